@@ -1,0 +1,3 @@
+module github.com/heval-dev/heval
+
+go 1.26

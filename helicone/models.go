@@ -1,0 +1,159 @@
+package helicone
+
+import (
+	"bytes"
+	"encoding/json"
+	"strconv"
+)
+
+// Experiment is one experiment as POST /v1/experiment/query returns it: a dataset of rows
+// (each the original request that the row was made from) and hypotheses (a model and prompt
+// version) with one run per dataset row.
+type Experiment struct {
+	ID           string            `json:"id"`
+	Organization string            `json:"organization"`
+	Dataset      ExperimentDataset `json:"dataset"`
+	Meta         json.RawMessage   `json:"meta,omitempty"`
+	CreatedAt    string            `json:"createdAt"`
+	Hypotheses   []Hypothesis      `json:"hypotheses"`
+	// Scores is sent only when the query includes response bodies.
+	Scores *ExperimentScores `json:"scores,omitempty"`
+}
+
+// ExperimentDataset is the dataset of an experiment.
+type ExperimentDataset struct {
+	ID   string       `json:"id"`
+	Name string       `json:"name"`
+	Rows []DatasetRow `json:"rows"`
+}
+
+// DatasetRow is one row of an experiment's dataset. A dataset without rows may come back as
+// a single row whose fields are all null; such a row has an empty RowID.
+type DatasetRow struct {
+	RowID       string       `json:"rowId"`
+	InputRecord *InputRecord `json:"inputRecord"`
+	RowIndex    FlexInt      `json:"rowIndex"`
+	ColumnID    string       `json:"columnId"`
+	Scores      ScoreMap     `json:"scores"`
+}
+
+// InputRecord is the original request of a dataset row. Inputs are present only when the
+// query includes inputs; Request and Response only when it includes response bodies.
+type InputRecord struct {
+	ID          string            `json:"id"`
+	RequestID   string            `json:"requestId"`
+	RequestPath string            `json:"requestPath"`
+	Inputs      map[string]any    `json:"inputs"`
+	AutoInputs  []json.RawMessage `json:"autoInputs"`
+	Request     *RequestRef       `json:"request,omitempty"`
+	Response    *ResponseInfo     `json:"response,omitempty"`
+}
+
+// RequestRef names a logged request and its provider.
+type RequestRef struct {
+	ID       string `json:"id"`
+	Provider string `json:"provider"`
+}
+
+// ResponseInfo is a logged response: the provider's raw body (OpenAI chat completion,
+// Anthropic message, ...) and what Helicone measured.
+type ResponseInfo struct {
+	Body                   json.RawMessage `json:"body"`
+	CreatedAt              string          `json:"createdAt"`
+	CompletionTokens       FlexInt         `json:"completionTokens"`
+	PromptTokens           FlexInt         `json:"promptTokens"`
+	PromptCacheWriteTokens FlexInt         `json:"promptCacheWriteTokens"`
+	PromptCacheReadTokens  FlexInt         `json:"promptCacheReadTokens"`
+	DelayMs                FlexInt         `json:"delayMs"`
+	Model                  string          `json:"model"`
+}
+
+// Hypothesis is one arm of an experiment: a model and prompt version, with its runs.
+type Hypothesis struct {
+	ID                  string         `json:"id"`
+	Runs                []Run          `json:"runs"`
+	ProviderKey         string         `json:"providerKey"`
+	CreatedAt           string         `json:"createdAt"`
+	Status              string         `json:"status"`
+	Model               string         `json:"model"`
+	PromptVersionID     string         `json:"promptVersionId"`
+	PromptVersion       *PromptVersion `json:"promptVersion,omitempty"`
+	ParentPromptVersion *PromptVersion `json:"parentPromptVersion,omitempty"`
+}
+
+// PromptVersion is a prompt template as stored by Helicone.
+type PromptVersion struct {
+	Template json.RawMessage `json:"template"`
+}
+
+// Run is one hypothesis run on one dataset row: the request it made (ResultRequestID, where
+// its scores go) joined to its row by DatasetRowID.
+type Run struct {
+	Request         *RequestRef   `json:"request,omitempty"`
+	Scores          ScoreMap      `json:"scores"`
+	Response        *ResponseInfo `json:"response,omitempty"`
+	ResultRequestID string        `json:"resultRequestId"`
+	DatasetRowID    string        `json:"datasetRowId"`
+}
+
+// ExperimentScores is the aggregate score block of an experiment.
+type ExperimentScores struct {
+	Dataset    ExperimentScoreBlock `json:"dataset"`
+	Hypothesis ExperimentScoreBlock `json:"hypothesis"`
+}
+
+// ExperimentScoreBlock holds aggregate scores.
+type ExperimentScoreBlock struct {
+	Scores    ScoreMap `json:"scores"`
+	RunsCount *FlexInt `json:"runsCount,omitempty"`
+}
+
+// Request is one logged request as POST /v1/request/query-clickhouse returns it.
+type Request struct {
+	RequestID        string               `json:"request_id"`
+	RequestCreatedAt string               `json:"request_created_at"`
+	RequestPath      string               `json:"request_path,omitempty"`
+	Model            string               `json:"model"`
+	Provider         string               `json:"provider"`
+	Status           FlexInt              `json:"status"`
+	UserID           string               `json:"user_id,omitempty"`
+	RequestBody      json.RawMessage      `json:"request_body"`
+	ResponseBody     json.RawMessage      `json:"response_body"`
+	DelayMs          FlexInt              `json:"delay_ms"`
+	PromptTokens     FlexInt              `json:"prompt_tokens"`
+	CompletionTokens FlexInt              `json:"completion_tokens"`
+	Cost             FlexValue            `json:"cost"`
+	Properties       map[string]string    `json:"properties"`
+	Scores           map[string]FlexValue `json:"scores"`
+}
+
+// FlexInt is an integer the server may send as a number, a numeric string or null (0).
+type FlexInt int64
+
+// UnmarshalJSON accepts numbers (whole or not, truncated), numeric strings and null.
+func (n *FlexInt) UnmarshalJSON(b []byte) error {
+	var f FlexValue
+	if err := f.UnmarshalJSON(b); err != nil {
+		return err
+	}
+	*n = 0
+	if f.IsNumber {
+		if i, ok := f.Int64(); ok {
+			*n = FlexInt(i)
+		} else {
+			*n = FlexInt(int64(f.Number))
+		}
+	}
+	return nil
+}
+
+// MarshalJSON writes a JSON integer.
+func (n FlexInt) MarshalJSON() ([]byte, error) {
+	return []byte(strconv.FormatInt(int64(n), 10)), nil
+}
+
+// IsJSONNull reports whether raw is absent or the JSON literal null.
+func IsJSONNull(raw json.RawMessage) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
+}

@@ -1,0 +1,102 @@
+package helicone
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// RateLimit is the rate-limit state a server announced with one answer (IETF draft-6
+// RateLimit-* headers and Retry-After). Known is false when the server sent none.
+type RateLimit struct {
+	Known     bool
+	Limit     int
+	Remaining int
+	// Window is the policy's window (the w= of RateLimit-Policy), when sent.
+	Window time.Duration
+	// Reset is how long until the window ends.
+	Reset time.Duration
+	// RetryAfter is the wait the server asked for (429), zero when absent.
+	RetryAfter time.Duration
+	// At is when the answer arrived.
+	At time.Time
+}
+
+func parseRateLimit(h http.Header, now time.Time) RateLimit {
+	rl := RateLimit{At: now}
+	if v, ok := headerInt(h, "RateLimit-Limit"); ok {
+		rl.Known, rl.Limit = true, v
+	}
+	if v, ok := headerInt(h, "RateLimit-Remaining"); ok {
+		rl.Known, rl.Remaining = true, v
+	}
+	if v, ok := headerInt(h, "RateLimit-Reset"); ok {
+		rl.Known, rl.Reset = true, time.Duration(v)*time.Second
+	}
+	if p := h.Get("RateLimit-Policy"); p != "" {
+		for _, part := range strings.Split(p, ";") {
+			if w, ok := strings.CutPrefix(strings.TrimSpace(part), "w="); ok {
+				if n, err := strconv.Atoi(w); err == nil && n > 0 {
+					rl.Window = time.Duration(n) * time.Second
+				}
+			}
+		}
+	}
+	rl.RetryAfter = parseRetryAfter(h.Get("Retry-After"), now)
+	return rl
+}
+
+// parseRetryAfter reads delta-seconds or an HTTP date; zero when absent or unreadable.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if n, err := strconv.ParseFloat(v, 64); err == nil {
+		if n <= 0 {
+			return 0
+		}
+		return time.Duration(n * float64(time.Second))
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+func headerInt(h http.Header, name string) (int, bool) {
+	v := strings.TrimSpace(h.Get(name))
+	if v == "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+type rateLimitState struct {
+	mu   sync.Mutex
+	last RateLimit
+}
+
+func (s *rateLimitState) update(rl RateLimit) {
+	if !rl.Known && rl.RetryAfter == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.last = rl
+	s.mu.Unlock()
+}
+
+// RateLimit returns the rate-limit state of the most recent answer that announced one.
+func (c *Client) RateLimit() RateLimit {
+	c.limits.mu.Lock()
+	defer c.limits.mu.Unlock()
+	return c.limits.last
+}

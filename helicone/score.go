@@ -1,0 +1,176 @@
+package helicone
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// BoolSuffix is appended by Helicone to the key of a boolean score when it stores it:
+// {"is_factual": true} is read back as "is_factual-hcone-bool" = 1.
+const BoolSuffix = "-hcone-bool"
+
+// ScoreValue is a score Helicone can store: an int64 or a bool. The zero value is the
+// integer 0. There is no way to build a ScoreValue from a float.
+type ScoreValue struct {
+	isBool bool
+	b      bool
+	i      int64
+}
+
+// Int returns an integer score value.
+func Int(v int64) ScoreValue { return ScoreValue{i: v} }
+
+// Bool returns a boolean score value; Helicone stores it as 1 or 0 under "<key>-hcone-bool".
+func Bool(v bool) ScoreValue { return ScoreValue{isBool: true, b: v} }
+
+// IsBool reports whether v is a boolean.
+func (v ScoreValue) IsBool() bool { return v.isBool }
+
+// Int64 returns the value as Helicone stores it: the integer, or 1/0 for a boolean.
+func (v ScoreValue) Int64() int64 {
+	if v.isBool {
+		if v.b {
+			return 1
+		}
+		return 0
+	}
+	return v.i
+}
+
+// BoolValue returns the boolean and true when v is a boolean.
+func (v ScoreValue) BoolValue() (bool, bool) { return v.b, v.isBool }
+
+// StoredKey is the key under which Helicone stores a score sent under key: the key itself
+// for integers, key+BoolSuffix for booleans.
+func (v ScoreValue) StoredKey(key string) string {
+	if v.isBool {
+		return key + BoolSuffix
+	}
+	return key
+}
+
+// String formats v as it is sent on the wire.
+func (v ScoreValue) String() string {
+	if v.isBool {
+		return strconv.FormatBool(v.b)
+	}
+	return strconv.FormatInt(v.i, 10)
+}
+
+// MarshalJSON writes a JSON integer or boolean.
+func (v ScoreValue) MarshalJSON() ([]byte, error) { return []byte(v.String()), nil }
+
+// UnmarshalJSON accepts a JSON integer or boolean and rejects everything else, floats included.
+func (v *ScoreValue) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	switch string(b) {
+	case "true":
+		*v = Bool(true)
+		return nil
+	case "false":
+		*v = Bool(false)
+		return nil
+	}
+	n, err := strconv.ParseInt(string(b), 10, 64)
+	if err != nil {
+		return fmt.Errorf("helicone: score value %s is not an int64 or a bool", truncate(string(b), 40))
+	}
+	*v = Int(n)
+	return nil
+}
+
+// Scores maps score keys to values; it is the body of one score write.
+type Scores map[string]ScoreValue
+
+// StoredScore is a score as the server returns it when read back (experiment rows and runs,
+// the v2 score route). Max and Min are declared by the published reference but not sent by
+// the server; they are nil when absent.
+type StoredScore struct {
+	Value     FlexValue `json:"value"`
+	ValueType string    `json:"valueType"`
+	Max       *float64  `json:"max,omitempty"`
+	Min       *float64  `json:"min,omitempty"`
+}
+
+// ScoreMap is the scores of one request as the server returns them, keyed by stored key
+// (booleans carry BoolSuffix). A null map decodes as nil.
+type ScoreMap map[string]StoredScore
+
+// FlexValue is a JSON value the server sends as a number or a string ("92", a date-time,
+// free text). Null decodes as the zero FlexValue.
+type FlexValue struct {
+	// Raw is the value as text: the digits of a number, or the string's contents.
+	Raw string
+	// IsNumber is true when Raw is a decimal number (sent as a number or a numeric string).
+	IsNumber bool
+	// Number is the numeric value when IsNumber.
+	Number float64
+	// Null is true when the server sent null or nothing.
+	Null bool
+}
+
+// UnmarshalJSON accepts numbers, strings, booleans and null.
+func (f *FlexValue) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	*f = FlexValue{}
+	switch {
+	case len(b) == 0 || string(b) == "null":
+		f.Null = true
+		return nil
+	case string(b) == "true":
+		f.Raw, f.IsNumber, f.Number = "1", true, 1
+		return nil
+	case string(b) == "false":
+		f.Raw, f.IsNumber, f.Number = "0", true, 0
+		return nil
+	case b[0] == '"':
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		f.Raw = s
+	case b[0] == '{' || b[0] == '[':
+		f.Raw = string(b)
+		return nil
+	default:
+		f.Raw = string(b)
+	}
+	if n, err := strconv.ParseFloat(strings.TrimSpace(f.Raw), 64); err == nil && !math.IsNaN(n) && !math.IsInf(n, 0) {
+		f.IsNumber, f.Number = true, n
+	}
+	return nil
+}
+
+// MarshalJSON writes a number when the value is numeric, a string otherwise.
+func (f FlexValue) MarshalJSON() ([]byte, error) {
+	switch {
+	case f.Null:
+		return []byte("null"), nil
+	case f.IsNumber:
+		return []byte(strconv.FormatFloat(f.Number, 'f', -1, 64)), nil
+	default:
+		return json.Marshal(f.Raw)
+	}
+}
+
+// Int64 returns the value as an integer when it is a whole number within int64.
+func (f FlexValue) Int64() (int64, bool) {
+	if !f.IsNumber || f.Number != math.Trunc(f.Number) || f.Number < math.MinInt64 || f.Number >= math.MaxInt64 {
+		return 0, false
+	}
+	if n, err := strconv.ParseInt(strings.TrimSpace(f.Raw), 10, 64); err == nil {
+		return n, true
+	}
+	return int64(f.Number), true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
