@@ -1,0 +1,153 @@
+package harness
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/heval-dev/heval/reporters"
+)
+
+// Results are the records of one run, kept for assertions. Samples in results keep their
+// metadata and their answer text but not their raw bodies.
+type Results struct {
+	Info    reporters.RunInfo
+	Summary reporters.Summary
+	records []reporters.Record
+}
+
+// NewResults builds results from records, for example read back from a Parquet file.
+func NewResults(info reporters.RunInfo, records []reporters.Record, summary reporters.Summary) *Results {
+	return &Results{Info: info, Summary: summary, records: records}
+}
+
+// Len is the number of records.
+func (r *Results) Len() int { return len(r.records) }
+
+// All is every record of the run.
+func (r *Results) All() *ResultSet {
+	set := &ResultSet{name: "all samples", records: make([]*reporters.Record, len(r.records))}
+	for i := range r.records {
+		set.records[i] = &r.records[i]
+	}
+	return set
+}
+
+// Hypothesis is the records of one hypothesis, chosen by id or label; "dataset" names the
+// experiment's dataset rows (their original outputs).
+func (r *Results) Hypothesis(name string) *ResultSet { return r.All().Hypothesis(name) }
+
+// Observation is one value of one score key on one sample.
+type Observation struct {
+	Value        int64
+	Type         reporters.ValueType
+	RequestID    string
+	DatasetRowID string
+	RowIndex     int
+	Repeat       int
+	Record       *reporters.Record
+}
+
+// ResultSet is a named subset of a run's records: a hypothesis, a model, a slice of the
+// dataset. Sets are immutable; each filter returns a new set.
+type ResultSet struct {
+	name    string
+	records []*reporters.Record
+}
+
+// Name describes the set for failure messages, for example
+// "hypothesis candidate (gpt-4o-mini, prompt v7)".
+func (s *ResultSet) Name() string { return s.name }
+
+// Len is the number of records in the set.
+func (s *ResultSet) Len() int { return len(s.records) }
+
+// Records returns the records of the set.
+func (s *ResultSet) Records() []*reporters.Record { return s.records }
+
+// Where keeps the records for which keep returns true; desc names the subset in messages.
+func (s *ResultSet) Where(desc string, keep func(*reporters.Record) bool) *ResultSet {
+	out := &ResultSet{name: s.name + ", " + desc}
+	for _, rec := range s.records {
+		if keep(rec) {
+			out.records = append(out.records, rec)
+		}
+	}
+	return out
+}
+
+// Hypothesis keeps the records of one hypothesis (by id or label).
+func (s *ResultSet) Hypothesis(name string) *ResultSet {
+	out := &ResultSet{}
+	var model, prompt string
+	for _, rec := range s.records {
+		if rec.Sample != nil && (rec.Sample.HypothesisID == name || rec.Sample.Hypothesis == name) {
+			out.records = append(out.records, rec)
+			if model == "" {
+				model, prompt = rec.Sample.Model, rec.Sample.PromptVersionID
+			}
+		}
+	}
+	var details []string
+	if model != "" {
+		details = append(details, model)
+	}
+	if prompt != "" {
+		details = append(details, "prompt "+prompt)
+	}
+	out.name = "hypothesis " + name
+	if len(details) > 0 {
+		out.name += " (" + strings.Join(details, ", ") + ")"
+	}
+	if s.name != "all samples" && s.name != "" {
+		out.name = s.name + ", " + out.name
+	}
+	return out
+}
+
+// Model keeps the records whose judged request used model.
+func (s *ResultSet) Model(model string) *ResultSet {
+	return s.Where("model "+model, func(r *reporters.Record) bool { return r.Sample != nil && r.Sample.Model == model })
+}
+
+// WithInput keeps the records whose sample has input key = value.
+func (s *ResultSet) WithInput(key, value string) *ResultSet {
+	return s.Where(fmt.Sprintf("input %s=%s", key, value), func(r *reporters.Record) bool {
+		return r.Sample != nil && r.Sample.Inputs[key] == value
+	})
+}
+
+// WithProperty keeps the records whose request has Helicone property key = value.
+func (s *ResultSet) WithProperty(key, value string) *ResultSet {
+	return s.Where(fmt.Sprintf("property %s=%s", key, value), func(r *reporters.Record) bool {
+		return r.Sample != nil && r.Sample.Properties[key] == value
+	})
+}
+
+// Observations returns every value of the score key in the set.
+func (s *ResultSet) Observations(key string) []Observation {
+	var out []Observation
+	for _, rec := range s.records {
+		for _, v := range rec.Values {
+			if v.Key != key {
+				continue
+			}
+			o := Observation{Value: v.Value, Type: v.Type, Repeat: rec.Repeat, Record: rec}
+			if rec.Sample != nil {
+				o.RequestID, o.DatasetRowID, o.RowIndex = rec.Sample.RequestID, rec.Sample.DatasetRowID, rec.Sample.RowIndex
+			}
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Errors returns the records whose evaluator failed or whose delivery failed.
+func (s *ResultSet) Errors() []*reporters.Record {
+	var out []*reporters.Record
+	for _, rec := range s.records {
+		if rec.Err != "" || rec.DeliveryErr != "" {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
