@@ -1,0 +1,105 @@
+// Package stats holds the descriptive statistics heval reports and asserts on. Every
+// function is deterministic and allocation-light; none of them modifies its input.
+package stats
+
+import (
+	"math"
+	"slices"
+)
+
+// Mean is the arithmetic mean; NaN for no values.
+func Mean(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
+
+// StdDev is the sample standard deviation (n-1); 0 for fewer than two values.
+func StdDev(xs []float64) float64 {
+	if len(xs) < 2 {
+		return 0
+	}
+	m := Mean(xs)
+	var s float64
+	for _, x := range xs {
+		s += (x - m) * (x - m)
+	}
+	return math.Sqrt(s / float64(len(xs)-1))
+}
+
+// Quantile is the q-quantile (0 ≤ q ≤ 1) with linear interpolation between order
+// statistics (the method of R's type 7 and NumPy's default); NaN for no values.
+func Quantile(xs []float64, q float64) float64 {
+	if len(xs) == 0 || math.IsNaN(q) {
+		return math.NaN()
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return QuantileSorted(s, q)
+}
+
+// QuantileSorted is Quantile for values already sorted ascending.
+func QuantileSorted(s []float64, q float64) float64 {
+	if len(s) == 0 {
+		return math.NaN()
+	}
+	q = math.Max(0, math.Min(1, q))
+	pos := q * float64(len(s)-1)
+	lo := int(math.Floor(pos))
+	hi := int(math.Ceil(pos))
+	if lo == hi {
+		return s[lo]
+	}
+	return s[lo] + (s[hi]-s[lo])*(pos-float64(lo))
+}
+
+// Min is the smallest value; NaN for no values.
+func Min(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	return slices.Min(xs)
+}
+
+// Max is the largest value; NaN for no values.
+func Max(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	return slices.Max(xs)
+}
+
+// Floats converts integer score values to float64.
+func Floats(xs []int64) []float64 {
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = float64(x)
+	}
+	return out
+}
+
+// Summary is the usual description of one score key's values.
+type Summary struct {
+	N                        int
+	Mean, P50, P90, Min, Max float64
+	StdDev                   float64
+}
+
+// Describe summarises values.
+func Describe(xs []float64) Summary {
+	if len(xs) == 0 {
+		nan := math.NaN()
+		return Summary{Mean: nan, P50: nan, P90: nan, Min: nan, Max: nan}
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return Summary{
+		N: len(s), Mean: Mean(s), P50: QuantileSorted(s, 0.5), P90: QuantileSorted(s, 0.9),
+		Min: s[0], Max: s[len(s)-1], StdDev: StdDev(s),
+	}
+}
