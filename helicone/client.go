@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -27,6 +28,9 @@ const (
 	EnvBaseURL = "HELICONE_BASE_URL"
 )
 
+// userAgent identifies the client to the server.
+const userAgent = "heval-helicone-go"
+
 // Client talks to one Helicone API server with one API key. It is safe for concurrent use.
 type Client struct {
 	baseURL  *url.URL
@@ -36,6 +40,7 @@ type Client struct {
 	logger   *slog.Logger
 	retry    RetryPolicy
 	limits   *rateLimitState
+	observer func(Attempt)
 }
 
 // Option configures a [Client].
@@ -62,11 +67,12 @@ func WithBaseURL(raw string) Option {
 // WithEU points the client at Helicone's EU region.
 func WithEU() Option { return WithBaseURL(EUBaseURL) }
 
-// WithHTTPClient makes the client send its requests through hc.
+// WithHTTPClient makes the client send its requests through hc. The client's redirect
+// policy is then hc's own: make sure it does not follow a redirect from HTTPS to HTTP.
 func WithHTTPClient(hc *http.Client) Option {
 	return func(c *Client) error {
 		if hc == nil {
-			return errors.New("helicone: WithHTTPClient(nil)")
+			return errors.New("helicone: WithHTTPClient(nil): pass an *http.Client or leave the option out")
 		}
 		c.http = hc
 		return nil
@@ -89,17 +95,28 @@ func WithLogger(l *slog.Logger) Option {
 // WithRetry sets the retry policy (default: [DefaultRetryPolicy]).
 func WithRetry(p RetryPolicy) Option { return func(c *Client) error { c.retry = p; return nil } }
 
+// WithObserver makes the client call fn after every HTTP attempt, successful or not, with
+// what happened and whether (and when) it will retry. Use it to count retries, 429s and
+// latencies. fn is called synchronously from the goroutine that made the call, so it must
+// be quick and safe for concurrent use.
+func WithObserver(fn func(Attempt)) Option {
+	return func(c *Client) error { c.observer = fn; return nil }
+}
+
 // NewClient returns a client configured by opts, with defaults from the environment.
+//
+// It refuses to start without an API key, with a key that contains spaces or control
+// characters, and with a plain-HTTP base URL whose host is not loopback (unless
+// [WithInsecure] is given), so that the key never travels in clear text by accident.
 func NewClient(opts ...Option) (*Client, error) {
 	c := &Client{
 		apiKey: strings.TrimSpace(os.Getenv(EnvAPIKey)),
-		http:   &http.Client{Timeout: 60 * time.Second},
 		logger: slog.New(slog.DiscardHandler),
 		retry:  DefaultRetryPolicy(),
 		limits: &rateLimitState{},
 	}
 	base := os.Getenv(EnvBaseURL)
-	if base == "" {
+	if strings.TrimSpace(base) == "" {
 		base = USBaseURL
 	}
 	u, err := parseBaseURL(base)
@@ -115,10 +132,27 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.apiKey == "" {
 		return nil, fmt.Errorf("helicone: %w: set %s or pass WithAPIKey", ErrNoAPIKey, EnvAPIKey)
 	}
+	if !validKey(c.apiKey) {
+		return nil, fmt.Errorf("helicone: %w: the API key contains spaces or control characters; copy it again from the Helicone settings page", ErrInvalidAPIKey)
+	}
 	if c.baseURL.Scheme != "https" && !c.insecure && !isLoopback(c.baseURL.Hostname()) {
-		return nil, fmt.Errorf("helicone: refusing to send the API key over plain HTTP to %s: use https, a loopback address, or WithInsecure", c.baseURL.Host)
+		return nil, fmt.Errorf("helicone: %w: refusing to send the API key over plain HTTP to %s: use https, a loopback address, or WithInsecure (heval: --insecure)", ErrInsecureURL, c.baseURL.Host)
+	}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: 60 * time.Second, CheckRedirect: c.checkRedirect}
 	}
 	return c, nil
+}
+
+// checkRedirect refuses a redirect that would carry the key over plain HTTP.
+func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) >= 5 {
+		return errors.New("stopped after 5 redirects")
+	}
+	if req.URL.Scheme != "https" && !c.insecure && !isLoopback(req.URL.Hostname()) {
+		return fmt.Errorf("refusing a redirect to plain HTTP (%s)", req.URL.Host)
+	}
+	return nil
 }
 
 // BaseURL returns the API base URL the client talks to.
@@ -126,18 +160,41 @@ func (c *Client) BaseURL() string { return c.baseURL.String() }
 
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("helicone: base URL %q is not an http(s) URL such as %s", raw, USBaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+		return nil, fmt.Errorf("helicone: base URL %q is not an http(s) URL without credentials, such as %s", redactURL(raw), USBaseURL)
 	}
+	u.RawQuery, u.Fragment = "", ""
 	return u, nil
 }
 
+// redactURL hides user information in a URL that is about to appear in an error.
+func redactURL(raw string) string {
+	if u, err := url.Parse(strings.TrimSpace(raw)); err == nil && u.User != nil {
+		u.User = url.User("REDACTED")
+		return u.String()
+	}
+	if i := strings.Index(raw, "@"); i >= 0 {
+		return "…" + raw[i:]
+	}
+	return raw
+}
+
+func validKey(k string) bool {
+	for _, r := range k {
+		if r <= ' ' || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
 func isLoopback(host string) bool {
-	switch host {
-	case "localhost", "127.0.0.1", "::1":
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
-	return strings.HasPrefix(host, "127.")
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // envelope is the {"data": ..., "error": ...} wrapper of every controller answer.
@@ -146,72 +203,117 @@ type envelope struct {
 	Error json.RawMessage `json:"error"`
 }
 
+// call is one logical API call, possibly sent several times.
+type call struct {
+	method, path string
+	payload      []byte
+	out          any
+	// retryAPI overrides the default retry decision for an API error; attempt counts from 1.
+	retryAPI func(e *APIError, attempt int) bool
+}
+
 // do sends one request (with retries per the policy) and decodes the envelope's data into
 // out (which may be nil). It returns the rate-limit state of the last answer.
 func (c *Client) do(ctx context.Context, method, path string, body any, out any) (RateLimit, error) {
-	var payload []byte
-	if body != nil {
-		var err error
-		if payload, err = json.Marshal(body); err != nil {
-			return RateLimit{}, fmt.Errorf("helicone: encoding %s %s: %w", method, path, err)
-		}
-	}
-	return c.withRetries(ctx, method, path, func(ctx context.Context) (RateLimit, bool, error) {
-		return c.once(ctx, method, path, payload, out)
-	})
+	return c.doCall(ctx, call{method: method, path: path, out: out}, body)
 }
 
-// once sends one attempt; retryable reports whether the failure may be retried.
-func (c *Client) once(ctx context.Context, method, path string, payload []byte, out any) (rl RateLimit, retryable bool, err error) {
+func (c *Client) doCall(ctx context.Context, cl call, body any) (RateLimit, error) {
+	if body != nil {
+		payload, err := json.Marshal(body)
+		if err != nil {
+			return RateLimit{}, fmt.Errorf("helicone: encoding %s %s: %w", cl.method, cl.path, err)
+		}
+		cl.payload = payload
+	}
+	rl, err := c.withRetries(ctx, cl)
+	return rl, c.scrubErr(err)
+}
+
+// once sends one attempt; retryable reports whether the failure may be retried. The body
+// is re-read from payload on every attempt.
+func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, retryable bool, err error) {
+	method, path := cl.method, cl.path
 	u := c.baseURL.JoinPath(path)
 	var rd io.Reader
-	if payload != nil {
-		rd = bytes.NewReader(payload)
+	if cl.payload != nil {
+		rd = bytes.NewReader(cl.payload)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
 	if err != nil {
-		return rl, false, fmt.Errorf("helicone: %s %s: %w", method, path, err)
+		return rl, 0, false, fmt.Errorf("helicone: %s %s: %w", method, path, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+c.apiKey)
 	req.Header.Set("Accept", "application/json")
-	if payload != nil {
+	req.Header.Set("User-Agent", userAgent)
+	if cl.payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return rl, false, ctx.Err()
+			return rl, 0, false, fmt.Errorf("helicone: %s %s: %w", method, path, context.Cause(ctx))
 		}
-		return rl, true, &TransportError{Method: method, Path: path, Err: redact(err, c.apiKey)}
+		return rl, 0, true, &TransportError{Method: method, Path: path, Err: redact(err, c.apiKey)}
 	}
 	defer resp.Body.Close()
 	rl = parseRateLimit(resp.Header, time.Now())
 	c.limits.update(rl)
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		return rl, true, &TransportError{Method: method, Path: path, Err: redact(err, c.apiKey)}
+		if ctx.Err() != nil {
+			return rl, resp.StatusCode, false, fmt.Errorf("helicone: %s %s: %w", method, path, context.Cause(ctx))
+		}
+		return rl, resp.StatusCode, true, &TransportError{Method: method, Path: path, Err: redact(fmt.Errorf("reading the %d answer: %w", resp.StatusCode, err), c.apiKey)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		apiErr := newAPIError(method, path, resp.StatusCode, raw, rl)
-		return rl, apiErr.Retryable(), apiErr
+		apiErr := newAPIError(method, path, resp.StatusCode, c.scrub(raw), rl)
+		return rl, resp.StatusCode, apiErr.Retryable(), apiErr
 	}
-	if out == nil {
-		return rl, false, nil
+	data, err := c.decodeEnvelope(method, path, resp.StatusCode, raw, rl, cl.out != nil)
+	if err != nil {
+		var de *DecodeError
+		return rl, resp.StatusCode, errors.As(err, &de) && de.truncated(), err
+	}
+	if cl.out == nil || data == nil {
+		return rl, resp.StatusCode, false, nil
+	}
+	if err := json.Unmarshal(data, cl.out); err != nil {
+		return rl, resp.StatusCode, false, &DecodeError{Method: method, Path: path, Status: resp.StatusCode, Err: err, Body: snippet(c.scrub(raw))}
+	}
+	return rl, resp.StatusCode, false, nil
+}
+
+// decodeEnvelope returns the data of a 2xx answer (nil for null or absent data), or the
+// envelope's error. A bare JSON array is accepted as data. When strict is false (the caller
+// wants no data), a body that is not JSON at all is accepted too: any 2xx is success.
+func (c *Client) decodeEnvelope(method, path string, status int, raw []byte, rl RateLimit, strict bool) (json.RawMessage, error) {
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) == 0 {
+		return nil, nil
+	}
+	if trimmed[0] == '[' && strict {
+		if !json.Valid(trimmed) {
+			return nil, &DecodeError{Method: method, Path: path, Status: status, Err: errors.New("invalid JSON"), Body: snippet(c.scrub(raw)), damaged: true}
+		}
+		return trimmed, nil
 	}
 	var env envelope
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return rl, true, &DecodeError{Method: method, Path: path, Status: resp.StatusCode, Err: err, Body: snippet(raw)}
+	if err := json.Unmarshal(trimmed, &env); err != nil {
+		if !strict {
+			return nil, nil
+		}
+		var syn *json.SyntaxError
+		damaged := errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF)
+		return nil, &DecodeError{Method: method, Path: path, Status: status, Err: err, Body: snippet(c.scrub(raw)), damaged: damaged}
 	}
 	if !IsJSONNull(env.Error) {
-		return rl, false, newAPIError(method, path, resp.StatusCode, raw, rl)
+		return nil, newAPIError(method, path, status, c.scrub(raw), rl)
 	}
 	if IsJSONNull(env.Data) {
-		return rl, false, nil
+		return nil, nil
 	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
-		return rl, false, &DecodeError{Method: method, Path: path, Status: resp.StatusCode, Err: err, Body: snippet(raw)}
-	}
-	return rl, false, nil
+	return env.Data, nil
 }
 
 const maxResponseBytes = 1 << 30

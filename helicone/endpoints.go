@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 )
 
 var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
@@ -14,18 +16,24 @@ var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[
 // are always UUIDs; the server silently ignores scores for anything else.
 func IsUUID(s string) bool { return uuidRE.MatchString(s) }
 
-// InvalidScoreError is a score write refused by the client before anything was sent.
+// InvalidScoreError is a score write refused by the client before anything was sent. It
+// names the request, the key and the value.
 type InvalidScoreError struct {
 	RequestID string
 	Key       string
-	Reason    string
+	// Value is the value sent under Key as text, empty when the error concerns the request.
+	Value  string
+	Reason string
 }
 
 func (e *InvalidScoreError) Error() string {
-	if e.Key == "" {
-		return fmt.Sprintf("helicone: score for request %q not sent: %s", e.RequestID, e.Reason)
+	switch {
+	case e.Value != "":
+		return fmt.Sprintf("helicone: score %q = %s for request %q not sent: %s", e.Key, e.Value, e.RequestID, e.Reason)
+	case e.Key != "":
+		return fmt.Sprintf("helicone: score %q for request %q not sent: %s", e.Key, e.RequestID, e.Reason)
 	}
-	return fmt.Sprintf("helicone: score %q for request %q not sent: %s", e.Key, e.RequestID, e.Reason)
+	return fmt.Sprintf("helicone: scores for request %q not sent: %s", e.RequestID, e.Reason)
 }
 
 // ErrInvalidScore matches every *InvalidScoreError with errors.Is.
@@ -35,22 +43,41 @@ var ErrInvalidScore = errors.New("invalid score")
 func (e *InvalidScoreError) Is(target error) bool { return target == ErrInvalidScore }
 
 // ValidateScores checks a score write before it is sent: the request id must be a UUID,
-// every key non-empty.
+// every key non-empty and free of surrounding spaces and control characters, and no
+// boolean key may collide with an integer key named key+[BoolSuffix] (both would be stored
+// under the same key). Values are int64 or bool by construction ([ScoreValue]).
 func ValidateScores(requestID string, scores Scores) error {
 	if !IsUUID(requestID) {
-		return &InvalidScoreError{RequestID: requestID, Reason: "the request id is not a UUID (Helicone would accept the write and silently drop it)"}
+		return &InvalidScoreError{RequestID: requestID, Reason: "the request id is not a UUID (Helicone would accept the write and silently drop it); use the Helicone-Id of the logged request"}
 	}
+	keys := make([]string, 0, len(scores))
 	for k := range scores {
-		if k == "" {
-			return &InvalidScoreError{RequestID: requestID, Reason: "a score key is empty"}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		v := scores[k]
+		switch {
+		case k == "":
+			return &InvalidScoreError{RequestID: requestID, Key: k, Value: v.String(), Reason: "the score key is empty"}
+		case strings.TrimSpace(k) != k:
+			return &InvalidScoreError{RequestID: requestID, Key: k, Value: v.String(), Reason: "the score key starts or ends with a space"}
+		case strings.ContainsFunc(k, func(r rune) bool { return r < ' ' || r == 0x7f }):
+			return &InvalidScoreError{RequestID: requestID, Key: k, Value: v.String(), Reason: "the score key contains a control character"}
+		}
+		if v.IsBool() {
+			if other, ok := scores[k+BoolSuffix]; ok && !other.IsBool() {
+				return &InvalidScoreError{RequestID: requestID, Key: k, Value: v.String(), Reason: fmt.Sprintf("Helicone stores a boolean under %q, which the integer score of that name in the same write would overwrite", k+BoolSuffix)}
+			}
 		}
 	}
 	return nil
 }
 
 // AddScores writes scores to one request (POST /v1/request/{requestId}/score). All keys go
-// out in one call; the server merges per key. A nil error means the server acknowledged the
-// write; it may still drop it later (see [Client.GetExperimentScore] to read it back).
+// out in one call; the server merges per key, so a retried write is harmless. A nil error
+// means the server acknowledged the write; it may still drop it later (see
+// [Client.GetExperimentScore] to read it back).
 func (c *Client) AddScores(ctx context.Context, requestID string, scores Scores) (RateLimit, error) {
 	if err := ValidateScores(requestID, scores); err != nil {
 		return RateLimit{}, err
@@ -66,12 +93,36 @@ func (c *Client) AddScores(ctx context.Context, requestID string, scores Scores)
 
 // GetExperimentScore reads one stored score (GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}).
 // It returns nil, nil when the score does not exist. Boolean scores are stored under
-// key+[BoolSuffix].
+// key+[BoolSuffix]. The request id must be a UUID and the key non-empty; a key named
+// "scores" cannot be read through this route (the server routes it elsewhere).
 func (c *Client) GetExperimentScore(ctx context.Context, experimentID, requestID, scoreKey string) (*StoredScore, error) {
+	if err := checkSegment("experimentID", experimentID); err != nil {
+		return nil, err
+	}
+	if !IsUUID(requestID) {
+		return nil, &InvalidArgumentError{Arg: "requestID", Value: requestID, Reason: "not a UUID; Helicone request ids are UUIDs"}
+	}
+	if err := checkSegment("scoreKey", scoreKey); err != nil {
+		return nil, err
+	}
+	if scoreKey == "scores" {
+		return nil, &InvalidArgumentError{Arg: "scoreKey", Value: scoreKey, Reason: `a score named "scores" cannot be read through this route (the server routes it elsewhere); read it with a request query instead`}
+	}
 	var out *StoredScore
 	path := "/v2/experiment/" + url.PathEscape(experimentID) + "/" + url.PathEscape(requestID) + "/" + url.PathEscape(scoreKey)
 	if _, err := c.do(ctx, "GET", path, nil, &out); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkSegment refuses a path segment that would change the route.
+func checkSegment(arg, v string) error {
+	switch {
+	case v == "":
+		return &InvalidArgumentError{Arg: arg, Value: v, Reason: "must not be empty"}
+	case v == "." || v == "..":
+		return &InvalidArgumentError{Arg: arg, Value: v, Reason: "is a path segment that would change the route"}
+	}
+	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -11,6 +12,10 @@ import (
 var (
 	// ErrNoAPIKey: no API key was configured.
 	ErrNoAPIKey = errors.New("no Helicone API key")
+	// ErrInvalidAPIKey: the configured API key cannot be sent in a header.
+	ErrInvalidAPIKey = errors.New("invalid Helicone API key")
+	// ErrInsecureURL: the base URL is plain HTTP to a host that is not loopback.
+	ErrInsecureURL = errors.New("insecure base URL")
 	// ErrUnauthorized: the server answered 401 (no key, or a key it does not know).
 	ErrUnauthorized = errors.New("unauthorized")
 	// ErrRateLimited: the server answered 429.
@@ -22,6 +27,10 @@ var (
 	// ErrExperimentsUnavailable: the experiment query answered the generic 500
 	// "Not implemented", as hosted Helicone does since Experiments were deprecated.
 	ErrExperimentsUnavailable = errors.New("the Helicone experiments API is unavailable on this server")
+	// ErrInvalidArgument: a call was refused by the client before anything was sent.
+	ErrInvalidArgument = errors.New("invalid argument")
+	// ErrInvalidFilter: a request or experiment filter the server would reject.
+	ErrInvalidFilter = errors.New("invalid filter")
 )
 
 // APIError is a non-2xx answer (or a 2xx whose envelope carries an error). It carries the
@@ -48,7 +57,7 @@ func (e *APIError) Error() string {
 		for k := range e.Details {
 			keys = append(keys, k)
 		}
-		sortStrings(keys)
+		slices.Sort(keys)
 		for _, k := range keys {
 			fmt.Fprintf(&b, "; %s: %s", k, e.Details[k])
 		}
@@ -64,7 +73,11 @@ func (e *APIError) hint() string {
 	case e.Status == 401:
 		return "check HELICONE_API_KEY and that it belongs to this region's server"
 	case e.Status == 429 && e.RateLimit.RetryAfter > 0:
-		return fmt.Sprintf("retry after %s", e.RateLimit.RetryAfter)
+		return fmt.Sprintf("the server asked to retry after %s", e.RateLimit.RetryAfter)
+	case e.Status == 429:
+		return "the organization's request budget for this window is spent; retry later or lower the request rate"
+	case e.Status == 413:
+		return "the request body is too large for the server"
 	}
 	return ""
 }
@@ -89,11 +102,12 @@ func (e *APIError) Retryable() bool {
 	return e.Status == 408 || e.Status == 429 || (e.Status >= 500 && e.Status != 501)
 }
 
+// newAPIError reads the server's message from raw, which must already be scrubbed of the key.
 func newAPIError(method, path string, status int, raw []byte, rl RateLimit) *APIError {
 	e := &APIError{Method: method, Path: path, Status: status, RateLimit: rl}
 	var body struct {
 		Error   json.RawMessage `json:"error"`
-		Message string          `json:"message"`
+		Message json.RawMessage `json:"message"`
 		Details json.RawMessage `json:"details"`
 	}
 	if json.Unmarshal(raw, &body) != nil {
@@ -101,20 +115,28 @@ func newAPIError(method, path string, status int, raw []byte, rl RateLimit) *API
 		return e
 	}
 	var s string
-	if json.Unmarshal(body.Error, &s) == nil && s != "" {
-		e.Message = s
-	} else if body.Message != "" {
-		e.Message = body.Message
-	} else if !IsJSONNull(body.Error) {
+	switch {
+	case json.Unmarshal(body.Error, &s) == nil && s != "":
+		e.Message = truncate(s, 500)
+	case json.Unmarshal(body.Message, &s) == nil && s != "":
+		e.Message = truncate(s, 500)
+	case !IsJSONNull(body.Error):
 		e.Message = snippet(body.Error)
+	case !IsJSONNull(body.Message):
+		e.Message = snippet(body.Message)
 	}
-	var details map[string]struct {
-		Message string `json:"message"`
-	}
+	var details map[string]json.RawMessage
 	if json.Unmarshal(body.Details, &details) == nil && len(details) > 0 {
 		e.Details = make(map[string]string, len(details))
-		for k, v := range details {
-			e.Details[k] = v.Message
+		for k, raw := range details {
+			var d struct {
+				Message string `json:"message"`
+			}
+			if json.Unmarshal(raw, &d) == nil && d.Message != "" {
+				e.Details[k] = truncate(d.Message, 500)
+			} else {
+				e.Details[k] = snippet(raw)
+			}
 		}
 	}
 	return e
@@ -137,8 +159,12 @@ func (e *TransportError) Unwrap() error { return e.Err }
 type DecodeError struct {
 	Method, Path string
 	Status       int
-	Body         string
-	Err          error
+	// Body is the start of the answer, with the API key removed.
+	Body string
+	Err  error
+	// damaged is true when the body is not valid JSON (truncated, HTML from a proxy...),
+	// which may be transient; a well-formed body of the wrong shape is not.
+	damaged bool
 }
 
 func (e *DecodeError) Error() string {
@@ -148,20 +174,68 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the underlying error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
+func (e *DecodeError) truncated() bool { return e.damaged }
+
+// InvalidArgumentError is a call refused by the client before anything was sent: it names
+// the argument and the offending value.
+type InvalidArgumentError struct {
+	// Arg names the argument ("requestID", "scoreKey", "limit", ...).
+	Arg string
+	// Value is the offending value as text.
+	Value string
+	// Reason says what is wrong and what is accepted.
+	Reason string
+}
+
+func (e *InvalidArgumentError) Error() string {
+	return fmt.Sprintf("helicone: %s %q: %s", e.Arg, e.Value, e.Reason)
+}
+
+// Is matches ErrInvalidArgument.
+func (e *InvalidArgumentError) Is(target error) bool { return target == ErrInvalidArgument }
+
 func snippet(b []byte) string { return truncate(strings.TrimSpace(string(b)), 200) }
 
-// redact removes the API key from an error's text, should a transport ever echo it.
+// redactedText replaces the key in a text.
+const redactedText = "[REDACTED]"
+
+// redact removes the API key from an error's text, should a transport ever echo it. The
+// result does not unwrap to the original error, whose text still holds the key.
 func redact(err error, key string) error {
 	if err == nil || key == "" || !strings.Contains(err.Error(), key) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), key, "[REDACTED]"))
+	return errors.New(strings.ReplaceAll(err.Error(), key, redactedText))
 }
 
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
+// scrub removes the API key (and the Authorization header value) from a server's body
+// before any part of it is kept in an error.
+func (c *Client) scrub(raw []byte) []byte {
+	if c.apiKey == "" || !strings.Contains(string(raw), c.apiKey) {
+		return raw
+	}
+	return []byte(strings.ReplaceAll(string(raw), c.apiKey, redactedText))
+}
+
+// scrubErr is the last line of defence: an error whose text contains the key is replaced by
+// a copy without it. Typed errors are rebuilt so that callers can still inspect them.
+func (c *Client) scrubErr(err error) error {
+	if err == nil || c.apiKey == "" || !strings.Contains(err.Error(), c.apiKey) {
+		return err
+	}
+	var apiErr *APIError
+	if errors.As(err, &apiErr) {
+		cp := *apiErr
+		cp.Message = strings.ReplaceAll(cp.Message, c.apiKey, redactedText)
+		if cp.Details != nil {
+			cp.Details = make(map[string]string, len(apiErr.Details))
+			for k, v := range apiErr.Details {
+				cp.Details[strings.ReplaceAll(k, c.apiKey, redactedText)] = strings.ReplaceAll(v, c.apiKey, redactedText)
+			}
+		}
+		if !strings.Contains(cp.Error(), c.apiKey) {
+			return &cp
 		}
 	}
+	return redact(err, c.apiKey)
 }

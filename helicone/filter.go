@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 )
 
 // Op is a filter operator.
@@ -27,40 +30,146 @@ const (
 	Lt  Op = "lt"
 )
 
+// TextOps are the operators of text columns, properties and scores.
+var TextOps = []Op{Equals, NotEquals, Like, ILike, Contains, NotContains}
+
+// NumberOps are the operators of number columns.
+var NumberOps = []Op{Equals, NotEquals, Gte, Lte, Gt, Lt}
+
+// TimeOps are the operators of timestamp columns.
+var TimeOps = []Op{Equals, Gte, Lte, Gt, Lt}
+
 // Filter is a Helicone query filter: "all", a leaf on one column, or an and/or branch of two
 // filters. The zero Filter is "all". Build leaves with the constructors of this package
-// ([ExperimentID], [ExperimentPrompt], and the request-query constructors) and combine them
-// with [And] and [Or].
+// ([ExperimentID], [ExperimentPrompt], [RequestText], [RequestNumber], [CreatedAt],
+// [Property], [Score], [ScoreEquals], [ParseFilter]) and combine them with [And] and [Or].
+//
+// A constructor given a column or operator the server would reject returns a Filter that
+// carries the error (see [Filter.Err]); combining it keeps the error, and a query with it
+// fails before anything is sent.
 type Filter struct {
 	leaf        map[string]any
 	left, right *Filter
 	op          string
+	err         error
 }
 
 // All matches everything.
 func All() Filter { return Filter{} }
 
 // IsAll reports whether f matches everything.
-func (f Filter) IsAll() bool { return f.leaf == nil && f.left == nil }
+func (f Filter) IsAll() bool { return f.leaf == nil && f.left == nil && f.err == nil }
 
-// And matches what both l and r match.
-func And(l, r Filter) Filter { return Filter{left: &l, right: &r, op: "and"} }
+// Err returns the first construction error in f, nil when f can be sent.
+func (f Filter) Err() error {
+	if f.err != nil {
+		return f.err
+	}
+	if f.left != nil {
+		if err := f.left.Err(); err != nil {
+			return err
+		}
+		return f.right.Err()
+	}
+	return nil
+}
+
+// And matches what both l and r match. "All" operands are dropped.
+func And(l, r Filter) Filter { return branch("and", l, r) }
 
 // Or matches what l or r matches.
-func Or(l, r Filter) Filter { return Filter{left: &l, right: &r, op: "or"} }
+func Or(l, r Filter) Filter { return branch("or", l, r) }
 
-// ExperimentID filters experiments on their id.
-func ExperimentID(op Op, v string) Filter {
-	return Filter{leaf: map[string]any{"experiment": map[string]any{"id": map[string]any{string(op): v}}}}
+func branch(op string, l, r Filter) Filter {
+	if op == "and" && l.IsAll() {
+		return r
+	}
+	if op == "and" && r.IsAll() {
+		return l
+	}
+	if op == "or" && (l.IsAll() || r.IsAll()) && l.Err() == nil && r.Err() == nil {
+		return All()
+	}
+	return Filter{left: &l, right: &r, op: op}
 }
 
-// ExperimentPrompt filters experiments on their prompt (the prompt_v2 column).
-func ExperimentPrompt(op Op, v string) Filter {
-	return Filter{leaf: map[string]any{"experiment": map[string]any{"prompt_v2": map[string]any{string(op): v}}}}
+// AndAll combines filters with "and"; no filters is "all".
+func AndAll(fs ...Filter) Filter {
+	out := All()
+	for _, f := range fs {
+		out = And(out, f)
+	}
+	return out
 }
 
-// MarshalJSON writes "all", a leaf object or a branch object.
+// FilterError is a filter the server would reject, refused by the client.
+type FilterError struct {
+	// Expr is the text expression, when the filter came from [ParseFilter].
+	Expr string
+	// Column and Op name the offending leaf, when known.
+	Column string
+	Op     Op
+	// Reason says what is wrong and what is accepted.
+	Reason string
+}
+
+func (e *FilterError) Error() string {
+	var b strings.Builder
+	b.WriteString("helicone: invalid filter")
+	if e.Expr != "" {
+		fmt.Fprintf(&b, " %q", e.Expr)
+	} else if e.Column != "" {
+		fmt.Fprintf(&b, " on %q", e.Column)
+		if e.Op != "" {
+			fmt.Fprintf(&b, " with %q", string(e.Op))
+		}
+	}
+	b.WriteString(": ")
+	b.WriteString(e.Reason)
+	return b.String()
+}
+
+// Is matches ErrInvalidFilter.
+func (e *FilterError) Is(target error) bool { return target == ErrInvalidFilter }
+
+func badFilter(column string, op Op, format string, args ...any) Filter {
+	return Filter{err: &FilterError{Column: column, Op: op, Reason: fmt.Sprintf(format, args...)}}
+}
+
+func opNames(ops []Op) string {
+	s := make([]string, len(ops))
+	for i, o := range ops {
+		s[i] = string(o)
+	}
+	return strings.Join(s, ", ")
+}
+
+func checkOp(column string, op Op, allowed []Op, kind string) error {
+	if slices.Contains(allowed, op) {
+		return nil
+	}
+	return &FilterError{Column: column, Op: op, Reason: fmt.Sprintf("%s takes the operators %s", kind, opNames(allowed))}
+}
+
+// ExperimentID filters experiments on their id (text operators only).
+func ExperimentID(op Op, v string) Filter { return experimentLeaf("id", op, v) }
+
+// ExperimentPrompt filters experiments on their prompt (the prompt_v2 column; text operators only).
+func ExperimentPrompt(op Op, v string) Filter { return experimentLeaf("prompt_v2", op, v) }
+
+func experimentLeaf(column string, op Op, v string) Filter {
+	if err := checkOp(column, op, TextOps, "the experiment column "+column); err != nil {
+		return Filter{err: err}
+	}
+	return Filter{leaf: map[string]any{"experiment": map[string]any{column: map[string]any{string(op): v}}}}
+}
+
+// MarshalJSON writes "all", a leaf object or a branch object. It fails when f carries a
+// construction error.
 func (f Filter) MarshalJSON() ([]byte, error) {
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
 	switch {
 	case f.left != nil:
 		return json.Marshal(map[string]any{"left": *f.left, "operator": f.op, "right": *f.right})
@@ -69,6 +178,15 @@ func (f Filter) MarshalJSON() ([]byte, error) {
 	default:
 		return []byte(`"all"`), nil
 	}
+}
+
+// String returns the filter's JSON, or its error.
+func (f Filter) String() string {
+	b, err := f.MarshalJSON()
+	if err != nil {
+		return "invalid filter: " + err.Error()
+	}
+	return string(b)
 }
 
 // ExperimentInclude says which optional parts of an experiment the server adds. Only true
@@ -111,16 +229,26 @@ type ExperimentQuery struct {
 
 // QueryExperiments lists experiments (POST /v1/experiment/query): at most 30, newest first.
 // When the server answers the generic 500 "Not implemented" (hosted Helicone after the
-// Experiments deprecation, or any failure inside the handler) the error wraps
-// [ErrExperimentsUnavailable] and says how to evaluate logged requests instead.
+// Experiments deprecation, or any failure inside the handler) the call is retried once, and
+// the error is an [*ExperimentsUnavailableError] (matching [ErrExperimentsUnavailable]) that
+// says how to evaluate logged requests instead.
 func (c *Client) QueryExperiments(ctx context.Context, q ExperimentQuery) ([]Experiment, error) {
+	if err := q.Filter.Err(); err != nil {
+		return nil, err
+	}
 	var out []Experiment
-	_, err := c.do(ctx, "POST", "/v1/experiment/query", q, &out)
+	cl := call{method: "POST", path: "/v1/experiment/query", out: &out,
+		retryAPI: func(e *APIError, attempt int) bool { return !isNotImplemented(e) || attempt < 2 }}
+	_, err := c.doCall(ctx, cl, q)
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Status == 500 && apiErr.Message == "Not implemented" {
+	if errors.As(err, &apiErr) && isNotImplemented(apiErr) {
 		return nil, &ExperimentsUnavailableError{Err: apiErr}
 	}
 	return out, err
+}
+
+func isNotImplemented(e *APIError) bool {
+	return e.Status == 500 && strings.EqualFold(strings.TrimSpace(e.Message), "Not implemented")
 }
 
 // ExperimentsUnavailableError explains the experiment query's generic failure.
@@ -132,4 +260,6 @@ func (e *ExperimentsUnavailableError) Error() string {
 }
 
 // Unwrap matches ErrExperimentsUnavailable and the underlying *APIError.
-func (e *ExperimentsUnavailableError) Unwrap() []error { return []error{ErrExperimentsUnavailable, e.Err} }
+func (e *ExperimentsUnavailableError) Unwrap() []error {
+	return []error{ErrExperimentsUnavailable, e.Err}
+}

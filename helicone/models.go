@@ -3,6 +3,7 @@ package helicone
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"strconv"
 )
 
@@ -123,8 +124,63 @@ type Request struct {
 	PromptTokens     FlexInt              `json:"prompt_tokens"`
 	CompletionTokens FlexInt              `json:"completion_tokens"`
 	Cost             FlexValue            `json:"cost"`
-	Properties       map[string]string    `json:"properties"`
+	Properties       Properties           `json:"properties"`
 	Scores           map[string]FlexValue `json:"scores"`
+}
+
+// UnmarshalJSON decodes a request row. Columns the server may send under their table
+// names (request_user_id, response_status, request_properties, latency) fill UserID,
+// Status, Properties and DelayMs when the short names are absent.
+func (r *Request) UnmarshalJSON(b []byte) error {
+	type plain Request
+	var aux struct {
+		plain
+		RequestUserID     *string    `json:"request_user_id"`
+		ResponseStatus    *FlexInt   `json:"response_status"`
+		RequestProperties Properties `json:"request_properties"`
+		Latency           *FlexInt   `json:"latency"`
+	}
+	if err := json.Unmarshal(b, &aux); err != nil {
+		return err
+	}
+	*r = Request(aux.plain)
+	if r.UserID == "" && aux.RequestUserID != nil {
+		r.UserID = *aux.RequestUserID
+	}
+	if r.Status == 0 && aux.ResponseStatus != nil {
+		r.Status = *aux.ResponseStatus
+	}
+	if r.Properties == nil && aux.RequestProperties != nil {
+		r.Properties = aux.RequestProperties
+	}
+	if r.DelayMs == 0 && aux.Latency != nil {
+		r.DelayMs = *aux.Latency
+	}
+	return nil
+}
+
+// Properties are the custom properties of a request (Helicone-Property-* headers). Values
+// the server sends as numbers or booleans are kept as their text; null values are left out.
+type Properties map[string]string
+
+// UnmarshalJSON accepts an object of scalars, or null.
+func (p *Properties) UnmarshalJSON(b []byte) error {
+	var raw map[string]FlexValue
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*p = nil
+		return nil
+	}
+	out := make(Properties, len(raw))
+	for k, v := range raw {
+		if !v.Null {
+			out[k] = v.Raw
+		}
+	}
+	*p = out
+	return nil
 }
 
 // FlexInt is an integer the server may send as a number, a numeric string or null (0).
@@ -141,10 +197,23 @@ func (n *FlexInt) UnmarshalJSON(b []byte) error {
 		if i, ok := f.Int64(); ok {
 			*n = FlexInt(i)
 		} else {
-			*n = FlexInt(int64(f.Number))
+			*n = FlexInt(clampInt64(f.Number))
 		}
 	}
 	return nil
+}
+
+// clampInt64 truncates x toward zero, saturating at the int64 range.
+func clampInt64(x float64) int64 {
+	switch {
+	case math.IsNaN(x):
+		return 0
+	case x >= math.MaxInt64:
+		return math.MaxInt64
+	case x <= math.MinInt64:
+		return math.MinInt64
+	}
+	return int64(x)
 }
 
 // MarshalJSON writes a JSON integer.

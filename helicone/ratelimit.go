@@ -1,6 +1,8 @@
 package helicone
 
 import (
+	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -33,13 +35,13 @@ func parseRateLimit(h http.Header, now time.Time) RateLimit {
 		rl.Known, rl.Remaining = true, v
 	}
 	if v, ok := headerInt(h, "RateLimit-Reset"); ok {
-		rl.Known, rl.Reset = true, time.Duration(v)*time.Second
+		rl.Known, rl.Reset = true, seconds(float64(v))
 	}
 	if p := h.Get("RateLimit-Policy"); p != "" {
-		for _, part := range strings.Split(p, ";") {
+		for part := range strings.SplitSeq(p, ";") {
 			if w, ok := strings.CutPrefix(strings.TrimSpace(part), "w="); ok {
-				if n, err := strconv.Atoi(w); err == nil && n > 0 {
-					rl.Window = time.Duration(n) * time.Second
+				if n, err := strconv.Atoi(strings.TrimSpace(w)); err == nil && n > 0 {
+					rl.Window = seconds(float64(n))
 				}
 			}
 		}
@@ -54,18 +56,30 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 	if v == "" {
 		return 0
 	}
-	if n, err := strconv.ParseFloat(v, 64); err == nil {
-		if n <= 0 {
-			return 0
-		}
-		return time.Duration(n * float64(time.Second))
+	if n, err := strconv.ParseFloat(v, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		return seconds(n)
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxHeaderWait)
 		}
 	}
 	return 0
+}
+
+// maxHeaderWait bounds any wait read from a header, so that absurd values cannot overflow.
+const maxHeaderWait = 365 * 24 * time.Hour
+
+// seconds converts a header's seconds to a Duration: NaN and negative values are 0, huge
+// values are capped.
+func seconds(n float64) time.Duration {
+	switch {
+	case math.IsNaN(n) || n <= 0:
+		return 0
+	case n >= maxHeaderWait.Seconds():
+		return maxHeaderWait
+	}
+	return time.Duration(n * float64(time.Second))
 }
 
 func headerInt(h http.Header, name string) (int, bool) {

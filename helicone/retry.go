@@ -3,20 +3,27 @@ package helicone
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"time"
 )
 
 // RetryPolicy says how often and how long the client retries a failed request. Transport
-// errors, 408, 429 and 5xx other than 501 are retried; every wait ends early when the
-// context is cancelled.
+// errors, 408, 429 and 5xx other than 501 are retried, as is a 2xx answer whose body is
+// not valid JSON (a truncated answer); every wait ends early when the context is
+// cancelled. Score writes are safe to retry because the server merges scores per key.
+//
+// The zero RetryPolicy makes a single attempt.
 type RetryPolicy struct {
-	// MaxAttempts counts the first try; 1 disables retries.
+	// MaxAttempts counts the first try; 0 or 1 disables retries.
 	MaxAttempts int
-	// BaseDelay is the first backoff; each retry doubles it, up to MaxDelay, with full jitter.
+	// BaseDelay is the first backoff; each retry doubles it, up to MaxDelay. The actual
+	// wait is drawn uniformly from the upper half of that value (jitter).
 	BaseDelay time.Duration
-	MaxDelay  time.Duration
-	// MaxRetryAfter caps a server-requested Retry-After wait.
+	// MaxDelay caps the backoff (0: no cap).
+	MaxDelay time.Duration
+	// MaxRetryAfter caps a server-requested wait (Retry-After, or RateLimit-Reset on a 429
+	// without Retry-After). 0 means no cap.
 	MaxRetryAfter time.Duration
 }
 
@@ -28,38 +35,129 @@ func DefaultRetryPolicy() RetryPolicy {
 // NoRetry makes a single attempt.
 func NoRetry() RetryPolicy { return RetryPolicy{MaxAttempts: 1} }
 
-func (p RetryPolicy) backoff(attempt int) time.Duration {
-	d := p.BaseDelay << min(attempt, 20)
-	if d <= 0 || (p.MaxDelay > 0 && d > p.MaxDelay) {
-		d = p.MaxDelay
-	}
-	if d <= 0 {
+// Backoff returns the jittered wait before retry number retry (0 for the first retry)
+// when the server did not say how long to wait.
+func (p RetryPolicy) Backoff(retry int) time.Duration {
+	if p.BaseDelay <= 0 {
 		return 0
 	}
-	return time.Duration(rand.Int64N(int64(d)) + 1)
+	d := p.BaseDelay
+	for i := 0; i < retry && (p.MaxDelay <= 0 || d < p.MaxDelay); i++ {
+		if d > time.Duration(1<<62)/2 {
+			break
+		}
+		d *= 2
+	}
+	if p.MaxDelay > 0 && d > p.MaxDelay {
+		d = p.MaxDelay
+	}
+	half := d / 2
+	return half + time.Duration(rand.Int64N(int64(d-half)+1))
 }
 
-func (c *Client) withRetries(ctx context.Context, method, path string, attempt func(context.Context) (RateLimit, bool, error)) (RateLimit, error) {
+// wait returns how long to wait before retrying after an answer that announced rl.
+func (p RetryPolicy) wait(retry int, rl RateLimit, status int) time.Duration {
+	server := rl.RetryAfter
+	if server == 0 && status == 429 && rl.Reset > 0 {
+		server = rl.Reset
+	}
+	if server <= 0 {
+		return p.Backoff(retry)
+	}
+	if p.MaxRetryAfter > 0 && server > p.MaxRetryAfter {
+		return p.MaxRetryAfter
+	}
+	return server
+}
+
+// Attempt describes one HTTP attempt of a call, as reported to the observer of
+// [WithObserver].
+type Attempt struct {
+	// Method and Path name the call ("POST", "/v1/request/<id>/score").
+	Method, Path string
+	// N counts attempts of the same call from 1.
+	N int
+	// Status is the HTTP status of the answer, 0 when none arrived.
+	Status int
+	// Err is the attempt's error, nil on success.
+	Err error
+	// Retry is true when the client will try again after RetryIn.
+	Retry bool
+	// RetryIn is the wait before the next attempt.
+	RetryIn time.Duration
+	// RateLimit is what the answer announced (Known is false when it announced nothing).
+	RateLimit RateLimit
+	// Duration is how long the attempt took.
+	Duration time.Duration
+}
+
+// RateLimited reports whether the server answered 429.
+func (a Attempt) RateLimited() bool { return a.Status == 429 }
+
+// Retried reports whether this attempt was itself a retry.
+func (a Attempt) Retried() bool { return a.N > 1 }
+
+// RetryError is returned when every allowed attempt failed; it wraps the last failure.
+type RetryError struct {
+	Attempts int
+	Err      error
+}
+
+func (e *RetryError) Error() string {
+	return fmt.Sprintf("%v (gave up after %d attempts)", e.Err, e.Attempts)
+}
+
+// Unwrap returns the last attempt's error.
+func (e *RetryError) Unwrap() error { return e.Err }
+
+func (c *Client) withRetries(ctx context.Context, cl call) (RateLimit, error) {
 	maxAttempts := max(c.retry.MaxAttempts, 1)
-	for i := 0; ; i++ {
-		rl, retryable, err := attempt(ctx)
-		if err == nil || !retryable || i+1 >= maxAttempts {
+	for n := 1; ; n++ {
+		start := time.Now()
+		rl, status, retryable, err := c.once(ctx, cl)
+		var apiErr *APIError
+		if retryable && cl.retryAPI != nil && errors.As(err, &apiErr) {
+			retryable = cl.retryAPI(apiErr, n)
+		}
+		a := Attempt{Method: cl.method, Path: cl.path, N: n, Status: status, Err: c.scrubErr(err), RateLimit: rl, Duration: time.Since(start)}
+		if err == nil || !retryable || n >= maxAttempts || ctx.Err() != nil {
+			c.observe(a)
+			if err != nil && retryable && n >= maxAttempts && n > 1 {
+				err = &RetryError{Attempts: n, Err: err}
+			}
 			return rl, err
 		}
-		wait := c.retry.backoff(i)
-		if rl.RetryAfter > 0 {
-			wait = rl.RetryAfter
-			if c.retry.MaxRetryAfter > 0 && wait > c.retry.MaxRetryAfter {
-				wait = c.retry.MaxRetryAfter
-			}
+		wait := c.retry.wait(n-1, rl, status)
+		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
+			c.observe(a)
+			return rl, fmt.Errorf("%w (not retried: the context deadline comes before the %s wait)", err, wait.Round(time.Millisecond))
 		}
-		c.logger.DebugContext(ctx, "helicone: retrying", "method", method, "path", path, "attempt", i+1, "wait", wait, "error", err)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return rl, errors.Join(ctx.Err(), err)
-		case <-t.C:
+		a.Retry, a.RetryIn = true, wait
+		c.observe(a)
+		c.logger.DebugContext(ctx, "helicone: retrying", "method", cl.method, "path", cl.path, "attempt", n, "wait", wait, "error", a.Err)
+		if err := sleep(ctx, wait); err != nil {
+			return rl, fmt.Errorf("helicone: %s %s: %w while waiting %s to retry after: %w", cl.method, cl.path, err, wait.Round(time.Millisecond), a.Err)
 		}
+	}
+}
+
+func (c *Client) observe(a Attempt) {
+	if c.observer != nil {
+		c.observer(a)
+	}
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-t.C:
+		return nil
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // BoolSuffix is appended by Helicone to the key of a boolean score when it stores it:
@@ -96,6 +97,29 @@ type StoredScore struct {
 	Min       *float64  `json:"min,omitempty"`
 }
 
+// UnmarshalJSON accepts the fields in any JSON form: max and min as numbers, numeric
+// strings or null, valueType as any scalar. Unknown fields are ignored.
+func (s *StoredScore) UnmarshalJSON(b []byte) error {
+	var raw struct {
+		Value     FlexValue `json:"value"`
+		ValueType FlexValue `json:"valueType"`
+		Max       FlexValue `json:"max"`
+		Min       FlexValue `json:"min"`
+	}
+	raw.Value.Null, raw.Max.Null, raw.Min.Null = true, true, true
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	*s = StoredScore{Value: raw.Value, ValueType: raw.ValueType.Raw}
+	if raw.Max.IsNumber {
+		s.Max = &raw.Max.Number
+	}
+	if raw.Min.IsNumber {
+		s.Min = &raw.Min.Number
+	}
+	return nil
+}
+
 // ScoreMap is the scores of one request as the server returns them, keyed by stored key
 // (booleans carry BoolSuffix). A null map decodes as nil.
 type ScoreMap map[string]StoredScore
@@ -168,9 +192,13 @@ func (f FlexValue) Int64() (int64, bool) {
 	return int64(f.Number), true
 }
 
+// truncate shortens s to at most n bytes without splitting a UTF-8 sequence.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }

@@ -1,0 +1,325 @@
+package datasets
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	"github.com/heval-dev/heval/helicone"
+)
+
+// ErrBadRecord is wrapped by the errors of file sources for a record they cannot read.
+var ErrBadRecord = errors.New("bad sample record")
+
+// RecordError says which record of a file is bad and why.
+type RecordError struct {
+	// Path is the file.
+	Path string
+	// Line is the 1-based line (JSONL) or row (Parquet) of the record.
+	Line int
+	// Unit is "line" or "row".
+	Unit string
+	// Err says what is wrong.
+	Err error
+}
+
+func (e *RecordError) Error() string {
+	return fmt.Sprintf("datasets: %s %s %d: %v", e.Path, e.Unit, e.Line, e.Err)
+}
+
+// Unwrap returns the cause; errors.Is also matches [ErrBadRecord].
+func (e *RecordError) Unwrap() []error { return []error{ErrBadRecord, e.Err} }
+
+// Record is one sample in a local file. In JSONL each line is one JSON object with these
+// field names; in Parquet each row has these columns (all optional except output).
+//
+//	request_id       the Helicone request id the scores go to (a UUID to submit scores)
+//	kind             dataset_row, hypothesis_run, request or file (default file)
+//	experiment_id, hypothesis_id, hypothesis, model, provider, prompt_version_id,
+//	dataset_row_id   where the sample comes from
+//	row_index        the row's position (default: the record's position in the file)
+//	inputs           an object of prompt inputs (values that are not strings become JSON text)
+//	output           the answer: a string, or a provider body object (OpenAI, Anthropic, ...)
+//	reference        the expected answer, same forms as output ("expected" is a synonym)
+//	properties       an object of Helicone properties (strings)
+//	prompt_tokens, completion_tokens, latency_ms
+//	created_at       RFC 3339
+//
+// In Parquet, inputs and properties are maps of strings, and output and reference are
+// strings: text, or the JSON of a provider body object.
+type Record struct {
+	RequestID        string            `json:"request_id,omitempty" parquet:"request_id,optional"`
+	Kind             string            `json:"kind,omitempty" parquet:"kind,optional"`
+	ExperimentID     string            `json:"experiment_id,omitempty" parquet:"experiment_id,optional"`
+	HypothesisID     string            `json:"hypothesis_id,omitempty" parquet:"hypothesis_id,optional"`
+	Hypothesis       string            `json:"hypothesis,omitempty" parquet:"hypothesis,optional"`
+	Model            string            `json:"model,omitempty" parquet:"model,optional"`
+	Provider         string            `json:"provider,omitempty" parquet:"provider,optional"`
+	PromptVersionID  string            `json:"prompt_version_id,omitempty" parquet:"prompt_version_id,optional"`
+	DatasetRowID     string            `json:"dataset_row_id,omitempty" parquet:"dataset_row_id,optional"`
+	RowIndex         *int64            `json:"row_index,omitempty" parquet:"row_index,optional"`
+	Inputs           map[string]string `json:"inputs,omitempty" parquet:"inputs,optional"`
+	Output           string            `json:"output" parquet:"output,optional"`
+	Reference        string            `json:"reference,omitempty" parquet:"reference,optional"`
+	Properties       map[string]string `json:"properties,omitempty" parquet:"properties,optional"`
+	PromptTokens     int64             `json:"prompt_tokens,omitempty" parquet:"prompt_tokens,optional"`
+	CompletionTokens int64             `json:"completion_tokens,omitempty" parquet:"completion_tokens,optional"`
+	LatencyMs        int64             `json:"latency_ms,omitempty" parquet:"latency_ms,optional"`
+	CreatedAt        string            `json:"created_at,omitempty" parquet:"created_at,optional"`
+}
+
+// jsonRecord is a JSONL line: like Record, but inputs may hold any JSON values and output
+// and reference may be provider body objects.
+type jsonRecord struct {
+	RequestID        string            `json:"request_id"`
+	Kind             string            `json:"kind"`
+	ExperimentID     string            `json:"experiment_id"`
+	HypothesisID     string            `json:"hypothesis_id"`
+	Hypothesis       string            `json:"hypothesis"`
+	Model            string            `json:"model"`
+	Provider         string            `json:"provider"`
+	PromptVersionID  string            `json:"prompt_version_id"`
+	DatasetRowID     string            `json:"dataset_row_id"`
+	RowIndex         *int64            `json:"row_index"`
+	Inputs           map[string]any    `json:"inputs"`
+	Output           json.RawMessage   `json:"output"`
+	Reference        json.RawMessage   `json:"reference"`
+	Expected         json.RawMessage   `json:"expected"`
+	Properties       map[string]string `json:"properties"`
+	PromptTokens     int64             `json:"prompt_tokens"`
+	CompletionTokens int64             `json:"completion_tokens"`
+	LatencyMs        int64             `json:"latency_ms"`
+	CreatedAt        string            `json:"created_at"`
+}
+
+// JSONL returns a source of the samples in a JSON Lines file, one [Record] per line. Blank
+// lines are skipped; a line that is not a valid record stops the source with a
+// [*RecordError] naming the file and line.
+func JSONL(path string) Source { return &jsonlSource{path: path} }
+
+type jsonlSource struct{ path string }
+
+func (s *jsonlSource) String() string { return "JSONL file " + s.path }
+
+func (s *jsonlSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, error] {
+	return func(yield func(Sample, error) bool) {
+		f, err := os.Open(s.path)
+		if err != nil {
+			yield(Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
+			return
+		}
+		defer f.Close()
+		rd := bufio.NewReaderSize(f, 64*1024)
+		line, index := 0, 0
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(Sample{}, err)
+				return
+			}
+			b, rerr := rd.ReadBytes('\n')
+			if len(b) > 0 {
+				line++
+				if line == 1 {
+					b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+				}
+				b = bytes.TrimSpace(b)
+				if len(b) > 0 {
+					smp, err := decodeJSONRecord(b, index)
+					if err != nil {
+						yield(Sample{}, &RecordError{Path: s.path, Line: line, Unit: "line", Err: err})
+						return
+					}
+					index++
+					if !yield(smp, nil) {
+						return
+					}
+				}
+			}
+			if rerr == io.EOF {
+				return
+			}
+			if rerr != nil {
+				yield(Sample{}, fmt.Errorf("datasets: reading %s after line %d: %w", s.path, line, rerr))
+				return
+			}
+		}
+	}
+}
+
+func decodeJSONRecord(b []byte, index int) (Sample, error) {
+	if b[0] != '{' {
+		return Sample{}, fmt.Errorf("expected a JSON object, found %s", preview(b))
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var r jsonRecord
+	if err := dec.Decode(&r); err != nil {
+		return Sample{}, fmt.Errorf("not a valid sample record: %w", err)
+	}
+	if dec.More() {
+		return Sample{}, errors.New("more than one JSON value on the line")
+	}
+	if helicone.IsJSONNull(r.Output) {
+		return Sample{}, errors.New(`the record has no "output": it needs the answer to judge (a string or a provider body object)`)
+	}
+	ref := r.Reference
+	if helicone.IsJSONNull(ref) {
+		ref = r.Expected
+	} else if !helicone.IsJSONNull(r.Expected) {
+		return Sample{}, errors.New(`the record has both "reference" and "expected"; give one`)
+	}
+	rec := Record{
+		RequestID: r.RequestID, Kind: r.Kind, ExperimentID: r.ExperimentID, HypothesisID: r.HypothesisID,
+		Hypothesis: r.Hypothesis, Model: r.Model, Provider: r.Provider, PromptVersionID: r.PromptVersionID,
+		DatasetRowID: r.DatasetRowID, RowIndex: r.RowIndex, Properties: r.Properties,
+		PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens, LatencyMs: r.LatencyMs, CreatedAt: r.CreatedAt,
+	}
+	s, err := recordSample(rec, index)
+	if err != nil {
+		return Sample{}, err
+	}
+	s.Inputs = textInputs(r.Inputs)
+	s.Body = bytes.Clone(r.Output)
+	if !helicone.IsJSONNull(ref) {
+		s.Reference = bytes.Clone(ref)
+	}
+	return s.Cached(), nil
+}
+
+// recordSample fills a sample from the fields common to both file formats.
+func recordSample(r Record, index int) (Sample, error) {
+	kind := KindFile
+	if r.Kind != "" {
+		kind = Kind(r.Kind)
+		switch kind {
+		case KindDatasetRow, KindHypothesisRun, KindRequest, KindFile:
+		default:
+			return Sample{}, fmt.Errorf("kind %q is not one of dataset_row, hypothesis_run, request, file", r.Kind)
+		}
+	}
+	for name, n := range map[string]int64{"prompt_tokens": r.PromptTokens, "completion_tokens": r.CompletionTokens, "latency_ms": r.LatencyMs} {
+		if n < 0 {
+			return Sample{}, fmt.Errorf("%s is negative (%d)", name, n)
+		}
+	}
+	s := Sample{
+		Kind: kind, RequestID: r.RequestID, ExperimentID: r.ExperimentID, HypothesisID: r.HypothesisID,
+		Hypothesis: r.Hypothesis, Model: r.Model, Provider: r.Provider, PromptVersionID: r.PromptVersionID,
+		DatasetRowID: r.DatasetRowID, RowIndex: index, Properties: r.Properties,
+		PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens,
+		Latency: time.Duration(r.LatencyMs) * time.Millisecond,
+	}
+	if s.Hypothesis == "" {
+		s.Hypothesis = s.HypothesisID
+	}
+	if r.RowIndex != nil {
+		s.RowIndex = int(*r.RowIndex)
+	}
+	if r.CreatedAt != "" {
+		s.CreatedAt = parseTime(r.CreatedAt)
+		if s.CreatedAt.IsZero() {
+			return Sample{}, fmt.Errorf("created_at %q is not an RFC 3339 time such as 2026-01-15T12:00:00Z", r.CreatedAt)
+		}
+	}
+	return s, nil
+}
+
+// Parquet returns a source of the samples in a Parquet file with the columns of [Record]
+// (a file may have only some of them, but it needs output). A row that is not a valid
+// record stops the source with a [*RecordError] naming the file and row.
+func Parquet(path string) Source { return &parquetSource{path: path} }
+
+type parquetSource struct{ path string }
+
+func (s *parquetSource) String() string { return "Parquet file " + s.path }
+
+func (s *parquetSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, error] {
+	return func(yield func(Sample, error) bool) {
+		f, err := os.Open(s.path)
+		if err != nil {
+			yield(Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			yield(Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
+			return
+		}
+		pf, err := parquet.OpenFile(f, st.Size())
+		if err != nil {
+			yield(Sample{}, fmt.Errorf("datasets: %s is not a readable Parquet file: %w", s.path, err))
+			return
+		}
+		if _, ok := pf.Schema().Lookup("output"); !ok {
+			yield(Sample{}, fmt.Errorf("datasets: %s has no \"output\" column; a sample file needs the answers to judge (columns: request_id, hypothesis, model, inputs, output, reference, ...)", s.path))
+			return
+		}
+		rd := parquet.NewGenericReader[Record](pf)
+		defer rd.Close()
+		buf := make([]Record, 256)
+		row := 0
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(Sample{}, err)
+				return
+			}
+			n, rerr := rd.Read(buf)
+			for i := range n {
+				row++
+				smp, err := parquetSample(buf[i], row-1)
+				if err != nil {
+					yield(Sample{}, &RecordError{Path: s.path, Line: row, Unit: "row", Err: err})
+					return
+				}
+				if !yield(smp, nil) {
+					return
+				}
+				buf[i] = Record{}
+			}
+			if rerr == io.EOF {
+				return
+			}
+			if rerr != nil {
+				yield(Sample{}, fmt.Errorf("datasets: reading %s after row %d: %w", s.path, row, rerr))
+				return
+			}
+		}
+	}
+}
+
+func parquetSample(r Record, index int) (Sample, error) {
+	if r.Output == "" {
+		return Sample{}, errors.New(`the row has no "output": it needs the answer to judge`)
+	}
+	s, err := recordSample(r, index)
+	if err != nil {
+		return Sample{}, err
+	}
+	s.Inputs = r.Inputs
+	s.Body = textOrBody(r.Output)
+	if r.Reference != "" {
+		s.Reference = textOrBody(r.Reference)
+	}
+	return s.Cached(), nil
+}
+
+// textOrBody keeps a JSON object as a provider body and makes any other text a JSON string.
+func textOrBody(v string) json.RawMessage {
+	t := strings.TrimSpace(v)
+	if strings.HasPrefix(t, "{") && json.Valid([]byte(t)) {
+		return json.RawMessage(t)
+	}
+	b, _ := json.Marshal(v)
+	return b
+}

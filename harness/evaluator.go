@@ -1,0 +1,168 @@
+package harness
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/heval-dev/heval/evals"
+	"github.com/heval-dev/heval/helicone"
+)
+
+// Score is what an evaluator returns; see [evals.Score].
+type Score = evals.Score
+
+// Int is an integer score (see [evals.Int]).
+func Int(v int64) Score { return evals.Int(v) }
+
+// Bool is a boolean score (see [evals.Bool]); Helicone stores it as 1/0 under "<key>-hcone-bool".
+func Bool(v bool) Score { return evals.Bool(v) }
+
+// Value is a score of any Go value, checked when the run records it (see [evals.Value]).
+func Value(v any) Score { return evals.Value(v) }
+
+// Scores is a score of several named values, keys and values alternating (see [evals.Scores]).
+func Scores(kv ...any) Score { return evals.Scores(kv...) }
+
+// EvaluatorSpec is a declared evaluator: a name, a function and its options. Build one with
+// [Evaluator]; a spec is immutable and may be shared by several runs.
+type EvaluatorSpec struct {
+	name    string
+	fn      evals.Func
+	repeat  int
+	timeout time.Duration
+	checks  []check
+	labels  ginkgo.Labels
+}
+
+// Evaluator declares an evaluator named name that runs fn on every sample. An unnamed value
+// of the returned score is stored under name.
+//
+// The options are any of:
+//   - [Repeat](k): run fn k times per sample (for nondeterministic judges);
+//   - [Timeout](d): give each call at most d;
+//   - [Expect], [AtLeast], [AtMost]: per-sample checks recorded as failures of the sample;
+//   - ginkgo.Labels, as returned by Ginkgo's Label("judge"): labels for filtering.
+//
+// A declaration mistake (an empty name, a nil function, an option of another type) is a
+// programming error and panics at once, as Ginkgo does for its own declarations.
+func Evaluator(name string, fn evals.Func, opts ...any) *EvaluatorSpec {
+	if strings.TrimSpace(name) == "" {
+		panic("harness.Evaluator: the evaluator name is empty")
+	}
+	if fn == nil {
+		panic(fmt.Sprintf("harness.Evaluator(%q): the evaluator function is nil", name))
+	}
+	spec := &EvaluatorSpec{name: name, fn: fn, repeat: 1}
+	for i, o := range opts {
+		switch o := o.(type) {
+		case EvaluatorOption:
+			o.apply(spec)
+		case ginkgo.Labels:
+			spec.labels = append(spec.labels, o...)
+		case nil:
+			panic(fmt.Sprintf("harness.Evaluator(%q): option %d is nil", name, i+1))
+		default:
+			panic(fmt.Sprintf("harness.Evaluator(%q): option %d has type %T; use harness.Repeat, harness.Timeout, harness.Expect, harness.AtLeast, harness.AtMost or Label(...)", name, i+1, o))
+		}
+	}
+	return spec
+}
+
+// Name is the evaluator's name.
+func (e *EvaluatorSpec) Name() string { return e.name }
+
+// Func is the evaluator's function.
+func (e *EvaluatorSpec) Func() evals.Func { return e.fn }
+
+// Repeats is how many times the evaluator runs per sample (at least 1).
+func (e *EvaluatorSpec) Repeats() int { return e.repeat }
+
+// Timeout is the limit of one call; zero means none.
+func (e *EvaluatorSpec) Timeout() time.Duration { return e.timeout }
+
+// Labels are the Ginkgo labels the evaluator was declared with.
+func (e *EvaluatorSpec) Labels() ginkgo.Labels { return append(ginkgo.Labels(nil), e.labels...) }
+
+// EvaluatorOption configures an evaluator; see [Evaluator].
+type EvaluatorOption struct{ apply func(*EvaluatorSpec) }
+
+// Repeat runs the evaluator k times per sample. Every repeat is a record of its own; the
+// value sent to Helicone for a key is the repeats' mean rounded half away from zero for
+// integers, and true for booleans when more than half of the repeats were true.
+func Repeat(k int) EvaluatorOption {
+	if k < 1 {
+		panic(fmt.Sprintf("harness.Repeat(%d): the number of repeats must be at least 1", k))
+	}
+	return EvaluatorOption{func(s *EvaluatorSpec) { s.repeat = k }}
+}
+
+// Timeout limits each call of the evaluator to d. The call's context is cancelled at the
+// deadline; a function that ignores its context is abandoned (it keeps running in the
+// background) and recorded as timed out.
+func Timeout(d time.Duration) EvaluatorOption {
+	if d <= 0 {
+		panic(fmt.Sprintf("harness.Timeout(%s): the timeout must be positive", d))
+	}
+	return EvaluatorOption{func(s *EvaluatorSpec) { s.timeout = d }}
+}
+
+// Expect adds a per-sample check: the value of key (the evaluator's name when key is "")
+// must satisfy op limit, where op is one of >=, >, <=, <, ==, !=. Booleans compare as 1/0.
+// A sample that fails the check gets a Failure sentence in its record, for example
+// `word_count = 12, expected >= 50`; the value is still sent.
+func Expect(key, op string, limit float64) EvaluatorOption {
+	if _, ok := compare(op, 0, 0); !ok {
+		panic(fmt.Sprintf("harness.Expect(%q, %q, %v): the operator must be one of >= > <= < == !=", key, op, limit))
+	}
+	return EvaluatorOption{func(s *EvaluatorSpec) { s.checks = append(s.checks, check{key: key, op: op, limit: limit}) }}
+}
+
+// AtLeast checks that the evaluator's own value is at least limit on every sample.
+func AtLeast(limit float64) EvaluatorOption { return Expect("", ">=", limit) }
+
+// AtMost checks that the evaluator's own value is at most limit on every sample.
+func AtMost(limit float64) EvaluatorOption { return Expect("", "<=", limit) }
+
+type check struct {
+	key   string
+	op    string
+	limit float64
+}
+
+// compare reports whether x op y holds; ok is false for an unknown operator.
+func compare(op string, x, y float64) (holds, ok bool) {
+	switch op {
+	case ">=":
+		return x >= y, true
+	case ">":
+		return x > y, true
+	case "<=":
+		return x <= y, true
+	case "<":
+		return x < y, true
+	case "==", "=":
+		return x == y, true
+	case "!=":
+		return x != y, true
+	}
+	return false, false
+}
+
+func formatLimit(f float64) string {
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return fmt.Sprintf("%d", int64(f))
+	}
+	return fmt.Sprintf("%g", f)
+}
+
+// storedKeyOf is the key under which Helicone stores a value of the given type.
+func storedKeyOf(key string, boolean bool) string {
+	if boolean {
+		return key + helicone.BoolSuffix
+	}
+	return key
+}

@@ -1,0 +1,128 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/heval-dev/heval/reporters"
+)
+
+// ErrNoObservations is matched (with errors.Is) by a [*MissingKeyError].
+var ErrNoObservations = errors.New("no observations")
+
+// MissingKeyError says that a set holds no value of a score key, and which keys it holds.
+type MissingKeyError struct {
+	// Set is the set's name; Key the key asked for.
+	Set, Key string
+	// Keys are the score keys the set does hold, sorted.
+	Keys []string
+	// Records is the number of records in the set.
+	Records int
+}
+
+func (e *MissingKeyError) Error() string {
+	switch {
+	case e.Records == 0:
+		return fmt.Sprintf("%s: no values of score key %q: the set is empty (check the hypothesis name, the filters, and that the evaluator ran under the current label filter)", e.Set, e.Key)
+	case len(e.Keys) == 0:
+		return fmt.Sprintf("%s: no values of score key %q: its %d records have no values (every evaluator failed?)", e.Set, e.Key, e.Records)
+	}
+	return fmt.Sprintf("%s: no values of score key %q; the keys in this set are: %s", e.Set, e.Key, strings.Join(e.Keys, ", "))
+}
+
+// Unwrap returns [ErrNoObservations].
+func (e *MissingKeyError) Unwrap() error { return ErrNoObservations }
+
+// Keys returns the distinct score keys of the set, sorted.
+func (s *ResultSet) Keys() []string {
+	seen := map[string]bool{}
+	var keys []string
+	for _, rec := range s.records {
+		for _, v := range rec.Values {
+			if !seen[v.Key] {
+				seen[v.Key] = true
+				keys = append(keys, v.Key)
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Hypotheses returns the distinct hypothesis labels of the set (the dataset rows count as
+// "dataset"), sorted.
+func (s *ResultSet) Hypotheses() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, rec := range s.records {
+		if rec.Sample == nil {
+			continue
+		}
+		h := rec.Sample.Hypothesis
+		if h == "" {
+			h = rec.Sample.HypothesisID
+		}
+		if h != "" && !seen[h] {
+			seen[h] = true
+			out = append(out, h)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Evaluator keeps the records of one evaluator.
+func (s *ResultSet) Evaluator(name string) *ResultSet {
+	return s.Where("evaluator "+name, func(r *reporters.Record) bool { return r.Evaluator == name })
+}
+
+// Named returns the same records under another name, for failure messages.
+func (s *ResultSet) Named(name string) *ResultSet {
+	return &ResultSet{name: name, records: s.records}
+}
+
+// ObservationsOf returns the values of key, or a [*MissingKeyError] when the set has none.
+func (s *ResultSet) ObservationsOf(key string) ([]Observation, error) {
+	if s == nil {
+		return nil, errors.New("the result set is nil: assert inside a spec, after the suite has run")
+	}
+	obs := s.Observations(key)
+	if len(obs) == 0 {
+		return nil, &MissingKeyError{Set: s.Name(), Key: key, Keys: s.Keys(), Records: s.Len()}
+	}
+	return obs, nil
+}
+
+// sampleID identifies the sample of an observation within one run: its request id, or,
+// for samples without one, its dataset row within its hypothesis.
+func sampleID(o Observation) string {
+	if o.RequestID != "" {
+		return "req:" + o.RequestID
+	}
+	h := ""
+	if o.Record != nil && o.Record.Sample != nil {
+		h = o.Record.Sample.Hypothesis
+	}
+	return "row:" + h + "/" + o.DatasetRowID
+}
+
+// Describe names an observation's sample for failure messages, for example
+// "row 17 (request 1f0e4c2a-…)".
+func (o Observation) Describe() string {
+	var parts []string
+	if o.DatasetRowID != "" {
+		parts = append(parts, fmt.Sprintf("row %d", o.RowIndex))
+	}
+	if o.RequestID != "" {
+		parts = append(parts, "request "+o.RequestID)
+	}
+	if len(parts) == 0 {
+		return "sample"
+	}
+	if len(parts) == 2 {
+		return parts[0] + " (" + parts[1] + ")"
+	}
+	return parts[0]
+}

@@ -1,0 +1,221 @@
+package harness
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/reporters"
+)
+
+// Threshold is a suite-level requirement on one statistic of one score key, checked at the
+// end of a run, for example "has_citations:pass_rate>=0.8" or "accuracy:mean>=80@candidate".
+// Build one with [ParseThreshold].
+type Threshold struct {
+	// Name is the threshold as written.
+	Name string
+	// Key is the score key (for the "errors" statistic: the evaluator name).
+	Key string
+	// Stat is mean, median, pNN (p50, p90, p99, ...), min, max, pass_rate, errors or count.
+	Stat string
+	// Op is one of >=, >, <=, <, ==, !=; Limit the value compared with.
+	Op    string
+	Limit float64
+	// Group restricts the threshold to one hypothesis (by id or label); empty for all samples.
+	Group string
+	q     float64
+}
+
+// ParseThreshold reads "KEY:STAT OP LIMIT[@HYPOTHESIS]", for example
+// "has_citations:pass_rate>=0.8", "word_count:p90<=250" or "accuracy:mean>=80@candidate".
+// STAT is one of mean, median (p50), pNN, min, max, pass_rate (the share of true, or of
+// non-zero values), errors (the number of failed evaluator calls; KEY is the evaluator's
+// name) and count (the number of values).
+func ParseThreshold(s string) (Threshold, error) {
+	raw := strings.TrimSpace(s)
+	bad := func(why string) (Threshold, error) {
+		return Threshold{}, fmt.Errorf("threshold %q: %s; write KEY:STAT OP LIMIT[@HYPOTHESIS], for example has_citations:pass_rate>=0.8 or accuracy:mean>=80@candidate", s, why)
+	}
+	t := Threshold{Name: raw}
+	body := raw
+	if i := strings.LastIndex(body, "@"); i >= 0 {
+		t.Group = strings.TrimSpace(body[i+1:])
+		body = body[:i]
+		if t.Group == "" {
+			return bad("the hypothesis after @ is empty")
+		}
+	}
+	key, rest, ok := strings.Cut(body, ":")
+	if !ok {
+		return bad("the ':' between the score key and the statistic is missing")
+	}
+	t.Key = strings.TrimSpace(key)
+	if t.Key == "" {
+		return bad("the score key is empty")
+	}
+	opAt := strings.IndexAny(rest, "<>=!")
+	if opAt < 0 {
+		return bad("the comparison (>=, <=, >, <, ==, !=) is missing")
+	}
+	t.Stat = strings.ToLower(strings.TrimSpace(rest[:opAt]))
+	rest = rest[opAt:]
+	for _, op := range []string{">=", "<=", "==", "!=", ">", "<", "="} {
+		if strings.HasPrefix(rest, op) {
+			t.Op, rest = op, rest[len(op):]
+			break
+		}
+	}
+	if t.Op == "" {
+		return bad("the comparison is not one of >=, <=, >, <, ==, !=")
+	}
+	if t.Op == "=" {
+		t.Op = "=="
+	}
+	limit, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
+	if err != nil || math.IsNaN(limit) || math.IsInf(limit, 0) {
+		return bad(fmt.Sprintf("the limit %q is not a number", strings.TrimSpace(rest)))
+	}
+	t.Limit = limit
+	switch t.Stat {
+	case "mean", "min", "max", "pass_rate", "errors", "count":
+	case "median":
+		t.q = 0.5
+	default:
+		n, isP := strings.CutPrefix(t.Stat, "p")
+		q, err := strconv.ParseFloat(n, 64)
+		if !isP || err != nil || q < 0 || q > 100 {
+			return bad(fmt.Sprintf("the statistic %q is not one of mean, median, pNN (p50, p90, ...), min, max, pass_rate, errors, count", t.Stat))
+		}
+		t.q = q / 100
+	}
+	return t, nil
+}
+
+// String is the threshold as written.
+func (t Threshold) String() string { return t.Name }
+
+// obs is one value seen by a threshold, with the sample it came from.
+type obs struct {
+	v   float64
+	rid string
+	row string
+}
+
+// thresholdAcc collects what one threshold needs while records stream past, without
+// keeping the records.
+type thresholdAcc struct {
+	t      Threshold
+	values []obs
+	errs   int
+	errIDs []string
+}
+
+func (a *thresholdAcc) add(rec *reporters.Record) {
+	if g := a.t.Group; g != "" {
+		if rec.Sample == nil || (rec.Sample.HypothesisID != g && rec.Sample.Hypothesis != g) {
+			return
+		}
+	}
+	rid, row := "", ""
+	if rec.Sample != nil {
+		rid, row = rec.Sample.RequestID, rec.Sample.DatasetRowID
+	}
+	if a.t.Stat == "errors" {
+		if rec.Evaluator == a.t.Key && rec.Err != "" {
+			a.errs++
+			if len(a.errIDs) < 3 {
+				a.errIDs = append(a.errIDs, fmt.Sprintf("request %s: %s", rid, firstLine(rec.Err)))
+			}
+		}
+		return
+	}
+	for _, v := range rec.Values {
+		if v.Key == a.t.Key {
+			x := float64(v.Value)
+			if a.t.Stat == "pass_rate" && x != 0 {
+				x = 1
+			}
+			a.values = append(a.values, obs{v: x, rid: rid, row: row})
+		}
+	}
+}
+
+func (a *thresholdAcc) check() reporters.Check {
+	t := a.t
+	c := reporters.Check{Name: t.Name, Group: t.Group, Key: t.Key, Stat: t.Stat, Op: t.Op, Limit: t.Limit}
+	where := "all samples"
+	if t.Group != "" {
+		where = "hypothesis " + t.Group
+	}
+	if t.Stat == "errors" {
+		c.Observed = float64(a.errs)
+		c.Passed, _ = compare(t.Op, c.Observed, t.Limit)
+		if !c.Passed {
+			c.Message = fmt.Sprintf("%s: evaluator %s failed %d times (%s), required %s %s", where, t.Key, a.errs, strings.Join(a.errIDs, "; "), t.Op, formatLimit(t.Limit))
+		}
+		return c
+	}
+	xs := make([]float64, len(a.values))
+	for i, o := range a.values {
+		xs[i] = o.v
+	}
+	switch t.Stat {
+	case "count":
+		c.Observed = float64(len(xs))
+	case "mean", "pass_rate":
+		c.Observed = stats.Mean(xs)
+	case "min":
+		c.Observed = stats.Min(xs)
+	case "max":
+		c.Observed = stats.Max(xs)
+	default:
+		c.Observed = stats.Quantile(xs, t.q)
+	}
+	if math.IsNaN(c.Observed) {
+		c.Message = fmt.Sprintf("%s: no values of %q to compute %s from (required %s %s); check the key's spelling and the evaluator's errors", where, t.Key, t.Stat, t.Op, formatLimit(t.Limit))
+		return c
+	}
+	c.Passed, _ = compare(t.Op, c.Observed, t.Limit)
+	if !c.Passed {
+		c.Message = fmt.Sprintf("%s: %s of %s is %s over %d values, required %s %s", where, t.Stat, t.Key, strconv.FormatFloat(c.Observed, 'g', 4, 64), len(xs), t.Op, formatLimit(t.Limit))
+		if worst := a.worst(3); worst != "" {
+			c.Message += "; worst samples: " + worst
+		}
+	}
+	return c
+}
+
+// worst names the samples that pull the statistic the wrong way.
+func (a *thresholdAcc) worst(n int) string {
+	if len(a.values) == 0 || a.t.Stat == "count" {
+		return ""
+	}
+	low := a.t.Op == ">=" || a.t.Op == ">" // a lower bound failed: the lowest values are the worst
+	vs := slices.Clone(a.values)
+	slices.SortStableFunc(vs, func(x, y obs) int {
+		if low {
+			return cmp.Compare(x.v, y.v)
+		}
+		return cmp.Compare(y.v, x.v)
+	})
+	var parts []string
+	for _, o := range vs[:min(n, len(vs))] {
+		p := fmt.Sprintf("request %s = %s", o.rid, strconv.FormatFloat(o.v, 'g', -1, 64))
+		if o.row != "" {
+			p += " (row " + o.row + ")"
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,66 @@
+package parquet
+
+// SchemaVersion is the version of the column layout written by [Writer]. It is stored in the
+// file's key/value metadata under [MetaSchemaVersion] and grows when a column is added,
+// removed or changes meaning.
+const SchemaVersion = 1
+
+// The key/value metadata keys of a heval scores file.
+const (
+	// MetaSchemaVersion holds [SchemaVersion] as a decimal string.
+	MetaSchemaVersion = "heval.schema_version"
+	// MetaRun holds the run's description as a JSON object (see docs/parquet-schema.md).
+	MetaRun = "heval.run"
+	// MetaRuns holds, in a merged file, the JSON array of every merged file's run.
+	MetaRuns = "heval.runs"
+	// MetaSummary holds the run's summary as a JSON object; absent when the writer was not
+	// finished with a summary.
+	MetaSummary = "heval.summary"
+	// The following keys repeat single fields of MetaRun so that tools that read key/value
+	// metadata as flat strings (DuckDB's parquet_kv_metadata, pyarrow) need no JSON.
+	MetaRunID     = "heval.run_id"
+	MetaStarted   = "heval.run_started"
+	MetaSource    = "heval.source"
+	MetaVersion   = "heval.version"
+	MetaGitCommit = "heval.git_commit"
+	MetaGitBranch = "heval.git_branch"
+	MetaCIJobID   = "heval.ci_job_id"
+	MetaShard     = "heval.shard"
+	MetaDryRun    = "heval.dry_run"
+)
+
+// row is one Parquet row: one (sample, score key, repeat). Fields tagged optional are
+// written as null when they hold their zero value (or a nil pointer).
+type row struct {
+	RunID               string `parquet:"run_id,dict"`
+	RunStarted          int64  `parquet:"run_started,timestamp(microsecond:utc)"`
+	ExperimentID        string `parquet:"experiment_id,optional,dict"`
+	HypothesisID        string `parquet:"hypothesis_id,optional,dict"`
+	Hypothesis          string `parquet:"hypothesis,optional,dict"`
+	Model               string `parquet:"model,optional,dict"`
+	Provider            string `parquet:"provider,optional,dict"`
+	PromptVersionID     string `parquet:"prompt_version_id,optional,dict"`
+	DatasetRowID        string `parquet:"dataset_row_id,optional,dict"`
+	RowIndex            *int64 `parquet:"row_index,optional"`
+	RequestID           string `parquet:"request_id,dict"`
+	SampleKind          string `parquet:"sample_kind,dict"`
+	Evaluator           string `parquet:"evaluator,dict"`
+	ScoreKey            string `parquet:"score_key,dict"`
+	Repeat              int64  `parquet:"repeat"`
+	Value               *int64 `parquet:"value,optional"`
+	ValueType           string `parquet:"value_type,optional,dict"`
+	Error               string `parquet:"error,optional,dict"`
+	ErrorKind           string `parquet:"error_kind,optional,dict"`
+	DeliveryError       string `parquet:"delivery_error,optional,dict"`
+	Reason              string `parquet:"reason,optional"`
+	Failures            string `parquet:"failures,optional"`
+	Submitted           bool   `parquet:"submitted"`
+	EvaluatorDurationUS int64  `parquet:"evaluator_duration_us"`
+	PromptTokens        int64  `parquet:"prompt_tokens,optional"`
+	CompletionTokens    int64  `parquet:"completion_tokens,optional"`
+	LatencyMS           int64  `parquet:"latency_ms,optional"`
+	RequestCreatedAt    int64  `parquet:"request_created_at,optional,timestamp(microsecond:utc)"`
+}
+
+// errorKindDelivery is the error_kind of a row whose error column holds a delivery error.
+const errorKindDelivery = "delivery"

@@ -1,0 +1,295 @@
+package parquet
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	pq "github.com/parquet-go/parquet-go"
+	"github.com/parquet-go/parquet-go/compress/zstd"
+
+	"github.com/heval-dev/heval/reporters"
+)
+
+// DefaultRowGroupRows is the default number of rows per row group. A row group is held in
+// memory (encoded and compressed, column by column) until it is complete, so this bounds the
+// writer's memory; 100,000 long-format rows take a few megabytes.
+const DefaultRowGroupRows = 100_000
+
+// batchRows is how many rows the writer collects before handing them to parquet-go.
+const batchRows = 512
+
+// Errors returned by [Writer] when it is used out of order.
+var (
+	// ErrNotStarted is returned by Record and Finish before Start.
+	ErrNotStarted = errors.New("parquet: writer not started: call Start before Record or Finish")
+	// ErrFinished is returned by every call after Finish.
+	ErrFinished = errors.New("parquet: writer already finished")
+)
+
+// Option configures a [Writer].
+type Option func(*config)
+
+type config struct {
+	rowGroupRows int64
+	metadata     map[string]string
+}
+
+// RowGroupRows sets the number of rows per row group (default [DefaultRowGroupRows]).
+// Values below 1 select the default.
+func RowGroupRows(n int) Option {
+	return func(c *config) {
+		if n < 1 {
+			n = DefaultRowGroupRows
+		}
+		c.rowGroupRows = int64(n)
+	}
+}
+
+// Metadata adds a key/value pair to the file's metadata. Keys starting with "heval." are
+// reserved for the writer and are overwritten by it.
+func Metadata(key, value string) Option {
+	return func(c *config) {
+		if c.metadata == nil {
+			c.metadata = map[string]string{}
+		}
+		c.metadata[key] = value
+	}
+}
+
+// Writer is a [reporters.Handler] that streams a run's results to a Parquet file in the
+// long format of docs/parquet-schema.md: one row per (sample, score key, repeat). Rows are
+// buffered into row groups of bounded size and written as they fill; Finish writes the last
+// row group and the footer. Finish does not close the underlying io.Writer.
+type Writer struct {
+	out io.Writer
+	cfg config
+
+	pw   *pq.GenericWriter[row]
+	buf  []row
+	vals []int64 // backing store of buf[i].Value
+	idx  []int64 // backing store of buf[i].RowIndex
+
+	runID      string
+	runStarted int64
+
+	rows, records int64
+	finished      bool
+	err           error
+}
+
+var _ reporters.Handler = (*Writer)(nil)
+
+// NewWriter returns a Writer that writes to w.
+func NewWriter(w io.Writer, opts ...Option) *Writer {
+	cfg := config{rowGroupRows: DefaultRowGroupRows}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	return &Writer{out: w, cfg: cfg}
+}
+
+// Rows returns the number of rows written so far.
+func (w *Writer) Rows() int64 { return w.rows }
+
+func writerOptions(rowGroupRows int64, kv map[string]string) []pq.WriterOption {
+	opts := []pq.WriterOption{
+		pq.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
+		pq.MaxRowsPerRowGroup(rowGroupRows),
+		pq.CreatedBy("heval", "", ""),
+	}
+	for k, v := range kv {
+		opts = append(opts, pq.KeyValueMetadata(k, v))
+	}
+	return opts
+}
+
+// Start records the run's description in the file's metadata and opens the Parquet stream.
+func (w *Writer) Start(info reporters.RunInfo) error {
+	if w.finished {
+		return ErrFinished
+	}
+	if w.pw != nil {
+		return errors.New("parquet: Start called twice")
+	}
+	kv := map[string]string{}
+	for k, v := range w.cfg.metadata {
+		kv[k] = v
+	}
+	for k, v := range flatRunMeta(info) {
+		kv[k] = v
+	}
+	kv[MetaSchemaVersion] = strconv.Itoa(SchemaVersion)
+	run, err := encodeJSON("run", toRunMeta(info))
+	if err != nil {
+		return err
+	}
+	kv[MetaRun] = run
+	w.pw = pq.NewGenericWriter[row](w.out, writerOptions(w.cfg.rowGroupRows, kv)...)
+	w.buf = make([]row, 0, batchRows)
+	w.vals = make([]int64, batchRows)
+	w.idx = make([]int64, batchRows)
+	w.runID = info.RunID
+	w.runStarted = micros(info.Started)
+	return nil
+}
+
+// Record appends the record's rows: one per value, or one row with a null value when the
+// record has no value.
+func (w *Writer) Record(r reporters.Record) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	t := row{
+		RunID:               w.runID,
+		RunStarted:          w.runStarted,
+		Evaluator:           r.Evaluator,
+		Repeat:              int64(r.Repeat),
+		Error:               r.Err,
+		ErrorKind:           string(r.ErrKind),
+		DeliveryError:       r.DeliveryErr,
+		Reason:              r.Reason,
+		Submitted:           r.Submitted,
+		EvaluatorDurationUS: r.Duration.Microseconds(),
+	}
+	if r.Err == "" && r.DeliveryErr != "" {
+		t.Error, t.ErrorKind = r.DeliveryErr, errorKindDelivery
+	} else if r.Err != "" && r.ErrKind == "" {
+		t.ErrorKind = string(reporters.ErrEvaluator)
+	}
+	if len(r.Failures) > 0 {
+		t.Failures = joinFailures(r.Failures)
+	}
+	hasRow := false
+	if s := r.Sample; s != nil {
+		t.ExperimentID = s.ExperimentID
+		t.HypothesisID = s.HypothesisID
+		t.Hypothesis = s.Hypothesis
+		t.Model = s.Model
+		t.Provider = s.Provider
+		t.PromptVersionID = s.PromptVersionID
+		t.DatasetRowID = s.DatasetRowID
+		t.RequestID = s.RequestID
+		t.SampleKind = string(s.Kind)
+		t.PromptTokens = s.PromptTokens
+		t.CompletionTokens = s.CompletionTokens
+		t.LatencyMS = s.Latency.Milliseconds()
+		t.RequestCreatedAt = micros(s.CreatedAt)
+		hasRow = s.DatasetRowID != ""
+	}
+	w.records++
+	if len(r.Values) == 0 {
+		t.ScoreKey = r.Evaluator
+		return w.add(&t, hasRow, rowIndex(r), nil)
+	}
+	for i := range r.Values {
+		if err := w.add(&t, hasRow, rowIndex(r), &r.Values[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func rowIndex(r reporters.Record) int64 {
+	if r.Sample == nil {
+		return 0
+	}
+	return int64(r.Sample.RowIndex)
+}
+
+func (w *Writer) add(t *row, hasRow bool, index int64, v *reporters.Value) error {
+	i := len(w.buf)
+	w.buf = append(w.buf, *t)
+	nr := &w.buf[i]
+	if hasRow {
+		w.idx[i] = index
+		nr.RowIndex = &w.idx[i]
+	}
+	if v != nil {
+		nr.ScoreKey = v.Key
+		w.vals[i] = v.Value
+		nr.Value = &w.vals[i]
+		nr.ValueType = string(v.Type)
+		if nr.ValueType == "" {
+			nr.ValueType = string(reporters.Number)
+		}
+	}
+	w.rows++
+	if len(w.buf) == cap(w.buf) {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *Writer) flush() error {
+	if len(w.buf) == 0 {
+		return nil
+	}
+	_, err := w.pw.Write(w.buf)
+	clear(w.buf)
+	w.buf = w.buf[:0]
+	if err != nil {
+		w.err = fmt.Errorf("parquet: writing rows: %w", err)
+		return w.err
+	}
+	return nil
+}
+
+func (w *Writer) usable() error {
+	switch {
+	case w.finished:
+		return ErrFinished
+	case w.pw == nil:
+		return ErrNotStarted
+	}
+	return w.err
+}
+
+// Finish writes the remaining rows, the run's summary (as key/value metadata) and the
+// file footer.
+func (w *Writer) Finish(s reporters.Summary) error {
+	if err := w.usable(); err != nil {
+		return err
+	}
+	w.finished = true
+	if err := w.flush(); err != nil {
+		return err
+	}
+	m := toSummaryMeta(s)
+	m.Rows, m.Records = w.rows, w.records
+	sum, sumErr := encodeJSON("summary", m)
+	if sumErr == nil {
+		w.pw.SetKeyValueMetadata(MetaSummary, sum)
+	}
+	if err := w.pw.Close(); err != nil {
+		w.err = fmt.Errorf("parquet: closing file: %w", err)
+		return w.err
+	}
+	// The file is complete; only the summary is missing when it could not be encoded.
+	return sumErr
+}
+
+// micros returns t as microseconds since the Unix epoch, or 0 (written as null where the
+// column is nullable) for the zero time.
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+// joinFailures joins failure sentences with newlines; newlines inside a sentence become
+// spaces so that the column splits back into the same sentences.
+func joinFailures(fs []string) string {
+	var b strings.Builder
+	for i, f := range fs {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		b.WriteString(strings.NewReplacer("\r\n", " ", "\n", " ", "\r", " ").Replace(f))
+	}
+	return b.String()
+}
