@@ -1,0 +1,143 @@
+package heliconetest
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+)
+
+// entry is one member of a JSON object, in document order.
+type entry struct {
+	key string
+	val json.RawMessage
+}
+
+// objectEntries returns the members of a JSON object in document order, or false when raw
+// is not an object.
+func objectEntries(raw json.RawMessage) ([]entry, bool) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return nil, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if _, err := dec.Token(); err != nil {
+		return nil, false
+	}
+	var out []entry
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, false
+		}
+		k, ok := t.(string)
+		if !ok {
+			return nil, false
+		}
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, false
+		}
+		out = append(out, entry{k, v})
+	}
+	return out, true
+}
+
+// jsonKind names the JSON type of raw: "object", "array", "string", "number", "bool",
+// "null" or "" when empty.
+func jsonKind(raw json.RawMessage) string {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 {
+		return ""
+	}
+	switch raw[0] {
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	case 't', 'f':
+		return "bool"
+	case 'n':
+		return "null"
+	default:
+		return "number"
+	}
+}
+
+// validation collects tsoa-style validation errors (422).
+type validation map[string]map[string]any
+
+func (v validation) add(path, msg string, value any) {
+	d := map[string]any{"message": msg}
+	if value != nil {
+		d["value"] = value
+	}
+	v[path] = d
+}
+
+func (v validation) excess(path, key string) {
+	v.add(path+"."+key, strconv.Quote(key)+" is an excess property and therefore is not allowed", key)
+}
+
+func (v validation) required(path, key string) {
+	v.add(path+"."+key, "'"+key+"' is required", nil)
+}
+
+// write answers 422 with the collected errors.
+func (v validation) write(w http.ResponseWriter) {
+	b, err := json.Marshal(map[string]any{"message": "Validation Failed", "details": map[string]map[string]any(v)})
+	if err != nil {
+		writeJSON(w, http.StatusInternalServerError, bodyInternal)
+		return
+	}
+	writeJSON(w, http.StatusUnprocessableEntity, b)
+}
+
+// rawValue turns raw JSON into a value for a validation detail.
+func rawValue(raw json.RawMessage) any {
+	var v any
+	if json.Unmarshal(raw, &v) != nil {
+		return string(raw)
+	}
+	return v
+}
+
+// parseObjectBody parses a request body that must be a JSON object. An empty body counts
+// as {} (as Express does). It answers 500 itself for malformed JSON and 422 for a body
+// that is not an object.
+func parseObjectBody(w http.ResponseWriter, body []byte) ([]entry, bool) {
+	body = bytes.TrimSpace(body)
+	if len(body) == 0 {
+		return nil, true
+	}
+	if !json.Valid(body) {
+		writeJSON(w, http.StatusInternalServerError, bodyInternal)
+		return nil, false
+	}
+	ents, ok := objectEntries(body)
+	if !ok {
+		v := validation{}
+		v.add("requestBody", "invalid object", rawValue(body))
+		v.write(w)
+		return nil, false
+	}
+	return ents, true
+}
+
+// readAllLimited reads r's body up to limit bytes.
+func readAllLimited(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	rd := http.MaxBytesReader(w, r.Body, limit)
+	n := r.ContentLength
+	if n < 0 || n > limit {
+		n = 512
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, n+1))
+	_, err := buf.ReadFrom(rd)
+	return buf.Bytes(), err
+}
