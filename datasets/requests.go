@@ -3,7 +3,6 @@ package datasets
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"iter"
 	"time"
@@ -46,11 +45,6 @@ func Requests(f helicone.Filter, opts ...RequestsOption) Source {
 	return &requestsSource{filter: f, cfg: c}
 }
 
-// requestQuerier is what the request source needs from the Helicone client.
-type requestQuerier interface {
-	Requests(ctx context.Context, f helicone.Filter, pageSize int) iter.Seq2[helicone.Request, error]
-}
-
 type requestsSource struct {
 	filter helicone.Filter
 	cfg    requestsConfig
@@ -74,12 +68,7 @@ func (s *requestsSource) Samples(ctx context.Context, env Env) iter.Seq2[Sample,
 			yield(Sample{}, fmt.Errorf("datasets: page size %d is out of range: the request query takes 1 to 1000", s.cfg.pageSize))
 			return
 		}
-		q, ok := any(env.Client).(requestQuerier)
-		if !ok {
-			yield(Sample{}, errors.New("datasets: this build's Helicone client cannot query logged requests"))
-			return
-		}
-		for r, err := range q.Requests(ctx, s.filter, s.cfg.pageSize) {
+		for r, err := range env.Client.Requests(ctx, s.filter, s.cfg.pageSize) {
 			if err != nil {
 				yield(Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
 				return

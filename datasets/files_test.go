@@ -1,0 +1,163 @@
+package datasets_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/parquet-go/parquet-go"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/datasets"
+)
+
+func writeFile(name, content string) string {
+	p := filepath.Join(GinkgoT().TempDir(), name)
+	Expect(os.WriteFile(p, []byte(content), 0o600)).To(Succeed())
+	return p
+}
+
+var _ = Describe("JSONL", func() {
+	It("reads records with text and provider-body outputs", func() {
+		p := writeFile("s.jsonl", "\xef\xbb\xbf"+`{"request_id":"11111111-1111-4111-8111-111111111111","hypothesis":"candidate","model":"gpt-4o-mini","inputs":{"question":"Q?","n":3},"output":"Answer [1]","expected":"Answer","properties":{"Variant":"B"},"prompt_tokens":10,"completion_tokens":4,"latency_ms":250,"created_at":"2026-01-15T12:00:00Z"}`+"\n\n"+
+			`{"kind":"hypothesis_run","hypothesis_id":"h2","dataset_row_id":"r2","row_index":7,"output":{"type":"message","content":[{"type":"text","text":"Claude says hi"}]},"reference":{"choices":[{"message":{"content":"ref"}}]}}`+"\n")
+		samples, err := collect(datasets.JSONL(p), datasets.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).To(HaveLen(2))
+		a := samples[0]
+		Expect(a.Kind).To(Equal(datasets.KindFile))
+		Expect(a.RequestID).To(Equal("11111111-1111-4111-8111-111111111111"))
+		Expect(a.Hypothesis).To(Equal("candidate"))
+		Expect(a.Inputs).To(Equal(map[string]string{"question": "Q?", "n": "3"}))
+		Expect(a.Text()).To(Equal("Answer [1]"))
+		Expect(a.ReferenceText()).To(Equal("Answer"))
+		Expect(a.Properties).To(HaveKeyWithValue("Variant", "B"))
+		Expect(a.Latency).To(Equal(250 * time.Millisecond))
+		Expect(a.CreatedAt).To(Equal(time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)))
+		Expect(a.RowIndex).To(Equal(0))
+		b := samples[1]
+		Expect(b.Kind).To(Equal(datasets.KindHypothesisRun))
+		Expect(b.Hypothesis).To(Equal("h2"))
+		Expect(b.RowIndex).To(Equal(7))
+		Expect(b.Text()).To(Equal("Claude says hi"))
+		Expect(b.ReferenceText()).To(Equal("ref"))
+	})
+
+	DescribeTable("names the line of a bad record",
+		func(content, line, mention string) {
+			p := writeFile("bad.jsonl", content)
+			samples, err := collect(datasets.JSONL(p), datasets.Env{})
+			Expect(err).To(MatchError(datasets.ErrBadRecord))
+			Expect(err.Error()).To(ContainSubstring(p + " line " + line))
+			Expect(err.Error()).To(ContainSubstring(mention))
+			Expect(samples).To(HaveLen(1))
+		},
+		Entry("invalid JSON", `{"output":"ok"}`+"\n"+`{"output": "x"`+"\n", "2", "not a valid sample record"),
+		Entry("not an object", `{"output":"ok"}`+"\n\n"+`["x"]`+"\n", "3", "expected a JSON object"),
+		Entry("misspelled field", `{"output":"ok"}`+"\n"+`{"output":"x","reqeust_id":"1"}`, "2", `unknown field "reqeust_id"`),
+		Entry("no output", `{"output":"ok"}`+"\n"+`{"request_id":"x"}`, "2", `no "output"`),
+		Entry("unknown kind", `{"output":"ok"}`+"\n"+`{"output":"x","kind":"row"}`, "2", `kind "row"`),
+		Entry("bad time", `{"output":"ok"}`+"\n"+`{"output":"x","created_at":"yesterday"}`, "2", "RFC 3339"),
+		Entry("reference twice", `{"output":"ok"}`+"\n"+`{"output":"x","reference":"a","expected":"b"}`, "2", "both"),
+		Entry("negative tokens", `{"output":"ok"}`+"\n"+`{"output":"x","prompt_tokens":-1}`, "2", "negative"),
+	)
+
+	It("reads a very long line", func() {
+		long := make([]byte, 3<<20)
+		for i := range long {
+			long[i] = 'a'
+		}
+		p := writeFile("long.jsonl", `{"output":"`+string(long)+`"}`)
+		samples, err := collect(datasets.JSONL(p), datasets.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples[0].Text()).To(HaveLen(len(long)))
+	})
+
+	It("reports a missing file", func() {
+		_, err := collect(datasets.JSONL(filepath.Join(GinkgoT().TempDir(), "nope.jsonl")), datasets.Env{})
+		Expect(err).To(MatchError(os.ErrNotExist))
+	})
+})
+
+var _ = Describe("Parquet", func() {
+	write := func(rows any) string {
+		p := filepath.Join(GinkgoT().TempDir(), "s.parquet")
+		f, err := os.Create(p)
+		Expect(err).NotTo(HaveOccurred())
+		switch rows := rows.(type) {
+		case []datasets.Record:
+			Expect(parquet.Write(f, rows)).To(Succeed())
+		case []narrowRecord:
+			Expect(parquet.Write(f, rows)).To(Succeed())
+		case []noOutput:
+			Expect(parquet.Write(f, rows)).To(Succeed())
+		}
+		Expect(f.Close()).To(Succeed())
+		return p
+	}
+
+	It("reads the columns of Record", func() {
+		idx := int64(4)
+		p := write([]datasets.Record{
+			{RequestID: "11111111-1111-4111-8111-111111111111", Hypothesis: "baseline", Model: "gpt-4o", RowIndex: &idx,
+				Inputs: map[string]string{"question": "Q"}, Output: "plain answer", Reference: "ref",
+				Properties: map[string]string{"Feature": "x"}, PromptTokens: 5, CompletionTokens: 6, LatencyMs: 70},
+			{Kind: "request", Output: `{"choices":[{"message":{"content":"from a body"}}]}`},
+		})
+		samples, err := collect(datasets.Parquet(p), datasets.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).To(HaveLen(2))
+		Expect(samples[0].Text()).To(Equal("plain answer"))
+		Expect(samples[0].ReferenceText()).To(Equal("ref"))
+		Expect(samples[0].RowIndex).To(Equal(4))
+		Expect(samples[0].Inputs).To(Equal(map[string]string{"question": "Q"}))
+		Expect(samples[0].Latency).To(Equal(70 * time.Millisecond))
+		Expect(samples[1].Kind).To(Equal(datasets.KindRequest))
+		Expect(samples[1].Text()).To(Equal("from a body"))
+		Expect(samples[1].RowIndex).To(Equal(1))
+	})
+
+	It("reads a file with only some of the columns", func() {
+		p := write([]narrowRecord{{RequestID: "r1", Output: "one"}, {RequestID: "r2", Output: "two"}})
+		samples, err := collect(datasets.Parquet(p), datasets.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).To(HaveLen(2))
+		Expect(samples[1].RequestID).To(Equal("r2"))
+		Expect(samples[1].Text()).To(Equal("two"))
+	})
+
+	It("names a bad row and a file without output", func() {
+		p := write([]datasets.Record{{Output: "ok"}, {Output: "x", Kind: "bogus"}})
+		_, err := collect(datasets.Parquet(p), datasets.Env{})
+		Expect(err).To(MatchError(datasets.ErrBadRecord))
+		Expect(err.Error()).To(ContainSubstring("row 2"))
+
+		p = write([]noOutput{{RequestID: "r"}})
+		_, err = collect(datasets.Parquet(p), datasets.Env{})
+		Expect(err).To(MatchError(ContainSubstring(`no "output" column`)))
+
+		p = writeFile("not.parquet", "hello")
+		_, err = collect(datasets.Parquet(p), datasets.Env{})
+		Expect(err).To(MatchError(ContainSubstring("not a readable Parquet file")))
+	})
+
+	It("stops reading when cancelled", func() {
+		p := write([]datasets.Record{{Output: "a"}, {Output: "b"}})
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_, err := datasets.Collect(ctx, datasets.Parquet(p), datasets.Env{})
+		Expect(err).To(MatchError(context.Canceled))
+	})
+})
+
+type narrowRecord struct {
+	RequestID string `parquet:"request_id"`
+	Output    string `parquet:"output"`
+}
+
+type noOutput struct {
+	RequestID string `parquet:"request_id"`
+}
