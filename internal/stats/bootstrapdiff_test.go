@@ -40,7 +40,7 @@ var _ = Describe("BootstrapDiff", func() {
 		Expect(hi).To(BeNumerically("~", 2, 1e-12))
 
 		_, ulo, uhi := stats.BootstrapDiff(a, b, false, 0.95, 200, 1)
-		Expect(uhi - ulo).To(BeNumerically(">", 10), "unpaired, the spread between rows widens the interval")
+		Expect(uhi-ulo).To(BeNumerically(">", 10), "unpaired, the spread between rows widens the interval")
 	})
 
 	It("narrows as the level falls", func() {

@@ -141,8 +141,36 @@ func (p *printer) paint(code, s string) string {
 	return code + s + reset
 }
 
+// trimWriter drops the spaces tabwriter pads a line's empty last cells with.
+type trimWriter struct {
+	w      *bufio.Writer
+	spaces *int
+}
+
+func newTrimWriter(w *bufio.Writer) trimWriter { return trimWriter{w: w, spaces: new(int)} }
+
+func (t trimWriter) Write(b []byte) (int, error) {
+	for _, c := range b {
+		switch c {
+		case ' ':
+			*t.spaces++
+			continue
+		case '\n':
+			*t.spaces = 0
+		default:
+			for ; *t.spaces > 0; *t.spaces-- {
+				t.w.WriteByte(' ')
+			}
+		}
+		if err := t.w.WriteByte(c); err != nil {
+			return 0, err
+		}
+	}
+	return len(b), nil
+}
+
 func (p *printer) table(header ...string) *tabwriter.Writer {
-	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(newTrimWriter(p.w), 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  "+strings.Join(header, "\t"))
 	return tw
 }
@@ -263,9 +291,13 @@ func (p *printer) comparisons(cmps []reporters.Comparison) {
 		} else if c.Improvement {
 			verdict = p.paint(green, verdict)
 		}
-		row(tw, c.Evaluator, c.Key, c.Group, c.BaselineGroup, fmt.Sprintf("%d/%d", c.CandidateN, c.BaselineN),
+		cells := []string{c.Evaluator, c.Key, c.Group, c.BaselineGroup, fmt.Sprintf("%d/%d", c.CandidateN, c.BaselineN),
 			format.Side(c, c.Candidate), format.Side(c, c.Baseline), format.Diff(c, c.Diff), format.Interval(c),
-			format.Pairing(c), verdict)
+			format.Pairing(c)}
+		for i, cell := range cells {
+			cells[i] = oneLine(cell)
+		}
+		fmt.Fprintln(tw, "  "+strings.Join(cells, "\t")+"\t"+verdict)
 	}
 	tw.Flush()
 }
@@ -282,7 +314,7 @@ func (p *printer) checks(checks []reporters.Check) {
 	}
 	fmt.Fprintln(p.w)
 	fmt.Fprintln(p.w, p.paint(bold, fmt.Sprintf("checks: %d passed, %d failed", len(checks)-failed, failed)))
-	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(newTrimWriter(p.w), 0, 0, 2, ' ', 0)
 	for i := range checks {
 		c := &checks[i]
 		mark := p.paint(green, "PASS")

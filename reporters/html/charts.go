@@ -209,7 +209,7 @@ func passRates(id, evaluator, key string, keys []*reporters.KeyStats) passChart 
 	}
 	for i := 0; i <= 4; i++ {
 		x := left + float64(right-left)*float64(i)/4
-		c.Ticks = append(c.Ticks, tick{X: f1(x), Y: strconv.Itoa(bottom + 16), Label: strconv.Itoa(25*i) + "%"})
+		c.Ticks = append(c.Ticks, tick{X: f1(x), Y: strconv.Itoa(bottom + 16), Y2: strconv.Itoa(bottom), Label: strconv.Itoa(25*i) + "%"})
 	}
 	c.Desc = desc
 	return c

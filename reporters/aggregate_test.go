@@ -1,0 +1,197 @@
+package reporters_test
+
+import (
+	"math"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/reporters/internal/fixture"
+)
+
+func rec(group, row string, idx int, eval string, vals ...reporters.Value) reporters.Record {
+	s := &datasets.Sample{Kind: datasets.KindHypothesisRun, Hypothesis: group, HypothesisID: "id-" + group,
+		DatasetRowID: row, RowIndex: idx, RequestID: group + "-" + row, Model: "m-" + group,
+		Body: []byte(`"answer ` + row + `"`)}
+	return reporters.Record{Sample: s, Evaluator: eval, Values: vals, Submitted: true}
+}
+
+func num(k string, v int64) reporters.Value {
+	return reporters.Value{Key: k, Value: v, Type: reporters.Number}
+}
+func boolean(k string, v bool) reporters.Value {
+	if v {
+		return reporters.Value{Key: k, Value: 1, Type: reporters.Boolean}
+	}
+	return reporters.Value{Key: k, Value: 0, Type: reporters.Boolean}
+}
+
+var _ = Describe("Aggregator", func() {
+	It("summarises each (group, evaluator, key)", func() {
+		a := reporters.NewAggregator(reporters.WorstSamples(2))
+		Expect(a.Start(reporters.RunInfo{Evaluators: []string{"z", "a"}})).To(Succeed())
+		for i, v := range []int64{5, 1, 4, 2, 3} {
+			r := rec("cand", "r"+string(rune('0'+i)), i, "z", num("score", v), boolean("ok", v > 2))
+			Expect(a.Record(r)).To(Succeed())
+		}
+		Expect(a.Record(rec("base", "r0", 0, "a", num("score", 7)))).To(Succeed())
+		Expect(a.Finish(reporters.Summary{Samples: 6})).To(Succeed())
+		agg := a.Result()
+
+		Expect(agg.Evaluators).To(Equal([]string{"z", "a"}))
+		Expect(agg.Finished).To(BeTrue())
+		Expect(agg.Records).To(Equal(6))
+		k := agg.Key("cand", "z", "score")
+		Expect(k).NotTo(BeNil())
+		Expect(k.N).To(Equal(5))
+		Expect(k.Mean).To(Equal(3.0))
+		Expect(k.P50).To(Equal(3.0))
+		Expect(k.P90).To(BeNumerically("~", 4.6, 1e-9))
+		Expect([]float64{k.Min, k.Max}).To(Equal([]float64{1, 5}))
+		Expect(math.IsNaN(k.PassRate)).To(BeTrue())
+		Expect(k.Worst).To(HaveLen(2))
+		Expect(k.Worst[0].Value).To(Equal(int64(1)))
+		Expect(k.Worst[0].DatasetRowID).To(Equal("r1"))
+		Expect(k.Worst[0].Answer).To(Equal("answer r1"))
+		Expect(k.Worst[1].Value).To(Equal(int64(2)))
+
+		ok := agg.Key("cand", "z", "ok")
+		Expect(ok.Type).To(Equal(reporters.Boolean))
+		Expect(ok.PassRate).To(Equal(0.6))
+
+		g := agg.Group("cand")
+		Expect(g.Samples).To(Equal(5))
+		Expect(g.Models).To(Equal([]string{"m-cand"}))
+		Expect(agg.Groups[0].Label).To(Equal("base"))
+		Expect(agg.Stats[0].Evaluator).To(Equal("z"))
+	})
+
+	It("counts errors, delivery errors and unsubmitted values, keeping a bounded error list", func() {
+		a := reporters.NewAggregator(reporters.ErrorLimit(2), reporters.TextLimit(10))
+		Expect(a.Start(reporters.RunInfo{})).To(Succeed())
+		for i := range 4 {
+			r := rec("g", "r", i, "e")
+			r.Err, r.ErrKind, r.Submitted = "boom number "+strings.Repeat("x", 20), reporters.ErrPanic, false
+			Expect(a.Record(r)).To(Succeed())
+		}
+		r := rec("g", "r", 9, "e", num("k", 1))
+		r.Submitted, r.DeliveryErr = false, "503"
+		Expect(a.Record(r)).To(Succeed())
+		agg := a.Result()
+		es := agg.Evaluator("g", "e")
+		Expect(es.Errors).To(Equal(4))
+		Expect(es.ErrorKinds).To(Equal(map[reporters.ErrorKind]int{reporters.ErrPanic: 4}))
+		Expect(es.DeliveryErrors).To(Equal(1))
+		Expect(es.NotSubmitted).To(Equal(1), "errored records without values have nothing to submit")
+		Expect(agg.ErrorCount).To(Equal(4))
+		Expect(agg.DeliveryErrorCount).To(Equal(1))
+		Expect(agg.Errors).To(HaveLen(2))
+		Expect(agg.Errors[0].RowIndex).To(Equal(0))
+		Expect(agg.Errors[1].RowIndex).To(Equal(1))
+		Expect(agg.Errors[0].Message).To(Equal("boom numb…"))
+	})
+
+	It("does not count unsubmitted values in a dry run", func() {
+		a := reporters.NewAggregator()
+		Expect(a.Start(reporters.RunInfo{DryRun: true})).To(Succeed())
+		r := rec("g", "r", 0, "e", num("k", 1))
+		r.Submitted = false
+		Expect(a.Record(r)).To(Succeed())
+		Expect(a.Result().Evaluator("g", "e").NotSubmitted).To(Equal(0))
+	})
+
+	It("keeps the same worst samples whatever the arrival order", func() {
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 5})
+		fwd := reporters.AggregateRecords(info, recs, sum)
+		rev := make([]reporters.Record, len(recs))
+		for i, r := range recs {
+			rev[len(recs)-1-i] = r
+		}
+		bwd := reporters.AggregateRecords(info, rev, sum)
+		Expect(bwd.Key("candidate", "quality", "quality").Worst).To(Equal(fwd.Key("candidate", "quality", "quality").Worst))
+		Expect(reporters.Compare(fwd, bwd, reporters.CompareOptions{})).To(Equal(reporters.Compare(fwd, fwd, reporters.CompareOptions{})))
+	})
+
+	It("groups samples without a hypothesis by kind, the dataset first", func() {
+		Expect(reporters.GroupOf(&datasets.Sample{Kind: datasets.KindDatasetRow})).To(Equal("dataset"))
+		Expect(reporters.GroupOf(&datasets.Sample{Kind: datasets.KindRequest})).To(Equal("requests"))
+		Expect(reporters.GroupOf(&datasets.Sample{Kind: datasets.KindFile})).To(Equal("file"))
+		Expect(reporters.GroupOf(nil)).To(Equal("unknown"))
+		a := reporters.NewAggregator()
+		_ = a.Start(reporters.RunInfo{})
+		_ = a.Record(rec("alpha", "r", 0, "e", num("k", 1)))
+		r := rec("", "r", 0, "e", num("k", 1))
+		r.Sample.Kind, r.Sample.HypothesisID = datasets.KindDatasetRow, ""
+		_ = a.Record(r)
+		Expect(a.Result().Groups[0].Label).To(Equal("dataset"))
+	})
+
+	It("truncates by characters", func() {
+		Expect(reporters.Truncate("héllo wörld", 5)).To(Equal("héll…"))
+		Expect(reporters.Truncate("short", 5)).To(Equal("short"))
+	})
+})
+
+var _ = Describe("Compare", func() {
+	build := func(shift int64, rows int, prefix string) *reporters.Aggregate {
+		a := reporters.NewAggregator()
+		_ = a.Start(reporters.RunInfo{})
+		for i := range rows {
+			row := prefix + string(rune('A'+i%26)) + string(rune('a'+i/26))
+			_ = a.Record(rec("h", row, i, "e", num("score", int64(i%10)*10+shift), boolean("ok", i%3 != 0)))
+		}
+		return a.Result()
+	}
+
+	It("pairs by dataset row and flags a regression", func() {
+		base, cand := build(0, 60, ""), build(-3, 60, "")
+		cmps := reporters.Compare(base, cand, reporters.CompareOptions{Seed: 1})
+		Expect(cmps).To(HaveLen(2))
+		c := cmps[1]
+		Expect(c.Key).To(Equal("score"))
+		Expect(c.Paired).To(BeTrue())
+		Expect(c.Pairs).To(Equal(60))
+		Expect(c.Diff).To(BeNumerically("~", -3, 1e-9))
+		Expect(c.Lo).To(BeNumerically("~", -3, 1e-9), "a constant shift is certain when paired")
+		Expect(c.Regression).To(BeTrue())
+		Expect(c.Level).To(Equal(0.95))
+		Expect(cmps[0].Key).To(Equal("ok"))
+		Expect(cmps[0].Regression || cmps[0].Improvement).To(BeFalse())
+	})
+
+	It("compares unpaired when rows differ, with a wider interval", func() {
+		base, cand := build(0, 60, ""), build(-3, 60, "other-")
+		c := reporters.Compare(base, cand, reporters.CompareOptions{Seed: 1})[1]
+		Expect(c.Paired).To(BeFalse())
+		Expect(c.Diff).To(BeNumerically("~", -3, 1e-9))
+		Expect(c.Hi).To(BeNumerically(">", 0))
+		Expect(c.Regression).To(BeFalse())
+	})
+
+	It("honours lower-is-better keys", func() {
+		base, cand := build(0, 60, ""), build(-3, 60, "")
+		c := reporters.Compare(base, cand, reporters.CompareOptions{LowerIsBetter: func(_, key string) bool { return key == "score" }})[1]
+		Expect(c.Improvement).To(BeTrue())
+	})
+
+	It("compares two groups of one run", func() {
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -15})
+		agg := reporters.AggregateRecords(info, recs, sum)
+		cmps := reporters.CompareGroups(agg, "baseline", "candidate", reporters.CompareOptions{})
+		Expect(cmps).NotTo(BeEmpty())
+		var found bool
+		for _, c := range cmps {
+			Expect(c.Group).To(Equal("candidate"))
+			Expect(c.BaselineGroup).To(Equal("baseline"))
+			if c.Key == "quality" {
+				found = true
+				Expect(c.Paired).To(BeTrue())
+				Expect(c.Regression).To(BeTrue())
+			}
+		}
+		Expect(found).To(BeTrue())
+	})
+})

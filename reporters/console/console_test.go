@@ -1,0 +1,163 @@
+package console_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/reporters/console"
+	"github.com/heval-dev/heval/reporters/internal/fixture"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+func golden(name, got string) {
+	path := filepath.Join("testdata", name)
+	if *update {
+		Expect(os.MkdirAll("testdata", 0o755)).To(Succeed())
+		Expect(os.WriteFile(path, []byte(got), 0o644)).To(Succeed())
+	}
+	want, err := os.ReadFile(path)
+	Expect(err).NotTo(HaveOccurred(), "run the tests with -update to create %s", path)
+	Expect(got).To(Equal(string(want)))
+}
+
+var _ = Describe("the console summary", func() {
+	It("matches its golden file, with a baseline comparison", func() {
+		bInfo, bRecs, bSum := fixture.Run(fixture.Options{Seed: 1})
+		base := reporters.AggregateRecords(bInfo, bRecs, bSum)
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12, Hostile: true, Errors: true})
+		var buf bytes.Buffer
+		Expect(fixture.Feed(console.New(&buf, console.WithBaseline(base, reporters.CompareOptions{Seed: 1})), info, recs, sum)).To(Succeed())
+		out := buf.String()
+		Expect(out).NotTo(ContainSubstring("\x1b["), "no colours on a non-terminal")
+		Expect(out).To(ContainSubstring("regression"))
+		Expect(out).To(ContainSubstring("FAIL"))
+		Expect(out).To(ContainSubstring("not submitted"))
+		golden("summary.golden", out)
+	})
+
+	It("matches its golden file for a dry run without comparison", func() {
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 3, Rows: 10})
+		info.DryRun = true
+		sum.Checks = nil
+		var buf bytes.Buffer
+		Expect(fixture.Feed(console.New(&buf), info, recs, sum)).To(Succeed())
+		Expect(buf.String()).To(ContainSubstring("dry run"))
+		golden("dryrun.golden", buf.String())
+	})
+
+	It("compares two hypotheses of the run and colours on request", func() {
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12})
+		var buf bytes.Buffer
+		h := console.New(&buf, console.Color(true), console.WithGroupComparison("baseline", "candidate", reporters.CompareOptions{}))
+		Expect(fixture.Feed(h, info, recs, sum)).To(Succeed())
+		Expect(buf.String()).To(ContainSubstring("\x1b[31mregression\x1b[0m"))
+		Expect(buf.String()).To(ContainSubstring("\x1b[31mFAIL\x1b[0m"))
+		Expect(h.Aggregate().Records).To(Equal(len(recs)))
+	})
+
+	It("keeps hostile text on one line, without control characters", func() {
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Errors: true, Hostile: true})
+		recs[0].Evaluator = "evil\n\x1b[2Jname"
+		var buf bytes.Buffer
+		Expect(fixture.Feed(console.New(&buf, console.MaxErrors(100)), info, recs, sum)).To(Succeed())
+		Expect(buf.String()).NotTo(ContainSubstring("\x1b"))
+		Expect(buf.String()).To(ContainSubstring("evil [2Jname"))
+	})
+})
+
+type syncBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuf) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuf) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type fakeClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+var _ = Describe("Progress", func() {
+	It("writes plain lines with counts, rate and ETA when not on a terminal", func() {
+		clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
+		tick := make(chan time.Time)
+		var out syncBuf
+		p := console.NewProgress(&out, 4800, console.Clock(clock.Now, tick))
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for range 150 {
+					p.Evaluated(1)
+					p.Submitted(6)
+				}
+			}()
+		}
+		wg.Wait()
+		clock.Advance(4 * time.Second)
+		tick <- clock.Now()
+		Expect(p.Line()).To(Equal("heval: 1200/4800 samples, 7200 scores submitted, 300/s, eta 12s"))
+		p.Done()
+		p.Done()
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		Expect(lines).To(HaveLen(2))
+		Expect(lines[0]).To(Equal("heval: 1200/4800 samples, 7200 scores submitted, 300/s, eta 12s"))
+		Expect(lines[1]).To(Equal("heval: 1200/4800 samples, 7200 scores submitted, 300/s, eta 12s, done in 4s"))
+	})
+
+	It("omits the total and the ETA when the total is unknown", func() {
+		clock := &fakeClock{now: time.Unix(0, 0)}
+		p := console.NewProgress(&syncBuf{}, 0, console.Clock(clock.Now, make(chan time.Time)))
+		defer p.Done()
+		p.Evaluated(10)
+		clock.Advance(2 * time.Second)
+		Expect(p.Line()).To(Equal("heval: 10 samples, 0 scores submitted, 5/s"))
+	})
+
+	It("draws a bar on a terminal", func() {
+		clock := &fakeClock{now: time.Unix(0, 0)}
+		tick := make(chan time.Time)
+		var out syncBuf
+		p := console.NewProgress(&out, 100, console.Terminal(true), console.Clock(clock.Now, tick))
+		p.Evaluated(50)
+		p.Submitted(120)
+		tick <- clock.Now()
+		p.Done()
+		Expect(out.String()).To(ContainSubstring("120 scores submitted"))
+		Expect(out.String()).To(ContainSubstring("100/100"))
+		Expect(out.String()).To(ContainSubstring("\r"))
+	})
+})

@@ -1,0 +1,147 @@
+package html_test
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"regexp"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/reporters/html"
+	"github.com/heval-dev/heval/reporters/internal/fixture"
+)
+
+var demoOut = flag.String("demo-out", "", "also write the demo page to this path")
+
+// page renders a run with two hypotheses, a baseline run, errors and a hostile answer.
+func page() string {
+	bInfo, bRecs, bSum := fixture.Run(fixture.Options{Seed: 1})
+	base := reporters.AggregateRecords(bInfo, bRecs, bSum)
+	info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12, Hostile: true, Errors: true, LongAnswer: true})
+	var buf bytes.Buffer
+	h := html.New(&buf, html.WithBaseline(base, reporters.CompareOptions{Seed: 1}))
+	Expect(fixture.Feed(h, info, recs, sum)).To(Succeed())
+	return buf.String()
+}
+
+var (
+	externalRef = regexp.MustCompile(`(?i)(src|href|action|srcset|xlink:href)\s*=\s*["']?\s*(https?:)?//([^"'\s>]*)`)
+	styleURL    = regexp.MustCompile(`(?i)url\(\s*["']?\s*(https?:)?//`)
+)
+
+var _ = Describe("the HTML report", func() {
+	var out string
+	BeforeEach(func() { out = page() })
+
+	It("is one self-contained document", func() {
+		Expect(out).To(HavePrefix("<!DOCTYPE html>"))
+		Expect(out).To(ContainSubstring("</html>"))
+		Expect(out).NotTo(MatchRegexp(`(?i)<link\b`))
+		Expect(out).NotTo(MatchRegexp(`(?i)<script[^>]*\bsrc=`))
+		Expect(out).NotTo(MatchRegexp(`(?i)@import|@font-face`))
+		Expect(styleURL.FindAllString(out, -1)).To(BeEmpty())
+		Expect(out).To(ContainSubstring("Content-Security-Policy"))
+	})
+
+	It("links out only to Helicone request pages", func() {
+		refs := externalRef.FindAllStringSubmatch(out, -1)
+		Expect(refs).NotTo(BeEmpty())
+		for _, m := range refs {
+			Expect(strings.ToLower(m[1])).To(Equal("href"), m[0])
+			Expect(m[3]).To(HavePrefix("us.helicone.ai/requests?requestId="), m[0])
+		}
+		Expect(out).NotTo(ContainSubstring(`src="http`))
+		Expect(out).To(ContainSubstring(`href="https://us.helicone.ai/requests?requestId=00000000-0000-4000-8000-000000000031"`))
+	})
+
+	It("escapes hostile text from samples and evaluators", func() {
+		Expect(strings.Count(out, "<script")).To(Equal(1), "only the page's own script")
+		Expect(out).NotTo(MatchRegexp(`<img\b`))
+		Expect(out).NotTo(MatchRegexp(`(?i)<[a-z][^<>]*\sonerror\s*=`), "no onerror attribute in any tag")
+		Expect(out).NotTo(MatchRegexp(`(?i)<[a-z][^<>]*\son[a-z]+\s*=`), "no event-handler attributes at all")
+		Expect(out).NotTo(ContainSubstring(`alert("pwned")</script>`))
+		Expect(out).To(ContainSubstring("&lt;script&gt;alert(&#34;pwned&#34;)&lt;/script&gt;"))
+		Expect(out).To(ContainSubstring("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;"))
+		Expect(out).NotTo(ContainSubstring(`href="javascript`))
+	})
+
+	It("shows the run, both hypotheses and their models", func() {
+		for _, s := range []string{"experiment 4b0c2f4e-7d1a-4f0e-9a39-2c1d5e8f6a70", "0123456789abcdef0123456789abcdef01234567",
+			"v0.3.0", "2026-03-14 09:26:53 UTC", "baseline", "candidate", "gpt-4o-mini", "v7"} {
+			Expect(out).To(ContainSubstring(s))
+		}
+	})
+
+	It("has a summary table per evaluator with captions and header scopes", func() {
+		for _, e := range fixture.Evaluators {
+			Expect(out).To(ContainSubstring("<caption>Evaluator " + e + "</caption>"))
+		}
+		Expect(out).To(ContainSubstring(`<th scope="col"`))
+		Expect(out).To(ContainSubstring(`<th scope="row">candidate</th>`))
+	})
+
+	It("draws a histogram per numeric key and pass-rate bars per boolean key, with titles", func() {
+		Expect(out).To(ContainSubstring("Distribution of quality (quality)"))
+		Expect(out).To(ContainSubstring("Distribution of words (quality)"))
+		Expect(out).To(ContainSubstring("Distribution of accuracy (judge)"))
+		Expect(out).To(ContainSubstring("Pass rate of has_citations (has_citations)"))
+		Expect(strings.Count(out, "<svg")).To(Equal(strings.Count(out, "</svg>")))
+		Expect(strings.Count(out, `role="img"`)).To(Equal(strings.Count(out, "<svg")))
+		Expect(out).To(ContainSubstring("share of values (%)"))
+		Expect(out).To(ContainSubstring("<desc"))
+	})
+
+	It("shows the comparison with the regression highlighted", func() {
+		Expect(out).To(ContainSubstring("Comparison with the baseline"))
+		Expect(out).To(MatchRegexp(`<tr class="regression"><th scope="row">quality</th><td>quality</td>`))
+		Expect(out).To(ContainSubstring("▼ regression"))
+	})
+
+	It("lists worst samples with their inputs, answers and references, long texts behind an expander", func() {
+		Expect(out).To(ContainSubstring("Worst samples"))
+		Expect(out).To(ContainSubstring("reference 0"))
+		Expect(out).To(ContainSubstring("What is"))
+		Expect(out).To(ContainSubstring("<details><summary>"))
+	})
+
+	It("lists evaluator and delivery errors", func() {
+		Expect(out).To(ContainSubstring("judge model returned no JSON"))
+		Expect(out).To(ContainSubstring("panic: runtime error"))
+		Expect(out).To(ContainSubstring("503 Service Unavailable"))
+		Expect(out).To(MatchRegexp(`Errors: \d+ evaluator, 1 delivery`))
+		Expect(out).To(ContainSubstring("✘ FAIL"))
+	})
+
+	It("renders the same bytes for the same run", func() {
+		Expect(page()).To(Equal(out))
+	})
+
+	It("stays small for a large run", func() {
+		info, recs, sum := fixture.Run(fixture.Options{Rows: 6000, Seed: 3, Hostile: true, Errors: true, LongAnswer: true})
+		Expect(len(recs)*4/3).To(BeNumerically(">=", 20000), "records")
+		var buf bytes.Buffer
+		Expect(fixture.Feed(html.New(&buf, html.WithGroupComparison("baseline", "candidate", reporters.CompareOptions{Iterations: 100})), info, recs, sum)).To(Succeed())
+		values := 0
+		for _, r := range recs {
+			values += len(r.Values)
+		}
+		Expect(values).To(BeNumerically(">=", 40000))
+		Expect(buf.Len()).To(BeNumerically("<", 400_000), "bytes for %d scores", values)
+	})
+
+	It("refuses to render nothing", func() {
+		Expect(html.Render(&bytes.Buffer{}, html.Report{})).To(MatchError(ContainSubstring("no run")))
+	})
+
+	It("writes the demo page on request", func() {
+		if *demoOut == "" {
+			Expect(*demoOut).To(BeEmpty())
+			return
+		}
+		Expect(os.WriteFile(*demoOut, []byte(out), 0o644)).To(Succeed())
+	})
+})

@@ -1,0 +1,13 @@
+package markdown_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+func TestMarkdown(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "reporters/markdown")
+}
