@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/helicone/heliconetest/demo"
+	"github.com/heval-dev/heval/reporters/parquet"
+)
+
+// syncBuffer is a bytes.Buffer safe for a writer and a reader in different goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func heval(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := Main(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func freeAddr() string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	Expect(err).NotTo(HaveOccurred())
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServe runs `heval serve` in the background until the spec ends and returns its
+// base URL and key, read from the lines it prints.
+func startServe(args ...string) (string, string) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &syncBuffer{}
+	done := make(chan int)
+	go func() {
+		defer GinkgoRecover()
+		done <- Main(ctx, append([]string{"serve", "--addr", freeAddr()}, args...), out, GinkgoWriter)
+	}()
+	DeferCleanup(func() {
+		cancel()
+		Eventually(done).Should(Receive(Equal(0)))
+	})
+	var base, key string
+	Eventually(func() string {
+		sc := bufio.NewScanner(strings.NewReader(out.String()))
+		for sc.Scan() {
+			if v, ok := strings.CutPrefix(sc.Text(), "HELICONE_BASE_URL="); ok {
+				base = v
+			}
+			if v, ok := strings.CutPrefix(sc.Text(), "HELICONE_API_KEY="); ok {
+				key = v
+			}
+		}
+		return key
+	}, 5*time.Second).ShouldNot(BeEmpty())
+	return base, key
+}
+
+var _ = Describe("exit codes", func() {
+	It("is 0 for help, 2 for usage and configuration errors", func() {
+		code, out, _ := heval("help")
+		Expect(code).To(Equal(exitOK))
+		Expect(out).To(ContainSubstring("130  interrupted"))
+
+		code, _, errOut := heval("run")
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("say what to evaluate"))
+
+		code, _, errOut = heval("demo", "--require", "has_citations:pass_rate>>0.8")
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("--require"))
+
+		code, _, errOut = heval("demo", "--eval", "no_such_evaluator")
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("heval evals"))
+
+		code, _, errOut = heval("run", "--filter", "latency=>fast")
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("--filter"))
+	})
+
+	It("is 2 when no API key is configured", func() {
+		GinkgoT().Setenv("HELICONE_API_KEY", "")
+		code, _, errOut := heval("run", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("HELICONE_API_KEY"))
+	})
+
+	It("is 1 when a threshold fails and 0 when every threshold holds", func() {
+		dir := GinkgoT().TempDir()
+		code, _, errOut := heval("demo", "--quiet", "--dry-run", "--out", dir, "--require", "has_citations:pass_rate>=0.99@baseline")
+		Expect(code).To(Equal(exitFailed), errOut)
+		Expect(errOut).To(ContainSubstring("has_citations"))
+
+		code, _, errOut = heval("demo", "--quiet", "--dry-run", "--out", dir, "--require", "word_count:mean>=1", "--require", "has_citations:errors<=0")
+		Expect(code).To(Equal(exitOK), errOut)
+	})
+
+	It("is 3 when the server cannot be reached", func() {
+		GinkgoT().Setenv("HELICONE_API_KEY", "sk-helicone-unreachable")
+		GinkgoT().Setenv("HELICONE_BASE_URL", "http://"+freeAddr())
+		code, _, errOut := heval("run", "--quiet", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
+		Expect(code).To(Equal(exitError), errOut)
+	})
+})
+
+var _ = Describe("heval run against heval serve", func() {
+	It("submits scores that the server then returns from the v2 score route", func() {
+		base, key := startServe()
+		GinkgoT().Setenv("HELICONE_BASE_URL", base)
+		GinkgoT().Setenv("HELICONE_API_KEY", key)
+		dir := GinkgoT().TempDir()
+		code, out, errOut := heval("run", "--quiet", "--experiment", demo.SupportExperimentID, "--out", dir, "--verify")
+		Expect(code).To(Equal(exitOK), out+errOut)
+
+		_, records, err := parquet.ReadFile(filepath.Join(dir, "scores.parquet"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(records).NotTo(BeEmpty())
+		client, err := helicone.NewClient(helicone.WithBaseURL(base), helicone.WithAPIKey(key))
+		Expect(err).NotTo(HaveOccurred())
+		checked := 0
+		for _, rec := range records[:20] {
+			Expect(rec.Submitted).To(BeTrue(), rec.DeliveryErr)
+			for _, v := range rec.Values {
+				stored := v.Key
+				if v.Type == "boolean" {
+					stored += helicone.BoolSuffix
+				}
+				got, err := client.GetExperimentScore(context.Background(), demo.SupportExperimentID, rec.Sample.RequestID, stored)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(got).NotTo(BeNil(), "score %s of %s", stored, rec.Sample.RequestID)
+				n, ok := got.Value.Int64()
+				Expect(ok).To(BeTrue())
+				Expect(n).To(Equal(v.Value))
+				checked++
+			}
+		}
+		Expect(checked).To(BeNumerically(">", 20))
+	})
+
+	It("evaluates logged requests chosen by a request-query filter", func() {
+		base, key := startServe()
+		GinkgoT().Setenv("HELICONE_BASE_URL", base)
+		GinkgoT().Setenv("HELICONE_API_KEY", key)
+		dir := GinkgoT().TempDir()
+		code, out, errOut := heval("run", "--quiet", "--filter", "property:Variant=B", "--group-by", "Variant", "--out", dir, "--eval", "word_count")
+		Expect(code).To(Equal(exitOK), out+errOut)
+		_, records, err := parquet.ReadFile(filepath.Join(dir, "scores.parquet"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(records).NotTo(BeEmpty())
+		for _, rec := range records {
+			Expect(rec.Sample.Properties).To(HaveKeyWithValue("Variant", "B"))
+			Expect(rec.Submitted).To(BeTrue(), rec.DeliveryErr)
+		}
+	})
+
+	It("never prints or writes the API key", func() {
+		const secret = "sk-helicone-s3cr3t9-k3y0000-0000000-recognisable"
+		base, _ := startServe("--api-key", secret)
+		GinkgoT().Setenv("HELICONE_BASE_URL", base)
+		GinkgoT().Setenv("HELICONE_API_KEY", secret)
+		dir := GinkgoT().TempDir()
+		code, out, errOut := heval("run", "--experiment", demo.SupportExperimentID, "--out", dir, "--verify")
+		Expect(code).To(Equal(exitOK), out+errOut)
+		code, out2, errOut2 := heval("run", "--experiment", "00000000-0000-4000-8000-000000000000", "--out", GinkgoT().TempDir())
+		Expect(code).NotTo(Equal(exitOK))
+		for _, s := range []string{out, errOut, out2, errOut2} {
+			Expect(s).NotTo(ContainSubstring(secret))
+		}
+		entries, err := os.ReadDir(dir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(entries).NotTo(BeEmpty())
+		for _, e := range entries {
+			f, err := os.Open(filepath.Join(dir, e.Name()))
+			Expect(err).NotTo(HaveOccurred())
+			b, _ := io.ReadAll(f)
+			f.Close()
+			Expect(string(b)).NotTo(ContainSubstring(secret), e.Name())
+		}
+	})
+})

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/helicone/heliconetest"
+	"github.com/heval-dev/heval/helicone/heliconetest/demo"
+)
+
+// demoCmd runs the whole job against an in-process emulator seeded with the demo data: no
+// account, no network.
+type demoCmd struct{ stdio }
+
+func (c *demoCmd) Run(ctx context.Context, args []string) error {
+	fs := newFlagSet("demo", "[flags]", c.err)
+	var jf jobFlags
+	jf.register(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("demo: unexpected argument %q (see 'heval demo -h')", fs.Arg(0))
+	}
+	if !flagSet(fs, "rate") {
+		jf.rate = "unlimited"
+	}
+	srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+	defer srv.Close()
+	client, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(srv.APIKey))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "heval demo: a Helicone emulator with the demo data is listening on %s\n", srv.URL)
+	var srcs []datasets.Source
+	for _, id := range demo.ExperimentIDs() {
+		srcs = append(srcs, datasets.Experiment(id, datasets.WithLabels(demo.Labels())))
+	}
+	j := &job{stdio: c.stdio, flags: jf, source: datasets.Concat(srcs...), env: datasets.Env{Client: client}}
+	if err := j.run(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "\nThe scores now live in the emulator. Against your own Helicone, run:\n  HELICONE_API_KEY=... heval run --experiment <id> --out %s\n", jf.out)
+	return nil
+}

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/heval-dev/heval/evals"
+)
+
+// evalsCmd lists the built-in evaluators that `heval run --eval NAME[=ARG]` accepts.
+type evalsCmd struct{ stdio }
+
+func (c *evalsCmd) Run(_ context.Context, args []string) error {
+	fs := newFlagSet("evals", "", c.err)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(c.out, 2, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "EVALUATOR\tARGUMENT\tSCORE KEYS\tDESCRIPTION")
+	for _, e := range evals.Catalog() {
+		var keys []string
+		for _, k := range e.Keys {
+			s := k.Key + " (" + k.Type
+			if k.Range != "" {
+				s += " " + k.Range
+			}
+			keys = append(keys, s+")")
+		}
+		arg := e.Arg
+		if arg == "" {
+			arg = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, arg, strings.Join(keys, ", "), firstSentence(e.Doc))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintln(c.out, "\nUse one with 'heval run --eval NAME[=ARG]' (repeatable); 'alias:NAME=ARG' renames its score key.")
+	return err
+}
+
+func firstSentence(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if i := strings.Index(s, ". "); i >= 0 {
+		return s[:i+1]
+	}
+	return s
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/reporters/parquet"
+)
+
+// exportEvaluator is the evaluator column of exported rows: the scores were stored in
+// Helicone by someone (heval, a person, Helicone's own evaluators), not computed by this run.
+const exportEvaluator = "helicone"
+
+// exportCmd writes the scores already stored in Helicone to the Parquet schema.
+type exportCmd struct{ stdio }
+
+func (c *exportCmd) Run(ctx context.Context, args []string) error {
+	fs := newFlagSet("export", "(--experiment ID... | --filter EXPR...) [--out FILE]", c.err)
+	var exps, filters listFlag
+	fs.Var(&exps, "experiment", "export the scores of this experiment's dataset rows and hypothesis runs (repeatable)")
+	fs.Var(&filters, "filter", "export the scores of logged requests matching `EXPR` (repeatable, ANDed; see 'heval run -h')")
+	out := fs.String("out", "heval-export.parquet", "the Parquet `FILE` to write")
+	eu := fs.Bool("eu", false, "use Helicone's EU region unless HELICONE_BASE_URL is set")
+	insecure := fs.Bool("insecure", false, "allow sending the API key over plain HTTP to a host that is not loopback")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if len(exps) == 0 && len(filters) == 0 {
+		return usagef("export: say what to export: --experiment ID or --filter EXPR")
+	}
+	var filter helicone.Filter
+	if len(filters) > 0 {
+		f, err := helicone.ParseFilter(filters...)
+		if err != nil {
+			return usagef("--filter: %v", err)
+		}
+		filter = f
+	}
+	client, err := newClientFromEnv(*eu, *insecure)
+	if err != nil {
+		return err
+	}
+	f, err := os.Create(*out)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w := parquet.NewWriter(f)
+	var what []string
+	for _, id := range exps {
+		what = append(what, "experiment "+id)
+	}
+	if len(filters) > 0 {
+		what = append(what, "requests where "+strings.Join(filters, " and "))
+	}
+	info := reporters.RunInfo{Started: time.Now().UTC(), Source: "export of " + strings.Join(what, ", "), Evaluators: []string{exportEvaluator}, Version: heVersion()}
+	if err := w.Start(info); err != nil {
+		return err
+	}
+	n, rows := 0, 0
+	emit := func(s datasets.Sample, scores map[string]helicone.FlexValue) error {
+		n++
+		rec, ok := storedRecord(s, scores)
+		if !ok {
+			return nil
+		}
+		rows += len(rec.Values)
+		return w.Record(rec)
+	}
+	for _, id := range exps {
+		list, err := client.QueryExperiments(ctx, helicone.ExperimentQuery{Filter: helicone.ExperimentID(helicone.Equals, id), Include: ptr(helicone.IncludeAll())})
+		if err != nil {
+			return err
+		}
+		if len(list) == 0 {
+			return fmt.Errorf("export: experiment %s not found at %s", id, client.BaseURL())
+		}
+		for i := range list {
+			stored := experimentScores(&list[i])
+			for s, err := range datasets.ExperimentSamples(&list[i]) {
+				if err != nil {
+					return err
+				}
+				if err := emit(s, stored[s.RequestID]); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if len(filters) > 0 {
+		for r, err := range client.Requests(ctx, filter, 1000) {
+			if err != nil {
+				return err
+			}
+			if err := emit(datasets.RequestSample(r, ""), r.Scores); err != nil {
+				return err
+			}
+		}
+	}
+	if err := w.Finish(reporters.Summary{Finished: time.Now().UTC(), Samples: n}); err != nil {
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	fmt.Fprintf(c.out, "exported %d scores of %d samples to %s\n", rows, n, *out)
+	return nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// experimentScores maps the request ids of an experiment's rows and runs to their stored scores.
+func experimentScores(e *helicone.Experiment) map[string]map[string]helicone.FlexValue {
+	out := map[string]map[string]helicone.FlexValue{}
+	add := func(id string, m helicone.ScoreMap) {
+		if id == "" || len(m) == 0 {
+			return
+		}
+		dst := out[id]
+		if dst == nil {
+			dst = map[string]helicone.FlexValue{}
+			out[id] = dst
+		}
+		for k, v := range m {
+			dst[k] = v.Value
+		}
+	}
+	for _, row := range e.Dataset.Rows {
+		if row.InputRecord != nil {
+			add(row.InputRecord.RequestID, row.Scores)
+		}
+	}
+	for _, h := range e.Hypotheses {
+		for _, r := range h.Runs {
+			add(r.ResultRequestID, r.Scores)
+		}
+	}
+	return out
+}
+
+// storedRecord turns stored scores into one record: "<key>-hcone-bool" comes back as the
+// boolean "<key>"; a value that is not a whole number is reported in the error column.
+func storedRecord(s datasets.Sample, scores map[string]helicone.FlexValue) (reporters.Record, bool) {
+	if len(scores) == 0 {
+		return reporters.Record{}, false
+	}
+	keys := make([]string, 0, len(scores))
+	for k := range scores {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	rec := reporters.Record{Sample: &s, Evaluator: exportEvaluator, Submitted: true}
+	var bad []string
+	for _, k := range keys {
+		v := scores[k]
+		n, ok := v.Int64()
+		if !ok {
+			bad = append(bad, fmt.Sprintf("%s=%q", k, v.Raw))
+			continue
+		}
+		typ := reporters.Number
+		if base, isBool := strings.CutSuffix(k, helicone.BoolSuffix); isBool {
+			k, typ = base, reporters.Boolean
+		}
+		rec.Values = append(rec.Values, reporters.Value{Key: k, Value: n, Type: typ})
+	}
+	if len(bad) > 0 {
+		rec.Err = "stored values that are not whole numbers: " + strings.Join(bad, ", ")
+		rec.ErrKind = reporters.ErrInvalidValue
+	}
+	return rec, true
+}

@@ -1,0 +1,63 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func TestMain(m *testing.M) {
+	os.Exit(testscript.RunMain(m, map[string]func() int{
+		"heval": func() int {
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+		},
+	}))
+}
+
+func TestCLI(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "heval CLI")
+}
+
+// ginkgoT runs one testscript script inside a Ginkgo spec.
+type ginkgoT struct{ t FullGinkgoTInterface }
+
+func (g ginkgoT) Skip(args ...any)  { g.t.Fatal(append([]any{"scripts may not skip:"}, args...)...) }
+func (g ginkgoT) Fatal(args ...any) { g.t.Fatal(args...) }
+func (g ginkgoT) Parallel()         {}
+func (g ginkgoT) Log(args ...any)   { g.t.Log(args...) }
+func (g ginkgoT) FailNow()          { g.t.FailNow() }
+func (g ginkgoT) Verbose() bool     { return false }
+func (g ginkgoT) Run(_ string, f func(testscript.T)) {
+	f(g)
+}
+
+var _ = Describe("script tests", func() {
+	scripts, _ := filepath.Glob("testdata/script/*.txtar")
+	entries := []TableEntry{}
+	for _, s := range scripts {
+		entries = append(entries, Entry(strings.TrimSuffix(filepath.Base(s), ".txtar"), s))
+	}
+	It("has scripts", func() { Expect(scripts).NotTo(BeEmpty()) })
+	DescribeTable("testdata/script", func(file string) {
+		testscript.RunT(ginkgoT{GinkgoT()}, testscript.Params{
+			Files: []string{file},
+			Setup: func(env *testscript.Env) error {
+				env.Setenv("HELICONE_API_KEY", "")
+				env.Setenv("HELICONE_BASE_URL", "")
+				env.Setenv("GITHUB_STEP_SUMMARY", "")
+				return nil
+			},
+		})
+	}, entries)
+})

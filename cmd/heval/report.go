@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/reporters/console"
+	"github.com/heval-dev/heval/reporters/html"
+	"github.com/heval-dev/heval/reporters/markdown"
+	"github.com/heval-dev/heval/reporters/parquet"
+)
+
+// reportCmd re-renders the summary of a Parquet file, optionally compared with a baseline,
+// without evaluating anything.
+type reportCmd struct{ stdio }
+
+func (c *reportCmd) Run(_ context.Context, args []string) error {
+	fs := newFlagSet("report", "FILE.parquet [--baseline OLD.parquet] [--compare BASE:CANDIDATE] [--html FILE] [--markdown FILE]", c.err)
+	baseline := fs.String("baseline", "", "compare with a previous run's Parquet `FILE` (tonight against last night)")
+	groups := fs.String("compare", "", "compare two hypotheses of the run, `BASE:CANDIDATE` (labels or ids)")
+	htmlOut := fs.String("html", "", "also write the self-contained HTML page to `FILE`")
+	mdOut := fs.String("markdown", "", "also write the summary as Markdown to `FILE`")
+	if err := parseFlags(fs, reorder(args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usagef("report: name one Parquet file (see 'heval report -h')")
+	}
+	agg, err := loadAggregate(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	var base *reporters.Aggregate
+	var cmps []reporters.Comparison
+	switch {
+	case *baseline != "" && *groups != "":
+		return usagef("report: --baseline and --compare do not go together")
+	case *baseline != "":
+		if base, err = loadAggregate(*baseline); err != nil {
+			return err
+		}
+		cmps = reporters.Compare(base, agg, reporters.CompareOptions{})
+	case *groups != "":
+		b, cnd, ok := strings.Cut(*groups, ":")
+		if !ok || b == "" || cnd == "" {
+			return usagef("report: --compare wants BASE:CANDIDATE, for example baseline:candidate")
+		}
+		cmps = reporters.CompareGroups(agg, b, cnd, reporters.CompareOptions{})
+	}
+	if err := console.Write(c.out, agg, cmps); err != nil {
+		return err
+	}
+	if *htmlOut != "" {
+		if err := writeFile(*htmlOut, func(f *os.File) error {
+			return html.Render(f, html.Report{Run: agg, Baseline: base, Comparisons: cmps})
+		}); err != nil {
+			return err
+		}
+	}
+	if *mdOut != "" {
+		if err := writeFile(*mdOut, func(f *os.File) error { return markdown.Write(f, agg, cmps) }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loadAggregate(path string) (*reporters.Aggregate, error) {
+	info, records, err := parquet.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return reporters.AggregateRecords(info, records, reporters.Summary{}), nil
+}
+
+func writeFile(path string, write func(*os.File) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return f.Close()
+}
+
+// reorder moves flags before positional arguments, so that `heval report FILE --html x`
+// works as well as `heval report --html x FILE`.
+func reorder(args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			pos = append(pos, args[i+1:]...)
+			i = len(args)
+		case strings.HasPrefix(a, "-") && len(a) > 1:
+			flags = append(flags, a)
+			if !strings.Contains(a, "=") && i+1 < len(args) && !isBoolFlag(a) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+		default:
+			pos = append(pos, a)
+		}
+	}
+	return append(flags, pos...)
+}
+
+func isBoolFlag(a string) bool {
+	switch strings.TrimLeft(a, "-") {
+	case "h", "help", "dry-run", "resume", "verify", "no-html", "quiet":
+		return true
+	}
+	return false
+}

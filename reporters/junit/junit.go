@@ -1,0 +1,276 @@
+package junit
+
+import (
+	"cmp"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/reporters"
+)
+
+// Option configures a Writer.
+type Option func(*Writer)
+
+// WithName sets the name of the root <testsuites> element (default "heval").
+func WithName(name string) Option { return func(w *Writer) { w.name = name } }
+
+// Writer is a reporters.Handler that writes JUnit XML to its io.Writer when the run finishes.
+// It keeps a compact form of each test case (names and messages), not the samples.
+type Writer struct {
+	w      io.Writer
+	name   string
+	info   reporters.RunInfo
+	suites map[suiteKey]*suiteAcc
+}
+
+type suiteKey struct{ group, evaluator string }
+
+type suiteAcc struct {
+	key   suiteKey
+	cases []testCase
+}
+
+// NewWriter returns a Writer that writes to w.
+func NewWriter(w io.Writer, opts ...Option) *Writer {
+	jw := &Writer{w: w, name: "heval", suites: map[suiteKey]*suiteAcc{}}
+	for _, o := range opts {
+		o(jw)
+	}
+	return jw
+}
+
+// Start records the run's metadata.
+func (w *Writer) Start(info reporters.RunInfo) error {
+	w.info = info
+	return nil
+}
+
+// Record adds the test case of one record.
+func (w *Writer) Record(r reporters.Record) error {
+	group := reporters.GroupOf(r.Sample)
+	k := suiteKey{group, r.Evaluator}
+	s := w.suites[k]
+	if s == nil {
+		s = &suiteAcc{key: k}
+		w.suites[k] = s
+	}
+	tc := testCase{
+		Name:      caseName(r.Sample, r.Repeat),
+		Classname: "heval." + r.Evaluator + "." + group,
+		Time:      seconds(r.Duration),
+	}
+	if len(r.Failures) > 0 {
+		tc.Failures = append(tc.Failures, problem{Type: "check", Message: firstLine(r.Failures[0]), Text: strings.Join(r.Failures, "\n")})
+	}
+	if r.Err != "" {
+		kind := string(r.ErrKind)
+		if kind == "" {
+			kind = string(reporters.ErrEvaluator)
+		}
+		tc.Errors = append(tc.Errors, problem{Type: kind, Message: firstLine(r.Err), Text: r.Err})
+	}
+	if r.DeliveryErr != "" {
+		tc.Errors = append(tc.Errors, problem{Type: "delivery", Message: firstLine(r.DeliveryErr), Text: r.DeliveryErr})
+	}
+	if out := systemOut(r); out != "" {
+		tc.SystemOut = &out
+	}
+	s.cases = append(s.cases, tc)
+	return nil
+}
+
+// Finish writes the document: the record suites, then the thresholds suite.
+func (w *Writer) Finish(sum reporters.Summary) error {
+	props := properties(w.info)
+	order := map[string]int{}
+	for i, e := range w.info.Evaluators {
+		order[e] = i
+	}
+	accs := make([]*suiteAcc, 0, len(w.suites))
+	for _, s := range w.suites {
+		accs = append(accs, s)
+	}
+	slices.SortFunc(accs, func(a, b *suiteAcc) int {
+		if c := cmp.Compare(a.key.group, b.key.group); c != 0 {
+			return c
+		}
+		ia, oka := order[a.key.evaluator]
+		ib, okb := order[b.key.evaluator]
+		if oka && okb && ia != ib {
+			return cmp.Compare(ia, ib)
+		}
+		return cmp.Compare(a.key.evaluator, b.key.evaluator)
+	})
+	doc := testSuites{Name: w.name}
+	for _, s := range accs {
+		doc.Suites = append(doc.Suites, newSuite(fmt.Sprintf("heval/%s [%s]", s.key.evaluator, s.key.group), s.cases, props, w.info.Started))
+	}
+	if len(sum.Checks) > 0 {
+		var cases []testCase
+		for _, c := range sum.Checks {
+			tc := testCase{Name: checkName(c), Classname: "heval.thresholds", Time: "0.000"}
+			if !c.Passed {
+				msg := c.Message
+				if msg == "" {
+					msg = fmt.Sprintf("%s %s is %s, not %s %s", c.Key, c.Stat, formatFloat(c.Observed), c.Op, formatFloat(c.Limit))
+				}
+				tc.Failures = append(tc.Failures, problem{Type: "threshold", Message: firstLine(msg), Text: msg})
+			}
+			cases = append(cases, tc)
+		}
+		doc.Suites = append(doc.Suites, newSuite("heval/thresholds", cases, props, w.info.Started))
+	}
+	if sum.Err != "" || sum.Interrupted {
+		msg := sum.Err
+		if msg == "" {
+			msg = "the run was interrupted before every sample was evaluated and delivered"
+		}
+		tc := testCase{Name: "run completed", Classname: "heval.run", Time: "0.000"}
+		tc.Errors = append(tc.Errors, problem{Type: "run", Message: firstLine(msg), Text: msg})
+		doc.Suites = append(doc.Suites, newSuite("heval/run", []testCase{tc}, props, w.info.Started))
+	}
+	return write(w.w, &doc)
+}
+
+func write(w io.Writer, doc *testSuites) error {
+	doc.total()
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return fmt.Errorf("junit: %w", err)
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func newSuite(name string, cases []testCase, props []property, started time.Time) testSuite {
+	slices.SortStableFunc(cases, func(a, b testCase) int { return naturalCompare(a.Name, b.Name) })
+	s := testSuite{Name: name, Cases: cases}
+	if len(props) > 0 {
+		s.Properties = &propertyList{Props: props}
+	}
+	if !started.IsZero() {
+		s.Timestamp = started.UTC().Format("2006-01-02T15:04:05")
+	}
+	return s
+}
+
+// caseName is stable across runs: the dataset row (when there is one) and the request id.
+func caseName(s *datasets.Sample, repeat int) string {
+	var b strings.Builder
+	if s != nil {
+		if s.DatasetRowID != "" && s.RowIndex >= 0 {
+			fmt.Fprintf(&b, "row %d · ", s.RowIndex)
+		}
+		if s.RequestID != "" {
+			b.WriteString("request " + s.RequestID)
+		} else {
+			b.WriteString("sample without request id")
+		}
+	}
+	if repeat > 0 {
+		fmt.Fprintf(&b, " · repeat %d", repeat+1)
+	}
+	return b.String()
+}
+
+func checkName(c reporters.Check) string {
+	if c.Name != "" {
+		return c.Name
+	}
+	n := fmt.Sprintf("%s:%s%s%s", c.Key, c.Stat, c.Op, formatFloat(c.Limit))
+	if c.Group != "" {
+		n += "@" + c.Group
+	}
+	return n
+}
+
+func systemOut(r reporters.Record) string {
+	var parts []string
+	for _, v := range r.Values {
+		if v.Type == reporters.Boolean {
+			parts = append(parts, fmt.Sprintf("%s=%t", v.Key, v.Value != 0))
+		} else {
+			parts = append(parts, fmt.Sprintf("%s=%d", v.Key, v.Value))
+		}
+	}
+	out := strings.Join(parts, " ")
+	if r.Reason != "" {
+		out += "\nreason: " + r.Reason
+	}
+	return strings.TrimSpace(out)
+}
+
+func properties(info reporters.RunInfo) []property {
+	var ps []property
+	add := func(name, value string) {
+		if value != "" {
+			ps = append(ps, property{Name: name, Value: value})
+		}
+	}
+	add("heval.run_id", info.RunID)
+	add("heval.source", info.Source)
+	add("heval.version", info.Version)
+	add("heval.git_commit", info.GitCommit)
+	add("heval.git_branch", info.GitBranch)
+	add("heval.ci_job_id", info.CIJobID)
+	add("heval.shard", info.Shard)
+	add("heval.dry_run", strconv.FormatBool(info.DryRun))
+	return ps
+}
+
+// seconds formats a duration as plain decimal seconds with millisecond precision ("0.125").
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
+}
+
+func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(strings.TrimSpace(s), "\n")
+	return s
+}
+
+// naturalCompare orders strings with embedded numbers by value ("row 2" before "row 10").
+func naturalCompare(a, b string) int {
+	for a != "" && b != "" {
+		da, db := isDigit(a[0]), isDigit(b[0])
+		if da && db {
+			na, ra := leadingDigits(a)
+			nb, rb := leadingDigits(b)
+			ta, tb := strings.TrimLeft(na, "0"), strings.TrimLeft(nb, "0")
+			if c := cmp.Compare(len(ta), len(tb)); c != 0 {
+				return c
+			}
+			if c := strings.Compare(ta, tb); c != 0 {
+				return c
+			}
+			a, b = ra, rb
+			continue
+		}
+		if a[0] != b[0] {
+			return cmp.Compare(a[0], b[0])
+		}
+		a, b = a[1:], b[1:]
+	}
+	return cmp.Compare(len(a), len(b))
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func leadingDigits(s string) (string, string) {
+	i := 0
+	for i < len(s) && isDigit(s[i]) {
+		i++
+	}
+	return s[:i], s[i:]
+}
