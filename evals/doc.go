@@ -2,7 +2,50 @@
 // sample and return a [Score]. They keep no state between calls and know nothing of the
 // harness that runs them, so they are as easy to unit-test as any other function.
 //
+// # Deterministic evaluators
+//
+// Every evaluator documents its score keys, types and ranges. A value without a key is
+// recorded under the evaluator's name.
+//
+//   - The automated checks of Helicone's scoring guide: [WordCount], [HasCitations],
+//     [HasCodeExamples], [StartsWithGreeting], [MinLength] / [ExceedsMinLength],
+//     [ContainsMarkdown], and [SeedChecks] for all six under their own keys.
+//   - Against the reference answer: [ExactMatch], [NormalizedMatch], [Levenshtein],
+//     [NumericCloseness].
+//   - Text: [Contains], [ContainsAll], [ContainsAny] (and their Fold variants that ignore
+//     case), [Regex], [Refusal].
+//   - Formats: [ValidJSON], [JSONSchema].
+//   - Request metadata: [MaxLatency], [MaxTokens], [MaxCost], [LatencyMillis],
+//     [TotalTokens], [CostMicroUSD].
+//
+// An evaluator that reads the answer returns an error when the body cannot be read
+// (including [datasets.ErrBodyNotAvailable]); it never scores an unreadable body as an
+// empty answer. Evaluators that need a reference return an error wrapping
+// [ErrNoReference] when the sample has none.
+//
+// # Composition
+//
+// [WeightedMean], [AllOf], [AnyOf], [Not] and [Pick] combine evaluators; [When] runs one
+// only on matching samples and returns [ErrNotApplicable] on the others, which the harness
+// records as skipped rather than failed.
+//
+// # By name
+//
+// [Lookup] turns a command-line spec such as "min_length=200" or "contains=refund" into an
+// evaluator; [Catalog] lists every name with its argument and score keys.
+//
+// # LLM as judge
+//
+// [NewJudge] and [LLMJudge.Func] (or the shorthand [Judge]) score answers with an LLM
+// through any OpenAI-compatible chat completions API, on a ready-made [Rubric] or a
+// [CustomRubric]. Judge calls are paced by their own request and token budgets, retried on
+// 429 and 5xx honouring Retry-After, validated, and cached on disk so an unchanged re-run
+// costs nothing; [LLMJudge.Stats] and [JudgeTotals] report calls, cache hits and tokens.
+// Package [github.com/heval-dev/heval/evals/judgetest] is a fake server for tests.
+//
+// # Integers only
+//
 // Helicone stores only integers and booleans. [Percent] and [Scale] turn fractions into
-// integers with documented rounding, and [Normalize] says precisely why any other value
-// cannot be sent.
+// integers with documented rounding (half away from zero, clamped to 0–100), and
+// [Normalize] says precisely why any other value cannot be sent.
 package evals

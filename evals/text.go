@@ -58,23 +58,23 @@ func boolOf(s datasets.Sample, pred func(string) bool) (Score, error) {
 	return Bool(pred(t)), nil
 }
 
-// The default minimum length of [ExceedsMinLength], in characters.
+// DefaultMinLength is the minimum length of [ExceedsMinLength], in characters.
 const DefaultMinLength = 100
 
 var (
 	citationRE = regexp.MustCompile(`\[\d+\]|\(\d{4}\)`)
 	greetingRE = regexp.MustCompile(`(?i)^(hello|hi|hey)\b`)
 	markdownRE = regexp.MustCompile(strings.Join([]string{
-		`(?m)^ {0,3}#{1,6}[ \t]+\S`,           // heading
-		`(?m)^ {0,3}[-*+][ \t]+\S`,            // bullet list item
-		`(?m)^ {0,3}\d{1,9}[.)][ \t]+\S`,      // numbered list item
-		`(?m)^ {0,3}>[ \t]?\S`,                // block quote
-		"(?m)^ {0,3}(```|~~~)",                // code fence
-		"`[^`\n]+`",                           // inline code
-		`\*\*[^*\n]+\*\*|__[^_\n]+__`,         // strong emphasis
+		`(?m)^ {0,3}#{1,6}[ \t]+\S`,             // heading
+		`(?m)^ {0,3}[-*+][ \t]+\S`,              // bullet list item
+		`(?m)^ {0,3}\d{1,9}[.)][ \t]+\S`,        // numbered list item
+		`(?m)^ {0,3}>[ \t]?\S`,                  // block quote
+		"(?m)^ {0,3}(```|~~~)",                  // code fence
+		"`[^`\n]+`",                             // inline code
+		`\*\*[^*\n]+\*\*|__[^_\n]+__`,           // strong emphasis
 		`(^|[^\w*])\*[^*\s][^*\n]*\*($|[^\w*])`, // emphasis with *
-		`\[[^\]\n]+\]\([^)\s]+\)`,             // link
-		`(?m)^ {0,3}\|.*\|[ \t]*$`,            // table row
+		`\[[^\]\n]+\]\([^)\s]+\)`,               // link
+		`(?m)^ {0,3}\|.*\|[ \t]*$`,              // table row
 	}, "|"))
 )
 

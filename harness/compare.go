@@ -127,7 +127,7 @@ func Compare(candidate, baseline *ResultSet, key string, opts CompareOptions) (*
 		Key: key, Boolean: boolean, Candidate: candidate.Name(), Baseline: baseline.Name(),
 		Confidence: opts.Confidence, LowerIsBetter: opts.LowerIsBetter,
 	}
-	var diffs, cv, bv []float64
+	var cv, bv []float64
 	for id, cr := range crow.rows {
 		br, ok := brow.rows[id]
 		if !ok {
@@ -175,13 +175,11 @@ func Compare(candidate, baseline *ResultSet, key string, opts CompareOptions) (*
 	ordered := slices.Clone(c.Rows)
 	slices.SortFunc(ordered, func(a, b PairedRow) int { return cmp.Compare(a.Pair, b.Pair) })
 	for _, r := range ordered {
-		diffs = append(diffs, r.Diff)
 		cv = append(cv, r.Candidate)
 		bv = append(bv, r.Baseline)
 	}
 	c.CandidateMean, c.BaselineMean = stats.Mean(cv), stats.Mean(bv)
-	c.Diff = stats.Mean(diffs)
-	c.Low, c.High = stats.BootstrapMeanCI(diffs, opts.Confidence, opts.Resamples, opts.Seed)
+	c.Diff, c.Low, c.High = stats.BootstrapDiff(bv, cv, true, opts.Confidence, opts.Resamples, opts.Seed)
 	return c, nil
 }
 

@@ -185,9 +185,11 @@ func (p *pacer) observe(rl helicone.RateLimit) {
 		return
 	}
 	want := p.base * p.penalty
-	if rl.Reset > 0 {
+	// The reset has whole-second resolution: only a reset far enough away, and a clear
+	// shortfall, say that others spend the budget too. Closer to the reset, a spent budget
+	// (Remaining 0) and 429s still slow the run down.
+	if rl.Reset >= 5*time.Second {
 		left := float64(rl.Remaining) / rl.Reset.Seconds() / float64(p.shares)
-		// Only a clear shortfall counts: the headers have whole-second resolution.
 		if left < 0.9*want {
 			want = left
 		}

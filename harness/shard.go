@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"math/bits"
 	"os"
 	"strconv"
 	"strings"
@@ -9,7 +10,7 @@ import (
 
 // Shard is one part of a run split over several processes or machines: shard K of N, K
 // counting from 1 (as people and CI matrices number things). The zero Shard is the whole
-// run. Samples are assigned by a stable hash (FNV-1a) of their request id, so every shard
+// run. Samples are assigned by a stable hash (64-bit FNV-1a, reduced by its high bits) of their request id, so every shard
 // of every machine agrees without talking to the others, and N shards together evaluate
 // every sample exactly once. Each shard takes 1/N of the rate budget.
 type Shard struct {
@@ -101,5 +102,8 @@ func (s Shard) Includes(requestID string) bool {
 		h ^= uint64(requestID[i])
 		h *= 1099511628211
 	}
-	return int(h%uint64(s.N)) == s.K-1
+	// The high bits decide (h×N÷2⁶⁴): FNV's low bits mix poorly over ids that differ in few
+	// characters.
+	hi, _ := bits.Mul64(h, uint64(s.N))
+	return int(hi) == s.K-1
 }

@@ -1,0 +1,248 @@
+package evals_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/evals"
+	"github.com/heval-dev/heval/evals/judgetest"
+)
+
+const secretKey = "sk-test-SECRET-0123456789"
+
+var _ = Describe("the LLM judge", func() {
+	var (
+		cacheDir string
+		sample   datasets.Sample
+	)
+
+	BeforeEach(func() {
+		cacheDir = GinkgoT().TempDir()
+		sample = withRef(chat("Paris is the capital of France."), "Paris")
+		sample.Inputs = map[string]string{"question": "What is the capital of France?"}
+	})
+
+	start := func(o judgetest.Options) *judgetest.Server {
+		srv := judgetest.NewServer(o)
+		DeferCleanup(srv.Close)
+		return srv
+	}
+	newJudge := func(srv *judgetest.Server, opts ...evals.JudgeOption) *evals.LLMJudge {
+		base := []evals.JudgeOption{
+			evals.WithBaseURL(srv.URL), evals.WithAPIKey(secretKey), evals.WithModel("judge-model"),
+			evals.WithCacheDir(cacheDir), evals.WithRetries(3, time.Millisecond, 5*time.Millisecond),
+		}
+		return evals.NewJudge(append(base, opts...)...)
+	}
+	judgeOnce := func(j *evals.LLMJudge, r evals.Rubric, s datasets.Sample) (evals.Score, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		return j.Func(r)(ctx, s)
+	}
+
+	It("returns the judge's score and reason and counts tokens", func() {
+		srv := start(judgetest.Options{})
+		j := newJudge(srv)
+		sc, err := judgeOnce(j, evals.RubricAccuracy, sample)
+		Expect(err).NotTo(HaveOccurred())
+
+		reqs := srv.Requests()
+		Expect(reqs).To(HaveLen(1))
+		Expect(reqs[0].Model).To(Equal("judge-model"))
+		Expect(reqs[0].ResponseFormat).To(Equal("json_object"))
+		Expect(reqs[0].Authorized).To(BeTrue())
+		Expect(reqs[0].Messages).To(HaveLen(2))
+		user := reqs[0].Messages[1].Content
+		Expect(user).To(ContainSubstring("question: What is the capital of France?"))
+		Expect(user).To(ContainSubstring("## Reference answer\nParis"))
+		Expect(user).To(ContainSubstring("## Answer to evaluate\nParis is the capital of France."))
+
+		want := int64(judgetest.DeriveScore(reqs[0].Messages[0].Content, user))
+		Expect(sc.Entries()).To(HaveLen(1))
+		Expect(sc.Entries()[0].Value).To(Equal(want))
+		Expect(sc.Reason()).To(ContainSubstring("fake judge"))
+
+		st := j.Stats()
+		Expect(st.Calls).To(Equal(int64(1)))
+		Expect(st.Judgements).To(Equal(int64(1)))
+		Expect(st.PromptTokens).To(BeNumerically(">", 10))
+		Expect(st.CompletionTokens).To(Equal(int64(20)))
+		Expect(st.TotalTokens()).To(Equal(st.PromptTokens + 20))
+		Expect(st.String()).To(ContainSubstring("1 calls"))
+	})
+
+	It("hits the disk cache on a second run and makes no call", func() {
+		srv := start(judgetest.Options{})
+		first, err := judgeOnce(newJudge(srv), evals.RubricHelpfulness, sample)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(srv.Calls()).To(Equal(1))
+
+		j2 := newJudge(srv)
+		second, err := judgeOnce(j2, evals.RubricHelpfulness, sample)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(srv.Calls()).To(Equal(1))
+		Expect(second).To(Equal(first))
+		Expect(j2.Stats().CacheHits).To(Equal(int64(1)))
+		Expect(j2.Stats().Calls).To(BeZero())
+
+		By("leaving no temporary files behind")
+		var files []string
+		Expect(filepath.WalkDir(cacheDir, func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files = append(files, filepath.Base(p))
+			}
+			return err
+		})).To(Succeed())
+		Expect(files).To(HaveLen(1))
+		Expect(files[0]).To(HaveSuffix(".json"))
+		Expect(files[0]).NotTo(HavePrefix(".tmp"))
+
+		By("missing the cache for another model, rubric or answer")
+		_, err = judgeOnce(newJudge(srv, evals.WithModel("other")), evals.RubricHelpfulness, sample)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = judgeOnce(j2, evals.RubricSafety, sample)
+		Expect(err).NotTo(HaveOccurred())
+		_, err = judgeOnce(j2, evals.RubricHelpfulness, chat("Lyon"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(srv.Calls()).To(Equal(4))
+
+		By("calling every time without a cache")
+		j3 := newJudge(srv, evals.WithoutCache())
+		_, err = judgeOnce(j3, evals.RubricHelpfulness, sample)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(srv.Calls()).To(Equal(5))
+	})
+
+	It("asks again after a malformed answer", func() {
+		srv := start(judgetest.Options{MalformedFirst: 1})
+		j := newJudge(srv)
+		sc, err := judgeOnce(j, evals.RubricRelevance, sample)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sc.Entries()[0].Value).To(BeNumerically(">=", 0))
+		reqs := srv.Requests()
+		Expect(reqs).To(HaveLen(2))
+		Expect(reqs[1].Messages).To(HaveLen(4))
+		Expect(reqs[1].Messages[2].Role).To(Equal("assistant"))
+		Expect(reqs[1].Messages[3].Content).To(ContainSubstring("not usable"))
+		Expect(j.Stats().Malformed).To(Equal(int64(1)))
+	})
+
+	It("gives up after a bounded number of malformed answers", func() {
+		srv := start(judgetest.Options{Mode: judgetest.Malformed})
+		j := newJudge(srv, evals.WithMalformedRetries(2))
+		_, err := judgeOnce(j, evals.RubricRelevance, sample)
+		Expect(err).To(MatchError(evals.ErrJudgeMalformed))
+		Expect(err.Error()).To(ContainSubstring(`"relevance"`))
+		Expect(srv.Calls()).To(Equal(3))
+		Expect(j.Stats().Errors).To(Equal(int64(1)))
+
+		By("caching nothing")
+		_, err = judgeOnce(j, evals.RubricRelevance, sample)
+		Expect(err).To(HaveOccurred())
+		Expect(srv.Calls()).To(Equal(6))
+	})
+
+	It("stops at the context's deadline when the server is slow", func() {
+		srv := start(judgetest.Options{Mode: judgetest.Slow, Delay: 10 * time.Second})
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		_, err := newJudge(srv).Func(evals.RubricSafety)(ctx, sample)
+		Expect(errors.Is(err, context.DeadlineExceeded)).To(BeTrue(), "%v", err)
+	})
+
+	It("waits as a 429's Retry-After asks and then succeeds", func() {
+		srv := start(judgetest.Options{RateLimitFirst: 2, RetryAfter: 5 * time.Millisecond})
+		// The backoff alone would wait up to an hour: only Retry-After lets this finish.
+		j := newJudge(srv, evals.WithRetries(3, time.Hour, time.Hour))
+		_, err := judgeOnce(j, evals.RubricAccuracy, sample)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(srv.Calls()).To(Equal(3))
+		st := j.Stats()
+		Expect(st.RateLimited).To(Equal(int64(2)))
+		Expect(st.Retries).To(Equal(int64(2)))
+	})
+
+	It("retries 5xx a bounded number of times and never shows the API key", func() {
+		srv := start(judgetest.Options{Mode: judgetest.ServerError})
+		j := newJudge(srv, evals.WithRetries(2, time.Millisecond, 2*time.Millisecond))
+		_, err := judgeOnce(j, evals.RubricAccuracy, sample)
+		Expect(err).To(HaveOccurred())
+		Expect(srv.Calls()).To(Equal(3))
+		Expect(err.Error()).To(ContainSubstring("500"))
+		Expect(err.Error()).NotTo(ContainSubstring(secretKey))
+		for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
+			Expect(e.Error()).NotTo(ContainSubstring(secretKey))
+		}
+	})
+
+	It("judges faithfulness against the context input", func() {
+		srv := start(judgetest.Options{})
+		j := newJudge(srv)
+		_, err := judgeOnce(j, evals.RubricFaithfulness, sample)
+		Expect(err).To(MatchError(ContainSubstring(`input "context"`)))
+		Expect(srv.Calls()).To(BeZero())
+
+		sample.Inputs["context"] = "France's capital is Paris."
+		_, err = judgeOnce(j, evals.RubricFaithfulness, sample)
+		Expect(err).NotTo(HaveOccurred())
+		user := srv.Requests()[0].Messages[1].Content
+		Expect(user).To(ContainSubstring("## Context\nFrance's capital is Paris."))
+		Expect(strings.Count(user, "France's capital is Paris.")).To(Equal(1))
+	})
+
+	It("scores a custom rubric on its own scale, with structured output", func() {
+		srv := start(judgetest.Options{})
+		r := evals.CustomRubric("tone", "Is the tone friendly? 10: very friendly; 0: rude.", 10)
+		sc, err := judgeOnce(newJudge(srv, evals.WithJSONSchemaOutput()), r, sample)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(sc.Entries()[0].Value).To(BeNumerically("<=", 10))
+		Expect(srv.Requests()[0].ResponseFormat).To(Equal("json_schema"))
+		Expect(srv.Requests()[0].Messages[0].Content).To(ContainSubstring("Score range: 0 to 10"))
+	})
+
+	It("rejects an out-of-range score as malformed", func() {
+		srv := start(judgetest.Options{Score: func(string, string) int { return 150 }})
+		_, err := judgeOnce(newJudge(srv, evals.WithMalformedRetries(0)), evals.RubricAccuracy, sample)
+		Expect(err).To(MatchError(ContainSubstring("outside 0 to 100")))
+	})
+
+	It("does not judge an unreadable answer, and reports bad configuration", func() {
+		srv := start(judgetest.Options{})
+		_, err := judgeOnce(newJudge(srv), evals.RubricAccuracy, unavailable())
+		Expect(err).To(MatchError(datasets.ErrBodyNotAvailable))
+		Expect(srv.Calls()).To(BeZero())
+
+		_, err = judgeOnce(evals.NewJudge(evals.WithBaseURL("not a url"), evals.WithoutCache()), evals.RubricAccuracy, sample)
+		Expect(err).To(MatchError(ContainSubstring("not an http(s) URL")))
+		_, err = judgeOnce(newJudge(srv), evals.Rubric{Name: "x"}, sample)
+		Expect(err).To(MatchError(ContainSubstring("no instructions")))
+	})
+
+	It("adds every judge's usage to the process totals", func() {
+		before := evals.JudgeTotals()
+		srv := start(judgetest.Options{})
+		_, err := evals.Judge(evals.RubricAccuracy, evals.WithBaseURL(srv.URL), evals.WithCacheDir(cacheDir))(context.Background(), sample)
+		Expect(err).NotTo(HaveOccurred())
+		after := evals.JudgeTotals()
+		Expect(after.Calls - before.Calls).To(BeNumerically(">=", 1))
+		Expect(after.CompletionTokens - before.CompletionTokens).To(BeNumerically(">=", 20))
+	})
+
+	It("knows its ready-made rubrics by name", func() {
+		for _, name := range []string{"accuracy", "relevance", "helpfulness", "faithfulness", "Safety"} {
+			r, ok := evals.RubricNamed(name)
+			Expect(ok).To(BeTrue(), name)
+			Expect(r.Max).To(Equal(100))
+		}
+		_, ok := evals.RubricNamed("vibes")
+		Expect(ok).To(BeFalse())
+	})
+})

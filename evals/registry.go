@@ -1,0 +1,290 @@
+package evals
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ErrUnknownEvaluator is wrapped by the error of [Lookup] for a name it does not know.
+var ErrUnknownEvaluator = errors.New("unknown evaluator")
+
+// KeyInfo describes one score key an evaluator produces.
+type KeyInfo struct {
+	// Key is the score key. For the evaluator's own (unnamed) value it is the evaluator's
+	// name, which [Lookup] may replace with an alias.
+	Key string
+	// Type is "int" or "bool".
+	Type string
+	// Range describes the values, for example "0–100" or "≥ 0"; empty for booleans.
+	Range string
+}
+
+// CatalogEntry describes an evaluator that can be used by name (see [Lookup]).
+type CatalogEntry struct {
+	// Name is what to write on the command line.
+	Name string
+	// Arg describes the argument written after "=", empty when it takes none. An argument
+	// in brackets is optional.
+	Arg string
+	// Keys are the score keys it produces.
+	Keys []KeyInfo
+	// Doc says what it does, in one sentence.
+	Doc string
+	// Network is true for evaluators that call an external API (the LLM judge).
+	Network bool
+
+	argRequired bool
+	build       func(arg string) (Func, error)
+}
+
+// Catalog returns every evaluator that [Lookup] knows, sorted by name.
+func Catalog() []CatalogEntry {
+	out := append([]CatalogEntry(nil), registry()...)
+	slices.SortFunc(out, func(a, b CatalogEntry) int { return strings.Compare(a.Name, b.Name) })
+	return out
+}
+
+var specAliasRE = regexp.MustCompile(`^([A-Za-z0-9_.-]+):`)
+
+// Lookup parses an evaluator spec and returns the evaluator with the name its scores are
+// recorded under. A spec is [KEY:]NAME[=ARG]:
+//
+//	word_count
+//	min_length=200
+//	contains=refund
+//	regex=^(Hi|Hello)\b
+//	max_latency=2s
+//	refund_ok:contains=refund   (recorded as "refund_ok" instead of "contains")
+//
+// NAME is case-insensitive and "-" may stand for "_". Everything after the first "=" is
+// the argument, taken literally. Without an alias the evaluator's name is NAME, so give an
+// alias to use one evaluator twice. See [Catalog] for the names and their arguments.
+func Lookup(spec string) (name string, f Func, err error) {
+	spec = strings.TrimSpace(spec)
+	body, arg, hasArg := strings.Cut(spec, "=")
+	alias := ""
+	if m := specAliasRE.FindStringSubmatch(body); m != nil {
+		alias = m[1]
+		body = body[len(m[0]):]
+	}
+	canon := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(body)), "-", "_")
+	if canon == "" {
+		return "", nil, fmt.Errorf("evaluator spec %q has no name; write NAME or NAME=ARG (run `heval evals` for the list)", spec)
+	}
+	for _, e := range registry() {
+		if e.Name != canon {
+			continue
+		}
+		switch {
+		case e.Arg == "" && hasArg:
+			return "", nil, fmt.Errorf("evaluator %s takes no argument, but %q gives one", e.Name, spec)
+		case e.argRequired && (!hasArg || arg == ""):
+			return "", nil, fmt.Errorf("evaluator %s needs an argument: %s=%s", e.Name, e.Name, e.Arg)
+		}
+		f, err := e.build(arg)
+		if err != nil {
+			return "", nil, fmt.Errorf("evaluator %q: %w", spec, err)
+		}
+		name = e.Name
+		if alias != "" {
+			name = alias
+		}
+		return name, f, nil
+	}
+	hint := ""
+	if s := suggest(canon); s != "" {
+		hint = fmt.Sprintf(" (did you mean %s?)", s)
+	}
+	return "", nil, fmt.Errorf("%w %q%s; run `heval evals` for the list", ErrUnknownEvaluator, canon, hint)
+}
+
+func suggest(name string) string {
+	best, bestD := "", 4
+	for _, e := range registry() {
+		d, err := levenshteinDistance([]rune(name), []rune(e.Name))
+		if err == nil && d < bestD {
+			best, bestD = e.Name, d
+		}
+	}
+	return best
+}
+
+func noArg(f Func) func(string) (Func, error) { return func(string) (Func, error) { return f, nil } }
+
+func boolKey(name string) []KeyInfo { return []KeyInfo{{Key: name, Type: "bool"}} }
+
+func intKey(name, rng string) []KeyInfo { return []KeyInfo{{Key: name, Type: "int", Range: rng}} }
+
+// splitList splits a comma-separated argument, dropping empty items.
+func splitList(arg string) ([]string, error) {
+	var out []string
+	for _, p := range strings.Split(arg, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, errors.New("the list is empty; separate the texts with commas")
+	}
+	return out, nil
+}
+
+var (
+	registryOnce sync.Once
+	registryList []CatalogEntry
+	sharedJudge  = sync.OnceValue(func() *LLMJudge { return NewJudge() })
+)
+
+func registry() []CatalogEntry {
+	registryOnce.Do(func() { registryList = buildRegistry() })
+	return registryList
+}
+
+func buildRegistry() []CatalogEntry {
+	b := func(name, doc string, f Func) CatalogEntry {
+		return CatalogEntry{Name: name, Doc: doc, Keys: boolKey(name), build: noArg(f)}
+	}
+	e := []CatalogEntry{
+		{Name: "word_count", Doc: "Number of white-space separated words of the answer.", Keys: intKey("word_count", "≥ 0"), build: noArg(WordCount)},
+		b("has_citations", "The answer cites a source: [1] or (2021).", HasCitations),
+		b("has_code_examples", "The answer contains a ``` code fence.", HasCodeExamples),
+		b("starts_with_greeting", "The answer starts with hello, hi or hey (any case).", StartsWithGreeting),
+		b("exceeds_min_length", "The answer is longer than 100 characters.", ExceedsMinLength),
+		{Name: "min_length", Arg: "[N]", Doc: "The answer is longer than N characters (default 100).", Keys: boolKey("min_length"),
+			build: func(arg string) (Func, error) {
+				if arg == "" {
+					return MinLength(DefaultMinLength), nil
+				}
+				n, err := strconv.Atoi(strings.TrimSpace(arg))
+				if err != nil || n < 0 {
+					return nil, fmt.Errorf("the minimum length %q is not a whole number of characters ≥ 0", arg)
+				}
+				return MinLength(n), nil
+			}},
+		b("contains_markdown", "The answer uses Markdown (headings, lists, emphasis, code, links, tables).", ContainsMarkdown),
+		{Name: "seed_checks", Doc: "The six automated checks of Helicone's scoring guide at once.", build: noArg(SeedChecks), Keys: []KeyInfo{
+			{Key: KeyWordCount, Type: "int", Range: "≥ 0"}, {Key: KeyHasCitations, Type: "bool"},
+			{Key: KeyHasCodeExamples, Type: "bool"}, {Key: KeyStartsWithGreeting, Type: "bool"},
+			{Key: KeyExceedsMinLength, Type: "bool"}, {Key: KeyContainsMarkdown, Type: "bool"},
+		}},
+		b("exact_match", "The answer equals the reference answer exactly.", ExactMatch),
+		b("normalized_match", "The answer equals the reference ignoring case and white space.", NormalizedMatch),
+		{Name: "levenshtein", Doc: "Edit-distance similarity of the answer to the reference answer.", Keys: intKey("levenshtein", "0–100"), build: noArg(Levenshtein)},
+		{Name: "numeric_closeness", Arg: "[TOLERANCE|PERCENT%]", Doc: "The first number of the answer is within TOLERANCE (default 0) or PERCENT% of the reference's.", Keys: boolKey("numeric_closeness"),
+			build: func(arg string) (Func, error) {
+				arg = strings.TrimSpace(arg)
+				if arg == "" {
+					return NumericCloseness(0), nil
+				}
+				if p, ok := strings.CutSuffix(arg, "%"); ok {
+					x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
+					if err != nil || x < 0 {
+						return nil, fmt.Errorf("the tolerance %q is not a percentage ≥ 0", arg)
+					}
+					return NumericClosenessRelative(x / 100), nil
+				}
+				x, err := strconv.ParseFloat(arg, 64)
+				if err != nil || x < 0 {
+					return nil, fmt.Errorf("the tolerance %q is not a number ≥ 0", arg)
+				}
+				return NumericCloseness(x), nil
+			}},
+		{Name: "valid_json", Doc: "The whole answer is valid JSON.", Keys: boolKey("valid_json"), build: noArg(ValidJSON)},
+		{Name: "json_schema", Arg: "FILE|{inline schema}", argRequired: true, Doc: "The answer is JSON conforming to the JSON Schema in FILE (or given inline).", Keys: boolKey("json_schema"),
+			build: func(arg string) (Func, error) {
+				schema := []byte(arg)
+				if t := strings.TrimSpace(arg); !strings.HasPrefix(t, "{") {
+					b, err := os.ReadFile(t)
+					if err != nil {
+						return nil, fmt.Errorf("reading the schema: %w", err)
+					}
+					schema = b
+				}
+				return JSONSchema(schema)
+			}},
+		b("refusal", "The answer refuses or deflects (\"I can't help with that\", \"As an AI\", ...).", Refusal),
+		b("no_refusal", "The answer does not refuse (the opposite of refusal).", Not(Refusal)),
+		{Name: "max_latency", Arg: "DURATION", argRequired: true, Doc: "The request took at most DURATION (for example 2s or 1500ms).", Keys: boolKey("max_latency"),
+			build: func(arg string) (Func, error) {
+				d, err := time.ParseDuration(strings.TrimSpace(arg))
+				if err != nil || d <= 0 {
+					return nil, fmt.Errorf("the latency limit %q is not a positive duration such as 2s or 1500ms", arg)
+				}
+				return MaxLatency(d), nil
+			}},
+		{Name: "latency_ms", Doc: "The request's latency in milliseconds.", Keys: intKey("latency_ms", "≥ 1"), build: noArg(LatencyMillis)},
+		{Name: "max_tokens", Arg: "N", argRequired: true, Doc: "The request used at most N tokens (prompt + completion).", Keys: boolKey("max_tokens"),
+			build: func(arg string) (Func, error) {
+				n, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
+				if err != nil || n < 0 {
+					return nil, fmt.Errorf("the token limit %q is not a whole number ≥ 0", arg)
+				}
+				return MaxTokens(n), nil
+			}},
+		{Name: "total_tokens", Doc: "The request's prompt + completion tokens.", Keys: intKey("total_tokens", "≥ 1"), build: noArg(TotalTokens)},
+		{Name: "max_cost", Arg: "USD", argRequired: true, Doc: "The request cost at most USD dollars at the built-in list prices (evals.DefaultPrices).", Keys: boolKey("max_cost"),
+			build: func(arg string) (Func, error) {
+				x, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(arg), "$"), 64)
+				if err != nil || x < 0 {
+					return nil, fmt.Errorf("the cost limit %q is not an amount of US dollars ≥ 0", arg)
+				}
+				return MaxCost(x, nil), nil
+			}},
+		{Name: "cost_micro_usd", Doc: "The request's cost in millionths of a dollar at the built-in list prices.", Keys: intKey("cost_micro_usd", "≥ 0"), build: noArg(CostMicroUSD(nil))},
+		{Name: "judge", Arg: "RUBRIC", argRequired: true, Network: true,
+			Doc:  "LLM judge on a ready-made rubric (accuracy, relevance, helpfulness, faithfulness, safety), configured by HEVAL_JUDGE_BASE_URL, HEVAL_JUDGE_API_KEY and HEVAL_JUDGE_MODEL.",
+			Keys: intKey("judge", "0–100"),
+			build: func(arg string) (Func, error) {
+				r, ok := RubricNamed(strings.TrimSpace(arg))
+				if !ok {
+					var names []string
+					for _, r := range Rubrics() {
+						names = append(names, r.Name)
+					}
+					return nil, fmt.Errorf("no rubric %q; choose one of %s", arg, strings.Join(names, ", "))
+				}
+				return sharedJudge().Func(r), nil
+			}},
+	}
+	for _, c := range []struct {
+		name, doc string
+		all, fold bool
+	}{
+		{"contains", "The answer contains TEXT (case-sensitive).", true, false},
+		{"icontains", "The answer contains TEXT, ignoring case.", true, true},
+		{"contains_all", "The answer contains every comma-separated TEXT.", true, false},
+		{"icontains_all", "The answer contains every comma-separated TEXT, ignoring case.", true, true},
+		{"contains_any", "The answer contains at least one comma-separated TEXT.", false, false},
+		{"icontains_any", "The answer contains at least one comma-separated TEXT, ignoring case.", false, true},
+	} {
+		arg := "TEXT,..."
+		single := c.name == "contains" || c.name == "icontains"
+		if single {
+			arg = "TEXT"
+		}
+		e = append(e, CatalogEntry{Name: c.name, Arg: arg, argRequired: true, Doc: c.doc, Keys: boolKey(c.name),
+			build: func(a string) (Func, error) {
+				subs := []string{a}
+				if !single {
+					var err error
+					if subs, err = splitList(a); err != nil {
+						return nil, err
+					}
+				}
+				if c.all {
+					return containsAll(subs, c.fold), nil
+				}
+				return containsAny(subs, c.fold), nil
+			}})
+	}
+	e = append(e, CatalogEntry{Name: "regex", Arg: "PATTERN", argRequired: true, Doc: "The answer matches the Go regular expression PATTERN.", Keys: boolKey("regex"),
+		build: func(a string) (Func, error) { return Regex(a) }})
+	return e
+}

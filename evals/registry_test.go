@@ -1,0 +1,112 @@
+package evals_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/evals"
+)
+
+var _ = Describe("the registry", func() {
+	DescribeTable("looks up specs",
+		func(spec, wantName, text string, want any) {
+			name, f, err := evals.Lookup(spec)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(name).To(Equal(wantName))
+			Expect(value(f, withRef(chat(text), "42"))).To(Equal(want))
+		},
+		Entry("plain", "word_count", "word_count", "a b c", int64(3)),
+		Entry("case and dashes", "Word-Count", "word_count", "a b", int64(2)),
+		Entry("min length", "min_length=3", "min_length", "abcd", true),
+		Entry("min length default", "min_length", "min_length", "abcd", false),
+		Entry("contains", "contains=refund", "contains", "a refund", true),
+		Entry("contains keeps = and spaces", "contains=a = b", "contains", "x a = b", true),
+		Entry("icontains", "icontains=REFUND", "icontains", "a refund", true),
+		Entry("contains_all", "contains_all=a, b", "contains_all", "a b", true),
+		Entry("contains_any", "contains_any=x,b", "contains_any", "a b", true),
+		Entry("regex", `regex=^Hi\b`, "regex", "Hi there", true),
+		Entry("regex with colon", `regex=^a:b$`, "regex", "a:b", true),
+		Entry("alias", "refund_ok:contains=refund", "refund_ok", "no", false),
+		Entry("numeric absolute", "numeric_closeness=1", "numeric_closeness", "41.5", true),
+		Entry("numeric percent", "numeric_closeness=1%", "numeric_closeness", "43", false),
+		Entry("json schema inline", `json_schema={"type":"array"}`, "json_schema", "[1]", true),
+		Entry("no refusal", "no_refusal", "no_refusal", "Sure", true),
+	)
+
+	It("returns every key of seed_checks", func() {
+		name, f, err := evals.Lookup("seed_checks")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(name).To(Equal("seed_checks"))
+		sc, err := f(context.Background(), chat("x"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(values(sc)).To(HaveLen(6))
+	})
+
+	It("reads a schema file", func() {
+		p := filepath.Join(GinkgoT().TempDir(), "s.json")
+		Expect(os.WriteFile(p, []byte(`{"type":"object"}`), 0o644)).To(Succeed())
+		_, f, err := evals.Lookup("json_schema=" + p)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(value(f, chat("{}"))).To(BeTrue())
+	})
+
+	DescribeTable("rejects bad specs with a clear error",
+		func(spec, want string) {
+			_, _, err := evals.Lookup(spec)
+			Expect(err).To(MatchError(ContainSubstring(want)))
+		},
+		Entry("unknown with suggestion", "word_cont", "did you mean word_count"),
+		Entry("empty", "", "has no name"),
+		Entry("arg not taken", "word_count=3", "takes no argument"),
+		Entry("arg missing", "contains", "needs an argument"),
+		Entry("bad regex", "regex=(", "does not compile"),
+		Entry("bad latency", "max_latency=soon", "not a positive duration"),
+		Entry("bad tokens", "max_tokens=-1", "not a whole number"),
+		Entry("bad min length", "min_length=x", "not a whole number"),
+		Entry("empty list", "contains_all=,", "list is empty"),
+		Entry("missing schema file", "json_schema=/nonexistent/s.json", "reading the schema"),
+		Entry("unknown rubric", "judge=vibes", "no rubric"),
+	)
+
+	It("unknown names wrap ErrUnknownEvaluator", func() {
+		_, _, err := evals.Lookup("nope")
+		Expect(err).To(MatchError(evals.ErrUnknownEvaluator))
+	})
+
+	It("catalogs every evaluator with documented keys, sorted", func() {
+		cat := evals.Catalog()
+		names := map[string]bool{}
+		for i, e := range cat {
+			names[e.Name] = true
+			Expect(e.Doc).NotTo(BeEmpty(), e.Name)
+			Expect(e.Keys).NotTo(BeEmpty(), e.Name)
+			for _, k := range e.Keys {
+				Expect(k.Type).To(BeElementOf("int", "bool"), e.Name)
+				if k.Type == "int" {
+					Expect(k.Range).NotTo(BeEmpty(), e.Name)
+				}
+			}
+			if i > 0 {
+				Expect(strings.Compare(cat[i-1].Name, e.Name)).To(Equal(-1))
+			}
+		}
+		for _, want := range []string{"word_count", "has_citations", "has_code_examples", "starts_with_greeting",
+			"exceeds_min_length", "min_length", "contains_markdown", "seed_checks", "exact_match", "normalized_match",
+			"contains", "icontains", "contains_all", "contains_any", "regex", "valid_json", "json_schema", "levenshtein",
+			"numeric_closeness", "max_latency", "max_tokens", "max_cost", "refusal", "judge"} {
+			Expect(names).To(HaveKey(want))
+		}
+	})
+
+	It("builds the judge by rubric name without calling it", func() {
+		_, f, err := evals.Lookup("judge=accuracy")
+		Expect(err).NotTo(HaveOccurred())
+		_, err = f(context.Background(), unavailable())
+		Expect(err).To(HaveOccurred())
+	})
+})

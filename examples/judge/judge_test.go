@@ -1,0 +1,127 @@
+// This suite shows an LLM judge scoring a few hand-made answers. It talks to a fake
+// OpenAI-compatible server on 127.0.0.1 (evals/judgetest) instead of a real model; point
+// evals.WithBaseURL, WithAPIKey and WithModel (or HEVAL_JUDGE_BASE_URL, HEVAL_JUDGE_API_KEY
+// and HEVAL_JUDGE_MODEL) at a real endpoint to judge for real.
+package judge_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/evals"
+	"github.com/heval-dev/heval/evals/judgetest"
+)
+
+func answer(id, question, text, reference string) datasets.Sample {
+	body, _ := json.Marshal(map[string]any{
+		"object":  "chat.completion",
+		"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}}},
+	})
+	ref, _ := json.Marshal(reference)
+	return datasets.Sample{
+		Kind: datasets.KindFile, RequestID: id, Model: "support-bot",
+		Inputs: map[string]string{"question": question},
+		Body:   body, Reference: ref,
+	}
+}
+
+var samples = datasets.Slice(
+	answer("1", "How do I reset my password?", "Open Settings › Security and choose “Reset password”.", "Settings › Security › Reset password."),
+	answer("2", "Can I get a refund?", "Yes, within 30 days of purchase [1].", "Refunds are granted within 30 days."),
+	answer("3", "What is your phone number?", "I'm sorry, but I can't help with that.", "Call 0800 123 456."),
+)
+
+// judgeAll runs every evaluator over every sample and returns the scores by request id.
+func judgeAll(ctx context.Context, evaluators map[string]evals.Func) map[string]map[string]evals.Score {
+	out := map[string]map[string]evals.Score{}
+	for s, err := range samples.Samples(ctx, datasets.Env{}) {
+		Expect(err).NotTo(HaveOccurred())
+		out[s.RequestID] = map[string]evals.Score{}
+		for name, f := range evaluators {
+			sc, err := f(ctx, s)
+			Expect(err).NotTo(HaveOccurred(), "%s on request %s", name, s.RequestID)
+			out[s.RequestID][name] = sc
+		}
+	}
+	return out
+}
+
+var _ = Describe("an LLM judge against a fake server", Ordered, func() {
+	var (
+		srv        *judgetest.Server
+		cacheDir   string
+		evaluators func() (map[string]evals.Func, *evals.LLMJudge)
+	)
+
+	BeforeAll(func() {
+		srv = judgetest.NewServer(judgetest.Options{})
+		DeferCleanup(srv.Close)
+		cacheDir = GinkgoT().TempDir()
+		evaluators = func() (map[string]evals.Func, *evals.LLMJudge) {
+			j := evals.NewJudge(
+				evals.WithBaseURL(srv.URL),
+				evals.WithAPIKey("sk-fake"),
+				evals.WithModel("judge-model"),
+				evals.WithCacheDir(cacheDir),
+			)
+			return map[string]evals.Func{
+				"accuracy":    j.Func(evals.RubricAccuracy),
+				"helpfulness": j.Func(evals.RubricHelpfulness),
+				// Judge only answers that do not refuse; the refusal is scored as skipped.
+				"relevance": evals.When(func(s datasets.Sample) bool {
+					sc, err := evals.Refusal(context.Background(), s)
+					return err == nil && sc.Entries()[0].Value == false
+				}, j.Func(evals.RubricRelevance)),
+			}, j
+		}
+	})
+
+	var first map[string]map[string]evals.Score
+
+	It("scores every answer from 0 to 100 with a reason", func(ctx SpecContext) {
+		fs, j := evaluators()
+		fs["relevance"] = ignoreNotApplicable(fs["relevance"])
+		first = judgeAll(ctx, fs)
+		Expect(first).To(HaveLen(3))
+		for id, scores := range first {
+			for name, sc := range scores {
+				if sc.IsZero() {
+					continue
+				}
+				Expect(sc.Entries()[0].Value).To(BeNumerically("<=", 100), "%s/%s", id, name)
+				Expect(sc.Entries()[0].Value).To(BeNumerically(">=", 0), "%s/%s", id, name)
+				Expect(sc.Reason()).NotTo(BeEmpty())
+			}
+		}
+		Expect(first["3"]["relevance"].IsZero()).To(BeTrue(), "the refusal is not judged for relevance")
+		Expect(srv.Calls()).To(Equal(8))
+		Expect(j.Stats().TotalTokens()).To(BeNumerically(">", 0))
+	})
+
+	It("makes no judge call when the same suite runs again: every verdict is cached", func(ctx SpecContext) {
+		before := srv.Calls()
+		fs, j := evaluators()
+		fs["relevance"] = ignoreNotApplicable(fs["relevance"])
+		second := judgeAll(ctx, fs)
+		Expect(srv.Calls() - before).To(BeZero())
+		Expect(j.Stats().CacheHits).To(Equal(int64(8)))
+		Expect(second).To(Equal(first))
+	})
+})
+
+// ignoreNotApplicable turns evals.ErrNotApplicable into an empty score, as the harness
+// records it as skipped.
+func ignoreNotApplicable(f evals.Func) evals.Func {
+	return func(ctx context.Context, s datasets.Sample) (evals.Score, error) {
+		sc, err := f(ctx, s)
+		if err != nil && errors.Is(err, evals.ErrNotApplicable) {
+			return evals.Score{}, nil
+		}
+		return sc, err
+	}
+}

@@ -1,0 +1,35 @@
+package harness
+
+import (
+	"fmt"
+
+	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/reporters/parquet"
+)
+
+// LoadBaseline reads a previous run's scores file (scores.parquet, as written by
+// `heval run`, `heval demo` or a suite with an output directory) as results to compare
+// with, for the nightly question "is tonight not worse than last night":
+//
+//	lastNight, err := harness.LoadBaseline("baseline/scores.parquet")
+//	…
+//	Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(lastNight.Hypothesis("candidate"), "accuracy", ByMoreThan(2)))
+//
+// Sets from two runs of one experiment pair by dataset row; runs over logged requests pair
+// by request id (matchers.PairedByRequest).
+func LoadBaseline(path string) (*Results, error) {
+	info, recs, err := parquet.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("loading the baseline %s: %w", path, err)
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("loading the baseline %s: the file holds no scores", path)
+	}
+	samples := map[string]bool{}
+	for _, r := range recs {
+		if r.Sample != nil {
+			samples[r.Sample.RequestID+"\x00"+r.Sample.DatasetRowID] = true
+		}
+	}
+	return NewResults(info, recs, reporters.Summary{Samples: len(samples)}), nil
+}

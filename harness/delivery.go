@@ -1,0 +1,182 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"math"
+	"time"
+
+	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/reporters"
+)
+
+// Delivery: every sample's values, from every evaluator, go out in one score write once its
+// last evaluation has finished. The number of writes is the number of samples with values,
+// which is the number of distinct request ids for the sources heval ships (each request id
+// appears in one sample). Two samples with the same request id are written separately; the
+// server merges the keys.
+//
+// The evaluated samples wait in a bounded queue; when the server is slow (or the budget is
+// spent), the queue fills and the evaluators wait: memory stays bounded. Several submitters
+// share one pacer. The client retries 429, 5xx and transport errors itself; when it gives
+// up, the delivery re-queues the write a bounded number of times before recording the
+// failure on every record of the sample.
+
+// notUUID is the delivery error of a sample whose request id is not a UUID.
+const notUUID = "not a UUID: Helicone would silently drop it"
+
+// requeueDelays are the waits before the delivery tries a write again after the client
+// gave up on it.
+var requeueDelays = []time.Duration{500 * time.Millisecond, 2 * time.Second}
+
+// coalesce builds the score write of a sample: one value per key. Repeats of an evaluator
+// are combined: integers as their mean rounded half away from zero, booleans as true when
+// more than half are true. When two evaluators produce the same key, the later one wins.
+func coalesce(recs []reporters.Record) helicone.Scores {
+	type acc struct {
+		ev            string
+		sum, n, trues int64
+		boolean       bool
+	}
+	var accs map[string]*acc
+	var order []string
+	for i := range recs {
+		for _, v := range recs[i].Values {
+			if accs == nil {
+				accs = make(map[string]*acc, len(recs))
+			}
+			a := accs[v.Key]
+			switch {
+			case a == nil:
+				a = &acc{ev: recs[i].Evaluator}
+				accs[v.Key] = a
+				order = append(order, v.Key)
+			case a.ev != recs[i].Evaluator:
+				*a = acc{ev: recs[i].Evaluator}
+			}
+			a.boolean = v.Type == reporters.Boolean
+			a.n++
+			a.sum += v.Value
+			if v.Value != 0 {
+				a.trues++
+			}
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	out := make(helicone.Scores, len(order))
+	for _, k := range order {
+		a := accs[k]
+		switch {
+		case a.boolean:
+			out[k] = helicone.Bool(a.trues*2 > a.n)
+		case a.n == 1:
+			out[k] = helicone.Int(a.sum)
+		default:
+			out[k] = helicone.Int(int64(math.Round(float64(a.sum) / float64(a.n))))
+		}
+	}
+	return out
+}
+
+// submitter takes evaluated samples from the queue and writes their scores.
+func (r *run) submitter() {
+	for j := range r.toDeliver {
+		r.deliver(j)
+		if r.cfg.Verify && !j.ackAt.IsZero() {
+			r.toVerify <- j
+		} else {
+			r.out <- j
+		}
+	}
+}
+
+func (r *run) deliver(j *job) {
+	j.sent = coalesce(j.recs)
+	if len(j.sent) == 0 {
+		return
+	}
+	rid := j.sample.RequestID
+	if !helicone.IsUUID(rid) {
+		markDelivery(j, false, notUUID)
+		r.stats.notSent.Add(1)
+		return
+	}
+	ctx := r.sendCtx
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		if err := r.pacer.wait(ctx); err != nil {
+			lastErr = err
+			break
+		}
+		r.stats.posts.Add(1)
+		rl, err := r.client.AddScores(ctx, rid, j.sent)
+		if err == nil {
+			r.pacer.succeeded()
+			r.pacer.observe(rl)
+			j.ackAt = time.Now()
+			r.stats.acked.Add(1)
+			markDelivery(j, true, "")
+			if r.journal != nil {
+				r.journal.append(newJournalEntry(r.info.RunID, &j.sample, j.sent, j.recs))
+			}
+			if r.cfg.Progress != nil {
+				r.cfg.Progress.Submitted(1)
+			}
+			return
+		}
+		lastErr = err
+		r.pacer.observe(rl)
+		var apiErr *helicone.APIError
+		var transport *helicone.TransportError
+		retryable := false
+		switch {
+		case errors.As(err, &apiErr):
+			if apiErr.Status == 429 {
+				r.stats.rateLimited.Add(1)
+				r.pacer.throttled(apiErr.RateLimit.RetryAfter)
+			}
+			retryable = apiErr.Retryable()
+		case errors.As(err, &transport):
+			retryable = true
+		}
+		if !retryable || attempt >= len(requeueDelays) || ctx.Err() != nil {
+			break
+		}
+		r.stats.retries.Add(1)
+		r.logger.Warn("score write failed; trying again", "request_id", rid, "attempt", attempt+1, "error", err)
+		if sleep(ctx, requeueDelays[attempt]) != nil {
+			break
+		}
+	}
+	r.stats.failed.Add(1)
+	reason := lastErr.Error()
+	if ctx.Err() != nil && r.ctx.Err() != nil {
+		reason = "the run was interrupted before the scores were delivered (" + reason + "); resume the run to send them"
+	}
+	r.logger.Error("score write failed", "request_id", rid, "error", reason)
+	markDelivery(j, false, "not delivered: "+reason)
+}
+
+// markDelivery sets the delivery outcome on the records that carry values.
+func markDelivery(j *job, ok bool, why string) {
+	for i := range j.recs {
+		if len(j.recs[i].Values) == 0 {
+			continue
+		}
+		j.recs[i].Submitted = ok
+		j.recs[i].DeliveryErr = why
+	}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,249 @@
+package matchers
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/onsi/gomega/types"
+
+	"github.com/heval-dev/heval/harness"
+	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/reporters"
+)
+
+// HaveMean succeeds when the mean of the score key's values satisfies matcher, for
+// example HaveMean("accuracy", BeNumerically(">=", 80)).
+func HaveMean(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
+	return &statMatcher{stat: "mean", key: key, inner: matcher, fn: stats.Mean}
+}
+
+// HaveMedian succeeds when the median (the 50th percentile) of the key's values satisfies
+// matcher.
+func HaveMedian(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
+	return HavePercentile(key, 50, matcher).(*statMatcher).named("median")
+}
+
+// HavePercentile succeeds when the p-th percentile (0–100, linear interpolation between
+// order statistics) of the key's values satisfies matcher, for example
+// HavePercentile("word_count", 90, BeNumerically("<=", 250)).
+func HavePercentile(key string, p float64, matcher types.GomegaMatcher) types.GomegaMatcher {
+	return &statMatcher{stat: "p" + num(p), key: key, inner: matcher,
+		fn: func(xs []float64) float64 { return stats.Quantile(xs, p/100) }}
+}
+
+// HaveMin succeeds when the smallest value of the key satisfies matcher.
+func HaveMin(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
+	return &statMatcher{stat: "min", key: key, inner: matcher, fn: stats.Min}
+}
+
+// HaveMax succeeds when the largest value of the key satisfies matcher.
+func HaveMax(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
+	return &statMatcher{stat: "max", key: key, inner: matcher, fn: stats.Max}
+}
+
+// HavePassRate succeeds when the share of true values of a boolean key (between 0 and 1)
+// satisfies matcher, for example HavePassRate("has_citations", BeNumerically(">=", 0.8)).
+// For a number key it is the share of non-zero values, as in `heval run --require`.
+func HavePassRate(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
+	return &statMatcher{stat: "pass rate", key: key, inner: matcher, fn: passRate}
+}
+
+// HaveCount succeeds when the number of values of the key satisfies matcher, for
+// example HaveCount("accuracy", Equal(120)). A key with no values has a count of 0.
+func HaveCount(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
+	return &statMatcher{stat: "count", key: key, inner: matcher, countOK: true,
+		fn: func(xs []float64) float64 { return float64(len(xs)) }}
+}
+
+func passRate(xs []float64) float64 {
+	n := 0
+	for _, x := range xs {
+		if x != 0 {
+			n++
+		}
+	}
+	return float64(n) / float64(len(xs))
+}
+
+type statMatcher struct {
+	stat    string
+	key     string
+	inner   types.GomegaMatcher
+	fn      func([]float64) float64
+	countOK bool
+
+	set   *harness.ResultSet
+	obs   []harness.Observation
+	value float64
+}
+
+func (m *statMatcher) named(stat string) *statMatcher { m.stat = stat; return m }
+
+func (m *statMatcher) Match(actual any) (bool, error) {
+	set, err := toSet(actual)
+	if err != nil {
+		return false, err
+	}
+	if m.inner == nil {
+		return false, fmt.Errorf("Have… %s of %q: the matcher is nil; pass one such as BeNumerically(\">=\", 0.8)", m.stat, m.key)
+	}
+	m.set = set
+	obs, err := set.ObservationsOf(m.key)
+	if err != nil && !m.countOK {
+		return false, err
+	}
+	m.obs = obs
+	xs := make([]float64, len(obs))
+	for i, o := range obs {
+		xs[i] = float64(o.Value)
+	}
+	m.value = m.fn(xs)
+	return m.inner.Match(m.value)
+}
+
+func (m *statMatcher) headline() string {
+	s := fmt.Sprintf("%s: %s of %s is %s", m.set.Name(), m.stat, m.key, num(m.value))
+	if m.stat != "count" {
+		s += fmt.Sprintf(" over %d values", len(m.obs))
+	} else if len(m.obs) == 0 {
+		s += fmt.Sprintf(" (the keys in this set are: %s)", strings.Join(m.set.Keys(), ", "))
+	}
+	if n := evaluatorErrors(m.set); n > 0 {
+		s += fmt.Sprintf(" (%d evaluator calls in the set failed and gave no value)", n)
+	}
+	return s
+}
+
+func (m *statMatcher) FailureMessage(actual any) string {
+	return m.headline() + "\n" + indent(m.inner.FailureMessage(m.value), "  ") + m.samples(direction(m.inner))
+}
+
+func (m *statMatcher) NegatedFailureMessage(actual any) string {
+	return m.headline() + "\n" + indent(m.inner.NegatedFailureMessage(m.value), "  ") + m.samples(-direction(m.inner))
+}
+
+// samples lists the samples that pull the statistic the wrong way: the lowest when a lower
+// bound failed, the highest for an upper bound, both ends otherwise.
+func (m *statMatcher) samples(dir int) string {
+	if m.stat == "count" || len(m.obs) == 0 {
+		return ""
+	}
+	sorted := slices.Clone(m.obs)
+	slices.SortStableFunc(sorted, func(a, b harness.Observation) int { return cmp.Compare(a.Value, b.Value) })
+	mixed := mixedHypotheses(sorted)
+	list := func(title string, obs []harness.Observation) string {
+		var b strings.Builder
+		b.WriteString("\n  " + title + ":")
+		for _, o := range obs {
+			b.WriteString("\n    " + describeObs(o, mixed))
+		}
+		return b.String()
+	}
+	n := min(maxListed, len(sorted))
+	lowest := sorted[:n]
+	highest := slices.Clone(sorted[len(sorted)-n:])
+	slices.Reverse(highest)
+	boolean := m.obs[0].Type == reporters.Boolean
+	switch {
+	case boolean && dir <= 0:
+		return list("false samples", onlyValue(sorted, 0, n))
+	case boolean:
+		return list("true samples", onlyValue(sorted, 1, n))
+	case dir < 0:
+		return list("lowest values", lowest)
+	case dir > 0:
+		return list("highest values", highest)
+	}
+	return list("lowest values", lowest) + list("highest values", highest)
+}
+
+func onlyValue(obs []harness.Observation, v int64, n int) []harness.Observation {
+	var out []harness.Observation
+	for _, o := range obs {
+		if (o.Value != 0) == (v != 0) && len(out) < n {
+			out = append(out, o)
+		}
+	}
+	return out
+}
+
+func evaluatorErrors(set *harness.ResultSet) int {
+	n := 0
+	for _, r := range set.Records() {
+		if r.Err != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// HaveErrorCount succeeds when the number of failed evaluator calls in the set (errors,
+// panics, timeouts, invalid values) satisfies matcher. Narrow the set to one evaluator
+// with ResultSet.Evaluator. Failed score deliveries are not counted.
+func HaveErrorCount(matcher types.GomegaMatcher) types.GomegaMatcher {
+	return &errorMatcher{inner: matcher}
+}
+
+// HaveNoErrors succeeds when no evaluator call in the set failed.
+func HaveNoErrors() types.GomegaMatcher { return &errorMatcher{} }
+
+type errorMatcher struct {
+	inner types.GomegaMatcher
+	set   *harness.ResultSet
+	errs  []*reporters.Record
+}
+
+func (m *errorMatcher) Match(actual any) (bool, error) {
+	set, err := toSet(actual)
+	if err != nil {
+		return false, err
+	}
+	m.set, m.errs = set, nil
+	for _, r := range set.Records() {
+		if r.Err != "" {
+			m.errs = append(m.errs, r)
+		}
+	}
+	if m.inner == nil {
+		return len(m.errs) == 0, nil
+	}
+	return m.inner.Match(len(m.errs))
+}
+
+func (m *errorMatcher) message(negated bool) string {
+	s := fmt.Sprintf("%s: %d of %d evaluator calls failed", m.set.Name(), len(m.errs), m.set.Len())
+	switch {
+	case m.inner == nil && negated:
+		s += "\n  expected at least one failure"
+	case m.inner == nil:
+		s += "\n  expected none"
+	case negated:
+		s += "\n" + indent(m.inner.NegatedFailureMessage(len(m.errs)), "  ")
+	default:
+		s += "\n" + indent(m.inner.FailureMessage(len(m.errs)), "  ")
+	}
+	if len(m.errs) > 0 {
+		s += "\n  failures:"
+		for _, r := range m.errs[:min(maxListed, len(m.errs))] {
+			o := harness.Observation{}
+			if r.Sample != nil {
+				o.RequestID, o.DatasetRowID, o.RowIndex = r.Sample.RequestID, r.Sample.DatasetRowID, r.Sample.RowIndex
+			}
+			kind := string(r.ErrKind)
+			if kind == "" {
+				kind = "error"
+			}
+			s += fmt.Sprintf("\n    %s on %s: %s: %s", r.Evaluator, o.Describe(), kind, clip(r.Err, 160))
+		}
+		if len(m.errs) > maxListed {
+			s += fmt.Sprintf("\n    … and %d more", len(m.errs)-maxListed)
+		}
+	}
+	return s
+}
+
+func (m *errorMatcher) FailureMessage(actual any) string { return m.message(false) }
+
+func (m *errorMatcher) NegatedFailureMessage(actual any) string { return m.message(true) }

@@ -1,0 +1,459 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/reporters"
+)
+
+// Config is everything one run needs. Only Source and Evaluators are required; Env.Client
+// is required unless DryRun.
+type Config struct {
+	// Source produces the samples; Env is what it (and the delivery) talks to.
+	Source datasets.Source
+	Env    datasets.Env
+	// Evaluators run on every sample, in this order.
+	Evaluators []*EvaluatorSpec
+	// Concurrency bounds the evaluations running at once. The default, 4×GOMAXPROCS (at
+	// least 16), suits CPU-bound evaluators. Latency-bound evaluators (LLM judges, HTTP
+	// calls) reach concurrency ÷ latency evaluations per second at best: 100 ms judges at
+	// Concurrency 64 give about 640 per second, so raise it (to the provider's rate limit)
+	// for them.
+	Concurrency int
+	// Handler receives the run's records (after delivery) from one goroutine; nil for none.
+	Handler reporters.Handler
+	// Info describes the run to the handlers; RunID, Started, Source, Evaluators, DryRun
+	// and Shard are filled in when empty.
+	Info reporters.RunInfo
+	// DryRun evaluates and reports without sending anything.
+	DryRun bool
+	// Rate is the budget of requests to Helicone (writes and read-backs) for this process;
+	// the zero Rate is unlimited. With a Shard, the run takes 1/N of it.
+	Rate Rate
+	// Submitters is the number of concurrent score writers (default 8).
+	Submitters int
+	// QueueSize bounds the evaluated samples waiting for delivery (default 4×Concurrency);
+	// when it is full the evaluators wait.
+	QueueSize int
+	// JournalPath is the journal of acknowledged writes (usually next to the reports,
+	// for example heval-out/journal.jsonl); empty for none. A run without Resume starts
+	// the journal afresh.
+	JournalPath string
+	// Resume reads the journal first: samples whose scores were all acknowledged by an
+	// earlier run are not evaluated or sent again; their records, read from the journal,
+	// are reported as submitted. The other samples are evaluated and sent.
+	Resume bool
+	// Verify reads every delivered score back after VerifyDelay (the server writes
+	// asynchronously) and reports each one that did not land; missing scores make Run
+	// return a [*MissingScoresError]. A score not found is looked for twice more, after 1×
+	// and 2× max(VerifyDelay, 100ms), before it counts as missing. Each read is one request
+	// of the budget (one per score key).
+	Verify      bool
+	VerifyDelay time.Duration
+	// Shard restricts the run to one shard of the samples; see [Shard].
+	Shard Shard
+	// Thresholds are checked at the end into Summary.Checks.
+	Thresholds []Threshold
+	// KeepResults keeps every record in the returned Results for assertions (the sample's
+	// raw bodies are dropped; metadata and answer text stay). Without it memory does not
+	// grow with the number of samples.
+	KeepResults bool
+	// GracePeriod is how long an interrupted run keeps delivering what is already
+	// evaluated (default 10s).
+	GracePeriod time.Duration
+	// Logger receives warnings about retries and failures (default: discard).
+	Logger *slog.Logger
+	// Progress, when set, is told about every evaluated and every submitted sample.
+	Progress Progress
+}
+
+// Progress receives counts as the run advances; calls come from several goroutines.
+type Progress interface {
+	// Evaluated is called with 1 for each sample whose evaluations have all finished.
+	Evaluated(samples int)
+	// Submitted is called with 1 for each acknowledged score write.
+	Submitted(writes int)
+}
+
+// ErrInterrupted is returned (wrapped in an [*InterruptedError]) when the run's context was
+// cancelled before every sample was evaluated and delivered.
+var ErrInterrupted = errors.New("run interrupted")
+
+// InterruptedError says how far an interrupted run got and how to resume it.
+type InterruptedError struct {
+	// Reported is the number of samples evaluated and reported; Pending the number started
+	// but not finished (they are evaluated again on resume).
+	Reported, Pending int
+	// Journal is the journal path, empty when the run kept none.
+	Journal string
+	// Cause is the context's error.
+	Cause error
+}
+
+func (e *InterruptedError) Error() string {
+	msg := fmt.Sprintf("run interrupted (%v) after %d samples", e.Cause, e.Reported)
+	if e.Journal == "" {
+		return msg + "; no journal was kept, so a new run starts from the beginning (set a journal path to make runs resumable)"
+	}
+	return msg + fmt.Sprintf("; the scores acknowledged so far are in the journal %s: run the same command again with --resume (heval run ... --resume) to evaluate and send the rest", e.Journal)
+}
+
+// Is matches ErrInterrupted.
+func (e *InterruptedError) Is(target error) bool { return target == ErrInterrupted }
+
+// Unwrap returns the context's error.
+func (e *InterruptedError) Unwrap() error { return e.Cause }
+
+// ErrConfig matches configuration errors returned by Run before anything is evaluated.
+var ErrConfig = errors.New("invalid run configuration")
+
+// run is the state of one Run.
+type run struct {
+	cfg     Config
+	ctx     context.Context
+	sendCtx context.Context
+	info    reporters.RunInfo
+	logger  *slog.Logger
+	client  *helicone.Client
+	pacer   *pacer
+	journal *journalWriter
+
+	slots     []slot
+	meanNanos []atomic.Int64
+	calls     []atomic.Int64
+	batch     []*job
+	g         errgroup.Group
+
+	toDeliver chan *job
+	toVerify  chan *job
+	out       chan *job
+
+	abortedSamples atomic.Int64
+	missing        missingLog
+	stats          struct {
+		posts, acked, failed, retries, rateLimited, notSent, verified atomic.Int64
+	}
+}
+
+// Run evaluates every sample of cfg.Source with every evaluator, delivers the scores to
+// Helicone (paced, coalesced per request id, journaled, optionally verified), streams the
+// records to cfg.Handler and returns the results.
+//
+// The returned Results are never nil once the run started, also together with an error.
+// Errors: a [*InterruptedError] (ErrInterrupted) when ctx was cancelled, a
+// [*MissingScoresError] (ErrScoresMissing) when verification found missing scores, the
+// source's error when fetching failed, and handler errors. Evaluator failures and failed
+// deliveries are not errors of Run: they are in the records.
+func Run(ctx context.Context, cfg Config) (*Results, error) {
+	r, err := newRun(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return r.execute()
+}
+
+func newRun(ctx context.Context, cfg Config) (*run, error) {
+	if cfg.Source == nil {
+		return nil, fmt.Errorf("%w: no source of samples", ErrConfig)
+	}
+	if len(cfg.Evaluators) == 0 {
+		return nil, fmt.Errorf("%w: no evaluators", ErrConfig)
+	}
+	seen := map[string]bool{}
+	for i, ev := range cfg.Evaluators {
+		if ev == nil {
+			return nil, fmt.Errorf("%w: evaluator %d is nil", ErrConfig, i+1)
+		}
+		if seen[ev.name] {
+			return nil, fmt.Errorf("%w: two evaluators are named %q; names must be unique", ErrConfig, ev.name)
+		}
+		seen[ev.name] = true
+	}
+	if !cfg.DryRun && cfg.Env.Client == nil {
+		return nil, fmt.Errorf("%w: no Helicone client to send scores with: set Env.Client, or DryRun to evaluate without sending", ErrConfig)
+	}
+	if cfg.Resume && cfg.JournalPath == "" {
+		return nil, fmt.Errorf("%w: resuming needs the journal path of the interrupted run", ErrConfig)
+	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = max(4*runtime.GOMAXPROCS(0), 16)
+	}
+	if cfg.Submitters <= 0 {
+		cfg.Submitters = 8
+	}
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = 4 * cfg.Concurrency
+	}
+	if cfg.GracePeriod <= 0 {
+		cfg.GracePeriod = 10 * time.Second
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	r := &run{cfg: cfg, ctx: ctx, logger: logger, client: cfg.Env.Client}
+	for i, ev := range cfg.Evaluators {
+		for k := range ev.repeat {
+			r.slots = append(r.slots, slot{ev: ev, evIdx: i, repeat: k})
+		}
+	}
+	r.meanNanos = make([]atomic.Int64, len(cfg.Evaluators))
+	r.calls = make([]atomic.Int64, len(cfg.Evaluators))
+	r.g.SetLimit(cfg.Concurrency)
+	rt := cfg.Rate
+	if !cfg.Shard.IsWhole() {
+		rt = rt.Share(cfg.Shard.N)
+	}
+	r.pacer = newPacer(rt)
+
+	info := cfg.Info
+	if info.RunID == "" {
+		info.RunID = newRunID()
+	}
+	if info.Started.IsZero() {
+		info.Started = time.Now().UTC()
+	}
+	if info.Source == "" {
+		info.Source = cfg.Source.String()
+	}
+	if len(info.Evaluators) == 0 {
+		for _, ev := range cfg.Evaluators {
+			info.Evaluators = append(info.Evaluators, ev.name)
+		}
+	}
+	info.DryRun = info.DryRun || cfg.DryRun
+	if info.Shard == "" {
+		info.Shard = cfg.Shard.String()
+	}
+	r.info = info
+	return r, nil
+}
+
+func newRunID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b)
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+func (r *run) execute() (*Results, error) {
+	cfg := r.cfg
+	var replay map[string]*journalEntry
+	if cfg.Resume {
+		entries, skipped, err := readJournal(cfg.JournalPath)
+		if err != nil {
+			return nil, err
+		}
+		if skipped > 0 {
+			r.logger.Warn("journal lines could not be read and were ignored (a torn last line is the normal trace of a crash)", "journal", cfg.JournalPath, "lines", skipped)
+		}
+		replay = entries
+	}
+	if cfg.JournalPath != "" && !cfg.DryRun {
+		j, err := openJournal(cfg.JournalPath, cfg.Resume)
+		if err != nil {
+			return nil, err
+		}
+		r.journal = j
+	}
+
+	// Deliveries outlive an interruption by the grace period.
+	sendCtx, cancelSend := context.WithCancel(context.WithoutCancel(r.ctx))
+	defer cancelSend()
+	r.sendCtx = sendCtx
+	stopGrace := context.AfterFunc(r.ctx, func() {
+		t := time.AfterFunc(cfg.GracePeriod, cancelSend)
+		context.AfterFunc(sendCtx, func() { t.Stop() })
+	})
+	defer stopGrace()
+
+	var errs []error
+	if cfg.Handler != nil {
+		if err := cfg.Handler.Start(r.info); err != nil {
+			errs = append(errs, fmt.Errorf("report handler: %w", err))
+		}
+	}
+
+	r.out = make(chan *job, cfg.QueueSize)
+	r.toDeliver = make(chan *job, cfg.QueueSize)
+	r.toVerify = make(chan *job, cfg.QueueSize)
+	var submitters, verifiers sync.WaitGroup
+	if !cfg.DryRun {
+		for range cfg.Submitters {
+			submitters.Go(r.submitter)
+		}
+		if cfg.Verify {
+			for range cfg.Submitters {
+				verifiers.Go(r.verifier)
+			}
+		}
+	}
+	col := newCollector(r)
+	colDone := make(chan struct{})
+	go func() {
+		defer close(colDone)
+		col.loop()
+	}()
+
+	var sourceErr error
+	for s, err := range cfg.Source.Samples(r.ctx, cfg.Env) {
+		if err != nil {
+			if r.ctx.Err() == nil {
+				sourceErr = fmt.Errorf("reading samples from %s: %w", cfg.Source, err)
+			}
+			break
+		}
+		if r.ctx.Err() != nil {
+			break
+		}
+		if !cfg.Shard.Includes(s.RequestID) {
+			continue
+		}
+		j := &job{sample: s}
+		if replay != nil {
+			if e, ok := replay[sampleKey(&j.sample)]; ok && e.covers(cfg.Evaluators) {
+				delete(replay, sampleKey(&j.sample))
+				j.replayed = true
+				j.recs = e.records(&j.sample, cfg.Evaluators)
+				j.sent = e.Sent
+				r.out <- j
+				continue
+			}
+		}
+		r.enqueue(j)
+	}
+	r.flush()
+	r.g.Wait()
+	close(r.toDeliver)
+	submitters.Wait()
+	close(r.toVerify)
+	verifiers.Wait()
+	close(r.out)
+	<-colDone
+
+	if r.journal != nil {
+		if err := r.journal.close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	summary := col.summary()
+	interrupted := r.ctx.Err() != nil
+	var runErr error
+	switch {
+	case interrupted:
+		journal := cfg.JournalPath
+		if cfg.DryRun {
+			journal = ""
+		}
+		runErr = &InterruptedError{Reported: summary.Samples, Pending: int(r.abortedSamples.Load()), Journal: journal, Cause: context.Cause(r.ctx)}
+		summary.Interrupted = true
+	case sourceErr != nil:
+		runErr = sourceErr
+	case r.missing.n > 0:
+		r.missing.mu.Lock()
+		runErr = &MissingScoresError{Missing: r.missing.n, Examples: r.missing.examples}
+		r.missing.mu.Unlock()
+	}
+	if runErr != nil {
+		summary.Err = runErr.Error()
+	}
+	errs = append(errs, col.handlerErr)
+	if cfg.Handler != nil {
+		if err := cfg.Handler.Finish(summary); err != nil {
+			errs = append(errs, fmt.Errorf("report handler: %w", err))
+		}
+	}
+	res := &Results{Info: r.info, Summary: summary, records: col.kept}
+	return res, errors.Join(append([]error{runErr}, errs...)...)
+}
+
+// collector is the one goroutine that reports records, keeps them and feeds the thresholds.
+type collector struct {
+	r          *run
+	accs       []*thresholdAcc
+	kept       []reporters.Record
+	samples    int
+	handlerErr error
+}
+
+func newCollector(r *run) *collector {
+	c := &collector{r: r}
+	for _, t := range r.cfg.Thresholds {
+		c.accs = append(c.accs, &thresholdAcc{t: t})
+	}
+	return c
+}
+
+func (c *collector) loop() {
+	h := c.r.cfg.Handler
+	for j := range c.r.out {
+		c.samples++
+		var keptSample *datasets.Sample
+		if c.r.cfg.KeepResults {
+			keptSample = stripSample(&j.sample)
+		}
+		for i := range j.recs {
+			rec := &j.recs[i]
+			for _, a := range c.accs {
+				a.add(rec)
+			}
+			if h != nil {
+				if err := h.Record(*rec); err != nil && c.handlerErr == nil {
+					c.handlerErr = fmt.Errorf("report handler: %w", err)
+					c.r.logger.Error("report handler failed; later records are still passed to it", "error", err)
+				}
+			}
+			if keptSample != nil {
+				k := *rec
+				k.Sample = keptSample
+				c.kept = append(c.kept, k)
+			}
+		}
+	}
+}
+
+func (c *collector) summary() reporters.Summary {
+	st := &c.r.stats
+	s := reporters.Summary{
+		Finished: time.Now().UTC(),
+		Samples:  c.samples,
+		Delivery: reporters.DeliveryStats{
+			Posts:        int(st.posts.Load()),
+			Acknowledged: int(st.acked.Load()),
+			Failed:       int(st.failed.Load() + st.notSent.Load()),
+			Retries:      int(st.retries.Load()),
+			RateLimited:  int(st.rateLimited.Load()),
+			Verified:     int(st.verified.Load()),
+			Missing:      c.r.missing.n,
+		},
+	}
+	for _, a := range c.accs {
+		s.Checks = append(s.Checks, a.check())
+	}
+	return s
+}
+
+// stripSample copies a sample for keeping: the answer and reference text are extracted
+// once and kept, the raw bodies are dropped.
+func stripSample(s *datasets.Sample) *datasets.Sample {
+	c := s.Cached()
+	c.Answer()
+	c.ReferenceText()
+	c.Body, c.Reference = nil, nil
+	return &c
+}

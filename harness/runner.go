@@ -1,0 +1,356 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/evals"
+	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/reporters"
+)
+
+// job is one sample on its way through the run: evaluated, delivered, verified, reported.
+type job struct {
+	sample  datasets.Sample
+	recs    []reporters.Record
+	pending atomic.Int32
+	// aborted is set when an evaluation of the sample was skipped or cut short by an
+	// interruption: the sample is then neither sent nor reported, and a resumed run
+	// evaluates it again.
+	aborted atomic.Bool
+	// sent is what was (or would have been) written to Helicone; ackAt when it was acknowledged.
+	sent helicone.Scores
+	// vals backs the values of single-value records, one slot per evaluation.
+	vals  []reporters.Value
+	ackAt time.Time
+	// replayed marks a sample whose records come from the journal of an earlier run.
+	replayed bool
+}
+
+// slot is one evaluation of a sample: an evaluator and a repeat.
+type slot struct {
+	ev     *EvaluatorSpec
+	evIdx  int
+	repeat int
+}
+
+// slowCall is the mean duration above which an evaluator gets a task of its own per
+// sample instead of sharing the sample's task with the other evaluators. Below it, the
+// cost of a task (about a microsecond) would be a large part of the evaluation; above it,
+// running the evaluators of one sample one after the other would cost parallelism.
+const slowCall = 200 * time.Microsecond
+
+// schedule starts the evaluations of j on the run's bounded group: the fast evaluators of
+// a sample in one task, each slow (or time-limited) evaluation in a task of its own.
+func (r *run) schedule(j *job) {
+	n := len(r.slots)
+	prepare(j, n)
+	var batch []int
+	var single [16]int
+	batch = single[:0]
+	for i, sl := range r.slots {
+		if sl.ev.timeout > 0 || time.Duration(r.meanNanos[sl.evIdx].Load()) > slowCall {
+			r.g.Go(func() error {
+				r.evaluate(j, i)
+				r.done(j, 1)
+				return nil
+			})
+			continue
+		}
+		batch = append(batch, i)
+	}
+	if len(batch) == 0 {
+		return
+	}
+	if len(batch) == n {
+		r.g.Go(func() error {
+			for i := range n {
+				r.evaluate(j, i)
+			}
+			r.done(j, int32(n))
+			return nil
+		})
+		return
+	}
+	idx := append([]int(nil), batch...)
+	r.g.Go(func() error {
+		for _, i := range idx {
+			r.evaluate(j, i)
+		}
+		r.done(j, int32(len(idx)))
+		return nil
+	})
+}
+
+// sampleBatch is how many samples one task evaluates when every evaluator is known to be
+// fast: a task then costs less than the evaluations it runs.
+const sampleBatch = 16
+
+// fastCall is the mean duration below which an evaluator counts as fast for sample batching.
+const fastCall = 20 * time.Microsecond
+
+// enqueue schedules j, batching samples into one task while every evaluator is fast.
+func (r *run) enqueue(j *job) {
+	if r.allFast() {
+		r.batch = append(r.batch, j)
+		if len(r.batch) >= sampleBatch {
+			r.flush()
+		}
+		return
+	}
+	r.flush()
+	r.schedule(j)
+}
+
+// allFast reports whether every evaluator has been measured often enough and is fast.
+func (r *run) allFast() bool {
+	for i, ev := range r.cfg.Evaluators {
+		if ev.timeout > 0 || r.calls[i].Load() < 16 || time.Duration(r.meanNanos[i].Load()) > fastCall {
+			return false
+		}
+	}
+	return true
+}
+
+// flush starts the task of the batched samples.
+func (r *run) flush() {
+	if len(r.batch) == 0 {
+		return
+	}
+	b := r.batch
+	r.batch = make([]*job, 0, sampleBatch)
+	n := len(r.slots)
+	r.g.Go(func() error {
+		for _, j := range b {
+			prepare(j, n)
+			for i := range n {
+				r.evaluate(j, i)
+			}
+			r.done(j, int32(n))
+		}
+		return nil
+	})
+}
+
+func prepare(j *job, n int) {
+	j.recs = make([]reporters.Record, n)
+	j.vals = make([]reporters.Value, n)
+	j.pending.Store(int32(n))
+}
+
+// done marks n evaluations of j finished; the last one passes the sample on.
+func (r *run) done(j *job, n int32) {
+	if j.pending.Add(-n) != 0 {
+		return
+	}
+	if j.aborted.Load() {
+		r.abortedSamples.Add(1)
+		return
+	}
+	if r.cfg.Progress != nil {
+		r.cfg.Progress.Evaluated(1)
+	}
+	if r.cfg.DryRun {
+		r.out <- j
+		return
+	}
+	r.toDeliver <- j
+}
+
+// evaluate runs evaluation i of j and fills its record.
+func (r *run) evaluate(j *job, i int) {
+	sl := r.slots[i]
+	rec := &j.recs[i]
+	rec.Sample = &j.sample
+	rec.Evaluator = sl.ev.name
+	rec.Repeat = sl.repeat
+	if r.ctx.Err() != nil {
+		j.aborted.Store(true)
+		return
+	}
+	start := time.Now()
+	score, err := r.call(sl.ev, &j.sample)
+	rec.Duration = time.Since(start)
+	avg := &r.meanNanos[sl.evIdx]
+	old := avg.Load()
+	avg.Store(old + (int64(rec.Duration)-old)/8)
+	if c := &r.calls[sl.evIdx]; c.Load() < 16 {
+		c.Add(1)
+	}
+	if err != nil && r.ctx.Err() != nil {
+		// Cut short by the interruption, not a failure of the evaluator.
+		j.aborted.Store(true)
+		return
+	}
+	if err != nil {
+		var pe *panicError
+		switch {
+		case errors.Is(err, evals.ErrNotApplicable):
+			rec.Reason = err.Error()
+			return
+		case errors.As(err, &pe):
+			rec.ErrKind = reporters.ErrPanic
+		case errors.Is(err, errTimedOut), errors.Is(err, context.DeadlineExceeded):
+			rec.ErrKind = reporters.ErrTimeout
+			if !errors.Is(err, errTimedOut) {
+				err = fmt.Errorf("%w: %w", errTimedOut, err)
+			}
+		default:
+			rec.ErrKind = reporters.ErrEvaluator
+		}
+		rec.Err = err.Error()
+		return
+	}
+	fillRecord(rec, sl.ev, score, j.vals[i:i:i+1])
+}
+
+// fillRecord validates the entries of a score into the record's values; invalid entries
+// become an invalid_value error while the valid ones are kept.
+func fillRecord(rec *reporters.Record, ev *EvaluatorSpec, score evals.Score, buf []reporters.Value) {
+	rec.Reason = score.Reason()
+	entries := score.Entries()
+	if len(entries) > cap(buf) {
+		buf = make([]reporters.Value, 0, len(entries))
+	}
+	if len(entries) > 0 {
+		rec.Values = buf[:0]
+	}
+	var bad []string
+	for _, e := range entries {
+		key := e.Key
+		if key == "" {
+			key = ev.name
+		}
+		v, err := evals.Normalize(key, e.Value)
+		if err != nil {
+			bad = append(bad, err.Error())
+			continue
+		}
+		t := reporters.Number
+		if v.IsBool() {
+			t = reporters.Boolean
+		}
+		rec.Values = append(rec.Values, reporters.Value{Key: key, Value: v.Int64(), Type: t})
+	}
+	if len(bad) > 0 {
+		rec.ErrKind = reporters.ErrInvalidValue
+		rec.Err = strings.Join(bad, "; ")
+	}
+	for _, c := range ev.checks {
+		key := c.key
+		if key == "" {
+			key = ev.name
+		}
+		found := false
+		for _, v := range rec.Values {
+			if v.Key != key {
+				continue
+			}
+			found = true
+			if ok, _ := compare(c.op, float64(v.Value), c.limit); !ok {
+				rec.Failures = append(rec.Failures, fmt.Sprintf("%s = %d, expected %s %s", key, v.Value, c.op, formatLimit(c.limit)))
+			}
+		}
+		if !found && rec.Err == "" {
+			rec.Failures = append(rec.Failures, fmt.Sprintf("%s has no value, expected %s %s", key, c.op, formatLimit(c.limit)))
+		}
+	}
+}
+
+// errTimedOut marks an evaluator call that ran past its timeout.
+var errTimedOut = errors.New("evaluator timed out")
+
+// panicError is a panic inside an evaluator, with the panic value and where it happened.
+type panicError struct {
+	value any
+	stack string
+}
+
+func (e *panicError) Error() string {
+	return fmt.Sprintf("panic: %v\n%s", e.value, e.stack)
+}
+
+// call runs the evaluator once, turning a panic into an error and enforcing its timeout.
+func (r *run) call(ev *EvaluatorSpec, s *datasets.Sample) (evals.Score, error) {
+	if ev.timeout <= 0 {
+		return safeCall(r.ctx, ev.fn, s)
+	}
+	return r.callWithTimeout(ev, *s)
+}
+
+// callWithTimeout runs the call in a goroutine of its own so that a function ignoring its
+// context can be abandoned at the deadline.
+func (r *run) callWithTimeout(ev *EvaluatorSpec, s datasets.Sample) (evals.Score, error) {
+	ctx, cancel := context.WithTimeout(r.ctx, ev.timeout)
+	defer cancel()
+	type result struct {
+		score evals.Score
+		err   error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		sc, err := safeCall(ctx, ev.fn, &s)
+		ch <- result{sc, err}
+	}()
+	select {
+	case res := <-ch:
+		if res.err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && r.ctx.Err() == nil {
+			return evals.Score{}, fmt.Errorf("%w after %s: %w", errTimedOut, ev.timeout, res.err)
+		}
+		return res.score, res.err
+	case <-ctx.Done():
+		if r.ctx.Err() != nil {
+			return evals.Score{}, r.ctx.Err()
+		}
+		return evals.Score{}, fmt.Errorf("%w after %s (the function did not return when its context was cancelled and was abandoned)", errTimedOut, ev.timeout)
+	}
+}
+
+func safeCall(ctx context.Context, fn evals.Func, s *datasets.Sample) (score evals.Score, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			score, err = evals.Score{}, &panicError{value: v, stack: shortStack()}
+		}
+	}()
+	return fn(ctx, *s)
+}
+
+// shortStack names the frames from the panic up to the evaluator's caller, at most six.
+func shortStack() string {
+	pcs := make([]uintptr, 32)
+	n := runtime.Callers(3, pcs)
+	frames := runtime.CallersFrames(pcs[:n])
+	var b strings.Builder
+	seenPanic, count := false, 0
+	for {
+		f, more := frames.Next()
+		if f.Function == "runtime.gopanic" {
+			seenPanic = true
+		} else if seenPanic && !strings.HasPrefix(f.Function, "runtime.") {
+			if strings.HasPrefix(f.Function, "github.com/heval-dev/heval/harness.safeCall") {
+				break
+			}
+			fmt.Fprintf(&b, "  at %s (%s:%d)\n", f.Function, shortFile(f.File), f.Line)
+			count++
+		}
+		if !more || count == 6 {
+			break
+		}
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func shortFile(path string) string {
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		if j := strings.LastIndexByte(path[:i], '/'); j >= 0 {
+			return path[j+1:]
+		}
+	}
+	return path
+}

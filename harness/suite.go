@@ -1,0 +1,538 @@
+package harness
+
+import (
+	"context"
+	"encoding/gob"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/onsi/ginkgo/v2"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/reporters/junit"
+	"github.com/heval-dev/heval/reporters/parquet"
+)
+
+// The environment variables a suite reads; the matching flags (--heval.out, ...) win.
+const (
+	// EnvOut is the directory for scores.parquet and junit.xml (flag --heval.out).
+	EnvOut = "HEVAL_OUT"
+	// EnvDryRun, when true, evaluates without sending scores (flag --heval.dry-run).
+	EnvDryRun = "HEVAL_DRY_RUN"
+	// EnvRate is the request budget for Helicone, as for `heval run --rate` (flag --heval.rate).
+	EnvRate = "HEVAL_RATE"
+	// EnvConcurrency bounds the evaluations running at once (flag --heval.concurrency).
+	EnvConcurrency = "HEVAL_CONCURRENCY"
+	// EnvRequire holds thresholds separated by commas, as for `heval run --require`
+	// (flag --heval.require, repeatable).
+	EnvRequire = "HEVAL_REQUIRE"
+)
+
+// SuiteItem is what [Suite] accepts after its source: evaluators (*EvaluatorSpec) and
+// suite options ([SuiteOption]).
+type SuiteItem interface{ applySuite(*suiteConfig) }
+
+func (e *EvaluatorSpec) applySuite(c *suiteConfig) { c.evaluators = append(c.evaluators, e) }
+
+// SuiteOption configures a [Suite].
+type SuiteOption struct{ apply func(*suiteConfig) }
+
+func (o SuiteOption) applySuite(c *suiteConfig) { o.apply(c) }
+
+type suiteConfig struct {
+	evaluators  []*EvaluatorSpec
+	env         func() (datasets.Env, error)
+	out         string
+	dryRun      bool
+	rate        Rate
+	concurrency int
+	require     []string
+	logger      *slog.Logger
+	cleanup     []func()
+}
+
+// WithEnv gives the suite what its source and delivery talk to. Without it (or
+// [WithHelicone] or [WithEnvFunc]) the suite builds a Helicone client from
+// HELICONE_API_KEY and HELICONE_BASE_URL.
+func WithEnv(env datasets.Env) SuiteOption {
+	return SuiteOption{func(c *suiteConfig) { c.env = func() (datasets.Env, error) { return env, nil } }}
+}
+
+// WithEnvFunc builds the suite's environment when the evaluation starts, on the one
+// process that runs it, for example to start an emulator only where it is needed. A nil
+// fn means the default: a Helicone client from HELICONE_API_KEY and HELICONE_BASE_URL.
+func WithEnvFunc(fn func() (datasets.Env, error)) SuiteOption {
+	return SuiteOption{func(c *suiteConfig) { c.env = fn }}
+}
+
+// WithHelicone points the suite at a Helicone API (or a heliconetest emulator) by base
+// URL and API key; the client is built when the evaluation starts:
+//
+//	var srv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+//	var run = harness.Suite(source, harness.WithHelicone(srv.URL, srv.APIKey), ...)
+func WithHelicone(baseURL, apiKey string, opts ...helicone.Option) SuiteOption {
+	return WithEnvFunc(func() (datasets.Env, error) {
+		c, err := helicone.NewClient(append([]helicone.Option{helicone.WithBaseURL(baseURL), helicone.WithAPIKey(apiKey)}, opts...)...)
+		return datasets.Env{Client: c}, err
+	})
+}
+
+// WithOutDir writes DIR/scores.parquet and DIR/junit.xml (the files of `heval run`).
+// The flag --heval.out and HEVAL_OUT override it.
+func WithOutDir(dir string) SuiteOption { return SuiteOption{func(c *suiteConfig) { c.out = dir }} }
+
+// WithDryRun evaluates without sending scores to Helicone. The flag --heval.dry-run and
+// HEVAL_DRY_RUN override it.
+func WithDryRun(on bool) SuiteOption { return SuiteOption{func(c *suiteConfig) { c.dryRun = on }} }
+
+// WithRate sets the request budget for Helicone (see [ParseRate]).
+func WithRate(r Rate) SuiteOption { return SuiteOption{func(c *suiteConfig) { c.rate = r }} }
+
+// WithConcurrency bounds the evaluations running at once (see [Config.Concurrency]).
+func WithConcurrency(n int) SuiteOption {
+	return SuiteOption{func(c *suiteConfig) { c.concurrency = n }}
+}
+
+// Require adds suite-level thresholds in the syntax of `heval run --require` (see
+// [ParseThreshold]), for example Require("has_citations:pass_rate>=0.8@candidate"). Each
+// becomes a spec of its own, named by the threshold, that fails when it does not hold.
+func Require(thresholds ...string) SuiteOption {
+	for _, t := range thresholds {
+		if _, err := ParseThreshold(t); err != nil {
+			panic("harness.Require: " + err.Error())
+		}
+	}
+	return SuiteOption{func(c *suiteConfig) { c.require = append(c.require, thresholds...) }}
+}
+
+// WithLogger receives the run's warnings (retries, failed deliveries).
+func WithLogger(l *slog.Logger) SuiteOption {
+	return SuiteOption{func(c *suiteConfig) { c.logger = l }}
+}
+
+// WithCleanup runs fn on every process after the suite, for example to close an emulator.
+func WithCleanup(fn func()) SuiteOption {
+	return SuiteOption{func(c *suiteConfig) { c.cleanup = append(c.cleanup, fn) }}
+}
+
+// suiteFlags are registered on flag.CommandLine by the first Suite.
+var suiteFlags struct {
+	once                                    sync.Once
+	out, dryRun, rate, concurrency, require *string
+	requires                                []string
+}
+
+func registerSuiteFlags() {
+	suiteFlags.once.Do(func() {
+		fs := flag.CommandLine
+		str := func(name, usage string) *string {
+			if fs.Lookup(name) != nil {
+				return new(string)
+			}
+			return fs.String(name, "", usage)
+		}
+		suiteFlags.out = str("heval.out", "directory for heval's scores.parquet and junit.xml (env "+EnvOut+")")
+		suiteFlags.dryRun = str("heval.dry-run", "true to evaluate without sending scores to Helicone (env "+EnvDryRun+")")
+		suiteFlags.rate = str("heval.rate", "request budget for Helicone, for example 10/s (env "+EnvRate+")")
+		suiteFlags.concurrency = str("heval.concurrency", "evaluations running at once (env "+EnvConcurrency+")")
+		if fs.Lookup("heval.require") == nil {
+			fs.Func("heval.require", "threshold KEY:STAT OP LIMIT[@HYPOTHESIS], repeatable (env "+EnvRequire+", comma-separated)", func(s string) error {
+				if _, err := ParseThreshold(s); err != nil {
+					return err
+				}
+				suiteFlags.requires = append(suiteFlags.requires, s)
+				return nil
+			})
+		}
+	})
+}
+
+// setting returns the flag's value when set, else the environment variable's.
+func setting(flagVal *string, env string) (string, bool) {
+	if flagVal != nil && *flagVal != "" {
+		return *flagVal, true
+	}
+	if v, ok := os.LookupEnv(env); ok && strings.TrimSpace(v) != "" {
+		return strings.TrimSpace(v), true
+	}
+	return "", false
+}
+
+// SuiteRun is the evaluation of a Ginkgo suite declared with [Suite]. Its results are
+// available inside specs.
+type SuiteRun struct {
+	source datasets.Source
+	cfg    suiteConfig
+
+	mu      sync.Mutex
+	results *Results
+	file    string
+}
+
+// Suite declares the evaluation of a Ginkgo suite: the samples of source, judged by the
+// evaluators among items, configured by the options among items. Call it once per test
+// package, at package level:
+//
+//	var run = harness.Suite(
+//		datasets.Experiment(id),
+//		harness.Evaluator("has_citations", evals.HasCitations),
+//		harness.Evaluator("accuracy", judge, harness.Repeat(3), Label("judge")),
+//	)
+//
+// Suite registers a SynchronizedBeforeSuite: one process (also under `ginkgo -p`) fetches
+// the samples, runs the evaluators whose labels match the run's label filter, submits the
+// scores, writes the reports and adds a summary per evaluator to Ginkgo's report; every
+// process then receives the same results, which specs read with [SuiteRun.Hypothesis],
+// [SuiteRun.All] and [SuiteRun.Results]. Thresholds ([Require], --heval.require) become
+// specs. Because it registers the suite-level nodes, a package with a Suite must not
+// declare its own BeforeSuite or AfterSuite; use [WithCleanup].
+//
+// The flags --heval.out, --heval.dry-run, --heval.rate, --heval.concurrency and
+// --heval.require (after -args for go test, after -- for ginkgo) and the matching HEVAL_*
+// environment variables override the options.
+func Suite(source datasets.Source, items ...SuiteItem) *SuiteRun {
+	registerSuiteFlags()
+	s := &SuiteRun{source: source}
+	for i, it := range items {
+		if it == nil || it == (*EvaluatorSpec)(nil) {
+			panic(fmt.Sprintf("harness.Suite: item %d is nil", i+1))
+		}
+		it.applySuite(&s.cfg)
+	}
+	if source == nil {
+		panic("harness.Suite: the source is nil; pass datasets.Experiment(id), datasets.Requests(filter), datasets.JSONL(path), ...")
+	}
+	if len(s.cfg.evaluators) == 0 {
+		panic("harness.Suite: no evaluators; pass harness.Evaluator(name, fn) items")
+	}
+	ginkgo.SynchronizedBeforeSuite(s.evaluate, s.receive)
+	ginkgo.SynchronizedAfterSuite(s.cleanupAll, s.cleanupFirst)
+	ginkgo.Describe("heval thresholds", s.thresholdSpecs)
+	return s
+}
+
+// thresholds are the option's, the environment's and the flags' thresholds.
+func (s *SuiteRun) thresholds() []string {
+	out := slices.Clone(s.cfg.require)
+	if v, ok := os.LookupEnv(EnvRequire); ok {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				out = append(out, t)
+			}
+		}
+	}
+	return append(out, suiteFlags.requires...)
+}
+
+func (s *SuiteRun) thresholdSpecs() {
+	for _, raw := range s.thresholds() {
+		t, err := ParseThreshold(raw)
+		var args []any
+		for _, ev := range s.cfg.evaluators {
+			if err == nil && ev.name == t.Key && len(ev.labels) > 0 {
+				args = append(args, ginkgo.Label(ev.labels...))
+			}
+		}
+		args = append(args, func() {
+			if err != nil {
+				ginkgo.Fail(err.Error())
+			}
+			res := s.Results()
+			for _, c := range res.Summary.Checks {
+				if c.Name == t.Name {
+					if !c.Passed {
+						ginkgo.Fail("threshold " + c.Name + " does not hold: " + c.Message)
+					}
+					return
+				}
+			}
+			ginkgo.Fail("threshold " + t.Name + " was not checked: is its evaluator excluded by the label filter?")
+		})
+		ginkgo.It(raw, args...)
+	}
+}
+
+// options resolves the flags, the environment and the options.
+type resolved struct {
+	out         string
+	dryRun      bool
+	rate        Rate
+	concurrency int
+	thresholds  []Threshold
+}
+
+func (s *SuiteRun) resolve() (resolved, error) {
+	r := resolved{out: s.cfg.out, dryRun: s.cfg.dryRun, rate: s.cfg.rate, concurrency: s.cfg.concurrency}
+	if v, ok := setting(suiteFlags.out, EnvOut); ok {
+		r.out = v
+	}
+	if v, ok := setting(suiteFlags.dryRun, EnvDryRun); ok {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return r, fmt.Errorf("heval: --heval.dry-run / %s = %q is not true or false", EnvDryRun, v)
+		}
+		r.dryRun = b
+	}
+	if v, ok := setting(suiteFlags.rate, EnvRate); ok {
+		rt, err := ParseRate(v)
+		if err != nil {
+			return r, fmt.Errorf("heval: --heval.rate / %s: %w", EnvRate, err)
+		}
+		r.rate = rt
+	}
+	if v, ok := setting(suiteFlags.concurrency, EnvConcurrency); ok {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return r, fmt.Errorf("heval: --heval.concurrency / %s = %q is not a positive integer", EnvConcurrency, v)
+		}
+		r.concurrency = n
+	}
+	for _, raw := range s.thresholds() {
+		t, err := ParseThreshold(raw)
+		if err != nil {
+			return r, err
+		}
+		r.thresholds = append(r.thresholds, t)
+	}
+	return r, nil
+}
+
+// selected are the evaluators whose labels match the run's label filter.
+func (s *SuiteRun) selected() []*EvaluatorSpec {
+	filter := ginkgo.GinkgoLabelFilter()
+	var out []*EvaluatorSpec
+	for _, ev := range s.cfg.evaluators {
+		if filter == "" || ev.Labels().MatchesLabelFilter(filter) {
+			out = append(out, ev)
+		}
+	}
+	return out
+}
+
+// evaluate runs on process 1: fetch, evaluate, submit, report, and save the results for
+// the other processes.
+func (s *SuiteRun) evaluate(ctx ginkgo.SpecContext) []byte {
+	res, err := s.execute(ctx)
+	if err != nil {
+		ginkgo.Fail(err.Error())
+	}
+	for _, e := range summaryEntries(res) {
+		ginkgo.AddReportEntry(e.name, e.text)
+	}
+	f, err := os.CreateTemp("", "heval-suite-*.gob")
+	if err != nil {
+		ginkgo.Fail("heval: saving the results for the other processes: " + err.Error())
+	}
+	defer f.Close()
+	if err := gob.NewEncoder(f).Encode(snapshotOf(res)); err != nil {
+		os.Remove(f.Name())
+		ginkgo.Fail("heval: saving the results for the other processes: " + err.Error())
+	}
+	s.mu.Lock()
+	s.file = f.Name()
+	s.mu.Unlock()
+	return []byte(f.Name())
+}
+
+func (s *SuiteRun) execute(ctx context.Context) (*Results, error) {
+	r, err := s.resolve()
+	if err != nil {
+		return nil, err
+	}
+	evs := s.selected()
+	info := reporters.RunInfo{Source: s.source.String()}
+	if len(evs) == 0 {
+		return NewResults(info, nil, reporters.Summary{}), nil
+	}
+	envFn := s.cfg.env
+	if envFn == nil {
+		envFn = func() (datasets.Env, error) {
+			c, err := helicone.NewClient()
+			return datasets.Env{Client: c}, err
+		}
+	}
+	env, err := envFn()
+	if err != nil {
+		return nil, fmt.Errorf("heval: connecting to Helicone: %w", err)
+	}
+	cfg := Config{
+		Source: s.source, Env: env, Evaluators: evs, Concurrency: r.concurrency, Info: info,
+		DryRun: r.dryRun, Rate: r.rate, Thresholds: r.thresholds, KeepResults: true, Logger: s.cfg.logger,
+	}
+	var closers []io.Closer
+	if r.out != "" {
+		if err := os.MkdirAll(r.out, 0o755); err != nil {
+			return nil, fmt.Errorf("heval: creating the output directory: %w", err)
+		}
+		handlers, cs, err := outputHandlers(r.out)
+		if err != nil {
+			return nil, err
+		}
+		closers = cs
+		cfg.Handler = reporters.Multi(handlers...)
+		if !r.dryRun {
+			cfg.JournalPath = filepath.Join(r.out, "journal.jsonl")
+		}
+	}
+	res, runErr := Run(ctx, cfg)
+	var errs []error
+	if runErr != nil {
+		errs = append(errs, fmt.Errorf("heval: the evaluation of %s failed: %w", s.source, runErr))
+	}
+	for _, c := range closers {
+		if err := c.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("heval: writing the reports: %w", err))
+		}
+	}
+	if res == nil && len(errs) == 0 {
+		errs = append(errs, errors.New("heval: the evaluation returned no results"))
+	}
+	return res, errors.Join(errs...)
+}
+
+// outputHandlers opens the report files of an output directory.
+func outputHandlers(dir string) ([]reporters.Handler, []io.Closer, error) {
+	pf, err := os.Create(filepath.Join(dir, "scores.parquet"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("heval: %w", err)
+	}
+	jf, err := os.Create(filepath.Join(dir, "junit.xml"))
+	if err != nil {
+		pf.Close()
+		return nil, nil, fmt.Errorf("heval: %w", err)
+	}
+	handlers := []reporters.Handler{parquet.NewWriter(pf), junit.NewWriter(jf)}
+	return handlers, []io.Closer{pf, jf}, nil
+}
+
+// receive runs on every process with the path of the saved results.
+func (s *SuiteRun) receive(ctx ginkgo.SpecContext, path []byte) {
+	f, err := os.Open(string(path))
+	if err != nil {
+		ginkgo.Fail("heval: reading the suite's results: " + err.Error())
+	}
+	defer f.Close()
+	var snap snapshot
+	if err := gob.NewDecoder(f).Decode(&snap); err != nil {
+		ginkgo.Fail("heval: reading the suite's results: " + err.Error())
+	}
+	s.mu.Lock()
+	s.results = NewResults(snap.Info, snap.Records, snap.Summary)
+	s.mu.Unlock()
+}
+
+func (s *SuiteRun) cleanupAll() {
+	for _, fn := range s.cfg.cleanup {
+		fn()
+	}
+}
+
+func (s *SuiteRun) cleanupFirst() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.file != "" {
+		os.Remove(s.file)
+		s.file = ""
+	}
+}
+
+// snapshot is the form in which process 1 hands the results to the others.
+type snapshot struct {
+	Info    reporters.RunInfo
+	Summary reporters.Summary
+	Records []reporters.Record
+}
+
+func snapshotOf(r *Results) snapshot {
+	return snapshot{Info: r.Info, Summary: r.Summary, Records: r.records}
+}
+
+// Results are the suite's results. It panics when called before the suite ran, for
+// example in a container body or at package level: call it inside It or BeforeEach.
+func (s *SuiteRun) Results() *Results {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.results == nil {
+		panic("harness: the suite's results are not available yet: use run.Results, run.Hypothesis and run.All inside It, BeforeEach or JustBeforeEach, not in a Describe body or at package level (and check that the suite's SynchronizedBeforeSuite did not fail)")
+	}
+	return s.results
+}
+
+// All is every record of the suite's run.
+func (s *SuiteRun) All() *ResultSet { return s.Results().All() }
+
+// Hypothesis is the records of one hypothesis, by id or label ("dataset" for the dataset
+// rows' original outputs). When the run has no such hypothesis, the empty set's name says
+// which hypotheses it has, so a mistyped name shows in the failure message.
+func (s *SuiteRun) Hypothesis(name string) *ResultSet {
+	set := s.Results().Hypothesis(name)
+	if set.Len() == 0 {
+		has := s.All().Hypotheses()
+		desc := "none"
+		if len(has) > 0 {
+			desc = strings.Join(has, ", ")
+		}
+		return set.Named(fmt.Sprintf("hypothesis %s (not in this run; its hypotheses are: %s)", name, desc))
+	}
+	return set
+}
+
+// Model is the records whose judged request used model.
+func (s *SuiteRun) Model(model string) *ResultSet { return s.All().Model(model) }
+
+type entry struct{ name, text string }
+
+// summaryEntries describe each evaluator's results per group, for Ginkgo's report.
+func summaryEntries(res *Results) []entry {
+	if res == nil {
+		return nil
+	}
+	agg := reporters.AggregateRecords(res.Info, res.records, res.Summary)
+	var out []entry
+	for _, ev := range agg.Evaluators {
+		var b strings.Builder
+		for _, st := range agg.ByEvaluator(ev) {
+			for _, k := range st.Keys {
+				fmt.Fprintf(&b, "%s %s: n=%d", st.Group, k.Key, k.N)
+				if k.Type == reporters.Boolean {
+					fmt.Fprintf(&b, " pass_rate=%s", stat2(k.PassRate))
+				} else {
+					fmt.Fprintf(&b, " mean=%s p50=%s p90=%s min=%s max=%s", stat2(k.Mean), stat2(k.P50), stat2(k.P90), stat2(k.Min), stat2(k.Max))
+				}
+				b.WriteString("\n")
+			}
+			if st.Errors > 0 || st.DeliveryErrors > 0 {
+				fmt.Fprintf(&b, "%s: %d evaluator errors, %d delivery errors\n", st.Group, st.Errors, st.DeliveryErrors)
+			}
+		}
+		out = append(out, entry{name: "heval " + ev, text: strings.TrimRight(b.String(), "\n")})
+	}
+	for _, c := range res.Summary.Checks {
+		status := "holds"
+		if !c.Passed {
+			status = "FAILS: " + c.Message
+		}
+		out = append(out, entry{name: "heval threshold " + c.Name, text: status})
+	}
+	return out
+}
+
+// stat2 formats a statistic with at most two decimals.
+func stat2(x float64) string {
+	if math.IsNaN(x) {
+		return "NaN"
+	}
+	return strconv.FormatFloat(math.Round(x*100)/100, 'f', -1, 64)
+}
