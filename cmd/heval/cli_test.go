@@ -113,7 +113,7 @@ var _ = Describe("exit codes", func() {
 
 	It("is 1 when a threshold fails and 0 when every threshold holds", func() {
 		dir := GinkgoT().TempDir()
-		code, _, errOut := heval("demo", "--quiet", "--dry-run", "--out", dir, "--require", "has_citations:pass_rate>=0.99@baseline")
+		code, _, errOut := heval("demo", "--quiet", "--dry-run", "--out", dir, "--require", "has_citations:pass_rate>=0.99@support/baseline")
 		Expect(code).To(Equal(exitFailed), errOut)
 		Expect(errOut).To(ContainSubstring("has_citations"))
 

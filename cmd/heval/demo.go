@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/helicone"
@@ -34,9 +35,19 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.out, "heval demo: a Helicone emulator with the demo data is listening on %s\n", srv.URL)
+	// Label hypotheses per experiment ("support/candidate", "code/baseline"), so that the
+	// summary does not pool the two experiments' arms.
+	labels := map[string]string{}
+	for id, l := range demo.Labels() {
+		prefix := "support/"
+		if strings.HasPrefix(id, demo.CodeExperimentID[:8]) {
+			prefix = "code/"
+		}
+		labels[id] = prefix + l
+	}
 	var srcs []datasets.Source
 	for _, id := range demo.ExperimentIDs() {
-		srcs = append(srcs, datasets.Experiment(id, datasets.WithLabels(demo.Labels())))
+		srcs = append(srcs, datasets.Experiment(id, datasets.WithLabels(labels)))
 	}
 	j := &job{stdio: c.stdio, flags: jf, source: datasets.Concat(srcs...), env: datasets.Env{Client: client}}
 	if err := j.run(ctx); err != nil {

@@ -158,8 +158,8 @@ var _ = Describe("the JUnit writer", func() {
 			"testsuites": {"name": true, "time": true, "tests": true, "failures": true, "errors": true},
 			"testsuite":  {"name": true, "tests": true, "failures": true, "errors": true, "group": true, "time": true, "skipped": true, "timestamp": true, "hostname": true, "id": true, "package": true, "file": true, "log": true, "url": true},
 			"properties": {}, "property": {"name": true, "value": true},
-			"testcase":   {"name": true, "time": true, "classname": true, "group": true},
-			"failure":    {"type": true, "message": true}, "error": {"type": true, "message": true},
+			"testcase": {"name": true, "time": true, "classname": true, "group": true},
+			"failure":  {"type": true, "message": true}, "error": {"type": true, "message": true},
 			"system-out": {}, "system-err": {},
 		}
 		required := map[string][]string{"testsuite": {"name", "tests", "failures", "errors"}, "testcase": {"name"}, "property": {"name", "value"}}
