@@ -212,14 +212,18 @@ func openOutputs(dir string, f jobFlags, stdout io.Writer) (*outputs, error) {
 	if err != nil {
 		return nil, o.closeAll(err)
 	}
-	hs := []reporters.Handler{parquet.NewWriter(pq), junit.NewWriter(ju), console.New(stdout)}
+	// One aggregate feeds every summary (console, HTML, Markdown): the values are kept once.
+	agg := reporters.NewAggregator()
+	var renders []func(*reporters.Aggregate) error
+	renders = append(renders, func(a *reporters.Aggregate) error { return console.Write(stdout, a, nil) })
 	if !f.noHTML {
 		hf, err := create("report.html")
 		if err != nil {
 			return nil, o.closeAll(err)
 		}
-		hs = append(hs, html.New(hf))
+		renders = append(renders, func(a *reporters.Aggregate) error { return html.Render(hf, html.Report{Run: a}) })
 	}
+	var mds []io.Writer
 	if f.markdown != "" {
 		mf, err := os.Create(f.markdown)
 		if err != nil {
@@ -227,14 +231,25 @@ func openOutputs(dir string, f jobFlags, stdout io.Writer) (*outputs, error) {
 		}
 		o.files = append(o.files, mf)
 		o.paths = append(o.paths, f.markdown)
-		hs = append(hs, markdown.New(mf))
+		mds = append(mds, mf)
 	}
 	if p := markdown.StepSummaryPath(); p != "" {
 		if sf, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
 			o.files = append(o.files, sf)
-			hs = append(hs, markdown.New(sf))
+			mds = append(mds, sf)
 		}
 	}
+	for _, mw := range mds {
+		renders = append(renders, func(a *reporters.Aggregate) error { return markdown.Write(mw, a, nil) })
+	}
+	hs := []reporters.Handler{parquet.NewWriter(pq), junit.NewWriter(ju), agg, onFinish(func(reporters.Summary) error {
+		a := agg.Result()
+		var errs []error
+		for _, r := range renders {
+			errs = append(errs, r(a))
+		}
+		return errors.Join(errs...)
+	})}
 	o.handler = reporters.Multi(hs...)
 	return o, nil
 }
@@ -290,3 +305,10 @@ func (j *job) run(ctx context.Context) error {
 	}
 	return nil
 }
+
+// onFinish is a handler that only acts when the run finishes.
+type onFinish func(reporters.Summary) error
+
+func (onFinish) Start(reporters.RunInfo) error      { return nil }
+func (onFinish) Record(reporters.Record) error      { return nil }
+func (f onFinish) Finish(s reporters.Summary) error { return f(s) }
