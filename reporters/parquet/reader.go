@@ -40,7 +40,8 @@ type File struct {
 	// SchemaVersion is the file's schema version.
 	SchemaVersion int
 
-	pf *pq.File
+	pf     *pq.File
+	closer io.Closer
 }
 
 // Open opens a heval scores file of the given size.
