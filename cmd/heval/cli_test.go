@@ -63,7 +63,7 @@ func startServe(args ...string) (string, string) {
 	}()
 	DeferCleanup(func() {
 		cancel()
-		Eventually(done).Should(Receive(Equal(0)))
+		Eventually(done, 15*time.Second).Should(Receive(Equal(0)), "heval serve did not stop after its context was cancelled")
 	})
 	var base, key string
 	Eventually(func() string {
