@@ -1,10 +1,12 @@
 package junit
 
 import (
+	"bufio"
 	"cmp"
-	"encoding/xml"
+	"encoding/gob"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,7 +36,19 @@ type suiteKey struct{ group, evaluator string }
 type suiteAcc struct {
 	key   suiteKey
 	cases []testCase
+	// Cases beyond memCases are spooled to a temporary file, so memory does not grow
+	// with the number of samples; Finish reads one suite back at a time.
+	spool   *os.File
+	buf     *bufio.Writer
+	enc     *gob.Encoder
+	spooled int
+
+	tests, failures, errors int
+	millis                  int64
 }
+
+// memCases is how many test cases of one suite are kept in memory before they are spooled.
+const memCases = 2048
 
 // NewWriter returns a Writer that writes to w.
 func NewWriter(w io.Writer, opts ...Option) *Writer {
@@ -65,6 +79,7 @@ func (w *Writer) Record(r reporters.Record) error {
 		Classname: "heval." + r.Evaluator + "." + group,
 		Time:      seconds(r.Duration),
 	}
+	s.millis += millis(r.Duration)
 	if len(r.Failures) > 0 {
 		tc.Failures = append(tc.Failures, problem{Type: "check", Message: firstLine(r.Failures[0]), Text: strings.Join(r.Failures, "\n")})
 	}
@@ -81,8 +96,75 @@ func (w *Writer) Record(r reporters.Record) error {
 	if out := systemOut(r); out != "" {
 		tc.SystemOut = &out
 	}
+	s.count(tc)
 	s.cases = append(s.cases, tc)
+	if len(s.cases) >= memCases {
+		return s.flush()
+	}
 	return nil
+}
+
+func (s *suiteAcc) count(tc testCase) {
+	s.tests++
+	switch {
+	case len(tc.Errors) > 0:
+		s.errors++
+	case len(tc.Failures) > 0:
+		s.failures++
+	}
+}
+
+// flush moves the in-memory cases to the suite's spool file.
+func (s *suiteAcc) flush() error {
+	if s.spool == nil {
+		f, err := os.CreateTemp("", "heval-junit-*")
+		if err != nil {
+			return fmt.Errorf("junit: spooling test cases: %w", err)
+		}
+		s.spool, s.buf = f, bufio.NewWriter(f)
+		s.enc = gob.NewEncoder(s.buf)
+	}
+	for i := range s.cases {
+		if err := s.enc.Encode(&s.cases[i]); err != nil {
+			return fmt.Errorf("junit: spooling test cases: %w", err)
+		}
+	}
+	s.spooled += len(s.cases)
+	clear(s.cases)
+	s.cases = s.cases[:0]
+	return nil
+}
+
+// load returns every case of the suite, reading the spooled ones back, and removes the spool.
+func (s *suiteAcc) load() ([]testCase, error) {
+	if s.spool == nil {
+		return s.cases, nil
+	}
+	defer s.discard()
+	if err := s.buf.Flush(); err != nil {
+		return nil, err
+	}
+	if _, err := s.spool.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	out := make([]testCase, 0, s.spooled+len(s.cases))
+	dec := gob.NewDecoder(bufio.NewReader(s.spool))
+	for range s.spooled {
+		var tc testCase
+		if err := dec.Decode(&tc); err != nil {
+			return nil, fmt.Errorf("junit: reading spooled test cases: %w", err)
+		}
+		out = append(out, tc)
+	}
+	return append(out, s.cases...), nil
+}
+
+func (s *suiteAcc) discard() {
+	if s.spool != nil {
+		s.spool.Close()
+		os.Remove(s.spool.Name())
+		s.spool = nil
+	}
 }
 
 // Finish writes the document: the record suites, then the thresholds suite.
@@ -107,10 +189,7 @@ func (w *Writer) Finish(sum reporters.Summary) error {
 		}
 		return cmp.Compare(a.key.evaluator, b.key.evaluator)
 	})
-	doc := testSuites{Name: w.name}
-	for _, s := range accs {
-		doc.Suites = append(doc.Suites, newSuite(fmt.Sprintf("heval/%s [%s]", s.key.evaluator, s.key.group), s.cases, props, w.info.Started))
-	}
+	var extra []testSuite
 	if len(sum.Checks) > 0 {
 		var cases []testCase
 		for _, c := range sum.Checks {
@@ -124,7 +203,7 @@ func (w *Writer) Finish(sum reporters.Summary) error {
 			}
 			cases = append(cases, tc)
 		}
-		doc.Suites = append(doc.Suites, newSuite("heval/thresholds", cases, props, w.info.Started))
+		extra = append(extra, newSuite("heval/thresholds", cases, props, w.info.Started))
 	}
 	if sum.Err != "" || sum.Interrupted {
 		msg := sum.Err
@@ -133,23 +212,65 @@ func (w *Writer) Finish(sum reporters.Summary) error {
 		}
 		tc := testCase{Name: "run completed", Classname: "heval.run", Time: "0.000"}
 		tc.Errors = append(tc.Errors, problem{Type: "run", Message: firstLine(msg), Text: msg})
-		doc.Suites = append(doc.Suites, newSuite("heval/run", []testCase{tc}, props, w.info.Started))
+		extra = append(extra, newSuite("heval/run", []testCase{tc}, props, w.info.Started))
 	}
-	return write(w.w, &doc)
+	defer func() {
+		for _, s := range accs {
+			s.discard()
+		}
+	}()
+	// The totals are known from the counters, so the document is written one suite at a
+	// time: only one suite's cases are in memory at once.
+	root := testSuites{Name: w.name}
+	var millisAll int64
+	for _, s := range accs {
+		root.Tests += s.tests
+		root.Failures += s.failures
+		root.Errors += s.errors
+		millisAll += s.millis
+	}
+	for i := range extra {
+		extra[i].count()
+		root.Tests += extra[i].Tests
+		root.Failures += extra[i].Failures
+		root.Errors += extra[i].Errors
+	}
+	root.Time = formatMillis(millisAll)
+	sw, err := startDocument(w.w, &root)
+	if err != nil {
+		return err
+	}
+	for _, s := range accs {
+		cases, err := s.load()
+		if err != nil {
+			return err
+		}
+		suite := newSuite(fmt.Sprintf("heval/%s [%s]", s.key.evaluator, s.key.group), cases, props, w.info.Started)
+		suite.Tests, suite.Failures, suite.Errors, suite.Time = s.tests, s.failures, s.errors, formatMillis(s.millis)
+		if err := sw.suite(&suite); err != nil {
+			return err
+		}
+	}
+	for i := range extra {
+		if err := sw.suite(&extra[i]); err != nil {
+			return err
+		}
+	}
+	return sw.end()
 }
 
 func write(w io.Writer, doc *testSuites) error {
 	doc.total()
-	if _, err := io.WriteString(w, xml.Header); err != nil {
+	sw, err := startDocument(w, doc)
+	if err != nil {
 		return err
 	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return fmt.Errorf("junit: %w", err)
+	for i := range doc.Suites {
+		if err := sw.suite(&doc.Suites[i]); err != nil {
+			return err
+		}
 	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return sw.end()
 }
 
 func newSuite(name string, cases []testCase, props []property, started time.Time) testSuite {
@@ -229,9 +350,13 @@ func properties(info reporters.RunInfo) []property {
 }
 
 // seconds formats a duration as plain decimal seconds with millisecond precision ("0.125").
-func seconds(d time.Duration) string {
-	return strconv.FormatFloat(d.Seconds(), 'f', 3, 64)
-}
+func seconds(d time.Duration) string { return formatMillis(millis(d)) }
+
+// millis rounds a duration to whole milliseconds.
+func millis(d time.Duration) int64 { return int64((d + time.Millisecond/2) / time.Millisecond) }
+
+// formatMillis writes milliseconds as decimal seconds, never in exponent notation.
+func formatMillis(ms int64) string { return fmt.Sprintf("%d.%03d", ms/1000, ms%1000) }
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 

@@ -2,6 +2,9 @@ package junit
 
 import (
 	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
 	"strconv"
 )
 
@@ -50,30 +53,87 @@ type problem struct {
 	Text    string `xml:",chardata"`
 }
 
-// total fills the counts and times of every suite and of the document. A case with both a
-// failure and an error counts as an error, as JUnit consumers expect one outcome per case.
+// count fills the suite's counts and time from its cases. A case with both a failure and an
+// error counts as an error, as JUnit consumers expect one outcome per case.
+func (s *testSuite) count() {
+	s.Tests, s.Failures, s.Errors = len(s.Cases), 0, 0
+	var ms int64
+	for _, c := range s.Cases {
+		switch {
+		case len(c.Errors) > 0:
+			s.Errors++
+		case len(c.Failures) > 0:
+			s.Failures++
+		}
+		ms += parseMillis(c.Time)
+	}
+	s.Time = formatMillis(ms)
+}
+
+// total fills the counts and times of every suite and of the document.
 func (d *testSuites) total() {
 	d.Tests, d.Failures, d.Errors = 0, 0, 0
-	var all float64
+	var ms int64
 	for i := range d.Suites {
 		s := &d.Suites[i]
-		s.Tests, s.Failures, s.Errors = len(s.Cases), 0, 0
-		var t float64
-		for _, c := range s.Cases {
-			switch {
-			case len(c.Errors) > 0:
-				s.Errors++
-			case len(c.Failures) > 0:
-				s.Failures++
-			}
-			f, _ := strconv.ParseFloat(c.Time, 64)
-			t += f
-		}
-		s.Time = strconv.FormatFloat(t, 'f', 3, 64)
+		s.count()
 		d.Tests += s.Tests
 		d.Failures += s.Failures
 		d.Errors += s.Errors
-		all += t
+		ms += parseMillis(s.Time)
 	}
-	d.Time = strconv.FormatFloat(all, 'f', 3, 64)
+	d.Time = formatMillis(ms)
+}
+
+// parseMillis reads decimal seconds ("0.125") as milliseconds.
+func parseMillis(t string) int64 {
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil {
+		return 0
+	}
+	return int64(math.Round(f * 1000))
+}
+
+// suiteWriter writes a document one suite at a time.
+type suiteWriter struct {
+	w   io.Writer
+	enc *xml.Encoder
+}
+
+// startDocument writes the XML header and the root element with its totals.
+func startDocument(w io.Writer, root *testSuites) (*suiteWriter, error) {
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return nil, err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	start := xml.StartElement{Name: xml.Name{Local: "testsuites"}}
+	if root.Name != "" {
+		start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: "name"}, Value: root.Name})
+	}
+	for _, a := range [][2]string{{"tests", strconv.Itoa(root.Tests)}, {"failures", strconv.Itoa(root.Failures)}, {"errors", strconv.Itoa(root.Errors)}, {"time", root.Time}} {
+		start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: a[0]}, Value: a[1]})
+	}
+	if err := enc.EncodeToken(start); err != nil {
+		return nil, fmt.Errorf("junit: %w", err)
+	}
+	return &suiteWriter{w: w, enc: enc}, nil
+}
+
+func (sw *suiteWriter) suite(s *testSuite) error {
+	if err := sw.enc.EncodeElement(s, xml.StartElement{Name: xml.Name{Local: "testsuite"}}); err != nil {
+		return fmt.Errorf("junit: %w", err)
+	}
+	return nil
+}
+
+func (sw *suiteWriter) end() error {
+	if err := sw.enc.EncodeToken(xml.EndElement{Name: xml.Name{Local: "testsuites"}}); err != nil {
+		return fmt.Errorf("junit: %w", err)
+	}
+	if err := sw.enc.Flush(); err != nil {
+		return err
+	}
+	_, err := io.WriteString(sw.w, "\n")
+	return err
 }
