@@ -1,0 +1,93 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/helicone/heliconetest/demo"
+	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/reporters/parquet"
+)
+
+// triples returns the sorted (request id, key, value) triples of the submitted values in a file.
+func triples(path string) []string {
+	_, records, err := parquet.ReadFile(path)
+	Expect(err).NotTo(HaveOccurred())
+	var out []string
+	for _, r := range records {
+		if !r.Submitted && r.Evaluator != exportEvaluator {
+			continue
+		}
+		for _, v := range r.Values {
+			out = append(out, r.Sample.RequestID+" "+v.Key+" "+string(v.Type)+" "+strconv.FormatInt(v.Value, 10))
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+var _ = Describe("heval export, merge and report", func() {
+	It("exports exactly the (request id, key, value) triples a run submitted", func() {
+		base, key := startServe()
+		GinkgoT().Setenv("HELICONE_BASE_URL", base)
+		GinkgoT().Setenv("HELICONE_API_KEY", key)
+		dir := GinkgoT().TempDir()
+		code, out, errOut := heval("run", "--quiet", "--rate", "unlimited", "--experiment", demo.CodeExperimentID, "--out", dir)
+		Expect(code).To(Equal(exitOK), out+errOut)
+
+		exported := filepath.Join(dir, "export.parquet")
+		code, out, errOut = heval("export", "--experiment", demo.CodeExperimentID, "--out", exported)
+		Expect(code).To(Equal(exitOK), out+errOut)
+		Expect(out).To(ContainSubstring("exported"))
+
+		submitted := triples(filepath.Join(dir, "scores.parquet"))
+		Expect(submitted).NotTo(BeEmpty())
+		Expect(triples(exported)).To(Equal(submitted))
+		_, recs, err := parquet.ReadFile(exported)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(recs[0].Values).NotTo(ContainElement(HaveField("Key", HaveSuffix("-hcone-bool"))))
+		Expect(recs).To(ContainElement(HaveField("Values", ContainElement(HaveField("Type", reporters.Boolean)))))
+	})
+
+	It("merges shards into one run and compares two runs", func() {
+		dirs := []string{}
+		for _, shard := range []string{"1/2", "2/2"} {
+			d := GinkgoT().TempDir()
+			code, out, errOut := heval("demo", "--quiet", "--dry-run", "--shard", shard, "--out", d)
+			Expect(code).To(Equal(exitOK), out+errOut)
+			dirs = append(dirs, d)
+		}
+		whole := GinkgoT().TempDir()
+		code, out, errOut := heval("demo", "--quiet", "--dry-run", "--out", whole)
+		Expect(code).To(Equal(exitOK), out+errOut)
+
+		merged := filepath.Join(GinkgoT().TempDir(), "merged")
+		code, out, errOut = heval(append([]string{"merge", "--out", merged}, dirs...)...)
+		Expect(code).To(Equal(exitOK), out+errOut)
+		_, m, err := parquet.ReadFile(filepath.Join(merged, "scores.parquet"))
+		Expect(err).NotTo(HaveOccurred())
+		_, w, err := parquet.ReadFile(filepath.Join(whole, "scores.parquet"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m).To(HaveLen(len(w)))
+		_, err = os.Stat(filepath.Join(merged, "junit.xml"))
+		Expect(err).NotTo(HaveOccurred())
+
+		html := filepath.Join(GinkgoT().TempDir(), "cmp.html")
+		code, out, errOut = heval("report", filepath.Join(whole, "scores.parquet"), "--baseline", filepath.Join(merged, "scores.parquet"), "--html", html)
+		Expect(code).To(Equal(exitOK), out+errOut)
+		Expect(out).To(ContainSubstring("has_citations"))
+		Expect(out).To(MatchRegexp(`(?i)baseline|compar`))
+		page, err := os.ReadFile(html)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(page)).To(ContainSubstring("<svg"))
+
+		code, _, errOut = heval("merge", "--out", merged, GinkgoT().TempDir())
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("no scores.parquet"))
+	})
+})
