@@ -67,10 +67,11 @@ func BenchmarkRunnerOverhead(b *testing.B) {
 	b.ReportMetric(float64(evals)/elapsed.Seconds(), "evals/s")
 }
 
-// BenchmarkLatencyBound runs evaluators that each wait 10 ms and reports the achieved
+// BenchmarkLatencyBound runs evaluators that each wait 100 ms (an LLM judge's order of
+// magnitude) and reports the achieved
 // throughput as a fraction of the ideal concurrency ÷ latency.
 func BenchmarkLatencyBound(b *testing.B) {
-	const latency = 10 * time.Millisecond
+	const latency = 100 * time.Millisecond
 	const concurrency = 64
 	for b.Loop() {
 		samples := makeSamples(640)

@@ -197,12 +197,6 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// envelope is the {"data": ..., "error": ...} wrapper of every controller answer.
-type envelope struct {
-	Data  json.RawMessage `json:"data"`
-	Error json.RawMessage `json:"error"`
-}
-
 // call is one logical API call, possibly sent several times.
 type call struct {
 	method, path string
@@ -259,61 +253,30 @@ func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, r
 	defer resp.Body.Close()
 	rl = parseRateLimit(resp.Header, time.Now())
 	c.limits.update(rl)
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
+	readFailure := func(err error) (RateLimit, int, bool, error) {
 		if ctx.Err() != nil {
 			return rl, resp.StatusCode, false, fmt.Errorf("helicone: %s %s: %w", method, path, context.Cause(ctx))
 		}
 		return rl, resp.StatusCode, true, &TransportError{Method: method, Path: path, Err: redact(fmt.Errorf("reading the %d answer: %w", resp.StatusCode, err), c.apiKey)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+		if err != nil {
+			return readFailure(err)
+		}
 		apiErr := newAPIError(method, path, resp.StatusCode, c.scrub(raw), rl)
 		return rl, resp.StatusCode, apiErr.Retryable(), apiErr
 	}
-	data, err := c.decodeEnvelope(method, path, resp.StatusCode, raw, rl, cl.out != nil)
+	body := &bodyReader{r: io.LimitReader(resp.Body, maxResponseBytes)}
+	err = c.decodeBody(method, path, resp.StatusCode, body, rl, cl.out)
+	if body.err != nil {
+		return readFailure(body.err)
+	}
 	if err != nil {
 		var de *DecodeError
 		return rl, resp.StatusCode, errors.As(err, &de) && de.truncated(), err
 	}
-	if cl.out == nil || data == nil {
-		return rl, resp.StatusCode, false, nil
-	}
-	if err := json.Unmarshal(data, cl.out); err != nil {
-		return rl, resp.StatusCode, false, &DecodeError{Method: method, Path: path, Status: resp.StatusCode, Err: err, Body: snippet(c.scrub(raw))}
-	}
 	return rl, resp.StatusCode, false, nil
-}
-
-// decodeEnvelope returns the data of a 2xx answer (nil for null or absent data), or the
-// envelope's error. A bare JSON array is accepted as data. When strict is false (the caller
-// wants no data), a body that is not JSON at all is accepted too: any 2xx is success.
-func (c *Client) decodeEnvelope(method, path string, status int, raw []byte, rl RateLimit, strict bool) (json.RawMessage, error) {
-	trimmed := bytes.TrimSpace(raw)
-	if len(trimmed) == 0 {
-		return nil, nil
-	}
-	if trimmed[0] == '[' && strict {
-		if !json.Valid(trimmed) {
-			return nil, &DecodeError{Method: method, Path: path, Status: status, Err: errors.New("invalid JSON"), Body: snippet(c.scrub(raw)), damaged: true}
-		}
-		return trimmed, nil
-	}
-	var env envelope
-	if err := json.Unmarshal(trimmed, &env); err != nil {
-		if !strict {
-			return nil, nil
-		}
-		var syn *json.SyntaxError
-		damaged := errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF)
-		return nil, &DecodeError{Method: method, Path: path, Status: status, Err: err, Body: snippet(c.scrub(raw)), damaged: damaged}
-	}
-	if !IsJSONNull(env.Error) {
-		return nil, newAPIError(method, path, status, c.scrub(raw), rl)
-	}
-	if IsJSONNull(env.Data) {
-		return nil, nil
-	}
-	return env.Data, nil
 }
 
 const maxResponseBytes = 1 << 30
