@@ -95,6 +95,9 @@ func answerText(body []byte, depth int) (string, error) {
 		}
 		return s, nil
 	case '{':
+		if t, ok := fastChatText(trimmed); ok {
+			return t, nil
+		}
 		return objectText(trimmed)
 	case '[':
 		var chunks []json.RawMessage

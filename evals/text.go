@@ -64,18 +64,6 @@ const DefaultMinLength = 100
 var (
 	citationRE = regexp.MustCompile(`\[\d+\]|\(\d{4}\)`)
 	greetingRE = regexp.MustCompile(`(?i)^(hello|hi|hey)\b`)
-	markdownRE = regexp.MustCompile(strings.Join([]string{
-		`(?m)^ {0,3}#{1,6}[ \t]+\S`,             // heading
-		`(?m)^ {0,3}[-*+][ \t]+\S`,              // bullet list item
-		`(?m)^ {0,3}\d{1,9}[.)][ \t]+\S`,        // numbered list item
-		`(?m)^ {0,3}>[ \t]?\S`,                  // block quote
-		"(?m)^ {0,3}(```|~~~)",                  // code fence
-		"`[^`\n]+`",                             // inline code
-		`\*\*[^*\n]+\*\*|__[^_\n]+__`,           // strong emphasis
-		`(^|[^\w*])\*[^*\s][^*\n]*\*($|[^\w*])`, // emphasis with *
-		`\[[^\]\n]+\]\([^)\s]+\)`,               // link
-		`(?m)^ {0,3}\|.*\|[ \t]*$`,              // table row
-	}, "|"))
 )
 
 // WordCount counts the words of the answer: runs of non-space characters separated by
@@ -90,7 +78,7 @@ func WordCount(_ context.Context, s datasets.Sample) (Score, error) {
 	if err != nil {
 		return Score{}, err
 	}
-	return Int(int64(len(strings.Fields(t)))), nil
+	return Int(int64(countWords(t))), nil
 }
 
 // HasCitations reports whether the answer cites a source: a bracketed number such as [1]
@@ -141,7 +129,7 @@ func ExceedsMinLength(ctx context.Context, s datasets.Sample) (Score, error) {
 //
 // Score: one bool under the evaluator's name.
 func ContainsMarkdown(_ context.Context, s datasets.Sample) (Score, error) {
-	return boolOf(s, markdownRE.MatchString)
+	return boolOf(s, containsMarkdown)
 }
 
 // The keys of [SeedChecks].
@@ -171,12 +159,12 @@ func SeedChecks(_ context.Context, s datasets.Sample) (Score, error) {
 		return Score{}, err
 	}
 	return Scores(
-		KeyWordCount, int64(len(strings.Fields(t))),
+		KeyWordCount, int64(countWords(t)),
 		KeyHasCitations, citationRE.MatchString(t),
 		KeyHasCodeExamples, strings.Contains(t, "```"),
 		KeyStartsWithGreeting, startsWithGreeting(t),
 		KeyExceedsMinLength, utf8.RuneCountInString(t) > DefaultMinLength,
-		KeyContainsMarkdown, markdownRE.MatchString(t),
+		KeyContainsMarkdown, containsMarkdown(t),
 	), nil
 }
 

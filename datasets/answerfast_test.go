@@ -1,0 +1,93 @@
+package datasets
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+)
+
+var chatBodies = []string{
+	`{"choices":[{"message":{"content":"hi"}}]}`,
+	`{"id":"c1","object":"chat.completion","created":1,"model":"gpt-4o","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there","refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],"usage":{"prompt_tokens":1},"service_tier":"default","system_fingerprint":"fp"}`,
+	`{"choices":[{"message":{"content":""}}]}`,
+	`{"choices":[{"message":{"content":"","refusal":"no"}}]}`,
+	`{"choices":[{"message":{"content":"","tool_calls":[]}}]}`,
+	`{"choices":[{"message":{"content":"","tool_calls":null,"function_call":null}}]}`,
+	`{"choices":[{"message":{"content":"x","tool_calls":[{"function":{"name":"f","arguments":"{}"}}]}}]}`,
+	`{"choices":[{"message":{"content":"","tool_calls":[{"function":{"name":"f","arguments":"{}"}}]}}]}`,
+	`{"choices":[{"message":{"content":null,"tool_calls":[{"function":{"name":"f","arguments":"{}"}}]}}]}`,
+	`{"choices":[{"message":{"content":"","function_call":{"name":"f","arguments":"{}"}}}]}`,
+	`{"choices":[{"message":{"content":[{"type":"text","text":"a"}]}}]}`,
+	`{"choices":[{"message":{"content":5}}]}`,
+	`{"choices":[{"message":{"content":"a","refusal":5}}]}`,
+	`{"choices":[{"message":{"content":"a\nb \"q\" \u00e9 \ud800 \u2028"}}]}`,
+	"{\"choices\":[{\"message\":{\"content\":\"bad \xff utf8\"}}]}",
+	`{"choices":[{"message":{"content":"こんにちは！ ¡Hola! 👋 \u00e9"}}]}`,
+	`{"choices":[{"message":{"content":"a"}},{"message":{"content":5}}]}`,
+	`{"choices":[{"message":{"content":"a"}},{"message":{"content":"b"}}]}`,
+	`{"choices":[{"message":{"content":"a"},"text":"t"}]}`,
+	`{"choices":[{"message":{"content":"a"},"delta":{"content":"d"}}]}`,
+	`{"choices":[{"Message":{"content":"a"}}]}`,
+	`{"Choices":[{"message":{"content":"a"}}]}`,
+	`{"choices":[{"message":{"content":"a","Content":"b"}}]}`,
+	`{"choices":[{"message":{"content":"a","content":"b"}}]}`,
+	`{"choices":[{"message":{"content":"a"}}],"choices":[]}`,
+	`{"choices":[{"message":{"content":"a"}}],"helicone_message":"x"}`,
+	`{"choices":[{"message":{"content":"a"}}],"helicone_message":null}`,
+	`{"choices":[{"message":{"content":"a"}}],"object":5}`,
+	`{"choices":[{"message":{"content":"a"}}],"object":"text_completion"}`,
+	`{"choices":[{"message":{"content":"a"}}],"index":"x"}`,
+	`{"choices":[{"message":{"content":"a"}}],"error":{"message":"boom"}}`,
+	`{"choices":[{"message":{"content":"a"}}],"candidates":5}`,
+	`{"choices":[],"object":"chat.completion"}`,
+	`{"choices":[{"index":0}]}`,
+	`{"choices":[{"message":null}]}`,
+	`{"choices":[{"message":"x"}]}`,
+	`{"choices":{"message":{"content":"a"}}}`,
+	`{"choices":[5]}`,
+	`{"\u0063hoices":[{"message":{"content":"a"}}]}`,
+	`{"helicone_message":"x"}`,
+	`{"error":{"message":"boom"}}`,
+	`{"foo":1,"bar":2}`,
+	`{"candidates":[{"content":{"parts":[{"text":"x"}]}}]}`,
+	`{"type":"message","content":[{"type":"text","text":"x"}]}`,
+	`  {"choices":[{"message":{"content":"spaced"}}]}` + "\n",
+	`"{\"choices\":[{\"message\":{\"content\":\"inner\"}}]}"`,
+}
+
+// generalText is AnswerText without the fast path.
+func generalText(body []byte) (string, error) {
+	return objectText(bytes.TrimSpace(body))
+}
+
+func checkFastPath(t *testing.T, body []byte) {
+	t.Helper()
+	trimmed := bytes.TrimSpace(body)
+	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
+		return
+	}
+	got, ok := fastChatText(trimmed)
+	if !ok {
+		return
+	}
+	want, err := generalText(trimmed)
+	if err != nil || got != want {
+		t.Fatalf("fast path read %q as %q, the general reader gives %q, %v", body, got, want, err)
+	}
+}
+
+func FuzzFastChatText(f *testing.F) {
+	for _, b := range chatBodies {
+		f.Add([]byte(b))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		checkFastPath(t, b)
+	})
+}
+
+// Exported for the Ginkgo specs of package datasets_test.
+var (
+	FastChatText = fastChatText
+	GeneralText  = generalText
+	ChatBodies   = chatBodies
+)
