@@ -49,3 +49,68 @@ var _ = Describe("against the Helicone emulator", func() {
 		Expect(srv.Scores(first.Sample.RequestID)).To(HaveKeyWithValue("words", first.Values[0].Value))
 	})
 })
+
+var _ = Describe("verification through request queries", func() {
+	words := harness.Evaluator("words", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
+		return harness.Int(int64(len(s.Text()))), nil
+	})
+	polite := harness.Evaluator("polite", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
+		return harness.Bool(len(s.Text())%3 == 0), nil
+	})
+
+	start := func() (*heliconetest.Server, *helicone.Client) {
+		srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+		DeferCleanup(srv.Close)
+		client, err := helicone.NewClient(helicone.WithAPIKey(demo.APIKey), helicone.WithBaseURL(srv.URL), helicone.WithRetry(helicone.NoRetry()))
+		Expect(err).NotTo(HaveOccurred())
+		return srv, client
+	}
+
+	It("reads back the scores of logged requests with one request query per sample", func() {
+		srv, client := start()
+		res, err := harness.Run(context.Background(), harness.Config{
+			Source:     datasets.Requests(helicone.Property(demo.PropertyVariant, helicone.Equals, "B")),
+			Env:        datasets.Env{Client: client},
+			Evaluators: []*harness.EvaluatorSpec{words, polite},
+			Verify:     true, VerifyDelay: 5 * time.Millisecond,
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.Summary.Samples).To(BeNumerically(">", 10))
+		Expect(res.Summary.Delivery.Verified).To(Equal(2 * res.Summary.Samples))
+		Expect(srv.Counts()[heliconetest.RouteExperimentScore]).To(BeZero())
+		Expect(srv.Counts()[heliconetest.RouteQueryClickhouse]).To(BeNumerically(">=", res.Summary.Samples))
+	})
+
+	It("falls back to request queries when the experiment score route fails", func() {
+		srv, client := start()
+		srv.Inject(heliconetest.RouteExperimentScore, heliconetest.Fail(500).Times(1000))
+		res, err := harness.Run(context.Background(), harness.Config{
+			Source:     datasets.Experiment(demo.CodeExperimentID),
+			Env:        datasets.Env{Client: client},
+			Evaluators: []*harness.EvaluatorSpec{words, polite},
+			Verify:     true, VerifyDelay: 5 * time.Millisecond,
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(res.Summary.Delivery.Missing).To(BeZero())
+		Expect(res.Summary.Delivery.Verified).To(Equal(2 * res.Summary.Samples))
+	})
+
+	It("names a score the server dropped", func() {
+		_, client := start()
+		unknown := datasets.Sample{Kind: datasets.KindRequest, RequestID: "0b0b0b0b-0000-4000-8000-000000000001", Body: []byte(`"hello there"`)}
+		res, err := harness.Run(context.Background(), harness.Config{
+			Source:      datasets.Slice(unknown),
+			Env:         datasets.Env{Client: client},
+			Evaluators:  []*harness.EvaluatorSpec{words},
+			Verify:      true,
+			KeepResults: true,
+		})
+		Expect(err).To(MatchError(harness.ErrScoresMissing))
+		Expect(err.Error()).To(ContainSubstring("0b0b0b0b-0000-4000-8000-000000000001"))
+		Expect(res.Summary.Delivery.Missing).To(Equal(1))
+		rec := res.All().Records()[0]
+		Expect(rec.Submitted).To(BeFalse())
+		Expect(rec.DeliveryErr).To(ContainSubstring("not found on read-back"))
+		Expect(rec.DeliveryErr).To(ContainSubstring("unknown to this organization"))
+	})
+})

@@ -122,14 +122,17 @@ var ErrConfig = errors.New("invalid run configuration")
 
 // run is the state of one Run.
 type run struct {
-	cfg     Config
-	ctx     context.Context
-	sendCtx context.Context
-	info    reporters.RunInfo
-	logger  *slog.Logger
-	client  *helicone.Client
-	pacer   *pacer
-	journal *journalWriter
+	cfg Config
+	// verifyByQuery is set once the experiment score route has failed: read-backs then go
+	// through request queries.
+	verifyByQuery atomic.Bool
+	ctx           context.Context
+	sendCtx       context.Context
+	info          reporters.RunInfo
+	logger        *slog.Logger
+	client        *helicone.Client
+	pacer         *pacer
+	journal       *journalWriter
 
 	slots     []slot
 	meanNanos []atomic.Int64

@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/helicone"
 )
 
 // ErrScoresMissing is returned (wrapped in a [*MissingScoresError]) when verification read
@@ -39,10 +41,6 @@ func (e *MissingScoresError) Is(target error) bool { return target == ErrScoresM
 
 // verifyRechecks is how many more times a score not found is looked for.
 const verifyRechecks = 2
-
-// nilUUID stands in for the experiment id of the read-back route when a sample has none;
-// the server does not use that part of the path.
-const nilUUID = "00000000-0000-0000-0000-000000000000"
 
 // scoreWindow is how long Helicone accepts scores for a request.
 const scoreWindow = 30 * 24 * time.Hour
@@ -88,11 +86,8 @@ func (r *run) verify(j *job) {
 			return
 		}
 	}
-	exp := j.sample.ExperimentID
-	if exp == "" {
-		exp = nilUUID
-	}
 	rid := j.sample.RequestID
+	rb := &readBack{r: r, ctx: ctx, sample: &j.sample}
 	missing := map[string]string{}
 	keys := make([]string, 0, len(j.sent))
 	for k := range j.sent {
@@ -101,23 +96,25 @@ func (r *run) verify(j *job) {
 	slices.Sort(keys)
 	for _, k := range keys {
 		v := j.sent[k]
-		if k == "scores" {
+		if k == "scores" && !rb.byQuery() {
 			// The read-back route cannot address a key named "scores".
 			r.logger.Warn("score key \"scores\" cannot be read back; not verified", "request_id", rid)
 			continue
 		}
-		if err := r.pacer.wait(ctx); err != nil {
+		stored := v.StoredKey(k)
+		got, err := rb.lookup(stored, false)
+		if errors.Is(err, errStopped) {
 			return
 		}
-		stored := v.StoredKey(k)
-		got, err := r.client.GetExperimentScore(ctx, exp, rid, stored)
 		// The server stores writes asynchronously: look again, a little later, before
 		// calling a score missing.
 		for again := 1; err == nil && got == nil && again <= verifyRechecks; again++ {
-			if sleep(ctx, time.Duration(again)*max(r.cfg.VerifyDelay, 100*time.Millisecond)) != nil || r.pacer.wait(ctx) != nil {
+			if sleep(ctx, time.Duration(again)*max(r.cfg.VerifyDelay, 100*time.Millisecond)) != nil {
 				return
 			}
-			got, err = r.client.GetExperimentScore(ctx, exp, rid, stored)
+			if got, err = rb.lookup(stored, true); errors.Is(err, errStopped) {
+				return
+			}
 		}
 		switch {
 		case err != nil:
@@ -128,8 +125,8 @@ func (r *run) verify(j *job) {
 		case got == nil:
 			missing[k] = missingReason(&j.sample)
 		default:
-			if n, ok := got.Value.Int64(); !ok || n != v.Int64() {
-				missing[k] = fmt.Sprintf("Helicone holds %s = %q, not the %s that was sent (another writer changed it?)", stored, got.Value.Raw, v)
+			if n, ok := got.Int64(); !ok || n != v.Int64() {
+				missing[k] = fmt.Sprintf("Helicone holds %s = %q, not the %s that was sent (another writer changed it?)", stored, got.Raw, v)
 			} else {
 				r.stats.verified.Add(1)
 			}
@@ -156,4 +153,76 @@ func (r *run) verify(j *job) {
 			rec.DeliveryErr = "not found on read-back: " + strings.Join(parts, "; ")
 		}
 	}
+}
+
+// errStopped ends a verification when the run is being stopped.
+var errStopped = errors.New("verification stopped")
+
+// readBack reads the stored scores of one sample: through the experiment score route
+// (GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}, one call per key) for samples of
+// an experiment, and through a request query (one call per sample) for logged requests, or
+// for every sample once the experiment route has failed as it does where Experiments are
+// gone.
+type readBack struct {
+	r      *run
+	ctx    context.Context
+	sample *datasets.Sample
+	row    *helicone.Request
+	loaded bool
+}
+
+func (b *readBack) byQuery() bool {
+	return b.sample.ExperimentID == "" || b.r.verifyByQuery.Load()
+}
+
+func (b *readBack) lookup(stored string, fresh bool) (*helicone.FlexValue, error) {
+	if !b.byQuery() {
+		if err := b.r.pacer.wait(b.ctx); err != nil {
+			return nil, errStopped
+		}
+		got, err := b.r.client.GetExperimentScore(b.ctx, b.sample.ExperimentID, b.sample.RequestID, stored)
+		var apiErr *helicone.APIError
+		if errors.As(err, &apiErr) && (apiErr.Status == 404 || apiErr.Status >= 500) && b.ctx.Err() == nil {
+			if b.r.verifyByQuery.CompareAndSwap(false, true) {
+				b.r.logger.Warn("the experiment score route failed; reading scores back through request queries instead", "status", apiErr.Status)
+			}
+			return b.lookup(stored, fresh)
+		}
+		if err != nil {
+			if b.ctx.Err() != nil {
+				return nil, errStopped
+			}
+			return nil, err
+		}
+		if got == nil {
+			return nil, nil
+		}
+		return &got.Value, nil
+	}
+	if !b.loaded || fresh {
+		if err := b.r.pacer.wait(b.ctx); err != nil {
+			return nil, errStopped
+		}
+		rows, err := b.r.client.QueryRequests(b.ctx, helicone.RequestQuery{
+			Filter: helicone.RequestText("request_id", helicone.Equals, b.sample.RequestID), Limit: 1,
+		})
+		if err != nil {
+			if b.ctx.Err() != nil {
+				return nil, errStopped
+			}
+			return nil, err
+		}
+		b.row, b.loaded = nil, true
+		if len(rows) > 0 {
+			b.row = &rows[0]
+		}
+	}
+	if b.row == nil {
+		return nil, nil
+	}
+	v, ok := b.row.Scores[stored]
+	if !ok || v.Null {
+		return nil, nil
+	}
+	return &v, nil
 }
