@@ -764,3 +764,23 @@ func pairValues(base, cand *KeyStats) (a, b []float64, paired bool) {
 	slices.Sort(b)
 	return a, b, false
 }
+
+// ComparisonSpec says what a summary compares its run with: a baseline run (for example last
+// night's, read from its Parquet file), or two groups of the run itself. The zero spec
+// compares nothing.
+type ComparisonSpec struct {
+	Baseline                      *Aggregate
+	BaselineGroup, CandidateGroup string
+	Options                       CompareOptions
+}
+
+// Comparisons returns the comparisons of agg that the spec asks for.
+func (c ComparisonSpec) Comparisons(agg *Aggregate) []Comparison {
+	switch {
+	case c.Baseline != nil:
+		return Compare(c.Baseline, agg, c.Options)
+	case c.BaselineGroup != "" && c.CandidateGroup != "":
+		return CompareGroups(agg, c.BaselineGroup, c.CandidateGroup, c.Options)
+	}
+	return nil
+}

@@ -21,9 +21,7 @@ type Option func(*config)
 type config struct {
 	color     *bool
 	maxErrors int
-	baseline  *reporters.Aggregate
-	groups    [2]string
-	cmpOpts   reporters.CompareOptions
+	cmp       reporters.ComparisonSpec
 	aggOpts   []reporters.AggregateOption
 }
 
@@ -38,13 +36,15 @@ func MaxErrors(n int) Option { return func(c *config) { c.maxErrors = max(0, n) 
 // WithBaseline compares the run with a baseline run (for example last night's, read from
 // its Parquet file) when the run finishes, group by group.
 func WithBaseline(base *reporters.Aggregate, opts reporters.CompareOptions) Option {
-	return func(c *config) { c.baseline, c.cmpOpts = base, opts }
+	return func(c *config) { c.cmp = reporters.ComparisonSpec{Baseline: base, Options: opts} }
 }
 
 // WithGroupComparison compares two groups of the run (for example a candidate hypothesis
 // with the baseline hypothesis) when the run finishes.
 func WithGroupComparison(baselineGroup, candidateGroup string, opts reporters.CompareOptions) Option {
-	return func(c *config) { c.groups, c.cmpOpts = [2]string{baselineGroup, candidateGroup}, opts }
+	return func(c *config) {
+		c.cmp = reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts}
+	}
 }
 
 // Aggregation passes options to the handler's aggregator.
@@ -83,21 +83,11 @@ func (r *Reporter) Record(rec reporters.Record) error { return r.agg.Record(rec)
 func (r *Reporter) Finish(s reporters.Summary) error {
 	_ = r.agg.Finish(s)
 	agg := r.agg.Result()
-	return Write(r.w, agg, r.cfg.comparisons(agg), withConfig(r.cfg))
+	return Write(r.w, agg, r.cfg.cmp.Comparisons(agg), withConfig(r.cfg))
 }
 
 // Aggregate returns the summary of the records seen so far.
 func (r *Reporter) Aggregate() *reporters.Aggregate { return r.agg.Result() }
-
-func (c *config) comparisons(agg *reporters.Aggregate) []reporters.Comparison {
-	switch {
-	case c.baseline != nil:
-		return reporters.Compare(c.baseline, agg, c.cmpOpts)
-	case c.groups[0] != "" && c.groups[1] != "":
-		return reporters.CompareGroups(agg, c.groups[0], c.groups[1], c.cmpOpts)
-	}
-	return nil
-}
 
 func withConfig(cfg *config) Option { return func(c *config) { *c = *cfg } }
 

@@ -285,12 +285,14 @@ type Option func(*Handler)
 
 // WithBaseline compares the run with a baseline run when it finishes.
 func WithBaseline(base *reporters.Aggregate, opts reporters.CompareOptions) Option {
-	return func(h *Handler) { h.baseline, h.cmpOpts = base, opts }
+	return func(h *Handler) { h.cmp = reporters.ComparisonSpec{Baseline: base, Options: opts} }
 }
 
 // WithGroupComparison compares two groups of the run when it finishes.
 func WithGroupComparison(baselineGroup, candidateGroup string, opts reporters.CompareOptions) Option {
-	return func(h *Handler) { h.groups, h.cmpOpts = [2]string{baselineGroup, candidateGroup}, opts }
+	return func(h *Handler) {
+		h.cmp = reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts}
+	}
 }
 
 // WithReport sets the page options (title, request link base, error limit); its Run,
@@ -304,13 +306,11 @@ func Aggregation(opts ...reporters.AggregateOption) Option {
 
 // Handler is a [reporters.Handler] that writes the HTML page when the run finishes.
 type Handler struct {
-	w        io.Writer
-	agg      *reporters.Aggregator
-	aggOpts  []reporters.AggregateOption
-	baseline *reporters.Aggregate
-	groups   [2]string
-	cmpOpts  reporters.CompareOptions
-	tmpl     Report
+	w       io.Writer
+	agg     *reporters.Aggregator
+	aggOpts []reporters.AggregateOption
+	cmp     reporters.ComparisonSpec
+	tmpl    Report
 }
 
 // New returns a handler that writes the page to w on Finish.
@@ -334,12 +334,7 @@ func (h *Handler) Finish(s reporters.Summary) error {
 	_ = h.agg.Finish(s)
 	r := h.tmpl
 	r.Run = h.agg.Result()
-	switch {
-	case h.baseline != nil:
-		r.Baseline = h.baseline
-		r.Comparisons = reporters.Compare(h.baseline, r.Run, h.cmpOpts)
-	case h.groups[0] != "" && h.groups[1] != "":
-		r.Comparisons = reporters.CompareGroups(r.Run, h.groups[0], h.groups[1], h.cmpOpts)
-	}
+	r.Baseline = h.cmp.Baseline
+	r.Comparisons = h.cmp.Comparisons(r.Run)
 	return Render(h.w, r)
 }

@@ -24,9 +24,7 @@ type Option func(*config)
 
 type config struct {
 	maxErrors int
-	baseline  *reporters.Aggregate
-	groups    [2]string
-	cmpOpts   reporters.CompareOptions
+	cmp       reporters.ComparisonSpec
 	aggOpts   []reporters.AggregateOption
 }
 
@@ -36,12 +34,14 @@ func MaxErrors(n int) Option { return func(c *config) { c.maxErrors = max(0, n) 
 
 // WithBaseline compares the run with a baseline run when the run finishes.
 func WithBaseline(base *reporters.Aggregate, opts reporters.CompareOptions) Option {
-	return func(c *config) { c.baseline, c.cmpOpts = base, opts }
+	return func(c *config) { c.cmp = reporters.ComparisonSpec{Baseline: base, Options: opts} }
 }
 
 // WithGroupComparison compares two groups of the run when the run finishes.
 func WithGroupComparison(baselineGroup, candidateGroup string, opts reporters.CompareOptions) Option {
-	return func(c *config) { c.groups, c.cmpOpts = [2]string{baselineGroup, candidateGroup}, opts }
+	return func(c *config) {
+		c.cmp = reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts}
+	}
 }
 
 // Aggregation passes options to the handler's aggregator.
@@ -81,14 +81,7 @@ func (r *Reporter) Record(rec reporters.Record) error { return r.agg.Record(rec)
 func (r *Reporter) Finish(s reporters.Summary) error {
 	_ = r.agg.Finish(s)
 	agg := r.agg.Result()
-	var cmps []reporters.Comparison
-	switch {
-	case r.cfg.baseline != nil:
-		cmps = reporters.Compare(r.cfg.baseline, agg, r.cfg.cmpOpts)
-	case r.cfg.groups[0] != "" && r.cfg.groups[1] != "":
-		cmps = reporters.CompareGroups(agg, r.cfg.groups[0], r.cfg.groups[1], r.cfg.cmpOpts)
-	}
-	return Write(r.w, agg, cmps, func(c *config) { *c = *r.cfg })
+	return Write(r.w, agg, r.cfg.cmp.Comparisons(agg), func(c *config) { *c = *r.cfg })
 }
 
 // Write writes the summary of agg, and the comparisons when there are any, to w.
