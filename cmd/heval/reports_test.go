@@ -91,3 +91,24 @@ var _ = Describe("heval export, merge and report", func() {
 		Expect(errOut).To(ContainSubstring("no scores.parquet"))
 	})
 })
+
+var _ = Describe("heval serve --seed", func() {
+	It("serves the documented example seed file, which a run then evaluates", func() {
+		base, key := startServe("--no-demo", "--seed", filepath.Join("..", "..", "docs", "seed-example.json"))
+		Expect(key).To(Equal("sk-helicone-example-0000000-0000000-0000000"))
+		GinkgoT().Setenv("HELICONE_BASE_URL", base)
+		GinkgoT().Setenv("HELICONE_API_KEY", key)
+		dir := GinkgoT().TempDir()
+		code, out, errOut := heval("run", "--quiet", "--rate", "unlimited", "--verify", "--experiment", "2a000000-0000-4000-8000-000000000001",
+			"--out", dir, "--require", "has_citations:count>=1@candidate")
+		Expect(code).To(Equal(exitOK), out+errOut)
+		_, records, err := parquet.ReadFile(filepath.Join(dir, "scores.parquet"))
+		Expect(err).NotTo(HaveOccurred())
+		hyps := map[string]bool{}
+		for _, r := range records {
+			hyps[r.Sample.Hypothesis] = true
+			Expect(r.Submitted).To(BeTrue(), r.DeliveryErr)
+		}
+		Expect(hyps).To(Equal(map[string]bool{"dataset": true, "candidate": true}))
+	})
+})
