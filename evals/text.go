@@ -61,10 +61,7 @@ func boolOf(s datasets.Sample, pred func(string) bool) (Score, error) {
 // DefaultMinLength is the minimum length of [ExceedsMinLength], in characters.
 const DefaultMinLength = 100
 
-var (
-	citationRE = regexp.MustCompile(`\[\d+\]|\(\d{4}\)`)
-	greetingRE = regexp.MustCompile(`(?i)^(hello|hi|hey)\b`)
-)
+var greetingRE = regexp.MustCompile(`(?i)^(hello|hi|hey)\b`)
 
 // WordCount counts the words of the answer: runs of non-space characters separated by
 // Unicode white space. An empty or blank answer has 0 words.
@@ -86,7 +83,7 @@ func WordCount(_ context.Context, s datasets.Sample) (Score, error) {
 //
 // Score: one bool under the evaluator's name.
 func HasCitations(_ context.Context, s datasets.Sample) (Score, error) {
-	return boolOf(s, citationRE.MatchString)
+	return boolOf(s, hasCitation)
 }
 
 // HasCodeExamples reports whether the answer contains a fenced code block marker (```).
@@ -160,7 +157,7 @@ func SeedChecks(_ context.Context, s datasets.Sample) (Score, error) {
 	}
 	return Scores(
 		KeyWordCount, int64(countWords(t)),
-		KeyHasCitations, citationRE.MatchString(t),
+		KeyHasCitations, hasCitation(t),
 		KeyHasCodeExamples, strings.Contains(t, "```"),
 		KeyStartsWithGreeting, startsWithGreeting(t),
 		KeyExceedsMinLength, utf8.RuneCountInString(t) > DefaultMinLength,

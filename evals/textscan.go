@@ -212,3 +212,28 @@ func hasLink(t string) bool {
 	}
 	return false
 }
+
+// hasCitation reports whether t contains a bracketed number ("[1]", "[12]") or a
+// parenthesised four-digit year ("(2024)"): the pattern `\[\d+\]|\(\d{4}\)`, scanned in one
+// pass without the regexp engine.
+func hasCitation(t string) bool {
+	for i := 0; i < len(t); i++ {
+		switch t[i] {
+		case '[':
+			j := i + 1
+			for j < len(t) && isASCIIDigit(t[j]) {
+				j++
+			}
+			if j > i+1 && j < len(t) && t[j] == ']' {
+				return true
+			}
+		case '(':
+			if i+5 < len(t) && isASCIIDigit(t[i+1]) && isASCIIDigit(t[i+2]) && isASCIIDigit(t[i+3]) && isASCIIDigit(t[i+4]) && t[i+5] == ')' {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }

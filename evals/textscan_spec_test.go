@@ -34,6 +34,22 @@ var _ = Describe("the fast text scanners", func() {
 		}
 	})
 
+	It("find citations exactly as the reference regular expression does", func() {
+		for _, s := range append(evals.MarkdownSamples, "[1]", "[]", "[12a]", "see [3", "(2024)", "(202)", "(20245)", "((2024))", "[[7]]", "(１２３４)", "[٣]") {
+			Expect(evals.HasCitationScan(s)).To(Equal(evals.CitationReference.MatchString(s)), "text %q", s)
+		}
+		pieces := []string{"[", "]", "(", ")", "1", "2024", "a", " ", "٣", "\xff"}
+		rng := rand.New(rand.NewPCG(5, 6))
+		var sb strings.Builder
+		for range 100_000 {
+			sb.Reset()
+			for range rng.IntN(10) {
+				sb.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			Expect(evals.HasCitationScan(sb.String())).To(Equal(evals.CitationReference.MatchString(sb.String())), "text %q", sb.String())
+		}
+	})
+
 	It("count words exactly as strings.Fields splits them", func() {
 		check := func(s string) {
 			Expect(evals.CountWords(s)).To(Equal(len(strings.Fields(s))), "text %q", s)

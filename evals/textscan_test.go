@@ -69,6 +69,8 @@ func FuzzCountWords(f *testing.F) {
 // Exported for the Ginkgo specs of package evals_test.
 var (
 	ContainsMarkdownScan = containsMarkdown
+	HasCitationScan      = hasCitation
+	CitationReference    = regexp.MustCompile(`\[\d+\]|\(\d{4}\)`)
 	CountWords           = countWords
 	MarkdownReference    = markdownReference
 	MarkdownSamples      = markdownSamples
