@@ -20,11 +20,7 @@ func (h *Handler) queryExperiments(w http.ResponseWriter, r *http.Request, o *or
 		writeJSON(w, http.StatusInternalServerError, bodyNotImpl)
 		return
 	}
-	body, ok := h.readBody(w, r)
-	if !ok {
-		return
-	}
-	ents, ok := parseObjectBody(w, body)
+	ents, ok := h.readObject(w, r)
 	if !ok {
 		return
 	}

@@ -493,6 +493,16 @@ func (h *Handler) tooLarge(w http.ResponseWriter) {
 
 // readBody reads the body within the limit; it answers 413 itself and returns false when
 // the body is too large or cannot be read.
+// readObject reads a request body and parses it as a JSON object; when either fails it has
+// already written the answer the real server gives.
+func (h *Handler) readObject(w http.ResponseWriter, r *http.Request) ([]entry, bool) {
+	body, ok := h.readBody(w, r)
+	if !ok {
+		return nil, false
+	}
+	return parseObjectBody(w, body)
+}
+
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := readAllLimited(w, r, h.cfg.maxBody)
 	if err != nil {

@@ -56,11 +56,7 @@ func status(r *request) int { return cmp.Or(r.seed.Status, http.StatusOK) }
 
 // queryClickhouse answers POST /v1/request/query-clickhouse.
 func (h *Handler) queryClickhouse(w http.ResponseWriter, r *http.Request, o *org) {
-	body, ok := h.readBody(w, r)
-	if !ok {
-		return
-	}
-	ents, ok := parseObjectBody(w, body)
+	ents, ok := h.readObject(w, r)
 	if !ok {
 		return
 	}
@@ -181,11 +177,7 @@ func (h *Handler) queryClickhouse(w http.ResponseWriter, r *http.Request, o *org
 // queryLegacy answers the legacy POST /v1/request/query as current servers do for the
 // filters this project sends: an empty list.
 func (h *Handler) queryLegacy(w http.ResponseWriter, r *http.Request) {
-	body, ok := h.readBody(w, r)
-	if !ok {
-		return
-	}
-	if _, ok := parseObjectBody(w, body); !ok {
+	if _, ok := h.readObject(w, r); !ok {
 		return
 	}
 	writeJSON(w, http.StatusOK, []byte(`{"data":[],"error":null}`))

@@ -46,11 +46,7 @@ type scoreValue struct {
 
 // addScores answers POST /v1/request/{requestId}/score.
 func (h *Handler) addScores(w http.ResponseWriter, r *http.Request, o *org, requestID string) {
-	body, ok := h.readBody(w, r)
-	if !ok {
-		return
-	}
-	ents, ok := parseObjectBody(w, body)
+	ents, ok := h.readObject(w, r)
 	if !ok {
 		return
 	}
