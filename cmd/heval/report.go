@@ -33,29 +33,28 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	var base *reporters.Aggregate
-	var cmps []reporters.Comparison
+	var spec reporters.ComparisonSpec
 	switch {
 	case *baseline != "" && *groups != "":
 		return usagef("report: --baseline and --compare do not go together")
 	case *baseline != "":
-		if base, err = loadAggregate(*baseline); err != nil {
+		if spec.Baseline, err = loadAggregate(*baseline); err != nil {
 			return err
 		}
-		cmps = reporters.Compare(base, agg, reporters.CompareOptions{})
 	case *groups != "":
-		b, cnd, ok := strings.Cut(*groups, ":")
-		if !ok || b == "" || cnd == "" {
-			return usagef("report: --compare wants BASE:CANDIDATE, for example baseline:candidate")
+		var ok bool
+		spec.BaselineGroup, spec.CandidateGroup, ok = strings.Cut(*groups, ":")
+		if !ok || spec.BaselineGroup == "" || spec.CandidateGroup == "" {
+			return usagef("report: --compare wants BASE:CANDIDATE, for example support/baseline:support/candidate")
 		}
-		cmps = reporters.CompareGroups(agg, b, cnd, reporters.CompareOptions{})
 	}
+	cmps := spec.Comparisons(agg)
 	if err := console.Write(c.out, agg, cmps); err != nil {
 		return err
 	}
 	if *htmlOut != "" {
 		if err := writeFile(*htmlOut, func(f *os.File) error {
-			return html.Render(f, html.Report{Run: agg, Baseline: base, Comparisons: cmps})
+			return html.Render(f, html.Report{Run: agg, Baseline: spec.Baseline, Comparisons: cmps})
 		}); err != nil {
 			return err
 		}
