@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+
+	"github.com/heval-dev/heval"
 )
 
 func FuzzAnswerText(f *testing.F) {
@@ -30,7 +32,7 @@ func FuzzAnswerText(f *testing.F) {
 		if err != nil && err.Error() == "" {
 			t.Fatal("empty error message")
 		}
-		if errors.Is(err, ErrUnknownBody) && len(err.Error()) < 30 {
+		if errors.Is(err, heval.ErrUnknownBody) && len(err.Error()) < 30 {
 			t.Fatalf("unhelpful error %q", err)
 		}
 	})

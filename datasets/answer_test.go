@@ -5,6 +5,8 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -86,19 +88,19 @@ var _ = Describe("AnswerText", func() {
 
 	It("reports a Helicone placeholder as body not available", func() {
 		_, err := datasets.AnswerText(json.RawMessage(`{"helicone_message":"Body too large","signed_url":"https://x"}`))
-		Expect(err).To(MatchError(datasets.ErrBodyNotAvailable))
+		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
 	})
 
 	It("reports a missing body", func() {
 		for _, b := range []string{"", "null", "  "} {
 			_, err := datasets.AnswerText(json.RawMessage(b))
-			Expect(err).To(MatchError(datasets.ErrNoBody), "body %q", b)
+			Expect(err).To(MatchError(heval.ErrNoBody), "body %q", b)
 		}
 	})
 
 	It("reports a provider error object with its message", func() {
 		_, err := datasets.AnswerText(json.RawMessage(`{"error":{"message":"The server had an error","type":"server_error"}}`))
-		var pe *datasets.ProviderError
+		var pe *heval.ProviderError
 		Expect(errors.As(err, &pe)).To(BeTrue())
 		Expect(err.Error()).To(ContainSubstring("The server had an error"))
 	})
@@ -106,7 +108,7 @@ var _ = Describe("AnswerText", func() {
 	DescribeTable("a body it cannot read is an error saying what it saw, never an empty answer",
 		func(body, mention string) {
 			got, err := datasets.AnswerText(json.RawMessage(body))
-			Expect(err).To(MatchError(datasets.ErrUnknownBody))
+			Expect(err).To(MatchError(heval.ErrUnknownBody))
 			Expect(err.Error()).To(ContainSubstring(mention))
 			Expect(got).To(BeEmpty())
 		},
@@ -123,13 +125,13 @@ var _ = Describe("AnswerText", func() {
 	)
 
 	It("gives samples the answer and reference text once", func() {
-		s := datasets.Sample{
+		s := datasets.Prepare(heval.Sample{
 			Body:      json.RawMessage(`{"choices":[{"message":{"content":"answer"}}]}`),
 			Reference: json.RawMessage(`"expected"`),
-		}.Cached()
+		})
 		Expect(s.Text()).To(Equal("answer"))
 		Expect(s.ReferenceText()).To(Equal("expected"))
-		_, err := datasets.Sample{Body: json.RawMessage(`{"helicone_message":"x"}`)}.Cached().Answer()
-		Expect(err).To(MatchError(datasets.ErrBodyNotAvailable))
+		_, err := datasets.Prepare(heval.Sample{Body: json.RawMessage(`{"helicone_message":"x"}`)}).Answer()
+		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
 	})
 })

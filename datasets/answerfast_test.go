@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	"github.com/heval-dev/heval"
 )
 
 var chatBodies = []string{
@@ -57,7 +59,7 @@ var chatBodies = []string{
 
 // generalText is AnswerText without the fast path.
 func generalText(body []byte) (string, error) {
-	return objectText(bytes.TrimSpace(body))
+	return heval.AnswerText(body)
 }
 
 func checkFastPath(t *testing.T, body []byte) {

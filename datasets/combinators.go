@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"iter"
 	"strings"
+
+	"github.com/heval-dev/heval"
 )
 
 // Concat returns a source of the samples of every source in turn.
@@ -20,8 +22,8 @@ func (c concatSource) String() string {
 	return strings.Join(parts, " + ")
 }
 
-func (c concatSource) Samples(ctx context.Context, env Env) iter.Seq2[Sample, error] {
-	return func(yield func(Sample, error) bool) {
+func (c concatSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		for _, src := range c {
 			for s, err := range src.Samples(ctx, env) {
 				if !yield(s, err) || err != nil {
@@ -33,17 +35,19 @@ func (c concatSource) Samples(ctx context.Context, env Env) iter.Seq2[Sample, er
 }
 
 // Filter returns a source of the samples of src for which keep returns true.
-func Filter(src Source, keep func(Sample) bool) Source { return &filterSource{src: src, keep: keep} }
+func Filter(src Source, keep func(heval.Sample) bool) Source {
+	return &filterSource{src: src, keep: keep}
+}
 
 type filterSource struct {
 	src  Source
-	keep func(Sample) bool
+	keep func(heval.Sample) bool
 }
 
 func (f *filterSource) String() string { return f.src.String() + " (filtered)" }
 
-func (f *filterSource) Samples(ctx context.Context, env Env) iter.Seq2[Sample, error] {
-	return func(yield func(Sample, error) bool) {
+func (f *filterSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		for s, err := range f.src.Samples(ctx, env) {
 			if err != nil {
 				yield(s, err)
@@ -67,8 +71,8 @@ type limitSource struct {
 
 func (l *limitSource) String() string { return fmt.Sprintf("%s (first %d)", l.src, l.n) }
 
-func (l *limitSource) Samples(ctx context.Context, env Env) iter.Seq2[Sample, error] {
-	return func(yield func(Sample, error) bool) {
+func (l *limitSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		if l.n <= 0 {
 			return
 		}
@@ -86,20 +90,20 @@ func (l *limitSource) Samples(ctx context.Context, env Env) iter.Seq2[Sample, er
 
 // Slice returns an in-memory source of the given samples (returned cached), for tests and
 // for samples built by hand.
-func Slice(samples ...Sample) Source { return sliceSource(samples) }
+func Slice(samples ...heval.Sample) Source { return sliceSource(samples) }
 
-type sliceSource []Sample
+type sliceSource []heval.Sample
 
 func (s sliceSource) String() string { return fmt.Sprintf("%d samples in memory", len(s)) }
 
-func (s sliceSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, error] {
-	return func(yield func(Sample, error) bool) {
+func (s sliceSource) Samples(ctx context.Context, _ Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		for _, smp := range s {
 			if err := ctx.Err(); err != nil {
-				yield(Sample{}, err)
+				yield(heval.Sample{}, err)
 				return
 			}
-			if !yield(smp.Cached(), nil) {
+			if !yield(Prepare(smp), nil) {
 				return
 			}
 		}
@@ -107,8 +111,8 @@ func (s sliceSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, error
 }
 
 // Collect reads every sample of src, stopping at the first error.
-func Collect(ctx context.Context, src Source, env Env) ([]Sample, error) {
-	var out []Sample
+func Collect(ctx context.Context, src Source, env Env) ([]heval.Sample, error) {
+	var out []heval.Sample
 	for s, err := range src.Samples(ctx, env) {
 		if err != nil {
 			return out, err

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"iter"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -15,18 +17,18 @@ type failingSource struct{ after int }
 
 func (f failingSource) String() string { return "failing" }
 
-func (f failingSource) Samples(context.Context, datasets.Env) iter.Seq2[datasets.Sample, error] {
-	return func(yield func(datasets.Sample, error) bool) {
+func (f failingSource) Samples(context.Context, datasets.Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		for i := range f.after {
-			if !yield(datasets.Sample{RequestID: "f" + string(rune('0'+i))}, nil) {
+			if !yield(heval.Sample{RequestID: "f" + string(rune('0'+i))}, nil) {
 				return
 			}
 		}
-		yield(datasets.Sample{}, errors.New("boom"))
+		yield(heval.Sample{}, errors.New("boom"))
 	}
 }
 
-func ids(samples []datasets.Sample) []string {
+func ids(samples []heval.Sample) []string {
 	out := make([]string, len(samples))
 	for i, s := range samples {
 		out[i] = s.RequestID
@@ -35,15 +37,15 @@ func ids(samples []datasets.Sample) []string {
 }
 
 var _ = Describe("combinators", func() {
-	a := datasets.Slice(datasets.Sample{RequestID: "a1", Hypothesis: "x"}, datasets.Sample{RequestID: "a2", Hypothesis: "y"})
-	b := datasets.Slice(datasets.Sample{RequestID: "b1", Hypothesis: "x"})
+	a := datasets.Slice(heval.Sample{RequestID: "a1", Hypothesis: "x"}, heval.Sample{RequestID: "a2", Hypothesis: "y"})
+	b := datasets.Slice(heval.Sample{RequestID: "b1", Hypothesis: "x"})
 
 	It("concatenates, filters and limits", func() {
 		got, err := collect(datasets.Concat(a, b), datasets.Env{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ids(got)).To(Equal([]string{"a1", "a2", "b1"}))
 
-		got, err = collect(datasets.Filter(datasets.Concat(a, b), func(s datasets.Sample) bool { return s.Hypothesis == "x" }), datasets.Env{})
+		got, err = collect(datasets.Filter(datasets.Concat(a, b), func(s heval.Sample) bool { return s.Hypothesis == "x" }), datasets.Env{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(ids(got)).To(Equal([]string{"a1", "b1"}))
 
@@ -65,7 +67,7 @@ var _ = Describe("combinators", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got).To(HaveLen(2))
 
-		_, err = collect(datasets.Filter(failingSource{after: 2}, func(datasets.Sample) bool { return false }), datasets.Env{})
+		_, err = collect(datasets.Filter(failingSource{after: 2}, func(heval.Sample) bool { return false }), datasets.Env{})
 		Expect(err).To(MatchError("boom"))
 	})
 
@@ -76,7 +78,7 @@ var _ = Describe("combinators", func() {
 	})
 
 	It("returns cached samples from Slice", func() {
-		got, err := collect(datasets.Slice(datasets.Sample{Body: []byte(`"hello"`)}), datasets.Env{})
+		got, err := collect(datasets.Slice(heval.Sample{Body: []byte(`"hello"`)}), datasets.Env{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(got[0].Text()).To(Equal("hello"))
 	})

@@ -4,6 +4,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/helicone/heliconetest"
@@ -59,10 +61,10 @@ var _ = Describe("the demo data through the emulator", Ordered, func() {
 				Expect(s.CompletionTokens).To(BeNumerically(">", 0))
 				Expect(s.Latency).To(BeNumerically(">", 0))
 				switch s.Kind {
-				case datasets.KindDatasetRow:
+				case heval.KindDatasetRow:
 					nRows++
 					Expect(s.Hypothesis).To(Equal(datasets.DatasetHypothesis))
-				case datasets.KindHypothesisRun:
+				case heval.KindHypothesisRun:
 					nRuns++
 					idx, ok := rows[s.DatasetRowID]
 					Expect(ok).To(BeTrue(), "run %s joined to no row", s.RequestID)
@@ -101,7 +103,7 @@ var _ = Describe("the demo data through the emulator", Ordered, func() {
 		Expect(want).To(BeNumerically(">", 50))
 		Expect(samples).To(HaveLen(want))
 		for _, s := range samples {
-			Expect(s.Kind).To(Equal(datasets.KindRequest))
+			Expect(s.Kind).To(Equal(heval.KindRequest))
 			Expect(s.Hypothesis).To(Equal("B"))
 			Expect(s.Properties).To(HaveKeyWithValue(demo.PropertyVariant, "B"))
 			Expect(s.Model).NotTo(BeEmpty())

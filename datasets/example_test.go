@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/datasets"
 )
 
@@ -21,7 +23,7 @@ func ExampleAnswerText() {
 		fmt.Printf("%q %v\n", text, err)
 	}
 	_, err := datasets.AnswerText(json.RawMessage(`{"helicone_message":"stored elsewhere"}`))
-	fmt.Println(errors.Is(err, datasets.ErrBodyNotAvailable))
+	fmt.Println(errors.Is(err, heval.ErrBodyNotAvailable))
 	// Output:
 	// "Hi! See [1]." <nil>
 	// "From Claude." <nil>

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/helicone"
 )
 
@@ -128,14 +130,14 @@ func (s *experimentSource) String() string {
 	return "experiment " + s.id
 }
 
-func (s *experimentSource) Samples(ctx context.Context, env Env) iter.Seq2[Sample, error] {
-	return func(yield func(Sample, error) bool) {
+func (s *experimentSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		if env.Client == nil {
-			yield(Sample{}, ErrNoClient)
+			yield(heval.Sample{}, ErrNoClient)
 			return
 		}
 		if !s.byPrompt && s.id == "" {
-			yield(Sample{}, errors.New("datasets: Experiment needs an experiment id"))
+			yield(heval.Sample{}, errors.New("datasets: Experiment needs an experiment id"))
 			return
 		}
 		f := helicone.ExperimentID(helicone.Equals, s.id)
@@ -145,7 +147,7 @@ func (s *experimentSource) Samples(ctx context.Context, env Env) iter.Seq2[Sampl
 		inc := helicone.IncludeAll()
 		exps, err := env.Client.QueryExperiments(ctx, helicone.ExperimentQuery{Filter: f, Include: &inc})
 		if err != nil {
-			yield(Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
+			yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
 			return
 		}
 		if !s.byPrompt {
@@ -157,7 +159,7 @@ func (s *experimentSource) Samples(ctx context.Context, env Env) iter.Seq2[Sampl
 			if s.byPrompt {
 				nf.Prompt = fmt.Sprintf("%s %q", s.promptOp, s.prompt)
 			}
-			yield(Sample{}, nf)
+			yield(heval.Sample{}, nf)
 			return
 		}
 		for i := range exps {
@@ -176,9 +178,9 @@ func (s *experimentSource) options() []ExperimentOption {
 }
 
 // ExperimentSamples turns one decoded experiment into samples, as [Experiment] does.
-func ExperimentSamples(e *helicone.Experiment, opts ...ExperimentOption) iter.Seq2[Sample, error] {
+func ExperimentSamples(e *helicone.Experiment, opts ...ExperimentOption) iter.Seq2[heval.Sample, error] {
 	cfg := newExperimentConfig(opts)
-	return func(yield func(Sample, error) bool) {
+	return func(yield func(heval.Sample, error) bool) {
 		labels := metaLabels(e.Meta)
 		for k, v := range cfg.labels {
 			labels[k] = v
@@ -196,7 +198,7 @@ func ExperimentSamples(e *helicone.Experiment, opts ...ExperimentOption) iter.Se
 				continue
 			}
 			if r.InputRecord == nil || r.InputRecord.RequestID == "" {
-				yield(Sample{}, fmt.Errorf("datasets: experiment %s: dataset row %q (index %d) has no input record, so its request id is unknown; the server's answer is incomplete", e.ID, r.RowID, r.RowIndex))
+				yield(heval.Sample{}, fmt.Errorf("datasets: experiment %s: dataset row %q (index %d) has no input record, so its request id is unknown; the server's answer is incomplete", e.ID, r.RowID, r.RowIndex))
 				return
 			}
 			if !yield(rowSample(e, r), nil) {
@@ -218,7 +220,7 @@ func ExperimentSamples(e *helicone.Experiment, opts ...ExperimentOption) iter.Se
 			for ri := range h.Runs {
 				run := &h.Runs[ri]
 				if run.ResultRequestID == "" {
-					yield(Sample{}, fmt.Errorf("datasets: experiment %s: hypothesis %s has a run (dataset row %q) without a result request id; the server's answer is incomplete", e.ID, h.ID, run.DatasetRowID))
+					yield(heval.Sample{}, fmt.Errorf("datasets: experiment %s: hypothesis %s has a run (dataset row %q) without a result request id; the server's answer is incomplete", e.ID, h.ID, run.DatasetRowID))
 					return
 				}
 				if !yield(runSample(e, h, label, run, rows[run.DatasetRowID]), nil) {
@@ -237,10 +239,10 @@ func isPlaceholderRow(r *helicone.DatasetRow) bool {
 		(in == nil || (in.ID == "" && in.RequestID == "" && in.Request == nil && in.Response == nil && len(in.Inputs) == 0))
 }
 
-func rowSample(e *helicone.Experiment, r *helicone.DatasetRow) Sample {
+func rowSample(e *helicone.Experiment, r *helicone.DatasetRow) heval.Sample {
 	in := r.InputRecord
-	s := Sample{
-		Kind:         KindDatasetRow,
+	s := heval.Sample{
+		Kind:         heval.KindDatasetRow,
 		RequestID:    in.RequestID,
 		ExperimentID: e.ID,
 		Hypothesis:   DatasetHypothesis,
@@ -254,12 +256,12 @@ func rowSample(e *helicone.Experiment, r *helicone.DatasetRow) Sample {
 	if in.Response != nil {
 		fillResponse(&s, in.Response)
 	}
-	return s.Cached()
+	return Prepare(s)
 }
 
-func runSample(e *helicone.Experiment, h *helicone.Hypothesis, label string, run *helicone.Run, row *helicone.DatasetRow) Sample {
-	s := Sample{
-		Kind:            KindHypothesisRun,
+func runSample(e *helicone.Experiment, h *helicone.Hypothesis, label string, run *helicone.Run, row *helicone.DatasetRow) heval.Sample {
+	s := heval.Sample{
+		Kind:            heval.KindHypothesisRun,
 		RequestID:       run.ResultRequestID,
 		ExperimentID:    e.ID,
 		HypothesisID:    h.ID,
@@ -284,10 +286,10 @@ func runSample(e *helicone.Experiment, h *helicone.Hypothesis, label string, run
 			}
 		}
 	}
-	return s.Cached()
+	return Prepare(s)
 }
 
-func fillResponse(s *Sample, r *helicone.ResponseInfo) {
+func fillResponse(s *heval.Sample, r *helicone.ResponseInfo) {
 	s.Body = r.Body
 	if r.Model != "" {
 		s.Model = r.Model

@@ -12,6 +12,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -73,7 +75,7 @@ func fixtureEnv(url string) datasets.Env {
 	return datasets.Env{Client: c}
 }
 
-func collect(src datasets.Source, env datasets.Env) ([]datasets.Sample, error) {
+func collect(src datasets.Source, env datasets.Env) ([]heval.Sample, error) {
 	return datasets.Collect(context.Background(), src, env)
 }
 
@@ -98,13 +100,13 @@ var _ = Describe("Experiment", func() {
 		samples, err := collect(datasets.Experiment(fixtureExperimentID), env)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(samples).To(HaveLen(4))
-		kinds := map[datasets.Kind]int{}
+		kinds := map[heval.Kind]int{}
 		for _, s := range samples {
 			kinds[s.Kind]++
 			Expect(s.ExperimentID).To(Equal(fixtureExperimentID))
 			Expect(helicone.IsUUID(s.RequestID)).To(BeTrue(), s.RequestID)
 		}
-		Expect(kinds).To(Equal(map[datasets.Kind]int{datasets.KindDatasetRow: 2, datasets.KindHypothesisRun: 2}))
+		Expect(kinds).To(Equal(map[heval.Kind]int{heval.KindDatasetRow: 2, heval.KindHypothesisRun: 2}))
 	})
 
 	It("fills a dataset row sample from its input record", func() {
@@ -112,7 +114,7 @@ var _ = Describe("Experiment", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(samples).To(HaveLen(2))
 		r := samples[0]
-		Expect(r.Kind).To(Equal(datasets.KindDatasetRow))
+		Expect(r.Kind).To(Equal(heval.KindDatasetRow))
 		Expect(r.RequestID).To(Equal("11111111-1111-4111-8111-111111111111"))
 		Expect(r.Hypothesis).To(Equal(datasets.DatasetHypothesis))
 		Expect(r.HypothesisID).To(BeEmpty())
@@ -141,7 +143,7 @@ var _ = Describe("Experiment", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(samples).To(HaveLen(2))
 		run := samples[0]
-		Expect(run.Kind).To(Equal(datasets.KindHypothesisRun))
+		Expect(run.Kind).To(Equal(heval.KindHypothesisRun))
 		Expect(run.RequestID).To(Equal("33333333-3333-4333-8333-333333333333"))
 		Expect(run.HypothesisID).To(Equal(fixtureCandidateID))
 		Expect(run.Hypothesis).To(Equal("candidate"))
@@ -166,7 +168,7 @@ var _ = Describe("Experiment", func() {
 		Expect(orphan.Reference).To(BeEmpty())
 		Expect(orphan.Model).To(Equal("gpt-4o")) // the response names none: the hypothesis's model
 		_, err = orphan.Answer()
-		Expect(err).To(MatchError(datasets.ErrBodyNotAvailable))
+		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
 	})
 
 	It("selects hypotheses by label or id and takes labels from options", func() {

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/parquet-go/parquet-go"
 
 	"github.com/heval-dev/heval/helicone"
@@ -111,11 +113,11 @@ type jsonlSource struct{ path string }
 
 func (s *jsonlSource) String() string { return "JSONL file " + s.path }
 
-func (s *jsonlSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, error] {
-	return func(yield func(Sample, error) bool) {
+func (s *jsonlSource) Samples(ctx context.Context, _ Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		f, err := os.Open(s.path)
 		if err != nil {
-			yield(Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
+			yield(heval.Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
 			return
 		}
 		defer f.Close()
@@ -123,7 +125,7 @@ func (s *jsonlSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, erro
 		line, index := 0, 0
 		for {
 			if err := ctx.Err(); err != nil {
-				yield(Sample{}, err)
+				yield(heval.Sample{}, err)
 				return
 			}
 			b, rerr := rd.ReadBytes('\n')
@@ -136,7 +138,7 @@ func (s *jsonlSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, erro
 				if len(b) > 0 {
 					smp, err := decodeJSONRecord(b, index)
 					if err != nil {
-						yield(Sample{}, &RecordError{Path: s.path, Line: line, Unit: "line", Err: err})
+						yield(heval.Sample{}, &RecordError{Path: s.path, Line: line, Unit: "line", Err: err})
 						return
 					}
 					index++
@@ -149,34 +151,34 @@ func (s *jsonlSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, erro
 				return
 			}
 			if rerr != nil {
-				yield(Sample{}, fmt.Errorf("datasets: reading %s after line %d: %w", s.path, line, rerr))
+				yield(heval.Sample{}, fmt.Errorf("datasets: reading %s after line %d: %w", s.path, line, rerr))
 				return
 			}
 		}
 	}
 }
 
-func decodeJSONRecord(b []byte, index int) (Sample, error) {
+func decodeJSONRecord(b []byte, index int) (heval.Sample, error) {
 	if b[0] != '{' {
-		return Sample{}, fmt.Errorf("expected a JSON object, found %s", preview(b))
+		return heval.Sample{}, fmt.Errorf("expected a JSON object, found %.120q", b)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var r jsonRecord
 	if err := dec.Decode(&r); err != nil {
-		return Sample{}, fmt.Errorf("not a valid sample record: %w", err)
+		return heval.Sample{}, fmt.Errorf("not a valid sample record: %w", err)
 	}
 	if dec.More() {
-		return Sample{}, errors.New("more than one JSON value on the line")
+		return heval.Sample{}, errors.New("more than one JSON value on the line")
 	}
 	if helicone.IsJSONNull(r.Output) {
-		return Sample{}, errors.New(`the record has no "output": it needs the answer to judge (a string or a provider body object)`)
+		return heval.Sample{}, errors.New(`the record has no "output": it needs the answer to judge (a string or a provider body object)`)
 	}
 	ref := r.Reference
 	if helicone.IsJSONNull(ref) {
 		ref = r.Expected
 	} else if !helicone.IsJSONNull(r.Expected) {
-		return Sample{}, errors.New(`the record has both "reference" and "expected"; give one`)
+		return heval.Sample{}, errors.New(`the record has both "reference" and "expected"; give one`)
 	}
 	rec := Record{
 		RequestID: r.RequestID, Kind: r.Kind, ExperimentID: r.ExperimentID, HypothesisID: r.HypothesisID,
@@ -186,33 +188,33 @@ func decodeJSONRecord(b []byte, index int) (Sample, error) {
 	}
 	s, err := recordSample(rec, index)
 	if err != nil {
-		return Sample{}, err
+		return heval.Sample{}, err
 	}
 	s.Inputs = textInputs(r.Inputs)
 	s.Body = bytes.Clone(r.Output)
 	if !helicone.IsJSONNull(ref) {
 		s.Reference = bytes.Clone(ref)
 	}
-	return s.Cached(), nil
+	return Prepare(s), nil
 }
 
 // recordSample fills a sample from the fields common to both file formats.
-func recordSample(r Record, index int) (Sample, error) {
-	kind := KindFile
+func recordSample(r Record, index int) (heval.Sample, error) {
+	kind := heval.KindFile
 	if r.Kind != "" {
-		kind = Kind(r.Kind)
+		kind = heval.Kind(r.Kind)
 		switch kind {
-		case KindDatasetRow, KindHypothesisRun, KindRequest, KindFile:
+		case heval.KindDatasetRow, heval.KindHypothesisRun, heval.KindRequest, heval.KindFile:
 		default:
-			return Sample{}, fmt.Errorf("kind %q is not one of dataset_row, hypothesis_run, request, file", r.Kind)
+			return heval.Sample{}, fmt.Errorf("kind %q is not one of dataset_row, hypothesis_run, request, file", r.Kind)
 		}
 	}
 	for name, n := range map[string]int64{"prompt_tokens": r.PromptTokens, "completion_tokens": r.CompletionTokens, "latency_ms": r.LatencyMs} {
 		if n < 0 {
-			return Sample{}, fmt.Errorf("%s is negative (%d)", name, n)
+			return heval.Sample{}, fmt.Errorf("%s is negative (%d)", name, n)
 		}
 	}
-	s := Sample{
+	s := heval.Sample{
 		Kind: kind, RequestID: r.RequestID, ExperimentID: r.ExperimentID, HypothesisID: r.HypothesisID,
 		Hypothesis: r.Hypothesis, Model: r.Model, Provider: r.Provider, PromptVersionID: r.PromptVersionID,
 		DatasetRowID: r.DatasetRowID, RowIndex: index, Properties: r.Properties,
@@ -228,7 +230,7 @@ func recordSample(r Record, index int) (Sample, error) {
 	if r.CreatedAt != "" {
 		s.CreatedAt = parseTime(r.CreatedAt)
 		if s.CreatedAt.IsZero() {
-			return Sample{}, fmt.Errorf("created_at %q is not an RFC 3339 time such as 2026-01-15T12:00:00Z", r.CreatedAt)
+			return heval.Sample{}, fmt.Errorf("created_at %q is not an RFC 3339 time such as 2026-01-15T12:00:00Z", r.CreatedAt)
 		}
 	}
 	return s, nil
@@ -243,26 +245,26 @@ type parquetSource struct{ path string }
 
 func (s *parquetSource) String() string { return "Parquet file " + s.path }
 
-func (s *parquetSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, error] {
-	return func(yield func(Sample, error) bool) {
+func (s *parquetSource) Samples(ctx context.Context, _ Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		f, err := os.Open(s.path)
 		if err != nil {
-			yield(Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
+			yield(heval.Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
 			return
 		}
 		defer f.Close()
 		st, err := f.Stat()
 		if err != nil {
-			yield(Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
+			yield(heval.Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
 			return
 		}
 		pf, err := parquet.OpenFile(f, st.Size())
 		if err != nil {
-			yield(Sample{}, fmt.Errorf("datasets: %s is not a readable Parquet file: %w", s.path, err))
+			yield(heval.Sample{}, fmt.Errorf("datasets: %s is not a readable Parquet file: %w", s.path, err))
 			return
 		}
 		if _, ok := pf.Schema().Lookup("output"); !ok {
-			yield(Sample{}, fmt.Errorf("datasets: %s has no \"output\" column; a sample file needs the answers to judge (columns: request_id, hypothesis, model, inputs, output, reference, ...)", s.path))
+			yield(heval.Sample{}, fmt.Errorf("datasets: %s has no \"output\" column; a sample file needs the answers to judge (columns: request_id, hypothesis, model, inputs, output, reference, ...)", s.path))
 			return
 		}
 		rd := parquet.NewGenericReader[Record](pf)
@@ -271,7 +273,7 @@ func (s *parquetSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, er
 		row := 0
 		for {
 			if err := ctx.Err(); err != nil {
-				yield(Sample{}, err)
+				yield(heval.Sample{}, err)
 				return
 			}
 			n, rerr := rd.Read(buf)
@@ -279,7 +281,7 @@ func (s *parquetSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, er
 				row++
 				smp, err := parquetSample(buf[i], row-1)
 				if err != nil {
-					yield(Sample{}, &RecordError{Path: s.path, Line: row, Unit: "row", Err: err})
+					yield(heval.Sample{}, &RecordError{Path: s.path, Line: row, Unit: "row", Err: err})
 					return
 				}
 				if !yield(smp, nil) {
@@ -291,27 +293,27 @@ func (s *parquetSource) Samples(ctx context.Context, _ Env) iter.Seq2[Sample, er
 				return
 			}
 			if rerr != nil {
-				yield(Sample{}, fmt.Errorf("datasets: reading %s after row %d: %w", s.path, row, rerr))
+				yield(heval.Sample{}, fmt.Errorf("datasets: reading %s after row %d: %w", s.path, row, rerr))
 				return
 			}
 		}
 	}
 }
 
-func parquetSample(r Record, index int) (Sample, error) {
+func parquetSample(r Record, index int) (heval.Sample, error) {
 	if r.Output == "" {
-		return Sample{}, errors.New(`the row has no "output": it needs the answer to judge`)
+		return heval.Sample{}, errors.New(`the row has no "output": it needs the answer to judge`)
 	}
 	s, err := recordSample(r, index)
 	if err != nil {
-		return Sample{}, err
+		return heval.Sample{}, err
 	}
 	s.Inputs = r.Inputs
 	s.Body = textOrBody(r.Output)
 	if r.Reference != "" {
 		s.Reference = textOrBody(r.Reference)
 	}
-	return s.Cached(), nil
+	return Prepare(s), nil
 }
 
 // textOrBody keeps a JSON object as a provider body and makes any other text a JSON string.

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/parquet-go/parquet-go"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -28,7 +30,7 @@ var _ = Describe("JSONL", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(samples).To(HaveLen(2))
 		a := samples[0]
-		Expect(a.Kind).To(Equal(datasets.KindFile))
+		Expect(a.Kind).To(Equal(heval.KindFile))
 		Expect(a.RequestID).To(Equal("11111111-1111-4111-8111-111111111111"))
 		Expect(a.Hypothesis).To(Equal("candidate"))
 		Expect(a.Inputs).To(Equal(map[string]string{"question": "Q?", "n": "3"}))
@@ -39,7 +41,7 @@ var _ = Describe("JSONL", func() {
 		Expect(a.CreatedAt).To(Equal(time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)))
 		Expect(a.RowIndex).To(Equal(0))
 		b := samples[1]
-		Expect(b.Kind).To(Equal(datasets.KindHypothesisRun))
+		Expect(b.Kind).To(Equal(heval.KindHypothesisRun))
 		Expect(b.Hypothesis).To(Equal("h2"))
 		Expect(b.RowIndex).To(Equal(7))
 		Expect(b.Text()).To(Equal("Claude says hi"))
@@ -115,7 +117,7 @@ var _ = Describe("Parquet", func() {
 		Expect(samples[0].RowIndex).To(Equal(4))
 		Expect(samples[0].Inputs).To(Equal(map[string]string{"question": "Q"}))
 		Expect(samples[0].Latency).To(Equal(70 * time.Millisecond))
-		Expect(samples[1].Kind).To(Equal(datasets.KindRequest))
+		Expect(samples[1].Kind).To(Equal(heval.KindRequest))
 		Expect(samples[1].Text()).To(Equal("from a body"))
 		Expect(samples[1].RowIndex).To(Equal(1))
 	})

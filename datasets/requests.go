@@ -7,6 +7,8 @@ import (
 	"iter"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/helicone"
 )
 
@@ -58,19 +60,19 @@ func (s *requestsSource) String() string {
 	return "requests matching " + string(b)
 }
 
-func (s *requestsSource) Samples(ctx context.Context, env Env) iter.Seq2[Sample, error] {
-	return func(yield func(Sample, error) bool) {
+func (s *requestsSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		if env.Client == nil {
-			yield(Sample{}, ErrNoClient)
+			yield(heval.Sample{}, ErrNoClient)
 			return
 		}
 		if s.cfg.pageSize < 1 || s.cfg.pageSize > 1000 {
-			yield(Sample{}, fmt.Errorf("datasets: page size %d is out of range: the request query takes 1 to 1000", s.cfg.pageSize))
+			yield(heval.Sample{}, fmt.Errorf("datasets: page size %d is out of range: the request query takes 1 to 1000", s.cfg.pageSize))
 			return
 		}
 		for r, err := range env.Client.Requests(ctx, s.filter, s.cfg.pageSize) {
 			if err != nil {
-				yield(Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
+				yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
 				return
 			}
 			if !yield(RequestSample(r, s.cfg.hypothesis), nil) {
@@ -82,9 +84,9 @@ func (s *requestsSource) Samples(ctx context.Context, env Env) iter.Seq2[Sample,
 
 // RequestSample turns one logged request into a sample. When hypothesisProperty is not
 // empty, the sample's Hypothesis label is the value of that property.
-func RequestSample(r helicone.Request, hypothesisProperty string) Sample {
-	s := Sample{
-		Kind:             KindRequest,
+func RequestSample(r helicone.Request, hypothesisProperty string) heval.Sample {
+	s := heval.Sample{
+		Kind:             heval.KindRequest,
 		RequestID:        r.RequestID,
 		Model:            r.Model,
 		Provider:         r.Provider,
@@ -100,7 +102,7 @@ func RequestSample(r helicone.Request, hypothesisProperty string) Sample {
 	if hypothesisProperty != "" {
 		s.Hypothesis = r.Properties[hypothesisProperty]
 	}
-	return s.Cached()
+	return Prepare(s)
 }
 
 // chatInputs reads the system and last user message of a chat completion request body.

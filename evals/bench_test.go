@@ -6,13 +6,15 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/datasets"
 )
 
-func benchSample(text, ref string) datasets.Sample {
+func benchSample(text, ref string) heval.Sample {
 	b, _ := json.Marshal(text)
 	r, _ := json.Marshal(ref)
-	return datasets.Sample{Body: b, Reference: r}.Cached()
+	return datasets.Prepare(heval.Sample{Body: b, Reference: r})
 }
 
 func BenchmarkSeedChecks1MB(b *testing.B) {

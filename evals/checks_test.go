@@ -5,10 +5,11 @@ import (
 	"errors"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/evals"
 )
 
@@ -105,7 +106,7 @@ var _ = Describe("the seed's automated checks", func() {
 })
 
 // textEvaluators are every evaluator that reads the answer text.
-var textEvaluators = map[string]evals.Func{
+var textEvaluators = map[string]heval.Func{
 	"word_count": evals.WordCount, "has_citations": evals.HasCitations, "has_code_examples": evals.HasCodeExamples,
 	"starts_with_greeting": evals.StartsWithGreeting, "exceeds_min_length": evals.ExceedsMinLength,
 	"contains_markdown": evals.ContainsMarkdown, "seed_checks": evals.SeedChecks, "exact_match": evals.ExactMatch,
@@ -120,9 +121,9 @@ var _ = Describe("an unreadable answer", func() {
 		for name, f := range textEvaluators {
 			s := withRef(unavailable(), "x")
 			_, err := f(context.Background(), s)
-			Expect(errors.Is(err, datasets.ErrBodyNotAvailable)).To(BeTrue(), "%s: %v", name, err)
+			Expect(errors.Is(err, heval.ErrBodyNotAvailable)).To(BeTrue(), "%s: %v", name, err)
 
-			_, err = f(context.Background(), withRef(datasets.Sample{}, "x"))
+			_, err = f(context.Background(), withRef(heval.Sample{}, "x"))
 			Expect(err).To(HaveOccurred(), name)
 		}
 	})
@@ -145,7 +146,7 @@ var _ = Describe("matching the reference", func() {
 	)
 
 	It("is an error without a reference", func() {
-		for _, f := range []evals.Func{evals.ExactMatch, evals.NormalizedMatch, evals.Levenshtein, evals.NumericCloseness(1)} {
+		for _, f := range []heval.Func{evals.ExactMatch, evals.NormalizedMatch, evals.Levenshtein, evals.NumericCloseness(1)} {
 			_, err := f(context.Background(), chat("x"))
 			Expect(err).To(MatchError(evals.ErrNoReference))
 		}
@@ -179,7 +180,7 @@ var _ = Describe("matching the reference", func() {
 	})
 
 	DescribeTable("numeric closeness",
-		func(f evals.Func, answer, ref string, want bool) {
+		func(f heval.Func, answer, ref string, want bool) {
 			Expect(value(f, withRef(plain(answer), ref))).To(Equal(want))
 		},
 		Entry("exact", evals.NumericCloseness(0), "The answer is 42.", "42", true),
@@ -201,7 +202,7 @@ var _ = Describe("matching the reference", func() {
 
 var _ = Describe("contains and regex", func() {
 	DescribeTable("contains family",
-		func(f evals.Func, text string, want bool) { Expect(value(f, chat(text))).To(Equal(want)) },
+		func(f heval.Func, text string, want bool) { Expect(value(f, chat(text))).To(Equal(want)) },
 		Entry("contains", evals.Contains("refund"), "we refund you", true),
 		Entry("contains is case-sensitive", evals.Contains("Refund"), "we refund you", false),
 		Entry("contains fold", evals.ContainsFold("REFUND"), "we refund you", true),

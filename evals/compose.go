@@ -7,21 +7,15 @@ import (
 	"math"
 	"strings"
 
-	"github.com/heval-dev/heval/datasets"
-	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval"
 )
-
-// ErrNotApplicable is returned by an evaluator that does not apply to a sample (see
-// [When]). The harness records such an outcome as skipped, not as a failure, and sends
-// no value for it. Wrap it to give a reason: fmt.Errorf("%w: no context input", ErrNotApplicable).
-var ErrNotApplicable = errors.New("evaluator not applicable to this sample")
 
 // When returns an evaluator that runs f only on samples for which cond is true; on the
 // others it returns [ErrNotApplicable] (recorded as skipped, not failed).
-func When(cond func(datasets.Sample) bool, f Func) Func {
-	return func(ctx context.Context, s datasets.Sample) (Score, error) {
+func When(cond func(heval.Sample) bool, f heval.Func) heval.Func {
+	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		if !cond(s) {
-			return Score{}, ErrNotApplicable
+			return heval.Score{}, heval.ErrNotApplicable
 		}
 		return f(ctx, s)
 	}
@@ -29,17 +23,17 @@ func When(cond func(datasets.Sample) bool, f Func) Func {
 
 // Not returns an evaluator that negates the boolean score of f, for example
 // Not(Refusal). A non-boolean score is an error. The reason of f is kept.
-func Not(f Func) Func {
-	return func(ctx context.Context, s datasets.Sample) (Score, error) {
+func Not(f heval.Func) heval.Func {
+	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		sc, err := f(ctx, s)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
 		b, err := boolOfScore(sc)
 		if err != nil {
-			return Score{}, fmt.Errorf("evals.Not: %w", err)
+			return heval.Score{}, fmt.Errorf("evals.Not: %w", err)
 		}
-		return Bool(!b).Because(sc.Reason()), nil
+		return heval.Bool(!b).Because(sc.Reason()), nil
 	}
 }
 
@@ -47,22 +41,22 @@ func Not(f Func) Func {
 // empty key picks the unnamed value), as the unnamed value. It turns one key of a
 // multi-valued evaluator into an evaluator of its own, for example
 // Pick(SeedChecks, "word_count").
-func Pick(f Func, key string) Func {
-	return func(ctx context.Context, s datasets.Sample) (Score, error) {
+func Pick(f heval.Func, key string) heval.Func {
+	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		sc, err := f(ctx, s)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
 		for _, e := range sc.Entries() {
 			if e.Key == key {
-				return Value(e.Value).Because(sc.Reason()), nil
+				return heval.Any(e.Value).Because(sc.Reason()), nil
 			}
 		}
-		return Score{}, fmt.Errorf("evals.Pick: the score has no key %q (it has %s)", key, keysOf(sc))
+		return heval.Score{}, fmt.Errorf("evals.Pick: the score has no key %q (it has %s)", key, keysOf(sc))
 	}
 }
 
-func keysOf(sc Score) string {
+func keysOf(sc heval.Score) string {
 	var ks []string
 	for _, e := range sc.Entries() {
 		if e.Key == "" {
@@ -78,9 +72,9 @@ func keysOf(sc Score) string {
 }
 
 // single returns the one value of sc: its unnamed value, or its only value.
-func single(sc Score) (helicone.ScoreValue, error) {
+func single(sc heval.Score) (heval.Value, error) {
 	es := sc.Entries()
-	var pick *Entry
+	var pick *heval.Entry
 	for i := range es {
 		if es[i].Key == "" {
 			pick = &es[i]
@@ -89,7 +83,7 @@ func single(sc Score) (helicone.ScoreValue, error) {
 	}
 	if pick == nil {
 		if len(es) != 1 {
-			return helicone.ScoreValue{}, fmt.Errorf("the score has %s; choose one with evals.Pick", keysOf(sc))
+			return heval.Value{}, fmt.Errorf("the score has %s; choose one with evals.Pick", keysOf(sc))
 		}
 		pick = &es[0]
 	}
@@ -97,19 +91,18 @@ func single(sc Score) (helicone.ScoreValue, error) {
 	if key == "" {
 		key = "value"
 	}
-	return Normalize(key, pick.Value)
+	return heval.Normalize(key, pick.Value)
 }
 
-func boolOfScore(sc Score) (bool, error) {
+func boolOfScore(sc heval.Score) (bool, error) {
 	v, err := single(sc)
 	if err != nil {
 		return false, err
 	}
-	b, ok := v.BoolValue()
-	if !ok {
-		return false, fmt.Errorf("the score %d is not a boolean", v.Int64())
+	if v.Type != heval.Boolean {
+		return false, fmt.Errorf("the score %d is not a boolean", v.Value)
 	}
-	return b, nil
+	return v.Value != 0, nil
 }
 
 // Weighted is one part of a [WeightedMean].
@@ -117,13 +110,13 @@ type Weighted struct {
 	// Name labels the part in the reason; it may be empty.
 	Name string
 	// F is the evaluator.
-	F Func
+	F heval.Func
 	// Weight is its weight, zero or more.
 	Weight float64
 }
 
 // W is shorthand for a [Weighted] part.
-func W(name string, f Func, weight float64) Weighted {
+func W(name string, f heval.Func, weight float64) Weighted {
 	return Weighted{Name: name, F: f, Weight: weight}
 }
 
@@ -138,7 +131,7 @@ func W(name string, f Func, weight float64) Weighted {
 // or all weights are zero.
 //
 // Score: one int under the evaluator's name, range 0–100; the reason lists each part.
-func WeightedMean(parts ...Weighted) Func {
+func WeightedMean(parts ...Weighted) heval.Func {
 	total := 0.0
 	for i, p := range parts {
 		if p.F == nil {
@@ -153,7 +146,7 @@ func WeightedMean(parts ...Weighted) Func {
 		panic("evals.WeightedMean: no parts, or all weights are zero")
 	}
 	parts = append([]Weighted(nil), parts...)
-	return func(ctx context.Context, s datasets.Sample) (Score, error) {
+	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		var sum, weights float64
 		var why []string
 		for i, p := range parts {
@@ -162,34 +155,31 @@ func WeightedMean(parts ...Weighted) Func {
 				label = fmt.Sprintf("part %d", i+1)
 			}
 			sc, err := p.F(ctx, s)
-			if errors.Is(err, ErrNotApplicable) {
+			if errors.Is(err, heval.ErrNotApplicable) {
 				why = append(why, label+" n/a")
 				continue
 			}
 			if err != nil {
-				return Score{}, fmt.Errorf("evals.WeightedMean: %s: %w", label, err)
+				return heval.Score{}, fmt.Errorf("evals.WeightedMean: %s: %w", label, err)
 			}
 			v, err := single(sc)
 			if err != nil {
-				return Score{}, fmt.Errorf("evals.WeightedMean: %s: %w", label, err)
+				return heval.Score{}, fmt.Errorf("evals.WeightedMean: %s: %w", label, err)
 			}
-			x := v.Int64()
-			if b, ok := v.BoolValue(); ok {
-				x = 0
-				if b {
-					x = 100
-				}
+			x := v.Value
+			if v.Type == heval.Boolean {
+				x *= 100
 			} else if x < 0 || x > 100 {
-				return Score{}, fmt.Errorf("evals.WeightedMean: %s scored %d, outside 0–100; scale it with evals.Scale first", label, x)
+				return heval.Score{}, fmt.Errorf("evals.WeightedMean: %s scored %d, outside 0–100; scale it with heval.Scale first", label, x)
 			}
 			sum += float64(x) * p.Weight
 			weights += p.Weight
 			why = append(why, fmt.Sprintf("%s=%d×%g", label, x, p.Weight))
 		}
 		if weights == 0 {
-			return Score{}, fmt.Errorf("%w: every part of the weighted mean was not applicable", ErrNotApplicable)
+			return heval.Score{}, fmt.Errorf("%w: every part of the weighted mean was not applicable", heval.ErrNotApplicable)
 		}
-		return Int(Scale(sum/weights, 0, 100)).Because(strings.Join(why, ", ")), nil
+		return heval.Int(heval.Scale(sum/weights, 0, 100)).Because(strings.Join(why, ", ")), nil
 	}
 }
 
@@ -199,31 +189,31 @@ func WeightedMean(parts ...Weighted) Func {
 // result is [ErrNotApplicable]. A non-boolean score is an error. With no parts it is true.
 //
 // Score: one bool under the evaluator's name.
-func AllOf(fs ...Func) Func { return boolCombine("AllOf", fs, false) }
+func AllOf(fs ...heval.Func) heval.Func { return boolCombine("AllOf", fs, false) }
 
 // AnyOf returns an evaluator that is true when at least one f scores true. It stops at the
 // first true. Parts returning [ErrNotApplicable] are left out; when all are, the result is
 // [ErrNotApplicable]. A non-boolean score is an error. With no parts it is false.
 //
 // Score: one bool under the evaluator's name.
-func AnyOf(fs ...Func) Func { return boolCombine("AnyOf", fs, true) }
+func AnyOf(fs ...heval.Func) heval.Func { return boolCombine("AnyOf", fs, true) }
 
 // boolCombine stops at the first part scoring stopAt and returns stopAt; else !stopAt.
-func boolCombine(name string, fs []Func, stopAt bool) Func {
-	fs = append([]Func(nil), fs...)
-	return func(ctx context.Context, s datasets.Sample) (Score, error) {
+func boolCombine(name string, fs []heval.Func, stopAt bool) heval.Func {
+	fs = append([]heval.Func(nil), fs...)
+	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		applicable := 0
 		for i, f := range fs {
 			sc, err := f(ctx, s)
-			if errors.Is(err, ErrNotApplicable) {
+			if errors.Is(err, heval.ErrNotApplicable) {
 				continue
 			}
 			if err != nil {
-				return Score{}, fmt.Errorf("evals.%s: part %d: %w", name, i+1, err)
+				return heval.Score{}, fmt.Errorf("evals.%s: part %d: %w", name, i+1, err)
 			}
 			b, err := boolOfScore(sc)
 			if err != nil {
-				return Score{}, fmt.Errorf("evals.%s: part %d: %w", name, i+1, err)
+				return heval.Score{}, fmt.Errorf("evals.%s: part %d: %w", name, i+1, err)
 			}
 			applicable++
 			if b == stopAt {
@@ -231,12 +221,12 @@ func boolCombine(name string, fs []Func, stopAt bool) Func {
 				if r := sc.Reason(); r != "" {
 					why += ": " + r
 				}
-				return Bool(stopAt).Because(why), nil
+				return heval.Bool(stopAt).Because(why), nil
 			}
 		}
 		if applicable == 0 && len(fs) > 0 {
-			return Score{}, fmt.Errorf("%w: every part of %s was not applicable", ErrNotApplicable, name)
+			return heval.Score{}, fmt.Errorf("%w: every part of %s was not applicable", heval.ErrNotApplicable, name)
 		}
-		return Bool(!stopAt), nil
+		return heval.Bool(!stopAt), nil
 	}
 }

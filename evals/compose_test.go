@@ -7,31 +7,32 @@ import (
 	"math"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/evals"
 )
 
-func constInt(v int64) evals.Func {
-	return func(context.Context, datasets.Sample) (evals.Score, error) { return evals.Int(v), nil }
+func constInt(v int64) heval.Func {
+	return func(context.Context, heval.Sample) (heval.Score, error) { return heval.Int(v), nil }
 }
 
-func constBool(v bool) evals.Func {
-	return func(context.Context, datasets.Sample) (evals.Score, error) { return evals.Bool(v), nil }
+func constBool(v bool) heval.Func {
+	return func(context.Context, heval.Sample) (heval.Score, error) { return heval.Bool(v), nil }
 }
 
-func failing(err error) evals.Func {
-	return func(context.Context, datasets.Sample) (evals.Score, error) { return evals.Score{}, err }
+func failing(err error) heval.Func {
+	return func(context.Context, heval.Sample) (heval.Score, error) { return heval.Score{}, err }
 }
 
 // counting counts its calls and returns f's result.
-func counting(n *int, f evals.Func) evals.Func {
-	return func(ctx context.Context, s datasets.Sample) (evals.Score, error) { *n++; return f(ctx, s) }
+func counting(n *int, f heval.Func) heval.Func {
+	return func(ctx context.Context, s heval.Sample) (heval.Score, error) { *n++; return f(ctx, s) }
 }
 
-var notApplicable = failing(evals.ErrNotApplicable)
+var notApplicable = failing(heval.ErrNotApplicable)
 
 var _ = Describe("composition", func() {
 	s := chat("x")
@@ -58,7 +59,7 @@ var _ = Describe("composition", func() {
 		_, err = evals.WeightedMean(evals.W("seed", evals.SeedChecks, 1))(context.Background(), s)
 		Expect(err).To(MatchError(ContainSubstring("evals.Pick")))
 		_, err = evals.WeightedMean(evals.W("na", notApplicable, 1))(context.Background(), s)
-		Expect(err).To(MatchError(evals.ErrNotApplicable))
+		Expect(err).To(MatchError(heval.ErrNotApplicable))
 	})
 
 	It("weighted mean panics on a bad declaration", func() {
@@ -70,7 +71,7 @@ var _ = Describe("composition", func() {
 	})
 
 	DescribeTable("all of and any of",
-		func(f evals.Func, want bool) { Expect(value(f, s)).To(Equal(want)) },
+		func(f heval.Func, want bool) { Expect(value(f, s)).To(Equal(want)) },
 		Entry("all true", evals.AllOf(constBool(true), constBool(true)), true),
 		Entry("all with a false", evals.AllOf(constBool(true), constBool(false)), false),
 		Entry("all of none", evals.AllOf(), true),
@@ -94,15 +95,15 @@ var _ = Describe("composition", func() {
 		_, err = evals.AnyOf(failing(boom))(context.Background(), s)
 		Expect(err).To(MatchError(boom))
 		_, err = evals.AnyOf(notApplicable)(context.Background(), s)
-		Expect(err).To(MatchError(evals.ErrNotApplicable))
+		Expect(err).To(MatchError(heval.ErrNotApplicable))
 	})
 
 	It("when runs only on matching samples", func() {
 		n := 0
-		f := evals.When(func(s datasets.Sample) bool { return s.Model == "gpt-4o-mini" }, counting(&n, constBool(true)))
+		f := evals.When(func(s heval.Sample) bool { return s.Model == "gpt-4o-mini" }, counting(&n, constBool(true)))
 		Expect(value(f, s)).To(BeTrue())
 		_, err := f(context.Background(), plain("x"))
-		Expect(err).To(MatchError(evals.ErrNotApplicable))
+		Expect(err).To(MatchError(heval.ErrNotApplicable))
 		Expect(n).To(Equal(1))
 	})
 
@@ -114,26 +115,26 @@ var _ = Describe("composition", func() {
 })
 
 var _ = Describe("metadata thresholds", func() {
-	meta := func(lat time.Duration, pt, ct int64, model string) datasets.Sample {
-		return datasets.Sample{Body: plain("x").Body, Latency: lat, PromptTokens: pt, CompletionTokens: ct, Model: model, RequestID: "r1"}
+	meta := func(lat time.Duration, pt, ct int64, model string) heval.Sample {
+		return heval.Sample{Body: plain("x").Body, Latency: lat, PromptTokens: pt, CompletionTokens: ct, Model: model, RequestID: "r1"}
 	}
 
 	DescribeTable("thresholds",
-		func(f evals.Func, s datasets.Sample, want any) { Expect(value(f, s)).To(Equal(want)) },
+		func(f heval.Func, s heval.Sample, want any) { Expect(value(f, s)).To(Equal(want)) },
 		Entry("latency within", evals.MaxLatency(2*time.Second), meta(time.Second, 1, 1, ""), true),
 		Entry("latency at the limit", evals.MaxLatency(time.Second), meta(time.Second, 1, 1, ""), true),
 		Entry("latency over", evals.MaxLatency(time.Second), meta(1500*time.Millisecond, 1, 1, ""), false),
-		Entry("latency ms", evals.Func(evals.LatencyMillis), meta(1500400*time.Microsecond, 0, 0, ""), int64(1500)),
+		Entry("latency ms", heval.Func(evals.LatencyMillis), meta(1500400*time.Microsecond, 0, 0, ""), int64(1500)),
 		Entry("tokens within", evals.MaxTokens(100), meta(0, 60, 40, ""), true),
 		Entry("tokens over", evals.MaxTokens(99), meta(0, 60, 40, ""), false),
-		Entry("total tokens", evals.Func(evals.TotalTokens), meta(0, 60, 40, ""), int64(100)),
+		Entry("total tokens", heval.Func(evals.TotalTokens), meta(0, 60, 40, ""), int64(100)),
 		Entry("cost within (dated model name)", evals.MaxCost(0.001, nil), meta(0, 1000, 1000, "gpt-4o-mini-2024-07-18"), true),
 		Entry("cost over", evals.MaxCost(0.0001, nil), meta(0, 1000, 1000, "gpt-4o-mini"), false),
 		Entry("cost in micro-dollars", evals.CostMicroUSD(evals.Prices{"m": {Prompt: 1, Completion: 2}}), meta(0, 1000, 500, "m"), int64(2000)),
 	)
 
 	It("is an error when the measurement is missing", func() {
-		for _, f := range []evals.Func{evals.MaxLatency(time.Second), evals.LatencyMillis, evals.MaxTokens(1), evals.TotalTokens, evals.MaxCost(1, nil)} {
+		for _, f := range []heval.Func{evals.MaxLatency(time.Second), evals.LatencyMillis, evals.MaxTokens(1), evals.TotalTokens, evals.MaxCost(1, nil)} {
 			_, err := f(context.Background(), meta(0, 0, 0, "gpt-4o"))
 			Expect(err).To(MatchError(evals.ErrNoMetadata))
 		}
@@ -171,7 +172,7 @@ var _ = Describe("integer-only values", func() {
 				if key == "" {
 					key = e.Name
 				}
-				_, err := evals.Normalize(key, en.Value)
+				_, err := heval.Normalize(key, en.Value)
 				Expect(err).NotTo(HaveOccurred(), fmt.Sprintf("%s: %v", spec, en.Value))
 			}
 		}

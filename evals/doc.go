@@ -19,7 +19,7 @@
 //     [TotalTokens], [CostMicroUSD].
 //
 // An evaluator that reads the answer returns an error when the body cannot be read
-// (including [datasets.ErrBodyNotAvailable]); it never scores an unreadable body as an
+// (including [heval.ErrBodyNotAvailable]); it never scores an unreadable body as an
 // empty answer. Evaluators that need a reference return an error wrapping
 // [ErrNoReference] when the sample has none.
 //

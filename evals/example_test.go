@@ -9,25 +9,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/evals/judgetest"
 )
 
 // answer is a sample whose response body is the plain text t.
-func answer(t string) datasets.Sample {
+func answer(t string) heval.Sample {
 	b, _ := json.Marshal(t)
-	return datasets.Sample{Body: b}
+	return heval.Sample{Body: b}
 }
 
 // expect returns s with the reference answer ref.
-func expect(s datasets.Sample, ref string) datasets.Sample {
+func expect(s heval.Sample, ref string) heval.Sample {
 	s.Reference, _ = json.Marshal(ref)
 	return s
 }
 
 // show prints what an evaluator returned.
-func show(sc evals.Score, err error) {
+func show(sc heval.Score, err error) {
 	if err != nil {
 		fmt.Println("error:", err)
 		return
@@ -240,9 +241,9 @@ func ExampleAnyOf() {
 }
 
 func ExampleWhen() {
-	onlyGPT := evals.When(func(s datasets.Sample) bool { return s.Model == "gpt-4o" }, evals.WordCount)
+	onlyGPT := evals.When(func(s heval.Sample) bool { return s.Model == "gpt-4o" }, evals.WordCount)
 	_, err := onlyGPT(ctx, answer("hi"))
-	fmt.Println(err == evals.ErrNotApplicable)
+	fmt.Println(err == heval.ErrNotApplicable)
 	// Output: true
 }
 
@@ -252,7 +253,7 @@ func ExamplePick() {
 }
 
 func ExamplePercent() {
-	fmt.Println(evals.Percent(0.925), evals.Percent(0.924), evals.Percent(1.7), evals.Scale(3.5, 1, 5))
+	fmt.Println(heval.Percent(0.925), heval.Percent(0.924), heval.Percent(1.7), heval.Scale(3.5, 1, 5))
 	// Output: 93 92 100 63
 }
 

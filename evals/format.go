@@ -8,11 +8,11 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
-
-	"github.com/heval-dev/heval/datasets"
 )
 
 // ValidJSON reports whether the whole answer, with surrounding white space trimmed, is
@@ -20,15 +20,15 @@ import (
 // reason says where parsing failed.
 //
 // Score: one bool under the evaluator's name.
-func ValidJSON(_ context.Context, s datasets.Sample) (Score, error) {
+func ValidJSON(_ context.Context, s heval.Sample) (heval.Score, error) {
 	t, err := answerOf(s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
 	if why := jsonProblem(t); why != "" {
-		return Bool(false).Because(why), nil
+		return heval.Bool(false).Because(why), nil
 	}
-	return Bool(true), nil
+	return heval.Bool(true), nil
 }
 
 // jsonProblem says why t is not one JSON value, or "" when it is.
@@ -58,7 +58,7 @@ const maxViolations = 10
 //
 // Score: one bool under the evaluator's name; the reason lists up to ten violations as
 // "<JSON pointer>: <message>", or says why the answer is not JSON.
-func JSONSchema(schema []byte) (Func, error) {
+func JSONSchema(schema []byte) (heval.Func, error) {
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schema))
 	if err != nil {
 		return nil, fmt.Errorf("evals.JSONSchema: the schema is not JSON: %w", err)
@@ -73,33 +73,33 @@ func JSONSchema(schema []byte) (Func, error) {
 	if err != nil {
 		return nil, fmt.Errorf("evals.JSONSchema: the schema does not compile: %w", err)
 	}
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		t, err := answerOf(s)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
 		if why := jsonProblem(t); why != "" {
-			return Bool(false).Because(why), nil
+			return heval.Bool(false).Because(why), nil
 		}
 		inst, err := jsonschema.UnmarshalJSON(strings.NewReader(t))
 		if err != nil {
-			return Bool(false).Because("not JSON: " + err.Error()), nil
+			return heval.Bool(false).Because("not JSON: " + err.Error()), nil
 		}
 		err = sch.Validate(inst)
 		if err == nil {
-			return Bool(true), nil
+			return heval.Bool(true), nil
 		}
 		var ve *jsonschema.ValidationError
 		if !errors.As(err, &ve) {
-			return Score{}, fmt.Errorf("evals.JSONSchema: validating the answer: %w", err)
+			return heval.Score{}, fmt.Errorf("evals.JSONSchema: validating the answer: %w", err)
 		}
-		return Bool(false).Because(violations(ve)), nil
+		return heval.Bool(false).Because(violations(ve)), nil
 	}, nil
 }
 
 // MustJSONSchema is [JSONSchema] for package-level declarations: it panics when the schema
 // does not compile.
-func MustJSONSchema(schema []byte) Func {
+func MustJSONSchema(schema []byte) heval.Func {
 	f, err := JSONSchema(schema)
 	if err != nil {
 		panic(err)

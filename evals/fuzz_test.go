@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval"
 )
 
 // naiveDistance is the textbook full-matrix Levenshtein distance.
@@ -66,7 +66,7 @@ func FuzzTextEvaluators(f *testing.F) {
 	f.Fuzz(func(t *testing.T, answer, ref string) {
 		body, _ := json.Marshal(answer)
 		rb, _ := json.Marshal(ref)
-		s := datasets.Sample{Body: body, Reference: rb}
+		s := heval.Sample{Body: body, Reference: rb}
 		for _, e := range Catalog() {
 			if e.Network || e.argRequired || strings.HasPrefix(e.Name, "max_") {
 				continue
@@ -84,7 +84,7 @@ func FuzzTextEvaluators(f *testing.F) {
 				if key == "" {
 					key = e.Name
 				}
-				if _, err := Normalize(key, en.Value); err != nil {
+				if _, err := heval.Normalize(key, en.Value); err != nil {
 					t.Fatalf("%s returned a value Helicone cannot store: %v", e.Name, err)
 				}
 			}

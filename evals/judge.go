@@ -21,12 +21,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/openai/openai-go"
 	"github.com/openai/openai-go/option"
 	"github.com/openai/openai-go/shared"
 	"golang.org/x/time/rate"
-
-	"github.com/heval-dev/heval/datasets"
 )
 
 // The environment variables that configure a judge (options override them).
@@ -285,7 +285,7 @@ func defaultCacheDir() (string, error) {
 //
 // Score: one int under the evaluator's name, range rubric.Min–rubric.Max (0–100 for the
 // ready-made rubrics), with the judge's reason.
-func Judge(rubric Rubric, opts ...JudgeOption) Func { return NewJudge(opts...).Func(rubric) }
+func Judge(rubric Rubric, opts ...JudgeOption) heval.Func { return NewJudge(opts...).Func(rubric) }
 
 // Stats returns what the judge has done so far.
 func (j *LLMJudge) Stats() JudgeStats { return j.stats.snapshot() }
@@ -305,19 +305,19 @@ func (j *LLMJudge) Model() string { return j.cfg.model }
 //
 // Score: one int under the evaluator's name, range rubric.Min–rubric.Max, with the judge's
 // reason. An unreadable answer is an error, never judged as empty.
-func (j *LLMJudge) Func(rubric Rubric) Func {
+func (j *LLMJudge) Func(rubric Rubric) heval.Func {
 	rerr := rubric.validate()
-	return func(ctx context.Context, s datasets.Sample) (Score, error) {
+	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		if rerr != nil {
-			return Score{}, rerr
+			return heval.Score{}, rerr
 		}
 		if j.initErr != nil {
-			return Score{}, j.initErr
+			return heval.Score{}, j.initErr
 		}
 		sc, err := j.judge(ctx, rubric, s)
 		if err != nil {
 			j.count(cErrors, 1)
-			return Score{}, err
+			return heval.Score{}, err
 		}
 		j.count(cJudgements, 1)
 		return sc, nil
@@ -357,26 +357,26 @@ type verdict struct {
 	Reason string `json:"reason"`
 }
 
-func (j *LLMJudge) judge(ctx context.Context, r Rubric, s datasets.Sample) (Score, error) {
+func (j *LLMJudge) judge(ctx context.Context, r Rubric, s heval.Sample) (heval.Score, error) {
 	msgs, err := promptFor(r, s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
 	key := j.cacheKey(r, msgs)
 	if v, ok := j.cacheGet(key); ok && v.Score >= r.Min && v.Score <= r.Max {
 		j.count(cCacheHits, 1)
-		return Int(int64(v.Score)).Because(v.Reason), nil
+		return heval.Int(int64(v.Score)).Because(v.Reason), nil
 	}
 	var problem string
 	for attempt := 0; attempt <= max(j.cfg.malformedRetries, 0); attempt++ {
 		content, err := j.complete(ctx, r, msgs)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
 		v, perr := parseVerdict(content, r)
 		if perr == nil {
 			j.cachePut(key, v)
-			return Int(int64(v.Score)).Because(v.Reason), nil
+			return heval.Int(int64(v.Score)).Because(v.Reason), nil
 		}
 		j.count(cMalformed, 1)
 		problem = perr.Error()
@@ -387,12 +387,12 @@ func (j *LLMJudge) judge(ctx context.Context, r Rubric, s datasets.Sample) (Scor
 					`{"score": <integer from %d to %d>, "reason": "<one or two sentences>"}`+" and nothing else.",
 				problem, r.Min, r.Max)})
 	}
-	return Score{}, j.wrap(r, fmt.Errorf("%w after %d attempts: %s", ErrJudgeMalformed, max(j.cfg.malformedRetries, 0)+1, problem))
+	return heval.Score{}, j.wrap(r, fmt.Errorf("%w after %d attempts: %s", ErrJudgeMalformed, max(j.cfg.malformedRetries, 0)+1, problem))
 }
 
 // promptFor builds the judge's messages for rubric r and sample s. The order of inputs is
 // sorted so that the same sample always gives the same prompt (and cache key).
-func promptFor(r Rubric, s datasets.Sample) ([]chatMessage, error) {
+func promptFor(r Rubric, s heval.Sample) ([]chatMessage, error) {
 	answer, err := answerOf(s)
 	if err != nil {
 		return nil, err

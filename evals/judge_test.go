@@ -8,10 +8,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/evals/judgetest"
 )
@@ -21,7 +22,7 @@ const secretKey = "sk-test-SECRET-0123456789"
 var _ = Describe("the LLM judge", func() {
 	var (
 		cacheDir string
-		sample   datasets.Sample
+		sample   heval.Sample
 	)
 
 	BeforeEach(func() {
@@ -42,7 +43,7 @@ var _ = Describe("the LLM judge", func() {
 		}
 		return evals.NewJudge(append(base, opts...)...)
 	}
-	judgeOnce := func(j *evals.LLMJudge, r evals.Rubric, s datasets.Sample) (evals.Score, error) {
+	judgeOnce := func(j *evals.LLMJudge, r evals.Rubric, s heval.Sample) (heval.Score, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return j.Func(r)(ctx, s)
@@ -217,7 +218,7 @@ var _ = Describe("the LLM judge", func() {
 	It("does not judge an unreadable answer, and reports bad configuration", func() {
 		srv := start(judgetest.Options{})
 		_, err := judgeOnce(newJudge(srv), evals.RubricAccuracy, unavailable())
-		Expect(err).To(MatchError(datasets.ErrBodyNotAvailable))
+		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
 		Expect(srv.Calls()).To(BeZero())
 
 		_, err = judgeOnce(evals.NewJudge(evals.WithBaseURL("not a url"), evals.WithoutCache()), evals.RubricAccuracy, sample)

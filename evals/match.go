@@ -9,21 +9,21 @@ import (
 	"strconv"
 	"strings"
 
-	"golang.org/x/text/cases"
+	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/datasets"
+	"golang.org/x/text/cases"
 )
 
 // ExactMatch reports whether the answer equals the reference answer byte for byte.
 // A sample without a reference is an error wrapping [ErrNoReference].
 //
 // Score: one bool under the evaluator's name.
-func ExactMatch(_ context.Context, s datasets.Sample) (Score, error) {
+func ExactMatch(_ context.Context, s heval.Sample) (heval.Score, error) {
 	a, ref, err := answerAndReference(s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
-	return Bool(a == ref), nil
+	return heval.Bool(a == ref), nil
 }
 
 // NormalizedMatch reports whether the answer equals the reference answer after both are
@@ -32,15 +32,15 @@ func ExactMatch(_ context.Context, s datasets.Sample) (Score, error) {
 // [ErrNoReference].
 //
 // Score: one bool under the evaluator's name.
-func NormalizedMatch(_ context.Context, s datasets.Sample) (Score, error) {
+func NormalizedMatch(_ context.Context, s heval.Sample) (heval.Score, error) {
 	a, ref, err := answerAndReference(s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
-	return Bool(normalize(a) == normalize(ref)), nil
+	return heval.Bool(normalize(a) == normalize(ref)), nil
 }
 
-func answerAndReference(s datasets.Sample) (string, string, error) {
+func answerAndReference(s heval.Sample) (string, string, error) {
 	a, err := answerOf(s)
 	if err != nil {
 		return "", "", err
@@ -61,36 +61,36 @@ func fold(t string) string { return cases.Fold().String(t) }
 // sensitive). An empty sub is contained in every answer.
 //
 // Score: one bool under the evaluator's name.
-func Contains(sub string) Func { return containsAll([]string{sub}, false) }
+func Contains(sub string) heval.Func { return containsAll([]string{sub}, false) }
 
 // ContainsFold is [Contains] ignoring letter case (Unicode case folding, so "STRASSE"
 // contains "straße").
 //
 // Score: one bool under the evaluator's name.
-func ContainsFold(sub string) Func { return containsAll([]string{sub}, true) }
+func ContainsFold(sub string) heval.Func { return containsAll([]string{sub}, true) }
 
 // ContainsAll returns an evaluator that reports whether the answer contains every one of
 // subs (case sensitive). With no subs it is always true. The reason names the missing ones.
 //
 // Score: one bool under the evaluator's name.
-func ContainsAll(subs ...string) Func { return containsAll(subs, false) }
+func ContainsAll(subs ...string) heval.Func { return containsAll(subs, false) }
 
 // ContainsAllFold is [ContainsAll] ignoring letter case.
 //
 // Score: one bool under the evaluator's name.
-func ContainsAllFold(subs ...string) Func { return containsAll(subs, true) }
+func ContainsAllFold(subs ...string) heval.Func { return containsAll(subs, true) }
 
 // ContainsAny returns an evaluator that reports whether the answer contains at least one
 // of subs (case sensitive). With no subs it is always false. The reason names the first
 // one found.
 //
 // Score: one bool under the evaluator's name.
-func ContainsAny(subs ...string) Func { return containsAny(subs, false) }
+func ContainsAny(subs ...string) heval.Func { return containsAny(subs, false) }
 
 // ContainsAnyFold is [ContainsAny] ignoring letter case.
 //
 // Score: one bool under the evaluator's name.
-func ContainsAnyFold(subs ...string) Func { return containsAny(subs, true) }
+func ContainsAnyFold(subs ...string) heval.Func { return containsAny(subs, true) }
 
 func prepare(subs []string, ignoreCase bool) []string {
 	out := append([]string(nil), subs...)
@@ -102,12 +102,12 @@ func prepare(subs []string, ignoreCase bool) []string {
 	return out
 }
 
-func containsAll(subs []string, ignoreCase bool) Func {
+func containsAll(subs []string, ignoreCase bool) heval.Func {
 	want := prepare(subs, ignoreCase)
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		t, err := answerOf(s)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
 		if ignoreCase {
 			t = fold(t)
@@ -119,28 +119,28 @@ func containsAll(subs []string, ignoreCase bool) Func {
 			}
 		}
 		if len(missing) > 0 {
-			return Bool(false).Because("missing " + strings.Join(missing, ", ")), nil
+			return heval.Bool(false).Because("missing " + strings.Join(missing, ", ")), nil
 		}
-		return Bool(true), nil
+		return heval.Bool(true), nil
 	}
 }
 
-func containsAny(subs []string, ignoreCase bool) Func {
+func containsAny(subs []string, ignoreCase bool) heval.Func {
 	want := prepare(subs, ignoreCase)
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		t, err := answerOf(s)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
 		if ignoreCase {
 			t = fold(t)
 		}
 		for i, w := range want {
 			if strings.Contains(t, w) {
-				return Bool(true).Because("contains " + strconv.Quote(subs[i])), nil
+				return heval.Bool(true).Because("contains " + strconv.Quote(subs[i])), nil
 			}
 		}
-		return Bool(false), nil
+		return heval.Bool(false), nil
 	}
 }
 
@@ -150,19 +150,19 @@ func containsAny(subs []string, ignoreCase bool) Func {
 // compile is an error here, when the evaluator is declared, never when it runs.
 //
 // Score: one bool under the evaluator's name.
-func Regex(pattern string) (Func, error) {
+func Regex(pattern string) (heval.Func, error) {
 	re, err := regexp.Compile(pattern)
 	if err != nil {
 		return nil, fmt.Errorf("evals.Regex: the pattern %q does not compile: %w", pattern, err)
 	}
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		return boolOf(s, re.MatchString)
 	}, nil
 }
 
 // MustRegex is [Regex] for package-level declarations: it panics when the pattern does not
 // compile, so a bad pattern stops the suite before anything is judged.
-func MustRegex(pattern string) Func {
+func MustRegex(pattern string) heval.Func {
 	f, err := Regex(pattern)
 	if err != nil {
 		panic(err)
@@ -188,18 +188,18 @@ var refusalPhrases = []string{
 // refusal. Wrap it in [Not] to score answers that do not refuse.
 //
 // Score: one bool under the evaluator's name; the reason quotes the phrase found.
-func Refusal(_ context.Context, s datasets.Sample) (Score, error) {
+func Refusal(_ context.Context, s heval.Sample) (heval.Score, error) {
 	t, err := answerOf(s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
 	t = strings.NewReplacer("\u2019", "'", "\u2018", "'", "\u02bc", "'").Replace(fold(t))
 	for _, p := range refusalPhrases {
 		if strings.Contains(t, p) {
-			return Bool(true).Because("contains " + strconv.Quote(p)), nil
+			return heval.Bool(true).Because("contains " + strconv.Quote(p)), nil
 		}
 	}
-	return Bool(false), nil
+	return heval.Bool(false), nil
 }
 
 // MaxLevenshteinCells bounds the work of [Levenshtein]: after the common prefix and
@@ -213,16 +213,16 @@ const MaxLevenshteinCells = 1 << 28
 // texts are 100. A sample without a reference is an error wrapping [ErrNoReference].
 //
 // Score: one int under the evaluator's name, range 0–100.
-func Levenshtein(_ context.Context, s datasets.Sample) (Score, error) {
+func Levenshtein(_ context.Context, s heval.Sample) (heval.Score, error) {
 	a, ref, err := answerAndReference(s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
 	sim, err := levenshteinSimilarity([]rune(a), []rune(ref))
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
-	return Int(sim), nil
+	return heval.Int(sim), nil
 }
 
 func levenshteinSimilarity(a, b []rune) (int64, error) {
@@ -234,7 +234,7 @@ func levenshteinSimilarity(a, b []rune) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	return Percent(1 - float64(d)/float64(longest)), nil
+	return heval.Percent(1 - float64(d)/float64(longest)), nil
 }
 
 // levenshteinDistance computes the edit distance with one row of min(m, n)+1 cells.
@@ -298,7 +298,7 @@ func firstNumber(t string) (float64, bool) {
 // one is an error, as is a sample without a reference ([ErrNoReference]).
 //
 // Score: one bool under the evaluator's name; the reason gives both numbers.
-func NumericCloseness(tolerance float64) Func {
+func NumericCloseness(tolerance float64) heval.Func {
 	return numericCloseness(func(ref float64) float64 { return math.Abs(tolerance) })
 }
 
@@ -306,25 +306,25 @@ func NumericCloseness(tolerance float64) Func {
 // reference number: NumericClosenessRelative(0.05) accepts answers within 5% of it.
 //
 // Score: one bool under the evaluator's name.
-func NumericClosenessRelative(fraction float64) Func {
+func NumericClosenessRelative(fraction float64) heval.Func {
 	return numericCloseness(func(ref float64) float64 { return math.Abs(fraction * ref) })
 }
 
-func numericCloseness(tol func(ref float64) float64) Func {
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+func numericCloseness(tol func(ref float64) float64) heval.Func {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		a, ref, err := answerAndReference(s)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
 		want, ok := firstNumber(ref)
 		if !ok {
-			return Score{}, fmt.Errorf("evals.NumericCloseness: the reference answer%s holds no number", requestSuffix(s))
+			return heval.Score{}, fmt.Errorf("evals.NumericCloseness: the reference answer%s holds no number", requestSuffix(s))
 		}
 		got, ok := firstNumber(a)
 		if !ok {
-			return Bool(false).Because("the answer holds no number"), nil
+			return heval.Bool(false).Because("the answer holds no number"), nil
 		}
 		t := tol(want)
-		return Bool(math.Abs(got-want) <= t).Because(fmt.Sprintf("answer %g, reference %g, tolerance %g", got, want, t)), nil
+		return heval.Bool(math.Abs(got-want) <= t).Because(fmt.Sprintf("answer %g, reference %g, tolerance %g", got, want, t)), nil
 	}
 }

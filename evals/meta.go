@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval"
 )
 
 // ErrNoMetadata is returned by the latency, token and cost evaluators when the sample does
@@ -20,12 +20,12 @@ var ErrNoMetadata = errors.New("the sample does not carry this measurement")
 // A sample without a latency is an error wrapping [ErrNoMetadata].
 //
 // Score: one bool under the evaluator's name; the reason gives the latency.
-func MaxLatency(d time.Duration) Func {
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+func MaxLatency(d time.Duration) heval.Func {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		if s.Latency <= 0 {
-			return Score{}, fmt.Errorf("%w: latency%s", ErrNoMetadata, requestSuffix(s))
+			return heval.Score{}, fmt.Errorf("%w: latency%s", ErrNoMetadata, requestSuffix(s))
 		}
-		return Bool(s.Latency <= d).Because(fmt.Sprintf("latency %s, limit %s", s.Latency, d)), nil
+		return heval.Bool(s.Latency <= d).Because(fmt.Sprintf("latency %s, limit %s", s.Latency, d)), nil
 	}
 }
 
@@ -33,14 +33,14 @@ func MaxLatency(d time.Duration) Func {
 // half up). A sample without a latency is an error wrapping [ErrNoMetadata].
 //
 // Score: one int under the evaluator's name, range 1 and up.
-func LatencyMillis(_ context.Context, s datasets.Sample) (Score, error) {
+func LatencyMillis(_ context.Context, s heval.Sample) (heval.Score, error) {
 	if s.Latency <= 0 {
-		return Score{}, fmt.Errorf("%w: latency%s", ErrNoMetadata, requestSuffix(s))
+		return heval.Score{}, fmt.Errorf("%w: latency%s", ErrNoMetadata, requestSuffix(s))
 	}
-	return Int(max(1, s.Latency.Round(time.Millisecond).Milliseconds())), nil
+	return heval.Int(max(1, s.Latency.Round(time.Millisecond).Milliseconds())), nil
 }
 
-func totalTokens(s datasets.Sample) (int64, error) {
+func totalTokens(s heval.Sample) (int64, error) {
 	if s.PromptTokens <= 0 && s.CompletionTokens <= 0 {
 		return 0, fmt.Errorf("%w: token counts%s", ErrNoMetadata, requestSuffix(s))
 	}
@@ -52,13 +52,13 @@ func totalTokens(s datasets.Sample) (int64, error) {
 // [ErrNoMetadata].
 //
 // Score: one bool under the evaluator's name; the reason gives the counts.
-func MaxTokens(n int64) Func {
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+func MaxTokens(n int64) heval.Func {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		t, err := totalTokens(s)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
-		return Bool(t <= n).Because(fmt.Sprintf("%d tokens (%d prompt + %d completion), limit %d", t, s.PromptTokens, s.CompletionTokens, n)), nil
+		return heval.Bool(t <= n).Because(fmt.Sprintf("%d tokens (%d prompt + %d completion), limit %d", t, s.PromptTokens, s.CompletionTokens, n)), nil
 	}
 }
 
@@ -66,12 +66,12 @@ func MaxTokens(n int64) Func {
 // A sample without token counts is an error wrapping [ErrNoMetadata].
 //
 // Score: one int under the evaluator's name, range 1 and up.
-func TotalTokens(_ context.Context, s datasets.Sample) (Score, error) {
+func TotalTokens(_ context.Context, s heval.Sample) (heval.Score, error) {
 	t, err := totalTokens(s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
-	return Int(t), nil
+	return heval.Int(t), nil
 }
 
 // Price is what a model costs, in US dollars per million tokens.
@@ -120,7 +120,7 @@ func (p Prices) Lookup(model string) (Price, bool) {
 }
 
 // cost returns the cost of s in US dollars.
-func (p Prices) cost(s datasets.Sample) (float64, error) {
+func (p Prices) cost(s heval.Sample) (float64, error) {
 	if _, err := totalTokens(s); err != nil {
 		return 0, err
 	}
@@ -140,16 +140,16 @@ func (p Prices) cost(s datasets.Sample) (float64, error) {
 // error wrapping [ErrNoMetadata]; a model missing from the table is an error.
 //
 // Score: one bool under the evaluator's name; the reason gives the cost.
-func MaxCost(maxUSD float64, prices Prices) Func {
+func MaxCost(maxUSD float64, prices Prices) heval.Func {
 	if prices == nil {
 		prices = DefaultPrices
 	}
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		c, err := prices.cost(s)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
-		return Bool(c <= maxUSD).Because(fmt.Sprintf("cost $%.6f, limit $%.6f", c, maxUSD)), nil
+		return heval.Bool(c <= maxUSD).Because(fmt.Sprintf("cost $%.6f, limit $%.6f", c, maxUSD)), nil
 	}
 }
 
@@ -157,15 +157,15 @@ func MaxCost(maxUSD float64, prices Prices) Func {
 // millionths of a US dollar rounded half away from zero, priced as in [MaxCost].
 //
 // Score: one int under the evaluator's name, range 0 and up.
-func CostMicroUSD(prices Prices) Func {
+func CostMicroUSD(prices Prices) heval.Func {
 	if prices == nil {
 		prices = DefaultPrices
 	}
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		c, err := prices.cost(s)
 		if err != nil {
-			return Score{}, err
+			return heval.Score{}, err
 		}
-		return Int(int64(math.Round(c * 1e6))), nil
+		return heval.Int(int64(math.Round(c * 1e6))), nil
 	}
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/heval-dev/heval"
 )
 
 // ErrUnknownEvaluator is wrapped by the error of [Lookup] for a name it does not know.
@@ -41,7 +43,7 @@ type CatalogEntry struct {
 	Network bool
 
 	argRequired bool
-	build       func(arg string) (Func, error)
+	build       func(arg string) (heval.Func, error)
 }
 
 // Catalog returns every evaluator that [Lookup] knows, sorted by name.
@@ -66,7 +68,7 @@ var specAliasRE = regexp.MustCompile(`^([A-Za-z0-9_.-]+):`)
 // NAME is case-insensitive and "-" may stand for "_". Everything after the first "=" is
 // the argument, taken literally. Without an alias the evaluator's name is NAME, so give an
 // alias to use one evaluator twice. See [Catalog] for the names and their arguments.
-func Lookup(spec string) (name string, f Func, err error) {
+func Lookup(spec string) (name string, f heval.Func, err error) {
 	spec = strings.TrimSpace(spec)
 	body, arg, hasArg := strings.Cut(spec, "=")
 	alias := ""
@@ -116,7 +118,9 @@ func suggest(name string) string {
 	return best
 }
 
-func noArg(f Func) func(string) (Func, error) { return func(string) (Func, error) { return f, nil } }
+func noArg(f heval.Func) func(string) (heval.Func, error) {
+	return func(string) (heval.Func, error) { return f, nil }
+}
 
 func boolKey(name string) []KeyInfo { return []KeyInfo{{Key: name, Type: "bool"}} }
 
@@ -148,7 +152,7 @@ func registry() []CatalogEntry {
 }
 
 func buildRegistry() []CatalogEntry {
-	b := func(name, doc string, f Func) CatalogEntry {
+	b := func(name, doc string, f heval.Func) CatalogEntry {
 		return CatalogEntry{Name: name, Doc: doc, Keys: boolKey(name), build: noArg(f)}
 	}
 	e := []CatalogEntry{
@@ -158,7 +162,7 @@ func buildRegistry() []CatalogEntry {
 		b("starts_with_greeting", "The answer starts with hello, hi or hey (any case).", StartsWithGreeting),
 		b("exceeds_min_length", "The answer is longer than 100 characters.", ExceedsMinLength),
 		{Name: "min_length", Arg: "[N]", Doc: "The answer is longer than N characters (default 100).", Keys: boolKey("min_length"),
-			build: func(arg string) (Func, error) {
+			build: func(arg string) (heval.Func, error) {
 				if arg == "" {
 					return MinLength(DefaultMinLength), nil
 				}
@@ -178,7 +182,7 @@ func buildRegistry() []CatalogEntry {
 		b("normalized_match", "The answer equals the reference ignoring case and white space.", NormalizedMatch),
 		{Name: "levenshtein", Doc: "Edit-distance similarity of the answer to the reference answer.", Keys: intKey("levenshtein", "0–100"), build: noArg(Levenshtein)},
 		{Name: "numeric_closeness", Arg: "[TOLERANCE|PERCENT%]", Doc: "The first number of the answer is within TOLERANCE (default 0) or PERCENT% of the reference's.", Keys: boolKey("numeric_closeness"),
-			build: func(arg string) (Func, error) {
+			build: func(arg string) (heval.Func, error) {
 				arg = strings.TrimSpace(arg)
 				if arg == "" {
 					return NumericCloseness(0), nil
@@ -198,7 +202,7 @@ func buildRegistry() []CatalogEntry {
 			}},
 		{Name: "valid_json", Doc: "The whole answer is valid JSON.", Keys: boolKey("valid_json"), build: noArg(ValidJSON)},
 		{Name: "json_schema", Arg: "FILE|{inline schema}", argRequired: true, Doc: "The answer is JSON conforming to the JSON Schema in FILE (or given inline).", Keys: boolKey("json_schema"),
-			build: func(arg string) (Func, error) {
+			build: func(arg string) (heval.Func, error) {
 				schema := []byte(arg)
 				if t := strings.TrimSpace(arg); !strings.HasPrefix(t, "{") {
 					b, err := os.ReadFile(t)
@@ -212,7 +216,7 @@ func buildRegistry() []CatalogEntry {
 		b("refusal", "The answer refuses or deflects (\"I can't help with that\", \"As an AI\", ...).", Refusal),
 		b("no_refusal", "The answer does not refuse (the opposite of refusal).", Not(Refusal)),
 		{Name: "max_latency", Arg: "DURATION", argRequired: true, Doc: "The request took at most DURATION (for example 2s or 1500ms).", Keys: boolKey("max_latency"),
-			build: func(arg string) (Func, error) {
+			build: func(arg string) (heval.Func, error) {
 				d, err := time.ParseDuration(strings.TrimSpace(arg))
 				if err != nil || d <= 0 {
 					return nil, fmt.Errorf("the latency limit %q is not a positive duration such as 2s or 1500ms", arg)
@@ -221,7 +225,7 @@ func buildRegistry() []CatalogEntry {
 			}},
 		{Name: "latency_ms", Doc: "The request's latency in milliseconds.", Keys: intKey("latency_ms", "≥ 1"), build: noArg(LatencyMillis)},
 		{Name: "max_tokens", Arg: "N", argRequired: true, Doc: "The request used at most N tokens (prompt + completion).", Keys: boolKey("max_tokens"),
-			build: func(arg string) (Func, error) {
+			build: func(arg string) (heval.Func, error) {
 				n, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
 				if err != nil || n < 0 {
 					return nil, fmt.Errorf("the token limit %q is not a whole number ≥ 0", arg)
@@ -230,7 +234,7 @@ func buildRegistry() []CatalogEntry {
 			}},
 		{Name: "total_tokens", Doc: "The request's prompt + completion tokens.", Keys: intKey("total_tokens", "≥ 1"), build: noArg(TotalTokens)},
 		{Name: "max_cost", Arg: "USD", argRequired: true, Doc: "The request cost at most USD dollars at the built-in list prices (evals.DefaultPrices).", Keys: boolKey("max_cost"),
-			build: func(arg string) (Func, error) {
+			build: func(arg string) (heval.Func, error) {
 				x, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(arg), "$"), 64)
 				if err != nil || x < 0 {
 					return nil, fmt.Errorf("the cost limit %q is not an amount of US dollars ≥ 0", arg)
@@ -241,7 +245,7 @@ func buildRegistry() []CatalogEntry {
 		{Name: "judge", Arg: "RUBRIC", argRequired: true, Network: true,
 			Doc:  "LLM judge on a ready-made rubric (accuracy, relevance, helpfulness, faithfulness, safety), configured by HEVAL_JUDGE_BASE_URL, HEVAL_JUDGE_API_KEY and HEVAL_JUDGE_MODEL.",
 			Keys: intKey("judge", "0–100"),
-			build: func(arg string) (Func, error) {
+			build: func(arg string) (heval.Func, error) {
 				r, ok := RubricNamed(strings.TrimSpace(arg))
 				if !ok {
 					var names []string
@@ -270,7 +274,7 @@ func buildRegistry() []CatalogEntry {
 			arg = "TEXT"
 		}
 		e = append(e, CatalogEntry{Name: c.name, Arg: arg, argRequired: true, Doc: c.doc, Keys: boolKey(c.name),
-			build: func(a string) (Func, error) {
+			build: func(a string) (heval.Func, error) {
 				subs := []string{a}
 				if !single {
 					var err error
@@ -285,6 +289,6 @@ func buildRegistry() []CatalogEntry {
 			}})
 	}
 	e = append(e, CatalogEntry{Name: "regex", Arg: "PATTERN", argRequired: true, Doc: "The answer matches the Go regular expression PATTERN.", Keys: boolKey("regex"),
-		build: func(a string) (Func, error) { return Regex(a) }})
+		build: func(a string) (heval.Func, error) { return Regex(a) }})
 	return e
 }

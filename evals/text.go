@@ -8,7 +8,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/helicone"
 )
 
@@ -17,8 +18,8 @@ import (
 var ErrNoReference = errors.New("the sample has no reference answer to compare with")
 
 // answerOf returns the answer text of s. An unreadable body (including
-// [datasets.ErrBodyNotAvailable]) is an error, never an empty answer.
-func answerOf(s datasets.Sample) (string, error) {
+// [heval.ErrBodyNotAvailable]) is an error, never an empty answer.
+func answerOf(s heval.Sample) (string, error) {
 	t, err := s.Answer()
 	if err != nil {
 		return "", fmt.Errorf("cannot judge the answer%s: %w", requestSuffix(s), err)
@@ -28,21 +29,21 @@ func answerOf(s datasets.Sample) (string, error) {
 
 // referenceOf returns the reference text of s, [ErrNoReference] when there is none, or the
 // reason it cannot be read.
-func referenceOf(s datasets.Sample) (string, error) {
+func referenceOf(s heval.Sample) (string, error) {
 	if helicone.IsJSONNull(s.Reference) {
 		return "", fmt.Errorf("%w%s: set the expected output of the row or file sample", ErrNoReference, requestSuffix(s))
 	}
 	if t := s.ReferenceText(); t != "" {
 		return t, nil
 	}
-	t, err := datasets.ReferenceText(s.Reference)
+	t, err := heval.ReferenceText(s.Reference)
 	if err != nil {
 		return "", fmt.Errorf("cannot read the reference answer%s: %w", requestSuffix(s), err)
 	}
 	return t, nil
 }
 
-func requestSuffix(s datasets.Sample) string {
+func requestSuffix(s heval.Sample) string {
 	if s.RequestID == "" {
 		return ""
 	}
@@ -50,12 +51,12 @@ func requestSuffix(s datasets.Sample) string {
 }
 
 // boolOf applies pred to the answer text of s.
-func boolOf(s datasets.Sample, pred func(string) bool) (Score, error) {
+func boolOf(s heval.Sample, pred func(string) bool) (heval.Score, error) {
 	t, err := answerOf(s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
-	return Bool(pred(t)), nil
+	return heval.Bool(pred(t)), nil
 }
 
 // DefaultMinLength is the minimum length of [ExceedsMinLength], in characters.
@@ -70,26 +71,26 @@ var greetingRE = regexp.MustCompile(`(?i)^(hello|hi|hey)\b`)
 //
 // The seed guide's split(' ') counts an empty answer as one word and double spaces as extra
 // words; WordCount does not.
-func WordCount(_ context.Context, s datasets.Sample) (Score, error) {
+func WordCount(_ context.Context, s heval.Sample) (heval.Score, error) {
 	t, err := answerOf(s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
-	return Int(int64(countWords(t))), nil
+	return heval.Int(int64(countWords(t))), nil
 }
 
 // HasCitations reports whether the answer cites a source: a bracketed number such as [1]
 // or a four-digit year in parentheses such as (2021).
 //
 // Score: one bool under the evaluator's name.
-func HasCitations(_ context.Context, s datasets.Sample) (Score, error) {
+func HasCitations(_ context.Context, s heval.Sample) (heval.Score, error) {
 	return boolOf(s, hasCitation)
 }
 
 // HasCodeExamples reports whether the answer contains a fenced code block marker (```).
 //
 // Score: one bool under the evaluator's name.
-func HasCodeExamples(_ context.Context, s datasets.Sample) (Score, error) {
+func HasCodeExamples(_ context.Context, s heval.Sample) (heval.Score, error) {
 	return boolOf(s, func(t string) bool { return strings.Contains(t, "```") })
 }
 
@@ -98,7 +99,7 @@ func HasCodeExamples(_ context.Context, s datasets.Sample) (Score, error) {
 // greeting.
 //
 // Score: one bool under the evaluator's name.
-func StartsWithGreeting(_ context.Context, s datasets.Sample) (Score, error) {
+func StartsWithGreeting(_ context.Context, s heval.Sample) (heval.Score, error) {
 	return boolOf(s, startsWithGreeting)
 }
 
@@ -106,8 +107,8 @@ func StartsWithGreeting(_ context.Context, s datasets.Sample) (Score, error) {
 // characters (Unicode code points, not bytes).
 //
 // Score: one bool under the evaluator's name.
-func MinLength(n int) Func {
-	return func(_ context.Context, s datasets.Sample) (Score, error) {
+func MinLength(n int) heval.Func {
+	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
 		return boolOf(s, func(t string) bool { return utf8.RuneCountInString(t) > n })
 	}
 }
@@ -116,7 +117,7 @@ func MinLength(n int) Func {
 // characters; see [MinLength].
 //
 // Score: one bool under the evaluator's name.
-func ExceedsMinLength(ctx context.Context, s datasets.Sample) (Score, error) {
+func ExceedsMinLength(ctx context.Context, s heval.Sample) (heval.Score, error) {
 	return MinLength(DefaultMinLength)(ctx, s)
 }
 
@@ -125,7 +126,7 @@ func ExceedsMinLength(ctx context.Context, s datasets.Sample) (Score, error) {
 // "_" (as in "5 * 3" or "snake_case") does not count, unlike the seed guide's character test.
 //
 // Score: one bool under the evaluator's name.
-func ContainsMarkdown(_ context.Context, s datasets.Sample) (Score, error) {
+func ContainsMarkdown(_ context.Context, s heval.Sample) (heval.Score, error) {
 	return boolOf(s, containsMarkdown)
 }
 
@@ -150,12 +151,12 @@ const (
 //	contains_markdown     bool       (see [ContainsMarkdown])
 //
 // The answer is read once.
-func SeedChecks(_ context.Context, s datasets.Sample) (Score, error) {
+func SeedChecks(_ context.Context, s heval.Sample) (heval.Score, error) {
 	t, err := answerOf(s)
 	if err != nil {
-		return Score{}, err
+		return heval.Score{}, err
 	}
-	return Scores(
+	return heval.Scores(
 		KeyWordCount, int64(countWords(t)),
 		KeyHasCitations, hasCitation(t),
 		KeyHasCodeExamples, strings.Contains(t, "```"),

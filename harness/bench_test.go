@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/heval-dev/heval/datasets"
@@ -25,8 +27,8 @@ func BenchmarkRunnerOverhead(b *testing.B) {
 	samples := makeSamples(max(b.N/evaluators, 1))
 	var evs []*harness.EvaluatorSpec
 	for i := range evaluators {
-		evs = append(evs, harness.Evaluator(fmt.Sprintf("e%d", i), func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-			return harness.Int(int64(s.RowIndex + i)), nil
+		evs = append(evs, harness.Evaluator(fmt.Sprintf("e%d", i), func(_ context.Context, s heval.Sample) (heval.Score, error) {
+			return heval.Int(int64(s.RowIndex + i)), nil
 		}))
 	}
 	evals := len(samples) * evaluators
@@ -76,13 +78,13 @@ func BenchmarkLatencyBound(b *testing.B) {
 	for b.Loop() {
 		samples := makeSamples(640)
 		evs := []*harness.EvaluatorSpec{
-			harness.Evaluator("judge", func(ctx context.Context, s datasets.Sample) (harness.Score, error) {
+			harness.Evaluator("judge", func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 				time.Sleep(latency)
-				return harness.Int(1), nil
+				return heval.Int(1), nil
 			}),
-			harness.Evaluator("judge2", func(ctx context.Context, s datasets.Sample) (harness.Score, error) {
+			harness.Evaluator("judge2", func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 				time.Sleep(latency)
-				return harness.Int(1), nil
+				return heval.Int(1), nil
 			}),
 		}
 		start := time.Now()

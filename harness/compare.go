@@ -7,8 +7,9 @@ import (
 	"math"
 	"slices"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/internal/stats"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // CompareOptions tune [Compare]. The zero value compares at 95% confidence with 2,000
@@ -120,7 +121,7 @@ func Compare(candidate, baseline *ResultSet, key string, opts CompareOptions) (*
 	if err != nil {
 		return nil, err
 	}
-	boolean := cobs[0].Type == reporters.Boolean && bobs[0].Type == reporters.Boolean
+	boolean := cobs[0].Type == heval.Boolean && bobs[0].Type == heval.Boolean
 	crow := pairRows(cobs, opts.ByRequest, boolean)
 	brow := pairRows(bobs, opts.ByRequest, boolean)
 	c := &Comparison{

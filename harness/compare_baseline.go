@@ -3,7 +3,8 @@ package harness
 import (
 	"fmt"
 
-	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/reporters/parquet"
 )
 
@@ -31,5 +32,5 @@ func LoadBaseline(path string) (*Results, error) {
 			samples[r.Sample.RequestID+"\x00"+r.Sample.DatasetRowID] = true
 		}
 	}
-	return NewResults(info, recs, reporters.Summary{Samples: len(samples)}), nil
+	return NewResults(info, recs, heval.Summary{Samples: len(samples)}), nil
 }

@@ -6,8 +6,9 @@ import (
 	"math"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/helicone"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // Delivery: every sample's values, from every evaluator, go out in one score write once its
@@ -32,7 +33,7 @@ var requeueDelays = []time.Duration{500 * time.Millisecond, 2 * time.Second}
 // coalesce builds the score write of a sample: one value per key. Repeats of an evaluator
 // are combined: integers as their mean rounded half away from zero, booleans as true when
 // more than half are true. When two evaluators produce the same key, the later one wins.
-func coalesce(recs []reporters.Record) helicone.Scores {
+func coalesce(recs []heval.Record) helicone.Scores {
 	type acc struct {
 		ev            string
 		sum, n, trues int64
@@ -54,7 +55,7 @@ func coalesce(recs []reporters.Record) helicone.Scores {
 			case a.ev != recs[i].Evaluator:
 				*a = acc{ev: recs[i].Evaluator}
 			}
-			a.boolean = v.Type == reporters.Boolean
+			a.boolean = v.Type == heval.Boolean
 			a.n++
 			a.sum += v.Value
 			if v.Value != 0 {

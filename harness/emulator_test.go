@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -25,11 +27,11 @@ var _ = Describe("against the Helicone emulator", func() {
 			Source: datasets.Experiment(demo.SupportExperimentID),
 			Env:    datasets.Env{Client: client},
 			Evaluators: []*harness.EvaluatorSpec{
-				harness.Evaluator("words", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-					return harness.Int(int64(len(s.Text()))), nil
+				harness.Evaluator("words", func(_ context.Context, s heval.Sample) (heval.Score, error) {
+					return heval.Int(int64(len(s.Text()))), nil
 				}),
-				harness.Evaluator("cites", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-					return harness.Bool(len(s.Text())%2 == 0), nil
+				harness.Evaluator("cites", func(_ context.Context, s heval.Sample) (heval.Score, error) {
+					return heval.Bool(len(s.Text())%2 == 0), nil
 				}),
 			},
 			Handler: rec, Verify: true, VerifyDelay: 20 * time.Millisecond,
@@ -51,11 +53,11 @@ var _ = Describe("against the Helicone emulator", func() {
 })
 
 var _ = Describe("verification through request queries", func() {
-	words := harness.Evaluator("words", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-		return harness.Int(int64(len(s.Text()))), nil
+	words := harness.Evaluator("words", func(_ context.Context, s heval.Sample) (heval.Score, error) {
+		return heval.Int(int64(len(s.Text()))), nil
 	})
-	polite := harness.Evaluator("polite", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-		return harness.Bool(len(s.Text())%3 == 0), nil
+	polite := harness.Evaluator("polite", func(_ context.Context, s heval.Sample) (heval.Score, error) {
+		return heval.Bool(len(s.Text())%3 == 0), nil
 	})
 
 	start := func() (*heliconetest.Server, *helicone.Client) {
@@ -97,7 +99,7 @@ var _ = Describe("verification through request queries", func() {
 
 	It("names a score the server dropped", func() {
 		_, client := start()
-		unknown := datasets.Sample{Kind: datasets.KindRequest, RequestID: "0b0b0b0b-0000-4000-8000-000000000001", Body: []byte(`"hello there"`)}
+		unknown := heval.Sample{Kind: heval.KindRequest, RequestID: "0b0b0b0b-0000-4000-8000-000000000001", Body: []byte(`"hello there"`)}
 		res, err := harness.Run(context.Background(), harness.Config{
 			Source:      datasets.Slice(unknown),
 			Env:         datasets.Env{Client: client},

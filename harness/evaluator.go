@@ -6,32 +6,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/onsi/ginkgo/v2"
 
-	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/helicone"
 )
-
-// Score is what an evaluator returns; see [evals.Score].
-type Score = evals.Score
-
-// Int is an integer score (see [evals.Int]).
-func Int(v int64) Score { return evals.Int(v) }
-
-// Bool is a boolean score (see [evals.Bool]); Helicone stores it as 1/0 under "<key>-hcone-bool".
-func Bool(v bool) Score { return evals.Bool(v) }
-
-// Value is a score of any Go value, checked when the run records it (see [evals.Value]).
-func Value(v any) Score { return evals.Value(v) }
-
-// Scores is a score of several named values, keys and values alternating (see [evals.Scores]).
-func Scores(kv ...any) Score { return evals.Scores(kv...) }
 
 // EvaluatorSpec is a declared evaluator: a name, a function and its options. Build one with
 // [Evaluator]; a spec is immutable and may be shared by several runs.
 type EvaluatorSpec struct {
 	name    string
-	fn      evals.Func
+	fn      heval.Func
 	repeat  int
 	timeout time.Duration
 	checks  []check
@@ -49,7 +35,7 @@ type EvaluatorSpec struct {
 //
 // A declaration mistake (an empty name, a nil function, an option of another type) is a
 // programming error and panics at once, as Ginkgo does for its own declarations.
-func Evaluator(name string, fn evals.Func, opts ...any) *EvaluatorSpec {
+func Evaluator(name string, fn heval.Func, opts ...any) *EvaluatorSpec {
 	if strings.TrimSpace(name) == "" {
 		panic("harness.Evaluator: the evaluator name is empty")
 	}
@@ -76,7 +62,7 @@ func Evaluator(name string, fn evals.Func, opts ...any) *EvaluatorSpec {
 func (e *EvaluatorSpec) Name() string { return e.name }
 
 // Func is the evaluator's function.
-func (e *EvaluatorSpec) Func() evals.Func { return e.fn }
+func (e *EvaluatorSpec) Func() heval.Func { return e.fn }
 
 // Repeats is how many times the evaluator runs per sample (at least 1).
 func (e *EvaluatorSpec) Repeats() int { return e.repeat }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
@@ -28,8 +30,8 @@ func ExampleRun() {
 		Env:    datasets.Env{Client: client},
 		Evaluators: []*harness.EvaluatorSpec{
 			harness.Evaluator("has_citations", evals.HasCitations),
-			harness.Evaluator("polite", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-				return harness.Bool(!strings.Contains(strings.ToLower(s.Text()), "obviously")), nil
+			harness.Evaluator("polite", func(_ context.Context, s heval.Sample) (heval.Score, error) {
+				return heval.Bool(!strings.Contains(strings.ToLower(s.Text()), "obviously")), nil
 			}),
 		},
 		KeepResults: true,

@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/helicone"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // The journal is an append-only file of JSON lines, one per score write the server
@@ -53,7 +53,7 @@ type journalValue struct {
 }
 
 // sampleKey identifies a sample across runs of the same source.
-func sampleKey(s *datasets.Sample) string {
+func sampleKey(s *heval.Sample) string {
 	return string(s.Kind) + "\x00" + s.HypothesisID + "\x00" + s.DatasetRowID + "\x00" + s.RequestID
 }
 
@@ -61,14 +61,14 @@ func (e *journalEntry) key() string {
 	return e.Kind + "\x00" + e.Hypothesis + "\x00" + e.Row + "\x00" + e.RequestID
 }
 
-func newJournalEntry(run string, s *datasets.Sample, sent helicone.Scores, recs []reporters.Record) *journalEntry {
+func newJournalEntry(run string, s *heval.Sample, sent helicone.Scores, recs []heval.Record) *journalEntry {
 	e := &journalEntry{Run: run, RequestID: s.RequestID, Kind: string(s.Kind), Hypothesis: s.HypothesisID,
 		Row: s.DatasetRowID, Sent: sent, At: time.Now().UTC(), Records: make([]journalRecord, len(recs))}
 	for i, r := range recs {
 		jr := journalRecord{Evaluator: r.Evaluator, Repeat: r.Repeat, Reason: r.Reason, Err: r.Err,
 			ErrKind: string(r.ErrKind), Failures: r.Failures, Nanos: int64(r.Duration)}
 		for _, v := range r.Values {
-			jr.Values = append(jr.Values, journalValue{Key: v.Key, Value: v.Value, Bool: v.Type == reporters.Boolean})
+			jr.Values = append(jr.Values, journalValue{Key: v.Key, Value: v.Value, Bool: v.Type == heval.Boolean})
 		}
 		e.Records[i] = jr
 	}
@@ -90,25 +90,25 @@ func (e *journalEntry) covers(evs []*EvaluatorSpec) bool {
 }
 
 // records rebuilds the entry's records of the evaluators evs for sample s, marked submitted.
-func (e *journalEntry) records(s *datasets.Sample, evs []*EvaluatorSpec) []reporters.Record {
+func (e *journalEntry) records(s *heval.Sample, evs []*EvaluatorSpec) []heval.Record {
 	want := make(map[string]int, len(evs))
 	for _, ev := range evs {
 		want[ev.name] = ev.repeat
 	}
-	var out []reporters.Record
+	var out []heval.Record
 	for _, jr := range e.Records {
 		if reps, ok := want[jr.Evaluator]; !ok || jr.Repeat >= reps {
 			continue
 		}
-		r := reporters.Record{Sample: s, Evaluator: jr.Evaluator, Repeat: jr.Repeat, Reason: jr.Reason,
-			Err: jr.Err, ErrKind: reporters.ErrorKind(jr.ErrKind), Failures: jr.Failures,
+		r := heval.Record{Sample: s, Evaluator: jr.Evaluator, Repeat: jr.Repeat, Reason: jr.Reason,
+			Err: jr.Err, ErrKind: heval.ErrorKind(jr.ErrKind), Failures: jr.Failures,
 			Duration: time.Duration(jr.Nanos)}
 		for _, v := range jr.Values {
-			t := reporters.Number
+			t := heval.Number
 			if v.Bool {
-				t = reporters.Boolean
+				t = heval.Boolean
 			}
-			r.Values = append(r.Values, reporters.Value{Key: v.Key, Value: v.Value, Type: t})
+			r.Values = append(r.Values, heval.Value{Key: v.Key, Value: v.Value, Type: t})
 		}
 		r.Submitted = len(r.Values) > 0
 		out = append(out, r)

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -27,14 +29,14 @@ func resumeConfig(client *helicone.Client, journal string, slow bool) harness.Co
 		Source: datasets.Slice(makeSamples(resumeSamples)...),
 		Env:    datasets.Env{Client: client},
 		Evaluators: []*harness.EvaluatorSpec{
-			harness.Evaluator("index", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
+			harness.Evaluator("index", func(_ context.Context, s heval.Sample) (heval.Score, error) {
 				if slow {
 					time.Sleep(2 * time.Millisecond)
 				}
-				return harness.Int(int64(index(s))), nil
+				return heval.Int(int64(index(s))), nil
 			}),
-			harness.Evaluator("third", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-				return harness.Bool(index(s)%3 == 0), nil
+			harness.Evaluator("third", func(_ context.Context, s heval.Sample) (heval.Score, error) {
+				return heval.Bool(index(s)%3 == 0), nil
 			}),
 		},
 		Concurrency: 2,

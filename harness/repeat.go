@@ -4,8 +4,9 @@ import (
 	"cmp"
 	"slices"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/internal/stats"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // SampleRepeats are the values of one score key on one sample across an evaluator's
@@ -16,7 +17,7 @@ type SampleRepeats struct {
 	RowIndex                int
 	Hypothesis              string
 	// Type is the key's value type.
-	Type reporters.ValueType
+	Type heval.ValueType
 	// Values are the values in repeat order (booleans as 1/0).
 	Values []int64
 	// Mean, StdDev, Min and Max describe Values; Spread is Max − Min.
@@ -40,7 +41,7 @@ func (r SampleRepeats) PassRate() float64 {
 // Flaky reports whether the repeats disagree: a boolean that was both true and false, or a
 // number whose spread exceeds maxSpread.
 func (r SampleRepeats) Flaky(maxSpread float64) bool {
-	if r.Type == reporters.Boolean {
+	if r.Type == heval.Boolean {
 		return r.Spread > 0
 	}
 	return r.Spread > maxSpread

@@ -4,19 +4,19 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval"
 )
 
 // Results are the records of one run, kept for assertions. Samples in results keep their
 // metadata and their answer text but not their raw bodies.
 type Results struct {
-	Info    reporters.RunInfo
-	Summary reporters.Summary
-	records []reporters.Record
+	Info    heval.RunInfo
+	Summary heval.Summary
+	records []heval.Record
 }
 
 // NewResults builds results from records, for example read back from a Parquet file.
-func NewResults(info reporters.RunInfo, records []reporters.Record, summary reporters.Summary) *Results {
+func NewResults(info heval.RunInfo, records []heval.Record, summary heval.Summary) *Results {
 	return &Results{Info: info, Summary: summary, records: records}
 }
 
@@ -25,7 +25,7 @@ func (r *Results) Len() int { return len(r.records) }
 
 // All is every record of the run.
 func (r *Results) All() *ResultSet {
-	set := &ResultSet{name: "all samples", records: make([]*reporters.Record, len(r.records))}
+	set := &ResultSet{name: "all samples", records: make([]*heval.Record, len(r.records))}
 	for i := range r.records {
 		set.records[i] = &r.records[i]
 	}
@@ -39,19 +39,19 @@ func (r *Results) Hypothesis(name string) *ResultSet { return r.All().Hypothesis
 // Observation is one value of one score key on one sample.
 type Observation struct {
 	Value        int64
-	Type         reporters.ValueType
+	Type         heval.ValueType
 	RequestID    string
 	DatasetRowID string
 	RowIndex     int
 	Repeat       int
-	Record       *reporters.Record
+	Record       *heval.Record
 }
 
 // ResultSet is a named subset of a run's records: a hypothesis, a model, a slice of the
 // dataset. Sets are immutable; each filter returns a new set.
 type ResultSet struct {
 	name    string
-	records []*reporters.Record
+	records []*heval.Record
 }
 
 // Name describes the set for failure messages, for example
@@ -62,10 +62,10 @@ func (s *ResultSet) Name() string { return s.name }
 func (s *ResultSet) Len() int { return len(s.records) }
 
 // Records returns the records of the set.
-func (s *ResultSet) Records() []*reporters.Record { return s.records }
+func (s *ResultSet) Records() []*heval.Record { return s.records }
 
 // Where keeps the records for which keep returns true; desc names the subset in messages.
-func (s *ResultSet) Where(desc string, keep func(*reporters.Record) bool) *ResultSet {
+func (s *ResultSet) Where(desc string, keep func(*heval.Record) bool) *ResultSet {
 	out := &ResultSet{name: s.name + ", " + desc}
 	for _, rec := range s.records {
 		if keep(rec) {
@@ -106,19 +106,19 @@ func (s *ResultSet) Hypothesis(name string) *ResultSet {
 
 // Model keeps the records whose judged request used model.
 func (s *ResultSet) Model(model string) *ResultSet {
-	return s.Where("model "+model, func(r *reporters.Record) bool { return r.Sample != nil && r.Sample.Model == model })
+	return s.Where("model "+model, func(r *heval.Record) bool { return r.Sample != nil && r.Sample.Model == model })
 }
 
 // WithInput keeps the records whose sample has input key = value.
 func (s *ResultSet) WithInput(key, value string) *ResultSet {
-	return s.Where(fmt.Sprintf("input %s=%s", key, value), func(r *reporters.Record) bool {
+	return s.Where(fmt.Sprintf("input %s=%s", key, value), func(r *heval.Record) bool {
 		return r.Sample != nil && r.Sample.Inputs[key] == value
 	})
 }
 
 // WithProperty keeps the records whose request has Helicone property key = value.
 func (s *ResultSet) WithProperty(key, value string) *ResultSet {
-	return s.Where(fmt.Sprintf("property %s=%s", key, value), func(r *reporters.Record) bool {
+	return s.Where(fmt.Sprintf("property %s=%s", key, value), func(r *heval.Record) bool {
 		return r.Sample != nil && r.Sample.Properties[key] == value
 	})
 }
@@ -142,8 +142,8 @@ func (s *ResultSet) Observations(key string) []Observation {
 }
 
 // Errors returns the records whose evaluator failed or whose delivery failed.
-func (s *ResultSet) Errors() []*reporters.Record {
-	var out []*reporters.Record
+func (s *ResultSet) Errors() []*heval.Record {
+	var out []*heval.Record
 	for _, rec := range s.records {
 		if rec.Err != "" || rec.DeliveryErr != "" {
 			out = append(out, rec)

@@ -7,8 +7,9 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/internal/stats"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // ErrNoObservations is matched (with errors.Is) by a [*MissingKeyError].
@@ -78,7 +79,7 @@ func (s *ResultSet) Hypotheses() []string {
 
 // Evaluator keeps the records of one evaluator.
 func (s *ResultSet) Evaluator(name string) *ResultSet {
-	return s.Where("evaluator "+name, func(r *reporters.Record) bool { return r.Evaluator == name })
+	return s.Where("evaluator "+name, func(r *heval.Record) bool { return r.Evaluator == name })
 }
 
 // Named returns the same records under another name, for failure messages.

@@ -12,11 +12,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"golang.org/x/sync/errgroup"
 
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/helicone"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // Config is everything one run needs. Only Source and Evaluators are required; Env.Client
@@ -34,10 +35,10 @@ type Config struct {
 	// for them.
 	Concurrency int
 	// Handler receives the run's records (after delivery) from one goroutine; nil for none.
-	Handler reporters.Handler
+	Handler heval.Handler
 	// Info describes the run to the handlers; RunID, Started, Source, Evaluators, DryRun
 	// and Shard are filled in when empty.
-	Info reporters.RunInfo
+	Info heval.RunInfo
 	// DryRun evaluates and reports without sending anything.
 	DryRun bool
 	// Rate is the budget of requests to Helicone (writes and read-backs) for this process;
@@ -128,7 +129,7 @@ type run struct {
 	verifyByQuery atomic.Bool
 	ctx           context.Context
 	sendCtx       context.Context
-	info          reporters.RunInfo
+	info          heval.RunInfo
 	logger        *slog.Logger
 	client        *helicone.Client
 	pacer         *pacer
@@ -389,7 +390,7 @@ func (r *run) execute() (*Results, error) {
 type collector struct {
 	r          *run
 	accs       []*thresholdAcc
-	kept       []reporters.Record
+	kept       []heval.Record
 	samples    int
 	handlerErr error
 }
@@ -406,7 +407,7 @@ func (c *collector) loop() {
 	h := c.r.cfg.Handler
 	for j := range c.r.out {
 		c.samples++
-		var keptSample *datasets.Sample
+		var keptSample *heval.Sample
 		if c.r.cfg.KeepResults {
 			keptSample = stripSample(&j.sample)
 		}
@@ -430,12 +431,12 @@ func (c *collector) loop() {
 	}
 }
 
-func (c *collector) summary() reporters.Summary {
+func (c *collector) summary() heval.Summary {
 	st := &c.r.stats
-	s := reporters.Summary{
+	s := heval.Summary{
 		Finished: time.Now().UTC(),
 		Samples:  c.samples,
-		Delivery: reporters.DeliveryStats{
+		Delivery: heval.DeliveryStats{
 			Posts:        int(st.posts.Load()),
 			Acknowledged: int(st.acked.Load()),
 			Failed:       int(st.failed.Load() + st.notSent.Load()),
@@ -453,8 +454,8 @@ func (c *collector) summary() reporters.Summary {
 
 // stripSample copies a sample for keeping: the answer and reference text are extracted
 // once and kept, the raw bodies are dropped.
-func stripSample(s *datasets.Sample) *datasets.Sample {
-	c := s.Cached()
+func stripSample(s *heval.Sample) *heval.Sample {
+	c := datasets.Prepare(*s)
 	c.Answer()
 	c.ReferenceText()
 	c.Body, c.Reference = nil, nil

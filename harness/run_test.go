@@ -8,14 +8,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/heval-dev/heval/datasets"
-	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/helicone"
-	"github.com/heval-dev/heval/reporters"
 )
 
 var _ = Describe("declaring evaluators", func() {
@@ -35,9 +35,9 @@ var _ = Describe("declaring evaluators", func() {
 	})
 
 	It("re-exports the score helpers", func() {
-		var s harness.Score = harness.Int(3)
+		var s heval.Score = heval.Int(3)
 		Expect(s.Entries()).To(HaveLen(1))
-		Expect(harness.Bool(true).Entries()[0].Value).To(BeTrue())
+		Expect(heval.Bool(true).Entries()[0].Value).To(BeTrue())
 	})
 })
 
@@ -55,27 +55,27 @@ var _ = Describe("running evaluators", func() {
 			Source: datasets.Slice(samples...),
 			Env:    datasets.Env{Client: fake.client()},
 			Evaluators: []*harness.EvaluatorSpec{
-				harness.Evaluator("length", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-					return harness.Int(int64(len(s.Text()))).With("is_even", index(s)%2 == 0), nil
+				harness.Evaluator("length", func(_ context.Context, s heval.Sample) (heval.Score, error) {
+					return heval.Int(int64(len(s.Text()))).With("is_even", index(s)%2 == 0), nil
 				}),
 				harness.Evaluator("ratio", constant(0.75)),
 				harness.Evaluator("nan", constant(math.NaN())),
-				harness.Evaluator("mixed", func(context.Context, datasets.Sample) (harness.Score, error) {
-					return harness.Scores("good", 7, "bad", 1.5), nil
+				harness.Evaluator("mixed", func(context.Context, heval.Sample) (heval.Score, error) {
+					return heval.Scores("good", 7, "bad", 1.5), nil
 				}),
-				harness.Evaluator("boom", func(context.Context, datasets.Sample) (harness.Score, error) { panic("kaboom") }),
-				harness.Evaluator("fails", func(context.Context, datasets.Sample) (harness.Score, error) {
-					return harness.Score{}, errors.New("judge unavailable")
+				harness.Evaluator("boom", func(context.Context, heval.Sample) (heval.Score, error) { panic("kaboom") }),
+				harness.Evaluator("fails", func(context.Context, heval.Sample) (heval.Score, error) {
+					return heval.Score{}, errors.New("judge unavailable")
 				}),
-				harness.Evaluator("slow", func(ctx context.Context, s datasets.Sample) (harness.Score, error) {
+				harness.Evaluator("slow", func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 					if index(s) == 3 {
 						<-ctx.Done()
-						return harness.Score{}, ctx.Err()
+						return heval.Score{}, ctx.Err()
 					}
-					return harness.Int(1), nil
+					return heval.Int(1), nil
 				}, harness.Timeout(50*time.Millisecond)),
-				harness.Evaluator("skips", func(context.Context, datasets.Sample) (harness.Score, error) {
-					return harness.Score{}, evals.ErrNotApplicable
+				harness.Evaluator("skips", func(context.Context, heval.Sample) (heval.Score, error) {
+					return heval.Score{}, heval.ErrNotApplicable
 				}),
 				harness.Evaluator("short", constant(5), harness.AtLeast(10)),
 			},
@@ -88,24 +88,24 @@ var _ = Describe("running evaluators", func() {
 		Expect(rec.summary.Samples).To(Equal(40))
 
 		for _, r := range rec.byEvaluator("ratio") {
-			Expect(r.ErrKind).To(Equal(reporters.ErrInvalidValue))
-			Expect(r.Err).To(ContainSubstring("evals.Percent"))
+			Expect(r.ErrKind).To(Equal(heval.ErrorKindInvalidValue))
+			Expect(r.Err).To(ContainSubstring("heval.Percent"))
 			Expect(r.Values).To(BeEmpty())
 		}
 		Expect(rec.byEvaluator("nan")[0].Err).To(ContainSubstring("NaN"))
 		mixed := rec.byEvaluator("mixed")[0]
-		Expect(mixed.ErrKind).To(Equal(reporters.ErrInvalidValue))
-		Expect(mixed.Values).To(Equal([]reporters.Value{{Key: "good", Value: 7, Type: reporters.Number}}))
+		Expect(mixed.ErrKind).To(Equal(heval.ErrorKindInvalidValue))
+		Expect(mixed.Values).To(Equal([]heval.Value{{Key: "good", Value: 7, Type: heval.Number}}))
 		Expect(mixed.Submitted).To(BeTrue())
 		boom := rec.byEvaluator("boom")[0]
-		Expect(boom.ErrKind).To(Equal(reporters.ErrPanic))
+		Expect(boom.ErrKind).To(Equal(heval.ErrorKindPanic))
 		Expect(boom.Err).To(ContainSubstring("kaboom"))
 		Expect(boom.Err).To(ContainSubstring("run_test.go"))
-		Expect(rec.byEvaluator("fails")[0].ErrKind).To(Equal(reporters.ErrEvaluator))
+		Expect(rec.byEvaluator("fails")[0].ErrKind).To(Equal(heval.ErrorKindEvaluator))
 		Expect(rec.byEvaluator("fails")[0].Err).To(Equal("judge unavailable"))
 		var timeouts int
 		for _, r := range rec.byEvaluator("slow") {
-			if r.ErrKind == reporters.ErrTimeout {
+			if r.ErrKind == heval.ErrorKindTimeout {
 				timeouts++
 				Expect(r.Sample.RequestID).To(Equal(uuidFor(3)))
 				Expect(r.Err).To(ContainSubstring("timed out after 50ms"))
@@ -163,8 +163,8 @@ var _ = Describe("running evaluators", func() {
 		rec := &recorder{}
 		_, err := harness.Run(context.Background(), harness.Config{
 			Source: datasets.Slice(makeSamples(1)...), Env: datasets.Env{Client: fake.client()}, Handler: rec,
-			Evaluators: []*harness.EvaluatorSpec{harness.Evaluator("judge", func(context.Context, datasets.Sample) (harness.Score, error) {
-				return harness.Int(80 + 5*n.Add(1)), nil // 85, 90, 96 → mean 90.33
+			Evaluators: []*harness.EvaluatorSpec{harness.Evaluator("judge", func(context.Context, heval.Sample) (heval.Score, error) {
+				return heval.Int(80 + 5*n.Add(1)), nil // 85, 90, 96 → mean 90.33
 			}, harness.Repeat(3))},
 		})
 		Expect(err).NotTo(HaveOccurred())
@@ -286,11 +286,11 @@ var _ = Describe("running evaluators", func() {
 		res, err := harness.Run(ctx, harness.Config{
 			Source: datasets.Slice(makeSamples(500)...), Env: datasets.Env{Client: fake.client()}, Handler: rec,
 			Concurrency: 4,
-			Evaluators: []*harness.EvaluatorSpec{harness.Evaluator("one", func(ctx context.Context, s datasets.Sample) (harness.Score, error) {
+			Evaluators: []*harness.EvaluatorSpec{harness.Evaluator("one", func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 				if evaluated.Add(1) == 50 {
 					cancel()
 				}
-				return harness.Int(1), nil
+				return heval.Int(1), nil
 			})},
 			JournalPath: dir + "/journal.jsonl",
 		})
@@ -316,17 +316,17 @@ var _ = Describe("running evaluators", func() {
 		res, err := harness.Run(context.Background(), harness.Config{
 			Source: datasets.Slice(makeSamples(20)...), DryRun: true,
 			Evaluators: []*harness.EvaluatorSpec{
-				harness.Evaluator("length", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-					return harness.Int(int64(index(s))), nil
+				harness.Evaluator("length", func(_ context.Context, s heval.Sample) (heval.Score, error) {
+					return heval.Int(int64(index(s))), nil
 				}),
-				harness.Evaluator("even", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
-					return harness.Bool(index(s)%2 == 0), nil
+				harness.Evaluator("even", func(_ context.Context, s heval.Sample) (heval.Score, error) {
+					return heval.Bool(index(s)%2 == 0), nil
 				}),
-				harness.Evaluator("boom", func(_ context.Context, s datasets.Sample) (harness.Score, error) {
+				harness.Evaluator("boom", func(_ context.Context, s heval.Sample) (heval.Score, error) {
 					if index(s) == 7 {
-						return harness.Score{}, errors.New("bad sample")
+						return heval.Score{}, errors.New("bad sample")
 					}
-					return harness.Int(1), nil
+					return heval.Int(1), nil
 				}),
 			},
 			Thresholds: []harness.Threshold{t1, t2, t3},

@@ -9,16 +9,15 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/heval-dev/heval/datasets"
-	"github.com/heval-dev/heval/evals"
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/helicone"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // job is one sample on its way through the run: evaluated, delivered, verified, reported.
 type job struct {
-	sample  datasets.Sample
-	recs    []reporters.Record
+	sample  heval.Sample
+	recs    []heval.Record
 	pending atomic.Int32
 	// aborted is set when an evaluation of the sample was skipped or cut short by an
 	// interruption: the sample is then neither sent nor reported, and a resumed run
@@ -27,7 +26,7 @@ type job struct {
 	// sent is what was (or would have been) written to Helicone; ackAt when it was acknowledged.
 	sent helicone.Scores
 	// vals backs the values of single-value records, one slot per evaluation.
-	vals  []reporters.Value
+	vals  []heval.Value
 	ackAt time.Time
 	// replayed marks a sample whose records come from the journal of an earlier run.
 	replayed bool
@@ -139,8 +138,8 @@ func (r *run) flush() {
 }
 
 func prepare(j *job, n int) {
-	j.recs = make([]reporters.Record, n)
-	j.vals = make([]reporters.Value, n)
+	j.recs = make([]heval.Record, n)
+	j.vals = make([]heval.Value, n)
 	j.pending.Store(int32(n))
 }
 
@@ -191,18 +190,18 @@ func (r *run) evaluate(j *job, i int) {
 	if err != nil {
 		var pe *panicError
 		switch {
-		case errors.Is(err, evals.ErrNotApplicable):
+		case errors.Is(err, heval.ErrNotApplicable):
 			rec.Reason = err.Error()
 			return
 		case errors.As(err, &pe):
-			rec.ErrKind = reporters.ErrPanic
+			rec.ErrKind = heval.ErrorKindPanic
 		case errors.Is(err, errTimedOut), errors.Is(err, context.DeadlineExceeded):
-			rec.ErrKind = reporters.ErrTimeout
+			rec.ErrKind = heval.ErrorKindTimeout
 			if !errors.Is(err, errTimedOut) {
 				err = fmt.Errorf("%w: %w", errTimedOut, err)
 			}
 		default:
-			rec.ErrKind = reporters.ErrEvaluator
+			rec.ErrKind = heval.ErrorKindEvaluator
 		}
 		rec.Err = err.Error()
 		return
@@ -212,11 +211,11 @@ func (r *run) evaluate(j *job, i int) {
 
 // fillRecord validates the entries of a score into the record's values; invalid entries
 // become an invalid_value error while the valid ones are kept.
-func fillRecord(rec *reporters.Record, ev *EvaluatorSpec, score evals.Score, buf []reporters.Value) {
+func fillRecord(rec *heval.Record, ev *EvaluatorSpec, score heval.Score, buf []heval.Value) {
 	rec.Reason = score.Reason()
 	entries := score.Entries()
 	if len(entries) > cap(buf) {
-		buf = make([]reporters.Value, 0, len(entries))
+		buf = make([]heval.Value, 0, len(entries))
 	}
 	if len(entries) > 0 {
 		rec.Values = buf[:0]
@@ -227,19 +226,15 @@ func fillRecord(rec *reporters.Record, ev *EvaluatorSpec, score evals.Score, buf
 		if key == "" {
 			key = ev.name
 		}
-		v, err := evals.Normalize(key, e.Value)
+		v, err := heval.Normalize(key, e.Value)
 		if err != nil {
 			bad = append(bad, err.Error())
 			continue
 		}
-		t := reporters.Number
-		if v.IsBool() {
-			t = reporters.Boolean
-		}
-		rec.Values = append(rec.Values, reporters.Value{Key: key, Value: v.Int64(), Type: t})
+		rec.Values = append(rec.Values, v)
 	}
 	if len(bad) > 0 {
-		rec.ErrKind = reporters.ErrInvalidValue
+		rec.ErrKind = heval.ErrorKindInvalidValue
 		rec.Err = strings.Join(bad, "; ")
 	}
 	for _, c := range ev.checks {
@@ -277,7 +272,7 @@ func (e *panicError) Error() string {
 }
 
 // call runs the evaluator once, turning a panic into an error and enforcing its timeout.
-func (r *run) call(ev *EvaluatorSpec, s *datasets.Sample) (evals.Score, error) {
+func (r *run) call(ev *EvaluatorSpec, s *heval.Sample) (heval.Score, error) {
 	if ev.timeout <= 0 {
 		return safeCall(r.ctx, ev.fn, s)
 	}
@@ -286,11 +281,11 @@ func (r *run) call(ev *EvaluatorSpec, s *datasets.Sample) (evals.Score, error) {
 
 // callWithTimeout runs the call in a goroutine of its own so that a function ignoring its
 // context can be abandoned at the deadline.
-func (r *run) callWithTimeout(ev *EvaluatorSpec, s datasets.Sample) (evals.Score, error) {
+func (r *run) callWithTimeout(ev *EvaluatorSpec, s heval.Sample) (heval.Score, error) {
 	ctx, cancel := context.WithTimeout(r.ctx, ev.timeout)
 	defer cancel()
 	type result struct {
-		score evals.Score
+		score heval.Score
 		err   error
 	}
 	ch := make(chan result, 1)
@@ -301,21 +296,21 @@ func (r *run) callWithTimeout(ev *EvaluatorSpec, s datasets.Sample) (evals.Score
 	select {
 	case res := <-ch:
 		if res.err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) && r.ctx.Err() == nil {
-			return evals.Score{}, fmt.Errorf("%w after %s: %w", errTimedOut, ev.timeout, res.err)
+			return heval.Score{}, fmt.Errorf("%w after %s: %w", errTimedOut, ev.timeout, res.err)
 		}
 		return res.score, res.err
 	case <-ctx.Done():
 		if r.ctx.Err() != nil {
-			return evals.Score{}, r.ctx.Err()
+			return heval.Score{}, r.ctx.Err()
 		}
-		return evals.Score{}, fmt.Errorf("%w after %s (the function did not return when its context was cancelled and was abandoned)", errTimedOut, ev.timeout)
+		return heval.Score{}, fmt.Errorf("%w after %s (the function did not return when its context was cancelled and was abandoned)", errTimedOut, ev.timeout)
 	}
 }
 
-func safeCall(ctx context.Context, fn evals.Func, s *datasets.Sample) (score evals.Score, err error) {
+func safeCall(ctx context.Context, fn heval.Func, s *heval.Sample) (score heval.Score, err error) {
 	defer func() {
 		if v := recover(); v != nil {
-			score, err = evals.Score{}, &panicError{value: v, stack: shortStack()}
+			score, err = heval.Score{}, &panicError{value: v, stack: shortStack()}
 		}
 	}()
 	return fn(ctx, *s)

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/onsi/ginkgo/v2"
 
 	"github.com/heval-dev/heval/datasets"
@@ -352,9 +354,9 @@ func (s *SuiteRun) execute(ctx context.Context) (*Results, error) {
 		return nil, err
 	}
 	evs := s.selected()
-	info := reporters.RunInfo{Source: s.source.String()}
+	info := heval.RunInfo{Source: s.source.String()}
 	if len(evs) == 0 {
-		return NewResults(info, nil, reporters.Summary{}), nil
+		return NewResults(info, nil, heval.Summary{}), nil
 	}
 	envFn := s.cfg.env
 	if envFn == nil {
@@ -381,7 +383,7 @@ func (s *SuiteRun) execute(ctx context.Context) (*Results, error) {
 			return nil, err
 		}
 		closers = cs
-		cfg.Handler = reporters.Multi(handlers...)
+		cfg.Handler = heval.Multi(handlers...)
 		if !r.dryRun {
 			cfg.JournalPath = filepath.Join(r.out, "journal.jsonl")
 		}
@@ -403,7 +405,7 @@ func (s *SuiteRun) execute(ctx context.Context) (*Results, error) {
 }
 
 // outputHandlers opens the report files of an output directory.
-func outputHandlers(dir string) ([]reporters.Handler, []io.Closer, error) {
+func outputHandlers(dir string) ([]heval.Handler, []io.Closer, error) {
 	pf, err := os.Create(filepath.Join(dir, "scores.parquet"))
 	if err != nil {
 		return nil, nil, fmt.Errorf("heval: %w", err)
@@ -413,7 +415,7 @@ func outputHandlers(dir string) ([]reporters.Handler, []io.Closer, error) {
 		pf.Close()
 		return nil, nil, fmt.Errorf("heval: %w", err)
 	}
-	handlers := []reporters.Handler{parquet.NewWriter(pf), junit.NewWriter(jf)}
+	handlers := []heval.Handler{parquet.NewWriter(pf), junit.NewWriter(jf)}
 	return handlers, []io.Closer{pf, jf}, nil
 }
 
@@ -450,9 +452,9 @@ func (s *SuiteRun) cleanupFirst() {
 
 // snapshot is the form in which process 1 hands the results to the others.
 type snapshot struct {
-	Info    reporters.RunInfo
-	Summary reporters.Summary
-	Records []reporters.Record
+	Info    heval.RunInfo
+	Summary heval.Summary
+	Records []heval.Record
 }
 
 func snapshotOf(r *Results) snapshot {
@@ -506,7 +508,7 @@ func summaryEntries(res *Results) []entry {
 		for _, st := range agg.ByEvaluator(ev) {
 			for _, k := range st.Keys {
 				fmt.Fprintf(&b, "%s %s: n=%d", st.Group, k.Key, k.N)
-				if k.Type == reporters.Boolean {
+				if k.Type == heval.Boolean {
 					fmt.Fprintf(&b, " pass_rate=%s", stat2(k.PassRate))
 				} else {
 					fmt.Fprintf(&b, " mean=%s p50=%s p90=%s min=%s max=%s", stat2(k.Mean), stat2(k.P50), stat2(k.P90), stat2(k.Min), stat2(k.Max))

@@ -8,8 +8,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/internal/stats"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // Threshold is a suite-level requirement on one statistic of one score key, checked at the
@@ -114,7 +115,7 @@ type thresholdAcc struct {
 	errIDs []string
 }
 
-func (a *thresholdAcc) add(rec *reporters.Record) {
+func (a *thresholdAcc) add(rec *heval.Record) {
 	if g := a.t.Group; g != "" {
 		if rec.Sample == nil || (rec.Sample.HypothesisID != g && rec.Sample.Hypothesis != g) {
 			return
@@ -144,9 +145,9 @@ func (a *thresholdAcc) add(rec *reporters.Record) {
 	}
 }
 
-func (a *thresholdAcc) check() reporters.Check {
+func (a *thresholdAcc) check() heval.Check {
 	t := a.t
-	c := reporters.Check{Name: t.Name, Group: t.Group, Key: t.Key, Stat: t.Stat, Op: t.Op, Limit: t.Limit}
+	c := heval.Check{Name: t.Name, Group: t.Group, Key: t.Key, Stat: t.Stat, Op: t.Op, Limit: t.Limit}
 	where := "all samples"
 	if t.Group != "" {
 		where = "hypothesis " + t.Group

@@ -9,7 +9,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/helicone"
 )
 
@@ -46,7 +47,7 @@ const verifyRechecks = 2
 const scoreWindow = 30 * 24 * time.Hour
 
 // missingReason guesses why an acknowledged score is not stored.
-func missingReason(s *datasets.Sample) string {
+func missingReason(s *heval.Sample) string {
 	if !s.CreatedAt.IsZero() && time.Since(s.CreatedAt) > scoreWindow {
 		return fmt.Sprintf("the request is %d days old and Helicone drops scores of requests older than 30 days", int(time.Since(s.CreatedAt).Hours()/24))
 	}
@@ -166,7 +167,7 @@ var errStopped = errors.New("verification stopped")
 type readBack struct {
 	r      *run
 	ctx    context.Context
-	sample *datasets.Sample
+	sample *heval.Sample
 	row    *helicone.Request
 	loaded bool
 }

@@ -10,7 +10,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/internal/stats"
 )
 
@@ -24,39 +25,6 @@ const (
 	// DefaultErrorLimit is how many error records are kept with their messages.
 	DefaultErrorLimit = 200
 )
-
-// Group labels used for samples that belong to no hypothesis.
-const (
-	// GroupDataset groups an experiment's dataset rows (the original outputs).
-	GroupDataset = "dataset"
-	// GroupRequests groups logged requests chosen by a request query.
-	GroupRequests = "requests"
-	// GroupFile groups samples read from local files.
-	GroupFile = "file"
-)
-
-// GroupOf returns the group a sample is aggregated in: its hypothesis label, or
-// [GroupDataset], [GroupRequests] or [GroupFile] by kind.
-func GroupOf(s *datasets.Sample) string {
-	if s == nil {
-		return "unknown"
-	}
-	if s.Hypothesis != "" {
-		return s.Hypothesis
-	}
-	if s.HypothesisID != "" {
-		return s.HypothesisID
-	}
-	switch s.Kind {
-	case datasets.KindDatasetRow:
-		return GroupDataset
-	case datasets.KindRequest:
-		return GroupRequests
-	case datasets.KindFile:
-		return GroupFile
-	}
-	return "samples"
-}
 
 // AggregateOption configures an [Aggregator].
 type AggregateOption func(*aggConfig)
@@ -86,8 +54,8 @@ func ErrorLimit(n int) AggregateOption { return func(c *aggConfig) { c.errorLimi
 // lists and the error list. Use [Aggregator.Result] to read the summary.
 type Aggregator struct {
 	cfg     aggConfig
-	info    RunInfo
-	summary Summary
+	info    heval.RunInfo
+	summary heval.Summary
 	done    bool
 	records int
 
@@ -111,7 +79,7 @@ type groupAcc struct {
 }
 
 type keyAcc struct {
-	typ    ValueType
+	typ    heval.ValueType
 	mixed  bool
 	values []int64
 	pairs  []uint64
@@ -134,7 +102,7 @@ func NewAggregator(opts ...AggregateOption) *Aggregator {
 
 // AggregateRecords summarises records that are already in memory, for example read back
 // from a Parquet file.
-func AggregateRecords(info RunInfo, records []Record, summary Summary, opts ...AggregateOption) *Aggregate {
+func AggregateRecords(info heval.RunInfo, records []heval.Record, summary heval.Summary, opts ...AggregateOption) *Aggregate {
 	a := NewAggregator(opts...)
 	_ = a.Start(info)
 	for _, r := range records {
@@ -145,22 +113,22 @@ func AggregateRecords(info RunInfo, records []Record, summary Summary, opts ...A
 }
 
 // Start implements [Handler].
-func (a *Aggregator) Start(info RunInfo) error {
+func (a *Aggregator) Start(info heval.RunInfo) error {
 	a.info = info
 	return nil
 }
 
 // Finish implements [Handler].
-func (a *Aggregator) Finish(s Summary) error {
+func (a *Aggregator) Finish(s heval.Summary) error {
 	a.summary = s
 	a.done = true
 	return nil
 }
 
 // Record implements [Handler].
-func (a *Aggregator) Record(r Record) error {
+func (a *Aggregator) Record(r heval.Record) error {
 	a.records++
-	group := GroupOf(r.Sample)
+	group := r.Sample.Group()
 	g := a.group(group, r.Sample)
 	if r.Repeat == 0 {
 		g.first[r.Evaluator]++
@@ -179,10 +147,10 @@ func (a *Aggregator) Record(r Record) error {
 		a.errCount++
 		kind := r.ErrKind
 		if kind == "" {
-			kind = ErrEvaluator
+			kind = heval.ErrorKindEvaluator
 		}
 		if es.ErrorKinds == nil {
-			es.ErrorKinds = map[ErrorKind]int{}
+			es.ErrorKinds = map[heval.ErrorKind]int{}
 		}
 		es.ErrorKinds[kind]++
 		a.addError(group, &r, string(kind), r.Err)
@@ -217,7 +185,7 @@ func (a *Aggregator) Record(r Record) error {
 	return nil
 }
 
-func (a *Aggregator) group(label string, s *datasets.Sample) *groupAcc {
+func (a *Aggregator) group(label string, s *heval.Sample) *groupAcc {
 	g := a.groups[label]
 	if g == nil {
 		g = &groupAcc{info: GroupInfo{Label: label}, models: map[string]bool{}, prompts: map[string]bool{}, first: map[string]int{}}
@@ -241,7 +209,7 @@ func (a *Aggregator) group(label string, s *datasets.Sample) *groupAcc {
 // pairID identifies the unit a value was observed on, so that two runs (or two hypotheses)
 // can be compared row by row: the dataset row when there is one, else the request id, and
 // the repeat. Zero means the value cannot be paired.
-func pairID(s *datasets.Sample, repeat int) uint64 {
+func pairID(s *heval.Sample, repeat int) uint64 {
 	if s == nil {
 		return 0
 	}
@@ -272,7 +240,7 @@ func worstLess(a, b *SampleRef) int {
 	)
 }
 
-func (a *Aggregator) offerWorst(k *keyAcc, group string, r *Record, v *Value) {
+func (a *Aggregator) offerWorst(k *keyAcc, group string, r *heval.Record, v *heval.Value) {
 	if a.cfg.worst == 0 {
 		return
 	}
@@ -292,7 +260,7 @@ func (a *Aggregator) offerWorst(k *keyAcc, group string, r *Record, v *Value) {
 }
 
 // fill copies the texts of a record into a sample reference, truncated.
-func (a *Aggregator) fill(ref *SampleRef, r *Record) {
+func (a *Aggregator) fill(ref *SampleRef, r *heval.Record) {
 	lim := a.cfg.textLimit
 	ref.Reason = Truncate(r.Reason, lim)
 	ref.Err = Truncate(r.Err, lim)
@@ -330,7 +298,7 @@ func errLess(a, b *ErrorRef) int {
 	)
 }
 
-func (a *Aggregator) addError(group string, r *Record, kind, msg string) {
+func (a *Aggregator) addError(group string, r *heval.Record, kind, msg string) {
 	if a.cfg.errorLimit == 0 {
 		return
 	}
@@ -410,9 +378,9 @@ func compareGroups(a, b string) int {
 	switch {
 	case a == b:
 		return 0
-	case a == GroupDataset:
+	case a == heval.GroupDataset:
 		return -1
-	case b == GroupDataset:
+	case b == heval.GroupDataset:
 		return 1
 	}
 	return strings.Compare(a, b)
@@ -421,7 +389,7 @@ func compareGroups(a, b string) int {
 func (k *keyAcc) stats(sk statKey) *KeyStats {
 	typ := k.typ
 	if k.mixed {
-		typ = Number
+		typ = heval.Number
 	}
 	n := len(k.values)
 	ks := &KeyStats{
@@ -433,7 +401,7 @@ func (k *keyAcc) stats(sk statKey) *KeyStats {
 	}
 	d := stats.Describe(stats.Floats(k.values))
 	ks.Mean, ks.P50, ks.P90, ks.Min, ks.Max = d.Mean, d.P50, d.P90, d.Min, d.Max
-	if typ == Boolean {
+	if typ == heval.Boolean {
 		ks.PassRate = d.Mean
 	}
 	return ks
@@ -442,8 +410,8 @@ func (k *keyAcc) stats(sk statKey) *KeyStats {
 // Aggregate is the summary of one run, built by an [Aggregator].
 type Aggregate struct {
 	// Info and Summary are what the run's Start and Finish carried.
-	Info    RunInfo
-	Summary Summary
+	Info    heval.RunInfo
+	Summary heval.Summary
 	// Finished is true when the run's Finish was seen.
 	Finished bool
 	// Records is the number of records aggregated.
@@ -511,7 +479,7 @@ type GroupInfo struct {
 	// HypothesisID is the hypothesis id, for a hypothesis.
 	HypothesisID string
 	// Kind is the kind of the group's first sample.
-	Kind datasets.Kind
+	Kind heval.Kind
 	// Models and PromptVersions are the distinct models and prompt versions seen (at most 8
 	// of each), sorted.
 	Models, PromptVersions []string
@@ -528,7 +496,7 @@ type EvaluatorStats struct {
 	// Errors counts records whose evaluator failed (error, panic, timeout, invalid value);
 	// ErrorKinds breaks them down.
 	Errors     int
-	ErrorKinds map[ErrorKind]int
+	ErrorKinds map[heval.ErrorKind]int
 	// Failures counts records that failed a per-sample check.
 	Failures int
 	// DeliveryErrors counts records whose scores could not be delivered.
@@ -544,7 +512,7 @@ type EvaluatorStats struct {
 type KeyStats struct {
 	Group, Evaluator, Key string
 	// Type is Boolean when every value was a boolean.
-	Type ValueType
+	Type heval.ValueType
 	// N is the number of values.
 	N int
 	// Mean, P50, P90, Min and Max describe the values (NaN when there are none).
@@ -569,7 +537,7 @@ type Field struct{ Name, Value string }
 type SampleRef struct {
 	Group, Evaluator, Key string
 	Value                 int64
-	Type                  ValueType
+	Type                  heval.ValueType
 	Repeat                int
 	RequestID             string
 	DatasetRowID          string
@@ -636,7 +604,7 @@ type Comparison struct {
 	Evaluator, Key string
 	// Group is the candidate's group; BaselineGroup the baseline's.
 	Group, BaselineGroup string
-	Type                 ValueType
+	Type                 heval.ValueType
 	// BaselineN and CandidateN count the values on each side.
 	BaselineN, CandidateN int
 	// Baseline and Candidate are the means of each side (the pass rates of a boolean key).
@@ -701,7 +669,7 @@ func compareKeys(base, cand *KeyStats, opts CompareOptions) Comparison {
 		Baseline: base.Mean, Candidate: cand.Mean, Level: level,
 	}
 	if base.Type != cand.Type {
-		c.Type = Number
+		c.Type = heval.Number
 	}
 	a, b, paired := pairValues(base, cand)
 	c.Paired = paired

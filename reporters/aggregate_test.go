@@ -4,41 +4,42 @@ import (
 	"math"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/fixture"
 )
 
-func rec(group, row string, idx int, eval string, vals ...reporters.Value) reporters.Record {
-	s := &datasets.Sample{Kind: datasets.KindHypothesisRun, Hypothesis: group, HypothesisID: "id-" + group,
+func rec(group, row string, idx int, eval string, vals ...heval.Value) heval.Record {
+	s := &heval.Sample{Kind: heval.KindHypothesisRun, Hypothesis: group, HypothesisID: "id-" + group,
 		DatasetRowID: row, RowIndex: idx, RequestID: group + "-" + row, Model: "m-" + group,
 		Body: []byte(`"answer ` + row + `"`)}
-	return reporters.Record{Sample: s, Evaluator: eval, Values: vals, Submitted: true}
+	return heval.Record{Sample: s, Evaluator: eval, Values: vals, Submitted: true}
 }
 
-func num(k string, v int64) reporters.Value {
-	return reporters.Value{Key: k, Value: v, Type: reporters.Number}
+func num(k string, v int64) heval.Value {
+	return heval.Value{Key: k, Value: v, Type: heval.Number}
 }
-func boolean(k string, v bool) reporters.Value {
+func boolean(k string, v bool) heval.Value {
 	if v {
-		return reporters.Value{Key: k, Value: 1, Type: reporters.Boolean}
+		return heval.Value{Key: k, Value: 1, Type: heval.Boolean}
 	}
-	return reporters.Value{Key: k, Value: 0, Type: reporters.Boolean}
+	return heval.Value{Key: k, Value: 0, Type: heval.Boolean}
 }
 
 var _ = Describe("Aggregator", func() {
 	It("summarises each (group, evaluator, key)", func() {
 		a := reporters.NewAggregator(reporters.WorstSamples(2))
-		Expect(a.Start(reporters.RunInfo{Evaluators: []string{"z", "a"}})).To(Succeed())
+		Expect(a.Start(heval.RunInfo{Evaluators: []string{"z", "a"}})).To(Succeed())
 		for i, v := range []int64{5, 1, 4, 2, 3} {
 			r := rec("cand", "r"+string(rune('0'+i)), i, "z", num("score", v), boolean("ok", v > 2))
 			Expect(a.Record(r)).To(Succeed())
 		}
 		Expect(a.Record(rec("base", "r0", 0, "a", num("score", 7)))).To(Succeed())
-		Expect(a.Finish(reporters.Summary{Samples: 6})).To(Succeed())
+		Expect(a.Finish(heval.Summary{Samples: 6})).To(Succeed())
 		agg := a.Result()
 
 		Expect(agg.Evaluators).To(Equal([]string{"z", "a"}))
@@ -59,7 +60,7 @@ var _ = Describe("Aggregator", func() {
 		Expect(k.Worst[1].Value).To(Equal(int64(2)))
 
 		ok := agg.Key("cand", "z", "ok")
-		Expect(ok.Type).To(Equal(reporters.Boolean))
+		Expect(ok.Type).To(Equal(heval.Boolean))
 		Expect(ok.PassRate).To(Equal(0.6))
 
 		g := agg.Group("cand")
@@ -71,10 +72,10 @@ var _ = Describe("Aggregator", func() {
 
 	It("counts errors, delivery errors and unsubmitted values, keeping a bounded error list", func() {
 		a := reporters.NewAggregator(reporters.ErrorLimit(2), reporters.TextLimit(10))
-		Expect(a.Start(reporters.RunInfo{})).To(Succeed())
+		Expect(a.Start(heval.RunInfo{})).To(Succeed())
 		for i := range 4 {
 			r := rec("g", "r", i, "e")
-			r.Err, r.ErrKind, r.Submitted = "boom number "+strings.Repeat("x", 20), reporters.ErrPanic, false
+			r.Err, r.ErrKind, r.Submitted = "boom number "+strings.Repeat("x", 20), heval.ErrorKindPanic, false
 			Expect(a.Record(r)).To(Succeed())
 		}
 		r := rec("g", "r", 9, "e", num("k", 1))
@@ -83,7 +84,7 @@ var _ = Describe("Aggregator", func() {
 		agg := a.Result()
 		es := agg.Evaluator("g", "e")
 		Expect(es.Errors).To(Equal(4))
-		Expect(es.ErrorKinds).To(Equal(map[reporters.ErrorKind]int{reporters.ErrPanic: 4}))
+		Expect(es.ErrorKinds).To(Equal(map[heval.ErrorKind]int{heval.ErrorKindPanic: 4}))
 		Expect(es.DeliveryErrors).To(Equal(1))
 		Expect(es.NotSubmitted).To(Equal(1), "errored records without values have nothing to submit")
 		Expect(agg.ErrorCount).To(Equal(4))
@@ -96,7 +97,7 @@ var _ = Describe("Aggregator", func() {
 
 	It("does not count unsubmitted values in a dry run", func() {
 		a := reporters.NewAggregator()
-		Expect(a.Start(reporters.RunInfo{DryRun: true})).To(Succeed())
+		Expect(a.Start(heval.RunInfo{DryRun: true})).To(Succeed())
 		r := rec("g", "r", 0, "e", num("k", 1))
 		r.Submitted = false
 		Expect(a.Record(r)).To(Succeed())
@@ -106,7 +107,7 @@ var _ = Describe("Aggregator", func() {
 	It("keeps the same worst samples whatever the arrival order", func() {
 		info, recs, sum := fixture.Run(fixture.Options{Seed: 5})
 		fwd := reporters.AggregateRecords(info, recs, sum)
-		rev := make([]reporters.Record, len(recs))
+		rev := make([]heval.Record, len(recs))
 		for i, r := range recs {
 			rev[len(recs)-1-i] = r
 		}
@@ -116,15 +117,15 @@ var _ = Describe("Aggregator", func() {
 	})
 
 	It("groups samples without a hypothesis by kind, the dataset first", func() {
-		Expect(reporters.GroupOf(&datasets.Sample{Kind: datasets.KindDatasetRow})).To(Equal("dataset"))
-		Expect(reporters.GroupOf(&datasets.Sample{Kind: datasets.KindRequest})).To(Equal("requests"))
-		Expect(reporters.GroupOf(&datasets.Sample{Kind: datasets.KindFile})).To(Equal("file"))
-		Expect(reporters.GroupOf(nil)).To(Equal("unknown"))
+		Expect((&heval.Sample{Kind: heval.KindDatasetRow}).Group()).To(Equal("dataset"))
+		Expect((&heval.Sample{Kind: heval.KindRequest}).Group()).To(Equal("requests"))
+		Expect((&heval.Sample{Kind: heval.KindFile}).Group()).To(Equal("file"))
+		Expect((*heval.Sample)(nil).Group()).To(Equal("unknown"))
 		a := reporters.NewAggregator()
-		_ = a.Start(reporters.RunInfo{})
+		_ = a.Start(heval.RunInfo{})
 		_ = a.Record(rec("alpha", "r", 0, "e", num("k", 1)))
 		r := rec("", "r", 0, "e", num("k", 1))
-		r.Sample.Kind, r.Sample.HypothesisID = datasets.KindDatasetRow, ""
+		r.Sample.Kind, r.Sample.HypothesisID = heval.KindDatasetRow, ""
 		_ = a.Record(r)
 		Expect(a.Result().Groups[0].Label).To(Equal("dataset"))
 	})
@@ -138,7 +139,7 @@ var _ = Describe("Aggregator", func() {
 var _ = Describe("Compare", func() {
 	build := func(shift int64, rows int, prefix string) *reporters.Aggregate {
 		a := reporters.NewAggregator()
-		_ = a.Start(reporters.RunInfo{})
+		_ = a.Start(heval.RunInfo{})
 		for i := range rows {
 			row := prefix + string(rune('A'+i%26)) + string(rune('a'+i/26))
 			_ = a.Record(rec("h", row, i, "e", num("score", int64(i%10)*10+shift), boolean("ok", i%3 != 0)))

@@ -38,7 +38,7 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func heval(args ...string) (int, string, string) {
+func runHeval(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
 	code := Main(context.Background(), args, &out, &errb)
 	return code, out.String(), errb.String()
@@ -83,48 +83,48 @@ func startServe(args ...string) (string, string) {
 
 var _ = Describe("exit codes", func() {
 	It("is 0 for help, 2 for usage and configuration errors", func() {
-		code, out, _ := heval("help")
+		code, out, _ := runHeval("help")
 		Expect(code).To(Equal(exitOK))
 		Expect(out).To(ContainSubstring("130  interrupted"))
 
-		code, _, errOut := heval("run")
+		code, _, errOut := runHeval("run")
 		Expect(code).To(Equal(exitUsage))
 		Expect(errOut).To(ContainSubstring("say what to evaluate"))
 
-		code, _, errOut = heval("demo", "--require", "has_citations:pass_rate>>0.8")
+		code, _, errOut = runHeval("demo", "--require", "has_citations:pass_rate>>0.8")
 		Expect(code).To(Equal(exitUsage))
 		Expect(errOut).To(ContainSubstring("--require"))
 
-		code, _, errOut = heval("demo", "--eval", "no_such_evaluator")
+		code, _, errOut = runHeval("demo", "--eval", "no_such_evaluator")
 		Expect(code).To(Equal(exitUsage))
 		Expect(errOut).To(ContainSubstring("heval evals"))
 
-		code, _, errOut = heval("run", "--filter", "latency=>fast")
+		code, _, errOut = runHeval("run", "--filter", "latency=>fast")
 		Expect(code).To(Equal(exitUsage))
 		Expect(errOut).To(ContainSubstring("--filter"))
 	})
 
 	It("is 2 when no API key is configured", func() {
 		GinkgoT().Setenv("HELICONE_API_KEY", "")
-		code, _, errOut := heval("run", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
+		code, _, errOut := runHeval("run", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
 		Expect(code).To(Equal(exitUsage))
 		Expect(errOut).To(ContainSubstring("HELICONE_API_KEY"))
 	})
 
 	It("is 1 when a threshold fails and 0 when every threshold holds", func() {
 		dir := GinkgoT().TempDir()
-		code, _, errOut := heval("demo", "--quiet", "--dry-run", "--out", dir, "--require", "has_citations:pass_rate>=0.99@support/baseline")
+		code, _, errOut := runHeval("demo", "--quiet", "--dry-run", "--out", dir, "--require", "has_citations:pass_rate>=0.99@support/baseline")
 		Expect(code).To(Equal(exitFailed), errOut)
 		Expect(errOut).To(ContainSubstring("has_citations"))
 
-		code, _, errOut = heval("demo", "--quiet", "--dry-run", "--out", dir, "--require", "word_count:mean>=1", "--require", "has_citations:errors<=0")
+		code, _, errOut = runHeval("demo", "--quiet", "--dry-run", "--out", dir, "--require", "word_count:mean>=1", "--require", "has_citations:errors<=0")
 		Expect(code).To(Equal(exitOK), errOut)
 	})
 
 	It("is 3 when the server cannot be reached", func() {
 		GinkgoT().Setenv("HELICONE_API_KEY", "sk-helicone-unreachable")
 		GinkgoT().Setenv("HELICONE_BASE_URL", "http://"+freeAddr())
-		code, _, errOut := heval("run", "--quiet", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
+		code, _, errOut := runHeval("run", "--quiet", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
 		Expect(code).To(Equal(exitError), errOut)
 	})
 })
@@ -135,7 +135,7 @@ var _ = Describe("heval run against heval serve", func() {
 		GinkgoT().Setenv("HELICONE_BASE_URL", base)
 		GinkgoT().Setenv("HELICONE_API_KEY", key)
 		dir := GinkgoT().TempDir()
-		code, out, errOut := heval("run", "--quiet", "--rate", "unlimited", "--experiment", demo.SupportExperimentID, "--out", dir, "--verify")
+		code, out, errOut := runHeval("run", "--quiet", "--rate", "unlimited", "--experiment", demo.SupportExperimentID, "--out", dir, "--verify")
 		Expect(code).To(Equal(exitOK), out+errOut)
 
 		_, records, err := parquet.ReadFile(filepath.Join(dir, "scores.parquet"))
@@ -168,7 +168,7 @@ var _ = Describe("heval run against heval serve", func() {
 		GinkgoT().Setenv("HELICONE_BASE_URL", base)
 		GinkgoT().Setenv("HELICONE_API_KEY", key)
 		dir := GinkgoT().TempDir()
-		code, out, errOut := heval("run", "--quiet", "--filter", "property:Variant=B", "--group-by", "Variant", "--out", dir, "--eval", "word_count", "--rate", "unlimited")
+		code, out, errOut := runHeval("run", "--quiet", "--filter", "property:Variant=B", "--group-by", "Variant", "--out", dir, "--eval", "word_count", "--rate", "unlimited")
 		Expect(code).To(Equal(exitOK), out+errOut)
 		_, records, err := parquet.ReadFile(filepath.Join(dir, "scores.parquet"))
 		Expect(err).NotTo(HaveOccurred())
@@ -186,9 +186,9 @@ var _ = Describe("heval run against heval serve", func() {
 		GinkgoT().Setenv("HELICONE_BASE_URL", base)
 		GinkgoT().Setenv("HELICONE_API_KEY", secret)
 		dir := GinkgoT().TempDir()
-		code, out, errOut := heval("run", "--rate", "unlimited", "--experiment", demo.SupportExperimentID, "--out", dir, "--verify")
+		code, out, errOut := runHeval("run", "--rate", "unlimited", "--experiment", demo.SupportExperimentID, "--out", dir, "--verify")
 		Expect(code).To(Equal(exitOK), out+errOut)
-		code, out2, errOut2 := heval("run", "--experiment", "00000000-0000-4000-8000-000000000000", "--out", GinkgoT().TempDir())
+		code, out2, errOut2 := runHeval("run", "--experiment", "00000000-0000-4000-8000-000000000000", "--out", GinkgoT().TempDir())
 		Expect(code).NotTo(Equal(exitOK))
 		for _, s := range []string{out, errOut, out2, errOut2} {
 			Expect(s).NotTo(ContainSubstring(secret))

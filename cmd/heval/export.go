@@ -8,9 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/helicone"
-	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/parquet"
 )
 
@@ -60,12 +61,12 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 	if len(filters) > 0 {
 		what = append(what, "requests where "+strings.Join(filters, " and "))
 	}
-	info := reporters.RunInfo{Started: time.Now().UTC(), Source: "export of " + strings.Join(what, ", "), Evaluators: []string{exportEvaluator}, Version: heVersion()}
+	info := heval.RunInfo{Started: time.Now().UTC(), Source: "export of " + strings.Join(what, ", "), Evaluators: []string{exportEvaluator}, Version: heVersion()}
 	if err := w.Start(info); err != nil {
 		return err
 	}
 	n, rows := 0, 0
-	emit := func(s datasets.Sample, scores map[string]helicone.FlexValue) error {
+	emit := func(s heval.Sample, scores map[string]helicone.FlexValue) error {
 		n++
 		rec, ok := storedRecord(s, scores)
 		if !ok {
@@ -104,7 +105,7 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 			}
 		}
 	}
-	if err := w.Finish(reporters.Summary{Finished: time.Now().UTC(), Samples: n}); err != nil {
+	if err := w.Finish(heval.Summary{Finished: time.Now().UTC(), Samples: n}); err != nil {
 		return err
 	}
 	if err := f.Close(); err != nil {
@@ -147,16 +148,16 @@ func experimentScores(e *helicone.Experiment) map[string]map[string]helicone.Fle
 
 // storedRecord turns stored scores into one record: "<key>-hcone-bool" comes back as the
 // boolean "<key>"; a value that is not a whole number is reported in the error column.
-func storedRecord(s datasets.Sample, scores map[string]helicone.FlexValue) (reporters.Record, bool) {
+func storedRecord(s heval.Sample, scores map[string]helicone.FlexValue) (heval.Record, bool) {
 	if len(scores) == 0 {
-		return reporters.Record{}, false
+		return heval.Record{}, false
 	}
 	keys := make([]string, 0, len(scores))
 	for k := range scores {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	rec := reporters.Record{Sample: &s, Evaluator: exportEvaluator, Submitted: true}
+	rec := heval.Record{Sample: &s, Evaluator: exportEvaluator, Submitted: true}
 	var bad []string
 	for _, k := range keys {
 		v := scores[k]
@@ -165,15 +166,15 @@ func storedRecord(s datasets.Sample, scores map[string]helicone.FlexValue) (repo
 			bad = append(bad, fmt.Sprintf("%s=%q", k, v.Raw))
 			continue
 		}
-		typ := reporters.Number
+		typ := heval.Number
 		if base, isBool := strings.CutSuffix(k, helicone.BoolSuffix); isBool {
-			k, typ = base, reporters.Boolean
+			k, typ = base, heval.Boolean
 		}
-		rec.Values = append(rec.Values, reporters.Value{Key: k, Value: n, Type: typ})
+		rec.Values = append(rec.Values, heval.Value{Key: k, Value: n, Type: typ})
 	}
 	if len(bad) > 0 {
 		rec.Err = "stored values that are not whole numbers: " + strings.Join(bad, ", ")
-		rec.ErrKind = reporters.ErrInvalidValue
+		rec.ErrKind = heval.ErrorKindInvalidValue
 	}
 	return rec, true
 }

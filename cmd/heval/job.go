@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
@@ -138,8 +140,8 @@ func (j *job) config() (harness.Config, error) {
 }
 
 // runInfo describes the run for the reports: version, git and CI metadata when present.
-func runInfo(src datasets.Source, evs []*harness.EvaluatorSpec, dryRun bool, shard harness.Shard) reporters.RunInfo {
-	info := reporters.RunInfo{
+func runInfo(src datasets.Source, evs []*harness.EvaluatorSpec, dryRun bool, shard harness.Shard) heval.RunInfo {
+	info := heval.RunInfo{
 		Started: time.Now().UTC(),
 		Source:  src.String(),
 		DryRun:  dryRun,
@@ -185,7 +187,7 @@ func git(args ...string) string {
 // outputs opens the report files in dir and returns the handler that writes them all.
 type outputs struct {
 	files   []*os.File
-	handler reporters.Handler
+	handler heval.Handler
 	paths   []string
 }
 
@@ -242,7 +244,7 @@ func openOutputs(dir string, f jobFlags, stdout io.Writer) (*outputs, error) {
 	for _, mw := range mds {
 		renders = append(renders, func(a *reporters.Aggregate) error { return markdown.Write(mw, a, nil) })
 	}
-	hs := []reporters.Handler{parquet.NewWriter(pq), junit.NewWriter(ju), agg, onFinish(func(reporters.Summary) error {
+	hs := []heval.Handler{parquet.NewWriter(pq), junit.NewWriter(ju), agg, onFinish(func(heval.Summary) error {
 		a := agg.Result()
 		var errs []error
 		for _, r := range renders {
@@ -250,7 +252,7 @@ func openOutputs(dir string, f jobFlags, stdout io.Writer) (*outputs, error) {
 		}
 		return errors.Join(errs...)
 	})}
-	o.handler = reporters.Multi(hs...)
+	o.handler = heval.Multi(hs...)
 	return o, nil
 }
 
@@ -307,8 +309,8 @@ func (j *job) run(ctx context.Context) error {
 }
 
 // onFinish is a handler that only acts when the run finishes.
-type onFinish func(reporters.Summary) error
+type onFinish func(heval.Summary) error
 
-func (onFinish) Start(reporters.RunInfo) error      { return nil }
-func (onFinish) Record(reporters.Record) error      { return nil }
-func (f onFinish) Finish(s reporters.Summary) error { return f(s) }
+func (onFinish) Start(heval.RunInfo) error      { return nil }
+func (onFinish) Record(heval.Record) error      { return nil }
+func (f onFinish) Finish(s heval.Summary) error { return f(s) }

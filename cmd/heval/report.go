@@ -6,6 +6,8 @@ import (
 	"os"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/console"
 	"github.com/heval-dev/heval/reporters/html"
@@ -72,7 +74,7 @@ func loadAggregate(path string) (*reporters.Aggregate, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
-	return reporters.AggregateRecords(info, records, reporters.Summary{}), nil
+	return reporters.AggregateRecords(info, records, heval.Summary{}), nil
 }
 
 func writeFile(path string, write func(*os.File) error) error {

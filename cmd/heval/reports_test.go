@@ -6,11 +6,12 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
-	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/parquet"
 )
 
@@ -37,11 +38,11 @@ var _ = Describe("heval export, merge and report", func() {
 		GinkgoT().Setenv("HELICONE_BASE_URL", base)
 		GinkgoT().Setenv("HELICONE_API_KEY", key)
 		dir := GinkgoT().TempDir()
-		code, out, errOut := heval("run", "--quiet", "--rate", "unlimited", "--experiment", demo.CodeExperimentID, "--out", dir)
+		code, out, errOut := runHeval("run", "--quiet", "--rate", "unlimited", "--experiment", demo.CodeExperimentID, "--out", dir)
 		Expect(code).To(Equal(exitOK), out+errOut)
 
 		exported := filepath.Join(dir, "export.parquet")
-		code, out, errOut = heval("export", "--experiment", demo.CodeExperimentID, "--out", exported)
+		code, out, errOut = runHeval("export", "--experiment", demo.CodeExperimentID, "--out", exported)
 		Expect(code).To(Equal(exitOK), out+errOut)
 		Expect(out).To(ContainSubstring("exported"))
 
@@ -51,23 +52,23 @@ var _ = Describe("heval export, merge and report", func() {
 		_, recs, err := parquet.ReadFile(exported)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(recs[0].Values).NotTo(ContainElement(HaveField("Key", HaveSuffix("-hcone-bool"))))
-		Expect(recs).To(ContainElement(HaveField("Values", ContainElement(HaveField("Type", reporters.Boolean)))))
+		Expect(recs).To(ContainElement(HaveField("Values", ContainElement(HaveField("Type", heval.Boolean)))))
 	})
 
 	It("merges shards into one run and compares two runs", func() {
 		dirs := []string{}
 		for _, shard := range []string{"1/2", "2/2"} {
 			d := GinkgoT().TempDir()
-			code, out, errOut := heval("demo", "--quiet", "--dry-run", "--shard", shard, "--out", d)
+			code, out, errOut := runHeval("demo", "--quiet", "--dry-run", "--shard", shard, "--out", d)
 			Expect(code).To(Equal(exitOK), out+errOut)
 			dirs = append(dirs, d)
 		}
 		whole := GinkgoT().TempDir()
-		code, out, errOut := heval("demo", "--quiet", "--dry-run", "--out", whole)
+		code, out, errOut := runHeval("demo", "--quiet", "--dry-run", "--out", whole)
 		Expect(code).To(Equal(exitOK), out+errOut)
 
 		merged := filepath.Join(GinkgoT().TempDir(), "merged")
-		code, out, errOut = heval(append([]string{"merge", "--out", merged}, dirs...)...)
+		code, out, errOut = runHeval(append([]string{"merge", "--out", merged}, dirs...)...)
 		Expect(code).To(Equal(exitOK), out+errOut)
 		_, m, err := parquet.ReadFile(filepath.Join(merged, "scores.parquet"))
 		Expect(err).NotTo(HaveOccurred())
@@ -78,7 +79,7 @@ var _ = Describe("heval export, merge and report", func() {
 		Expect(err).NotTo(HaveOccurred())
 
 		html := filepath.Join(GinkgoT().TempDir(), "cmp.html")
-		code, out, errOut = heval("report", filepath.Join(whole, "scores.parquet"), "--baseline", filepath.Join(merged, "scores.parquet"), "--html", html)
+		code, out, errOut = runHeval("report", filepath.Join(whole, "scores.parquet"), "--baseline", filepath.Join(merged, "scores.parquet"), "--html", html)
 		Expect(code).To(Equal(exitOK), out+errOut)
 		Expect(out).To(ContainSubstring("has_citations"))
 		Expect(out).To(MatchRegexp(`(?i)baseline|compar`))
@@ -86,7 +87,7 @@ var _ = Describe("heval export, merge and report", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(page)).To(ContainSubstring("<svg"))
 
-		code, _, errOut = heval("merge", "--out", merged, GinkgoT().TempDir())
+		code, _, errOut = runHeval("merge", "--out", merged, GinkgoT().TempDir())
 		Expect(code).To(Equal(exitUsage))
 		Expect(errOut).To(ContainSubstring("no scores.parquet"))
 	})
@@ -99,7 +100,7 @@ var _ = Describe("heval serve --seed", func() {
 		GinkgoT().Setenv("HELICONE_BASE_URL", base)
 		GinkgoT().Setenv("HELICONE_API_KEY", key)
 		dir := GinkgoT().TempDir()
-		code, out, errOut := heval("run", "--quiet", "--rate", "unlimited", "--verify", "--experiment", "2a000000-0000-4000-8000-000000000001",
+		code, out, errOut := runHeval("run", "--quiet", "--rate", "unlimited", "--verify", "--experiment", "2a000000-0000-4000-8000-000000000001",
 			"--out", dir, "--require", "has_citations:count>=1@candidate")
 		Expect(code).To(Equal(exitOK), out+errOut)
 		_, records, err := parquet.ReadFile(filepath.Join(dir, "scores.parquet"))

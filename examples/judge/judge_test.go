@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"errors"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -17,14 +19,14 @@ import (
 	"github.com/heval-dev/heval/evals/judgetest"
 )
 
-func answer(id, question, text, reference string) datasets.Sample {
+func answer(id, question, text, reference string) heval.Sample {
 	body, _ := json.Marshal(map[string]any{
 		"object":  "chat.completion",
 		"choices": []any{map[string]any{"index": 0, "message": map[string]any{"role": "assistant", "content": text}}},
 	})
 	ref, _ := json.Marshal(reference)
-	return datasets.Sample{
-		Kind: datasets.KindFile, RequestID: id, Model: "support-bot",
+	return heval.Sample{
+		Kind: heval.KindFile, RequestID: id, Model: "support-bot",
 		Inputs: map[string]string{"question": question},
 		Body:   body, Reference: ref,
 	}
@@ -37,11 +39,11 @@ var samples = datasets.Slice(
 )
 
 // judgeAll runs every evaluator over every sample and returns the scores by request id.
-func judgeAll(ctx context.Context, evaluators map[string]evals.Func) map[string]map[string]evals.Score {
-	out := map[string]map[string]evals.Score{}
+func judgeAll(ctx context.Context, evaluators map[string]heval.Func) map[string]map[string]heval.Score {
+	out := map[string]map[string]heval.Score{}
 	for s, err := range samples.Samples(ctx, datasets.Env{}) {
 		Expect(err).NotTo(HaveOccurred())
-		out[s.RequestID] = map[string]evals.Score{}
+		out[s.RequestID] = map[string]heval.Score{}
 		for name, f := range evaluators {
 			sc, err := f(ctx, s)
 			Expect(err).NotTo(HaveOccurred(), "%s on request %s", name, s.RequestID)
@@ -55,25 +57,25 @@ var _ = Describe("an LLM judge against a fake server", Ordered, func() {
 	var (
 		srv        *judgetest.Server
 		cacheDir   string
-		evaluators func() (map[string]evals.Func, *evals.LLMJudge)
+		evaluators func() (map[string]heval.Func, *evals.LLMJudge)
 	)
 
 	BeforeAll(func() {
 		srv = judgetest.NewServer(judgetest.Options{})
 		DeferCleanup(srv.Close)
 		cacheDir = GinkgoT().TempDir()
-		evaluators = func() (map[string]evals.Func, *evals.LLMJudge) {
+		evaluators = func() (map[string]heval.Func, *evals.LLMJudge) {
 			j := evals.NewJudge(
 				evals.WithBaseURL(srv.URL),
 				evals.WithAPIKey("sk-fake"),
 				evals.WithModel("judge-model"),
 				evals.WithCacheDir(cacheDir),
 			)
-			return map[string]evals.Func{
+			return map[string]heval.Func{
 				"accuracy":    j.Func(evals.RubricAccuracy),
 				"helpfulness": j.Func(evals.RubricHelpfulness),
 				// Judge only answers that do not refuse; the refusal is scored as skipped.
-				"relevance": evals.When(func(s datasets.Sample) bool {
+				"relevance": evals.When(func(s heval.Sample) bool {
 					sc, err := evals.Refusal(context.Background(), s)
 					return err == nil && sc.Entries()[0].Value == false
 				}, j.Func(evals.RubricRelevance)),
@@ -81,7 +83,7 @@ var _ = Describe("an LLM judge against a fake server", Ordered, func() {
 		}
 	})
 
-	var first map[string]map[string]evals.Score
+	var first map[string]map[string]heval.Score
 
 	It("scores every answer from 0 to 100 with a reason", func(ctx SpecContext) {
 		fs, j := evaluators()
@@ -114,13 +116,13 @@ var _ = Describe("an LLM judge against a fake server", Ordered, func() {
 	})
 })
 
-// ignoreNotApplicable turns evals.ErrNotApplicable into an empty score, as the harness
+// ignoreNotApplicable turns heval.ErrNotApplicable into an empty score, as the harness
 // records it as skipped.
-func ignoreNotApplicable(f evals.Func) evals.Func {
-	return func(ctx context.Context, s datasets.Sample) (evals.Score, error) {
+func ignoreNotApplicable(f heval.Func) heval.Func {
+	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		sc, err := f(ctx, s)
-		if err != nil && errors.Is(err, evals.ErrNotApplicable) {
-			return evals.Score{}, nil
+		if err != nil && errors.Is(err, heval.ErrNotApplicable) {
+			return heval.Score{}, nil
 		}
 		return sc, err
 	}

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -25,8 +27,8 @@ var run = harness.Suite(datasets.Experiment(demo.SupportExperimentID),
 	harness.WithHelicone(srv.URL, demo.APIKey), harness.WithCleanup(srv.Close),
 	harness.Evaluator("has_citations", evals.HasCitations),
 	harness.Evaluator("word_count", evals.WordCount),
-	harness.Evaluator("no_apology", func(ctx context.Context, s datasets.Sample) (harness.Score, error) {
-		return harness.Bool(!strings.Contains(strings.ToLower(s.Text()), "sorry")), nil
+	harness.Evaluator("no_apology", func(ctx context.Context, s heval.Sample) (heval.Score, error) {
+		return heval.Bool(!strings.Contains(strings.ToLower(s.Text()), "sorry")), nil
 	}))
 
 var _ = Describe("the candidate prompt", func() {

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -20,7 +22,6 @@ import (
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
-	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/junit"
 	"github.com/heval-dev/heval/reporters/parquet"
 )
@@ -41,7 +42,7 @@ type scoreRow struct {
 // outcome is what one run (or one shard) left behind.
 type outcome struct {
 	dir     string
-	summary reporters.Summary
+	summary heval.Summary
 }
 
 func (o outcome) parquetPath() string { return filepath.Join(o.dir, "scores.parquet") }
@@ -83,7 +84,7 @@ func runDemo(ctx context.Context, srv *heliconetest.Server, root string, shard h
 		Evaluators:  evs,
 		Shard:       shard,
 		JournalPath: filepath.Join(dir, "journal.jsonl"),
-		Handler:     reporters.Multi(parquet.NewWriter(pf), junit.NewWriter(jf)),
+		Handler:     heval.Multi(parquet.NewWriter(pf), junit.NewWriter(jf)),
 	})
 	Expect(err).NotTo(HaveOccurred())
 	Expect(pf.Close()).To(Succeed())

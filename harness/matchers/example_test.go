@@ -3,26 +3,26 @@ package matchers_test
 import (
 	"fmt"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/harness"
 	. "github.com/heval-dev/heval/harness/matchers"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // exampleRun is an experiment of four dataset rows judged for two hypotheses.
 func exampleRun() *harness.Results {
-	var recs []reporters.Record
+	var recs []heval.Record
 	for h, hyp := range []string{"baseline", "candidate"} {
 		for row, acc := range [][]int64{{90, 85, 80, 95}, {88, 40, 82, 94}}[h] {
-			s := &datasets.Sample{RequestID: fmt.Sprintf("%d0000000-0000-4000-8000-00000000000%d", h+1, row),
+			s := &heval.Sample{RequestID: fmt.Sprintf("%d0000000-0000-4000-8000-00000000000%d", h+1, row),
 				Hypothesis: hyp, HypothesisID: hyp, Model: "gpt-4o-mini", DatasetRowID: fmt.Sprint("r", row), RowIndex: row}
-			recs = append(recs, reporters.Record{Sample: s, Evaluator: "accuracy",
-				Values: []reporters.Value{{Key: "accuracy", Value: acc, Type: reporters.Number}}})
+			recs = append(recs, heval.Record{Sample: s, Evaluator: "accuracy",
+				Values: []heval.Value{{Key: "accuracy", Value: acc, Type: heval.Number}}})
 		}
 	}
-	return harness.NewResults(reporters.RunInfo{}, recs, reporters.Summary{})
+	return harness.NewResults(heval.RunInfo{}, recs, heval.Summary{})
 }
 
 func ExampleHaveMean() {

@@ -3,9 +3,9 @@ package matchers_test
 import (
 	"fmt"
 
-	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/harness"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // arm describes one hypothesis of a hand-built experiment.
@@ -25,36 +25,36 @@ func requestID(h, row int) string {
 // build makes results of an experiment with rows dataset rows and the given arms; failing
 // rows of the first arm get an evaluator error instead of a word count.
 func build(rows int, arms []arm, failing ...int) *harness.Results {
-	var recs []reporters.Record
+	var recs []heval.Record
 	bad := map[int]bool{}
 	for _, r := range failing {
 		bad[r] = true
 	}
 	for h, a := range arms {
 		for row := range rows {
-			s := &datasets.Sample{
-				Kind: datasets.KindHypothesisRun, RequestID: requestID(h, row), ExperimentID: "exp-1",
+			s := &heval.Sample{
+				Kind: heval.KindHypothesisRun, RequestID: requestID(h, row), ExperimentID: "exp-1",
 				HypothesisID: a.id, Hypothesis: a.id, Model: a.model, PromptVersionID: a.prompt,
 				DatasetRowID: fmt.Sprintf("row-%03d", row), RowIndex: row,
 				Inputs: map[string]string{"lang": []string{"en", "de"}[row%2]},
 			}
 			if a.id == "dataset" {
-				s.Kind, s.HypothesisID = datasets.KindDatasetRow, ""
+				s.Kind, s.HypothesisID = heval.KindDatasetRow, ""
 			}
-			recs = append(recs, reporters.Record{Sample: s, Evaluator: "accuracy", Reason: fmt.Sprintf("rubric score for row %d", row),
-				Values: []reporters.Value{{Key: "accuracy", Value: a.accuracy(row), Type: reporters.Number}}})
+			recs = append(recs, heval.Record{Sample: s, Evaluator: "accuracy", Reason: fmt.Sprintf("rubric score for row %d", row),
+				Values: []heval.Value{{Key: "accuracy", Value: a.accuracy(row), Type: heval.Number}}})
 			b := int64(0)
 			if a.cites(row) {
 				b = 1
 			}
-			recs = append(recs, reporters.Record{Sample: s, Evaluator: "has_citations",
-				Values: []reporters.Value{{Key: "has_citations", Value: b, Type: reporters.Boolean}}})
+			recs = append(recs, heval.Record{Sample: s, Evaluator: "has_citations",
+				Values: []heval.Value{{Key: "has_citations", Value: b, Type: heval.Boolean}}})
 			if h == 0 && bad[row] {
-				recs = append(recs, reporters.Record{Sample: s, Evaluator: "word_count",
-					Err: "answer body is not an OpenAI chat completion", ErrKind: reporters.ErrEvaluator})
+				recs = append(recs, heval.Record{Sample: s, Evaluator: "word_count",
+					Err: "answer body is not an OpenAI chat completion", ErrKind: heval.ErrorKindEvaluator})
 			} else {
-				recs = append(recs, reporters.Record{Sample: s, Evaluator: "word_count",
-					Values: []reporters.Value{{Key: "word_count", Value: int64(100 + 10*row), Type: reporters.Number}}})
+				recs = append(recs, heval.Record{Sample: s, Evaluator: "word_count",
+					Values: []heval.Value{{Key: "word_count", Value: int64(100 + 10*row), Type: heval.Number}}})
 			}
 			if a.judge != nil {
 				for i, v := range a.judge(row) {
@@ -62,14 +62,14 @@ func build(rows int, arms []arm, failing ...int) *harness.Results {
 					if v {
 						b = 1
 					}
-					recs = append(recs, reporters.Record{Sample: s, Evaluator: "is_factual", Repeat: i,
+					recs = append(recs, heval.Record{Sample: s, Evaluator: "is_factual", Repeat: i,
 						Reason: fmt.Sprintf("repeat %d of row %d", i, row),
-						Values: []reporters.Value{{Key: "is_factual", Value: b, Type: reporters.Boolean}}})
+						Values: []heval.Value{{Key: "is_factual", Value: b, Type: heval.Boolean}}})
 				}
 			}
 		}
 	}
-	return harness.NewResults(reporters.RunInfo{RunID: "test", Source: "experiment exp-1"}, recs, reporters.Summary{Samples: rows * len(arms)})
+	return harness.NewResults(heval.RunInfo{RunID: "test", Source: "experiment exp-1"}, recs, heval.Summary{Samples: rows * len(arms)})
 }
 
 func baselineArm() arm {

@@ -7,12 +7,13 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/onsi/gomega/types"
 
 	gm "github.com/onsi/gomega/matchers"
 
 	"github.com/heval-dev/heval/harness"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // maxListed is how many samples a failure message lists.
@@ -93,7 +94,7 @@ func describeObs(o harness.Observation, mixed bool) string {
 		fmt.Fprintf(&b, " repeat %d", o.Repeat)
 	}
 	b.WriteString(": ")
-	if o.Type == reporters.Boolean {
+	if o.Type == heval.Boolean {
 		b.WriteString(strconv.FormatBool(o.Value != 0))
 	} else {
 		b.WriteString(strconv.FormatInt(o.Value, 10))

@@ -5,10 +5,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/onsi/gomega/types"
 
 	"github.com/heval-dev/heval/harness"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // HavePassRateAcrossRepeats succeeds when, for every sample, the share of an evaluator's
@@ -148,7 +149,7 @@ func listRepeats(rs []harness.SampleRepeats) string {
 		}
 		vals := make([]string, len(r.Values))
 		for j, v := range r.Values {
-			if r.Type == reporters.Boolean {
+			if r.Type == heval.Boolean {
 				vals[j] = strconv.FormatBool(v != 0)
 			} else {
 				vals[j] = strconv.FormatInt(v, 10)
@@ -159,7 +160,7 @@ func listRepeats(rs []harness.SampleRepeats) string {
 			fmt.Fprintf(&b, " [%s]", r.Hypothesis)
 		}
 		fmt.Fprintf(&b, ": [%s]", strings.Join(vals, " "))
-		if r.Type == reporters.Boolean {
+		if r.Type == heval.Boolean {
 			fmt.Fprintf(&b, " pass rate %s", num(r.PassRate()))
 		} else {
 			fmt.Fprintf(&b, " mean %s, spread %s", num(r.Mean), num(r.Spread))

@@ -6,11 +6,12 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/onsi/gomega/types"
 
 	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/internal/stats"
-	"github.com/heval-dev/heval/reporters"
 )
 
 // HaveMean succeeds when the mean of the score key's values satisfies matcher, for
@@ -145,7 +146,7 @@ func (m *statMatcher) samples(dir int) string {
 	lowest := sorted[:n]
 	highest := slices.Clone(sorted[len(sorted)-n:])
 	slices.Reverse(highest)
-	boolean := m.obs[0].Type == reporters.Boolean
+	boolean := m.obs[0].Type == heval.Boolean
 	switch {
 	case boolean && dir <= 0:
 		return list("false samples", onlyValue(sorted, 0, n))
@@ -192,7 +193,7 @@ func HaveNoErrors() types.GomegaMatcher { return &errorMatcher{} }
 type errorMatcher struct {
 	inner types.GomegaMatcher
 	set   *harness.ResultSet
-	errs  []*reporters.Record
+	errs  []*heval.Record
 }
 
 func (m *errorMatcher) Match(actual any) (bool, error) {

@@ -19,13 +19,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
-	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/junit"
 	"github.com/heval-dev/heval/reporters/parquet"
 )
@@ -138,9 +139,9 @@ func measuredRun(ctx context.Context, rc runConfig) (runResult, error) {
 	defer f.Close()
 	pw := parquet.NewWriter(f)
 	var jcount countingWriter
-	var h reporters.Handler = pw
+	var h heval.Handler = pw
 	if !rc.noJUnit {
-		h = reporters.Multi(pw, junit.NewWriter(&jcount))
+		h = heval.Multi(pw, junit.NewWriter(&jcount))
 	}
 	peak := startPeak()
 	start := time.Now()
@@ -299,17 +300,17 @@ func barePOSTs(ctx context.Context, hc *http.Client, baseURL, apiKey string, ids
 // (whose answer text is extracted once) with a fresh request id each, so that the source
 // itself holds constant memory however large n is.
 type streamSource struct {
-	templates []datasets.Sample
+	templates []heval.Sample
 	n         int
 }
 
 func (s *streamSource) String() string { return fmt.Sprintf("%d generated demo samples", s.n) }
 
-func (s *streamSource) Samples(ctx context.Context, _ datasets.Env) iter.Seq2[datasets.Sample, error] {
-	return func(yield func(datasets.Sample, error) bool) {
+func (s *streamSource) Samples(ctx context.Context, _ datasets.Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
 		for i := range s.n {
 			if i%4096 == 0 && ctx.Err() != nil {
-				yield(datasets.Sample{}, ctx.Err())
+				yield(heval.Sample{}, ctx.Err())
 				return
 			}
 			smp := s.templates[i%len(s.templates)]
@@ -335,7 +336,7 @@ func counterUUID(i uint64) string {
 
 // demoTemplates returns the samples of the default demo experiments, read through the
 // emulator as a run reads them.
-func demoTemplates(ctx context.Context) ([]datasets.Sample, error) {
+func demoTemplates(ctx context.Context) ([]heval.Sample, error) {
 	srv, err := heliconetest.StartServer("127.0.0.1:0", heliconetest.WithSeed(demo.Seed()))
 	if err != nil {
 		return nil, err
@@ -363,7 +364,7 @@ func cpuTime() time.Duration {
 
 // bareEvaluate calls every evaluator on every sample directly, with one goroutine per
 // processor and no harness: the cost of the evaluators themselves.
-func bareEvaluate(ctx context.Context, samples []datasets.Sample, evs []*harness.EvaluatorSpec) (time.Duration, error) {
+func bareEvaluate(ctx context.Context, samples []heval.Sample, evs []*harness.EvaluatorSpec) (time.Duration, error) {
 	workers := runtime.GOMAXPROCS(0)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -377,7 +378,7 @@ func bareEvaluate(ctx context.Context, samples []datasets.Sample, evs []*harness
 					return
 				}
 				for _, ev := range evs {
-					if _, err := ev.Func()(ctx, samples[i]); err != nil && !errors.Is(err, evals.ErrNotApplicable) {
+					if _, err := ev.Func()(ctx, samples[i]); err != nil && !errors.Is(err, heval.ErrNotApplicable) {
 						errs[w] = fmt.Errorf("%s on %s: %w", ev.Name(), samples[i].RequestID, err)
 						return
 					}

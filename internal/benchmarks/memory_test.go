@@ -4,7 +4,8 @@ import (
 	"context"
 	"testing"
 
-	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/harness"
 )
 
@@ -39,7 +40,7 @@ func BenchmarkMemory(b *testing.B) {
 }
 
 // memoryRuns measures the runs of BenchmarkMemory, with or without the JUnit writer.
-func memoryRuns(b *testing.B, templates []datasets.Sample, evs []*harness.EvaluatorSpec, noJUnit bool) {
+func memoryRuns(b *testing.B, templates []heval.Sample, evs []*harness.EvaluatorSpec, noJUnit bool) {
 	run := func(b *testing.B, scores int) memPeak {
 		n := (scores + len(evs) - 1) / len(evs)
 		r, err := measuredRun(context.Background(), runConfig{

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/heval-dev/heval"
+
 	"golang.org/x/term"
 
 	"github.com/heval-dev/heval/reporters"
@@ -60,7 +62,7 @@ func newConfig(opts []Option) *config {
 	return c
 }
 
-// Reporter is a [reporters.Handler] that prints the run's summary when the run finishes.
+// Reporter is a [heval.Handler] that prints the run's summary when the run finishes.
 type Reporter struct {
 	w   io.Writer
 	cfg *config
@@ -73,14 +75,14 @@ func New(w io.Writer, opts ...Option) *Reporter {
 	return &Reporter{w: w, cfg: cfg, agg: reporters.NewAggregator(cfg.aggOpts...)}
 }
 
-// Start implements [reporters.Handler].
-func (r *Reporter) Start(info reporters.RunInfo) error { return r.agg.Start(info) }
+// Start implements [heval.Handler].
+func (r *Reporter) Start(info heval.RunInfo) error { return r.agg.Start(info) }
 
-// Record implements [reporters.Handler].
-func (r *Reporter) Record(rec reporters.Record) error { return r.agg.Record(rec) }
+// Record implements [heval.Handler].
+func (r *Reporter) Record(rec heval.Record) error { return r.agg.Record(rec) }
 
-// Finish implements [reporters.Handler]: it writes the summary.
-func (r *Reporter) Finish(s reporters.Summary) error {
+// Finish implements [heval.Handler]: it writes the summary.
+func (r *Reporter) Finish(s heval.Summary) error {
 	_ = r.agg.Finish(s)
 	agg := r.agg.Result()
 	return Write(r.w, agg, r.cfg.cmp.Comparisons(agg), withConfig(r.cfg))
@@ -292,7 +294,7 @@ func (p *printer) comparisons(cmps []reporters.Comparison) {
 	tw.Flush()
 }
 
-func (p *printer) checks(checks []reporters.Check) {
+func (p *printer) checks(checks []heval.Check) {
 	if len(checks) == 0 {
 		return
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/format"
 )
@@ -242,7 +244,7 @@ func interval(c *reporters.Comparison) whisker {
 	wk.Zero, wk.Lo, wk.Hi, wk.Point = scale(0), scale(c.Lo), scale(c.Hi), scale(c.Diff)
 	wk.AxLo, wk.AxHi = scale(-ext), scale(ext)
 	mult := 1.0
-	if c.Type == reporters.Boolean {
+	if c.Type == heval.Boolean {
 		mult = 100
 	}
 	wk.AxLoLabel, wk.AxHiLabel = format.Signed(-ext*mult), format.Signed(ext*mult)
@@ -265,7 +267,7 @@ func keyGroups(agg *reporters.Aggregate) []keyGroup {
 			}
 			out[i].Keys = append(out[i].Keys, k)
 			if k.Type != out[i].Type {
-				out[i].Type = reporters.Number
+				out[i].Type = heval.Number
 			}
 		}
 	}
@@ -290,6 +292,6 @@ func keyGroups(agg *reporters.Aggregate) []keyGroup {
 
 type keyGroup struct {
 	Evaluator, Key string
-	Type           reporters.ValueType
+	Type           heval.ValueType
 	Keys           []*reporters.KeyStats
 }

@@ -9,6 +9,6 @@
 // texts sit behind a <details> expander, and sample lists are bounded, so the page stays
 // small for runs of any size.
 //
-// Use [New] as a [reporters.Handler] during a run, or [Render] with an aggregate read back
+// Use [New] as a [heval.Handler] during a run, or [Render] with an aggregate read back
 // from files (for example by `heval report`).
 package html

@@ -11,6 +11,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/format"
 )
@@ -82,7 +84,7 @@ type page struct {
 	Charts      []chartSection
 	Comparisons []cmpRow
 	CmpLevel    string
-	Checks      []reporters.Check
+	Checks      []heval.Check
 	Failed      int
 	Delivery    string
 	Worst       []worstSection
@@ -187,7 +189,7 @@ func buildPage(r *Report) *page {
 	for i, kg := range keyGroups(agg) {
 		cs := chartSection{Evaluator: kg.Evaluator, Key: kg.Key}
 		id := "c" + strconv.Itoa(i)
-		if kg.Type == reporters.Boolean {
+		if kg.Type == heval.Boolean {
 			pc := passRates(id, kg.Evaluator, kg.Key, kg.Keys)
 			cs.Pass = &pc
 		} else {
@@ -201,7 +203,7 @@ func buildPage(r *Report) *page {
 			if len(k.Worst) == 0 {
 				continue
 			}
-			wg := worstGroup{Group: k.Group, Boolean: k.Type == reporters.Boolean}
+			wg := worstGroup{Group: k.Group, Boolean: k.Type == heval.Boolean}
 			for _, s := range k.Worst {
 				wg.Samples = append(wg.Samples, worstRow{S: s, Request: reqLink(s.RequestID)})
 			}
@@ -304,7 +306,7 @@ func Aggregation(opts ...reporters.AggregateOption) Option {
 	return func(h *Handler) { h.aggOpts = append(h.aggOpts, opts...) }
 }
 
-// Handler is a [reporters.Handler] that writes the HTML page when the run finishes.
+// Handler is a [heval.Handler] that writes the HTML page when the run finishes.
 type Handler struct {
 	w       io.Writer
 	agg     *reporters.Aggregator
@@ -323,14 +325,14 @@ func New(w io.Writer, opts ...Option) *Handler {
 	return h
 }
 
-// Start implements [reporters.Handler].
-func (h *Handler) Start(info reporters.RunInfo) error { return h.agg.Start(info) }
+// Start implements [heval.Handler].
+func (h *Handler) Start(info heval.RunInfo) error { return h.agg.Start(info) }
 
-// Record implements [reporters.Handler].
-func (h *Handler) Record(r reporters.Record) error { return h.agg.Record(r) }
+// Record implements [heval.Handler].
+func (h *Handler) Record(r heval.Record) error { return h.agg.Record(r) }
 
-// Finish implements [reporters.Handler]: it renders the page.
-func (h *Handler) Finish(s reporters.Summary) error {
+// Finish implements [heval.Handler]: it renders the page.
+func (h *Handler) Finish(s heval.Summary) error {
 	_ = h.agg.Finish(s)
 	r := h.tmpl
 	r.Run = h.agg.Result()

@@ -12,8 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/heval-dev/heval/datasets"
-	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval"
 )
 
 // Option configures a Writer.
@@ -22,12 +21,12 @@ type Option func(*Writer)
 // WithName sets the name of the root <testsuites> element (default "heval").
 func WithName(name string) Option { return func(w *Writer) { w.name = name } }
 
-// Writer is a reporters.Handler that writes JUnit XML to its io.Writer when the run finishes.
+// Writer is a heval.Handler that writes JUnit XML to its io.Writer when the run finishes.
 // It keeps a compact form of each test case (names and messages), not the samples.
 type Writer struct {
 	w      io.Writer
 	name   string
-	info   reporters.RunInfo
+	info   heval.RunInfo
 	suites map[suiteKey]*suiteAcc
 }
 
@@ -60,14 +59,14 @@ func NewWriter(w io.Writer, opts ...Option) *Writer {
 }
 
 // Start records the run's metadata.
-func (w *Writer) Start(info reporters.RunInfo) error {
+func (w *Writer) Start(info heval.RunInfo) error {
 	w.info = info
 	return nil
 }
 
 // Record adds the test case of one record.
-func (w *Writer) Record(r reporters.Record) error {
-	group := reporters.GroupOf(r.Sample)
+func (w *Writer) Record(r heval.Record) error {
+	group := r.Sample.Group()
 	k := suiteKey{group, r.Evaluator}
 	s := w.suites[k]
 	if s == nil {
@@ -86,7 +85,7 @@ func (w *Writer) Record(r reporters.Record) error {
 	if r.Err != "" {
 		kind := string(r.ErrKind)
 		if kind == "" {
-			kind = string(reporters.ErrEvaluator)
+			kind = string(heval.ErrorKindEvaluator)
 		}
 		tc.Errors = append(tc.Errors, problem{Type: kind, Message: firstLine(r.Err), Text: r.Err})
 	}
@@ -168,7 +167,7 @@ func (s *suiteAcc) discard() {
 }
 
 // Finish writes the document: the record suites, then the thresholds suite.
-func (w *Writer) Finish(sum reporters.Summary) error {
+func (w *Writer) Finish(sum heval.Summary) error {
 	props := properties(w.info)
 	order := map[string]int{}
 	for i, e := range w.info.Evaluators {
@@ -286,7 +285,7 @@ func newSuite(name string, cases []testCase, props []property, started time.Time
 }
 
 // caseName is stable across runs: the dataset row (when there is one) and the request id.
-func caseName(s *datasets.Sample, repeat int) string {
+func caseName(s *heval.Sample, repeat int) string {
 	var b strings.Builder
 	if s != nil {
 		if s.DatasetRowID != "" && s.RowIndex >= 0 {
@@ -304,7 +303,7 @@ func caseName(s *datasets.Sample, repeat int) string {
 	return b.String()
 }
 
-func checkName(c reporters.Check) string {
+func checkName(c heval.Check) string {
 	if c.Name != "" {
 		return c.Name
 	}
@@ -315,10 +314,10 @@ func checkName(c reporters.Check) string {
 	return n
 }
 
-func systemOut(r reporters.Record) string {
+func systemOut(r heval.Record) string {
 	var parts []string
 	for _, v := range r.Values {
-		if v.Type == reporters.Boolean {
+		if v.Type == heval.Boolean {
 			parts = append(parts, fmt.Sprintf("%s=%t", v.Key, v.Value != 0))
 		} else {
 			parts = append(parts, fmt.Sprintf("%s=%d", v.Key, v.Value))
@@ -331,7 +330,7 @@ func systemOut(r reporters.Record) string {
 	return strings.TrimSpace(out)
 }
 
-func properties(info reporters.RunInfo) []property {
+func properties(info heval.RunInfo) []property {
 	var ps []property
 	add := func(name, value string) {
 		if value != "" {

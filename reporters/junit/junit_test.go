@@ -10,18 +10,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/datasets"
-	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/junit"
 )
 
 var started = time.Date(2026, 11, 20, 22, 0, 0, 0, time.UTC)
 
-func sample(row int, req, hyp string) *datasets.Sample {
-	return &datasets.Sample{Kind: datasets.KindHypothesisRun, RequestID: req, HypothesisID: "h-" + hyp, Hypothesis: hyp,
+func sample(row int, req, hyp string) *heval.Sample {
+	return &heval.Sample{Kind: heval.KindHypothesisRun, RequestID: req, HypothesisID: "h-" + hyp, Hypothesis: hyp,
 		DatasetRowID: "row-" + req[:4], RowIndex: row, ExperimentID: "e1"}
 }
 
@@ -29,20 +29,20 @@ func sample(row int, req, hyp string) *datasets.Sample {
 func writeRun(reversed ...bool) []byte {
 	var buf bytes.Buffer
 	w := junit.NewWriter(&buf)
-	Expect(w.Start(reporters.RunInfo{RunID: "run-1", Started: started, Source: "experiment e1", Evaluators: []string{"word_count", "judge"},
+	Expect(w.Start(heval.RunInfo{RunID: "run-1", Started: started, Source: "experiment e1", Evaluators: []string{"word_count", "judge"},
 		Version: "v0.1.0", GitCommit: "abc123", GitBranch: "main", CIJobID: "42"})).To(Succeed())
-	recs := []reporters.Record{
+	recs := []heval.Record{
 		{Sample: sample(10, "1f0e0000-0000-4000-8000-000000000010", "candidate"), Evaluator: "word_count", Duration: 1500 * time.Microsecond,
-			Values: []reporters.Value{{Key: "word_count", Value: 40, Type: reporters.Number}}, Submitted: true},
+			Values: []heval.Value{{Key: "word_count", Value: 40, Type: heval.Number}}, Submitted: true},
 		{Sample: sample(2, "1f0e0000-0000-4000-8000-000000000002", "candidate"), Evaluator: "word_count", Duration: 125 * time.Millisecond,
-			Values: []reporters.Value{{Key: "word_count", Value: 400, Type: reporters.Number}}, Submitted: true,
+			Values: []heval.Value{{Key: "word_count", Value: 400, Type: heval.Number}}, Submitted: true,
 			Failures: []string{"word_count 400 is not <= 250"}},
 		{Sample: sample(3, "1f0e0000-0000-4000-8000-000000000003", "candidate"), Evaluator: "word_count",
-			Err: "score \"word_count\" = 0.92 cannot be sent to Helicone: it is a float", ErrKind: reporters.ErrInvalidValue},
+			Err: "score \"word_count\" = 0.92 cannot be sent to Helicone: it is a float", ErrKind: heval.ErrorKindInvalidValue},
 		{Sample: sample(3, "1f0e0000-0000-4000-8000-000000000003", "baseline"), Evaluator: "judge",
-			Err: "panic: runtime error: index out of range\ngoroutine 1 [running]", ErrKind: reporters.ErrPanic},
+			Err: "panic: runtime error: index out of range\ngoroutine 1 [running]", ErrKind: heval.ErrorKindPanic},
 		{Sample: sample(4, "1f0e0000-0000-4000-8000-000000000004", "baseline"), Evaluator: "judge", Repeat: 1,
-			Values: []reporters.Value{{Key: "accurate", Value: 1, Type: reporters.Boolean}}, Reason: "cites <script>alert(1)</script> ]]> \x01 bell",
+			Values: []heval.Value{{Key: "accurate", Value: 1, Type: heval.Boolean}}, Reason: "cites <script>alert(1)</script> ]]> \x01 bell",
 			DeliveryErr: "helicone: POST /v1/request/…/score: 503 Service Unavailable"},
 	}
 	if len(reversed) > 0 && reversed[0] {
@@ -51,7 +51,7 @@ func writeRun(reversed ...bool) []byte {
 	for _, r := range recs {
 		Expect(w.Record(r)).To(Succeed())
 	}
-	Expect(w.Finish(reporters.Summary{Checks: []reporters.Check{
+	Expect(w.Finish(heval.Summary{Checks: []heval.Check{
 		{Name: "word_count:p90<=250@candidate", Key: "word_count", Stat: "p90", Op: "<=", Limit: 250, Observed: 400, Passed: false,
 			Message: "hypothesis candidate: word_count p90 400 is not <= 250; worst: row 2 (request 1f0e…0002) 400"},
 		{Name: "judge:errors<=5", Key: "judge", Stat: "errors", Op: "<=", Limit: 5, Observed: 1, Passed: true},
@@ -211,14 +211,14 @@ var _ = Describe("the JUnit writer", func() {
 		var a, b bytes.Buffer
 		shard := func(buf *bytes.Buffer, keep func(i int) bool) {
 			w := junit.NewWriter(buf)
-			Expect(w.Start(reporters.RunInfo{RunID: "run-1", Started: started, Evaluators: []string{"word_count", "judge"}})).To(Succeed())
+			Expect(w.Start(heval.RunInfo{RunID: "run-1", Started: started, Evaluators: []string{"word_count", "judge"}})).To(Succeed())
 			for i := range 6 {
 				if keep(i) {
-					Expect(w.Record(reporters.Record{Sample: sample(i, "2f0e0000-0000-4000-8000-00000000000"+string(rune('0'+i)), "x"), Evaluator: "word_count",
-						Values: []reporters.Value{{Key: "word_count", Value: int64(i), Type: reporters.Number}}})).To(Succeed())
+					Expect(w.Record(heval.Record{Sample: sample(i, "2f0e0000-0000-4000-8000-00000000000"+string(rune('0'+i)), "x"), Evaluator: "word_count",
+						Values: []heval.Value{{Key: "word_count", Value: int64(i), Type: heval.Number}}})).To(Succeed())
 				}
 			}
-			Expect(w.Finish(reporters.Summary{})).To(Succeed())
+			Expect(w.Finish(heval.Summary{})).To(Succeed())
 		}
 		var whole bytes.Buffer
 		shard(&whole, func(int) bool { return true })

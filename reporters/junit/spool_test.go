@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/junit"
 )
 
@@ -21,13 +22,13 @@ var _ = Describe("a run larger than the writer keeps in memory", func() {
 
 	write := func(seed uint64) []byte {
 		GinkgoT().Setenv("TMPDIR", tmp)
-		recs := make([]reporters.Record, 0, 2*n)
+		recs := make([]heval.Record, 0, 2*n)
 		for i := range n {
 			for _, ev := range []string{"word_count", "judge"} {
-				r := reporters.Record{Sample: sample(i, fmt.Sprintf("3f0e0000-0000-4000-8000-%012d", i), "big"), Evaluator: ev,
-					Duration: time.Duration(i%7) * time.Millisecond, Values: []reporters.Value{{Key: ev, Value: int64(i), Type: reporters.Number}}}
+				r := heval.Record{Sample: sample(i, fmt.Sprintf("3f0e0000-0000-4000-8000-%012d", i), "big"), Evaluator: ev,
+					Duration: time.Duration(i%7) * time.Millisecond, Values: []heval.Value{{Key: ev, Value: int64(i), Type: heval.Number}}}
 				if i%100 == 0 {
-					r.Err, r.ErrKind = "boom", reporters.ErrEvaluator
+					r.Err, r.ErrKind = "boom", heval.ErrorKindEvaluator
 				} else if i%10 == 0 {
 					r.Failures = []string{fmt.Sprintf("%s %d is too low", ev, i)}
 				}
@@ -37,11 +38,11 @@ var _ = Describe("a run larger than the writer keeps in memory", func() {
 		rand.New(rand.NewPCG(seed, seed)).Shuffle(len(recs), func(i, j int) { recs[i], recs[j] = recs[j], recs[i] })
 		var buf bytes.Buffer
 		w := junit.NewWriter(&buf)
-		Expect(w.Start(reporters.RunInfo{RunID: "big", Started: started, Evaluators: []string{"word_count", "judge"}})).To(Succeed())
+		Expect(w.Start(heval.RunInfo{RunID: "big", Started: started, Evaluators: []string{"word_count", "judge"}})).To(Succeed())
 		for _, r := range recs {
 			Expect(w.Record(r)).To(Succeed())
 		}
-		Expect(w.Finish(reporters.Summary{})).To(Succeed())
+		Expect(w.Finish(heval.Summary{})).To(Succeed())
 		return buf.Bytes()
 	}
 

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/format"
 )
@@ -57,7 +59,7 @@ func newConfig(opts []Option) *config {
 	return c
 }
 
-// Reporter is a [reporters.Handler] that writes the run's summary as GitHub-flavoured
+// Reporter is a [heval.Handler] that writes the run's summary as GitHub-flavoured
 // Markdown when the run finishes.
 type Reporter struct {
 	w   io.Writer
@@ -71,14 +73,14 @@ func New(w io.Writer, opts ...Option) *Reporter {
 	return &Reporter{w: w, cfg: cfg, agg: reporters.NewAggregator(cfg.aggOpts...)}
 }
 
-// Start implements [reporters.Handler].
-func (r *Reporter) Start(info reporters.RunInfo) error { return r.agg.Start(info) }
+// Start implements [heval.Handler].
+func (r *Reporter) Start(info heval.RunInfo) error { return r.agg.Start(info) }
 
-// Record implements [reporters.Handler].
-func (r *Reporter) Record(rec reporters.Record) error { return r.agg.Record(rec) }
+// Record implements [heval.Handler].
+func (r *Reporter) Record(rec heval.Record) error { return r.agg.Record(rec) }
 
-// Finish implements [reporters.Handler]: it writes the summary.
-func (r *Reporter) Finish(s reporters.Summary) error {
+// Finish implements [heval.Handler]: it writes the summary.
+func (r *Reporter) Finish(s heval.Summary) error {
 	_ = r.agg.Finish(s)
 	agg := r.agg.Result()
 	return Write(r.w, agg, r.cfg.cmp.Comparisons(agg), func(c *config) { *c = *r.cfg })
@@ -236,7 +238,7 @@ func (m *md) comparisons(cmps []reporters.Comparison) {
 	fmt.Fprintln(m.w)
 }
 
-func (m *md) checks(checks []reporters.Check) {
+func (m *md) checks(checks []heval.Check) {
 	if len(checks) == 0 {
 		return
 	}

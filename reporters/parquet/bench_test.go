@@ -9,21 +9,20 @@ import (
 	"testing"
 	"time"
 
-	pq "github.com/parquet-go/parquet-go"
+	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/datasets"
-	"github.com/heval-dev/heval/reporters"
+	pq "github.com/parquet-go/parquet-go"
 )
 
 // benchRecords returns records shaped like a demo run: samples × six evaluators, one value
 // each, a few errors.
-func benchRecords(samples int) []reporters.Record {
+func benchRecords(samples int) []heval.Record {
 	evaluators := []string{"word_count", "has_citations", "has_code_block", "greeting", "min_length", "judge"}
 	hyps := []string{"gpt-4o-mini v1", "gpt-4o v2", "claude v1"}
-	var recs []reporters.Record
+	var recs []heval.Record
 	for i := range samples {
-		s := &datasets.Sample{
-			Kind:         datasets.KindHypothesisRun,
+		s := &heval.Sample{
+			Kind:         heval.KindHypothesisRun,
 			RequestID:    fmt.Sprintf("%08x-1111-4111-8111-%012x", i, i*7919),
 			ExperimentID: "4b0c2f4e-0000-4000-8000-000000000001",
 			HypothesisID: fmt.Sprintf("hyp-%d", i%3), Hypothesis: hyps[i%3], Model: "gpt-4o-mini",
@@ -32,14 +31,14 @@ func benchRecords(samples int) []reporters.Record {
 			Latency: time.Duration(300+i%700) * time.Millisecond, CreatedAt: time.Unix(1_777_000_000+int64(i), 0),
 		}
 		for j, e := range evaluators {
-			r := reporters.Record{Sample: s, Evaluator: e, Duration: time.Duration(1+i%90) * time.Microsecond, Submitted: true}
+			r := heval.Record{Sample: s, Evaluator: e, Duration: time.Duration(1+i%90) * time.Microsecond, Submitted: true}
 			switch {
 			case i%97 == 0 && j == 5:
-				r.Err, r.ErrKind = "judge timed out after 30s", reporters.ErrTimeout
+				r.Err, r.ErrKind = "judge timed out after 30s", heval.ErrorKindTimeout
 			case j == 0 || j == 5:
-				r.Values = []reporters.Value{{Key: e, Value: int64(i % 400), Type: reporters.Number}}
+				r.Values = []heval.Value{{Key: e, Value: int64(i % 400), Type: heval.Number}}
 			default:
-				r.Values = []reporters.Value{{Key: e, Value: int64(i+j) % 2, Type: reporters.Boolean}}
+				r.Values = []heval.Value{{Key: e, Value: int64(i+j) % 2, Type: heval.Boolean}}
 			}
 			recs = append(recs, r)
 		}
@@ -47,12 +46,12 @@ func benchRecords(samples int) []reporters.Record {
 	return recs
 }
 
-func benchInfo() reporters.RunInfo {
-	return reporters.RunInfo{RunID: "bench", Started: time.Unix(1_777_000_000, 0).UTC(), Version: "bench"}
+func benchInfo() heval.RunInfo {
+	return heval.RunInfo{RunID: "bench", Started: time.Unix(1_777_000_000, 0).UTC(), Version: "bench"}
 }
 
 // writeRecords writes n records cycling through recs and returns the rows written.
-func writeRecords(b *testing.B, w io.Writer, recs []reporters.Record, n int) int64 {
+func writeRecords(b *testing.B, w io.Writer, recs []heval.Record, n int) int64 {
 	pw := NewWriter(w)
 	if err := pw.Start(benchInfo()); err != nil {
 		b.Fatal(err)
@@ -62,7 +61,7 @@ func writeRecords(b *testing.B, w io.Writer, recs []reporters.Record, n int) int
 			b.Fatal(err)
 		}
 	}
-	if err := pw.Finish(reporters.Summary{}); err != nil {
+	if err := pw.Finish(heval.Summary{}); err != nil {
 		b.Fatal(err)
 	}
 	return pw.Rows()
@@ -92,7 +91,7 @@ func BenchmarkBareParquetGoWriter(b *testing.B) {
 
 // bareRows converts records into rows with Writer itself, so that the bare writer gets
 // identical rows.
-func bareRows(b *testing.B, recs []reporters.Record) []row {
+func bareRows(b *testing.B, recs []heval.Record) []row {
 	rows := make([]row, 0, len(recs))
 	idx := make([]int64, len(recs))
 	vals := make([]int64, len(recs))

@@ -2,7 +2,7 @@
 // documented in docs/parquet-schema.md, one row per (sample, score key, repeat), for
 // analysis in DuckDB, pandas, Polars or Spark.
 //
-// [NewWriter] returns a [reporters.Handler] that streams rows as records arrive, in row
+// [NewWriter] returns a [heval.Handler] that streams rows as records arrive, in row
 // groups of bounded size (zstd compression, dictionary encoding on the repeating string
 // columns, microsecond UTC timestamps), and records the run's description, the schema
 // version and the run's summary in the file's key/value metadata. [Open], [OpenFile] and

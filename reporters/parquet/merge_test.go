@@ -6,9 +6,10 @@ import (
 	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/parquet/file"
-	"github.com/heval-dev/heval/reporters/parquet"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/reporters/parquet"
 )
 
 var _ = Describe("Merge", func() {

@@ -7,10 +7,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval"
 )
 
-// runMeta is the JSON form of a [reporters.RunInfo] in the file's key/value metadata.
+// runMeta is the JSON form of a [heval.RunInfo] in the file's key/value metadata.
 type runMeta struct {
 	RunID      string    `json:"run_id"`
 	Started    time.Time `json:"started"`
@@ -24,7 +24,7 @@ type runMeta struct {
 	Shard      string    `json:"shard,omitempty"`
 }
 
-func toRunMeta(info reporters.RunInfo) runMeta {
+func toRunMeta(info heval.RunInfo) runMeta {
 	return runMeta{
 		RunID: info.RunID, Started: info.Started.UTC(), Source: info.Source,
 		Evaluators: info.Evaluators, DryRun: info.DryRun, Version: info.Version,
@@ -32,15 +32,15 @@ func toRunMeta(info reporters.RunInfo) runMeta {
 	}
 }
 
-func (m runMeta) info() reporters.RunInfo {
-	return reporters.RunInfo{
+func (m runMeta) info() heval.RunInfo {
+	return heval.RunInfo{
 		RunID: m.RunID, Started: m.Started.UTC(), Source: m.Source, Evaluators: m.Evaluators,
 		DryRun: m.DryRun, Version: m.Version, GitCommit: m.GitCommit, GitBranch: m.GitBranch,
 		CIJobID: m.CIJobID, Shard: m.Shard,
 	}
 }
 
-// summaryMeta is the JSON form of a [reporters.Summary].
+// summaryMeta is the JSON form of a [heval.Summary].
 type summaryMeta struct {
 	Finished    time.Time    `json:"finished"`
 	Samples     int          `json:"samples"`
@@ -74,7 +74,7 @@ type deliveryMeta struct {
 	Missing      int `json:"missing"`
 }
 
-func toSummaryMeta(s reporters.Summary) summaryMeta {
+func toSummaryMeta(s heval.Summary) summaryMeta {
 	m := summaryMeta{
 		Finished: s.Finished.UTC(), Samples: s.Samples, Interrupted: s.Interrupted, Err: s.Err,
 		Delivery: deliveryMeta(s.Delivery),
@@ -88,13 +88,13 @@ func toSummaryMeta(s reporters.Summary) summaryMeta {
 	return m
 }
 
-func (m summaryMeta) summary() reporters.Summary {
-	s := reporters.Summary{
+func (m summaryMeta) summary() heval.Summary {
+	s := heval.Summary{
 		Finished: m.Finished.UTC(), Samples: m.Samples, Interrupted: m.Interrupted, Err: m.Err,
-		Delivery: reporters.DeliveryStats(m.Delivery),
+		Delivery: heval.DeliveryStats(m.Delivery),
 	}
 	for _, c := range m.Checks {
-		s.Checks = append(s.Checks, reporters.Check{
+		s.Checks = append(s.Checks, heval.Check{
 			Name: c.Name, Group: c.Group, Key: c.Key, Stat: c.Stat, Op: c.Op,
 			Limit: float64(c.Limit), Observed: float64(c.Observed), Passed: c.Passed, Message: c.Message,
 		})
@@ -104,7 +104,7 @@ func (m summaryMeta) summary() reporters.Summary {
 
 // flatRunMeta returns the flat key/value pairs that repeat the run's fields; empty values
 // are left out.
-func flatRunMeta(info reporters.RunInfo) map[string]string {
+func flatRunMeta(info heval.RunInfo) map[string]string {
 	kv := map[string]string{
 		MetaRunID:  info.RunID,
 		MetaSource: info.Source, MetaVersion: info.Version,

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -18,7 +20,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/parquet"
 )
 
@@ -100,12 +101,12 @@ func expectedRows() [][]any {
 	}
 }
 
-func writeRun(path string, recs []reporters.Record, opts ...parquet.Option) {
+func writeRun(path string, recs []heval.Record, opts ...parquet.Option) {
 	GinkgoHelper()
 	writeRunInfo(path, runInfo(), recs, opts...)
 }
 
-func writeRunInfo(path string, info reporters.RunInfo, recs []reporters.Record, opts ...parquet.Option) {
+func writeRunInfo(path string, info heval.RunInfo, recs []heval.Record, opts ...parquet.Option) {
 	GinkgoHelper()
 	fh, err := os.Create(path)
 	Expect(err).NotTo(HaveOccurred())
@@ -254,7 +255,7 @@ var _ = Describe("Writer", func() {
 		Expect(f.Summary.Finished).To(BeTemporally("==", summary().Finished))
 		Expect(f.Summary.Checks).To(Equal(summary().Checks))
 		Expect(f.Summary.Delivery).To(Equal(summary().Delivery))
-		var recs []reporters.Record
+		var recs []heval.Record
 		for r, err := range f.Records() {
 			Expect(err).NotTo(HaveOccurred())
 			recs = append(recs, r)
@@ -265,7 +266,7 @@ var _ = Describe("Writer", func() {
 
 	It("writes row groups of bounded size", func() {
 		p := filepath.Join(GinkgoT().TempDir(), "small-groups.parquet")
-		var recs []reporters.Record
+		var recs []heval.Record
 		for range 50 {
 			recs = append(recs, fixtureRecords()...)
 		}
@@ -282,18 +283,18 @@ var _ = Describe("Writer", func() {
 
 	It("rejects calls out of order", func() {
 		w := parquet.NewWriter(&bytes.Buffer{})
-		Expect(w.Record(reporters.Record{})).To(MatchError(parquet.ErrNotStarted))
-		Expect(w.Finish(reporters.Summary{})).To(MatchError(parquet.ErrNotStarted))
+		Expect(w.Record(heval.Record{})).To(MatchError(parquet.ErrNotStarted))
+		Expect(w.Finish(heval.Summary{})).To(MatchError(parquet.ErrNotStarted))
 		Expect(w.Start(runInfo())).To(Succeed())
-		Expect(w.Finish(reporters.Summary{})).To(Succeed())
-		Expect(w.Record(reporters.Record{})).To(MatchError(parquet.ErrFinished))
+		Expect(w.Finish(heval.Summary{})).To(Succeed())
+		Expect(w.Record(heval.Record{})).To(MatchError(parquet.ErrFinished))
 	})
 
 	It("writes a valid empty file", func() {
 		var buf bytes.Buffer
 		w := parquet.NewWriter(&buf)
 		Expect(w.Start(runInfo())).To(Succeed())
-		Expect(w.Finish(reporters.Summary{})).To(Succeed())
+		Expect(w.Finish(heval.Summary{})).To(Succeed())
 		f, err := parquet.Open(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(f.NumRows()).To(BeZero())

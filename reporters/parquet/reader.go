@@ -11,10 +11,9 @@ import (
 	"strings"
 	"time"
 
-	pq "github.com/parquet-go/parquet-go"
+	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/datasets"
-	"github.com/heval-dev/heval/reporters"
+	pq "github.com/parquet-go/parquet-go"
 )
 
 // Errors returned when a file cannot be read as a heval scores file.
@@ -31,11 +30,11 @@ var (
 type File struct {
 	// Info describes the run. For a merged file it is the first merged run's description
 	// with Shard cleared; Runs lists every merged run.
-	Info reporters.RunInfo
+	Info heval.RunInfo
 	// Runs are the runs whose rows the file holds: Info alone, or every file merged into it.
-	Runs []reporters.RunInfo
+	Runs []heval.RunInfo
 	// Summary is the run's summary; HasSummary is false when the file has none.
-	Summary    reporters.Summary
+	Summary    heval.Summary
 	HasSummary bool
 	// SchemaVersion is the file's schema version.
 	SchemaVersion int
@@ -67,7 +66,7 @@ func Open(r io.ReaderAt, size int64) (*File, error) {
 		}
 		f.Info = m.info()
 	}
-	f.Runs = []reporters.RunInfo{f.Info}
+	f.Runs = []heval.RunInfo{f.Info}
 	if s, ok := pf.Lookup(MetaRuns); ok {
 		var ms []runMeta
 		if err := json.Unmarshal([]byte(s), &ms); err != nil {
@@ -98,13 +97,13 @@ func (f *File) Metadata(key string) (string, bool) { return f.pf.Lookup(key) }
 // evaluator and repeat form one record, as the writer wrote them. Each record's Sample
 // carries the metadata columns (it has no body, inputs or properties); consecutive records
 // of one request share a Sample. The iteration stops at the first error.
-func (f *File) Records() iter.Seq2[reporters.Record, error] {
-	return func(yield func(reporters.Record, error) bool) {
+func (f *File) Records() iter.Seq2[heval.Record, error] {
+	return func(yield func(heval.Record, error) bool) {
 		rd := pq.NewGenericReader[row](f.pf)
 		defer rd.Close()
 		buf := make([]row, 256)
 		var (
-			cur     reporters.Record
+			cur     heval.Record
 			curKey  recordKey
 			have    bool
 			lastRun string
@@ -121,7 +120,7 @@ func (f *File) Records() iter.Seq2[reporters.Record, error] {
 				if have && !yield(cur, nil) {
 					return
 				}
-				var prev *datasets.Sample
+				var prev *heval.Sample
 				if have && lastRun == r.RunID {
 					prev = cur.Sample
 				}
@@ -131,7 +130,7 @@ func (f *File) Records() iter.Seq2[reporters.Record, error] {
 				break
 			}
 			if err != nil {
-				yield(reporters.Record{}, fmt.Errorf("parquet: reading rows: %w", err))
+				yield(heval.Record{}, fmt.Errorf("parquet: reading rows: %w", err))
 				return
 			}
 		}
@@ -146,8 +145,8 @@ type recordKey struct {
 	repeat                  int64
 }
 
-func newRecord(r *row, prev *datasets.Sample) reporters.Record {
-	rec := reporters.Record{
+func newRecord(r *row, prev *heval.Sample) heval.Record {
+	rec := heval.Record{
 		Evaluator:   r.Evaluator,
 		Repeat:      int(r.Repeat),
 		Reason:      r.Reason,
@@ -156,7 +155,7 @@ func newRecord(r *row, prev *datasets.Sample) reporters.Record {
 		Duration:    time.Duration(r.EvaluatorDurationUS) * time.Microsecond,
 	}
 	if r.ErrorKind != errorKindDelivery {
-		rec.Err, rec.ErrKind = r.Error, reporters.ErrorKind(r.ErrorKind)
+		rec.Err, rec.ErrKind = r.Error, heval.ErrorKind(r.ErrorKind)
 	} else if rec.DeliveryErr == "" {
 		rec.DeliveryErr = r.Error
 	}
@@ -173,20 +172,20 @@ func newRecord(r *row, prev *datasets.Sample) reporters.Record {
 	return rec
 }
 
-func appendValue(rec *reporters.Record, r *row) {
+func appendValue(rec *heval.Record, r *row) {
 	if r.Value == nil {
 		return
 	}
-	t := reporters.ValueType(r.ValueType)
+	t := heval.ValueType(r.ValueType)
 	if t == "" {
-		t = reporters.Number
+		t = heval.Number
 	}
-	rec.Values = append(rec.Values, reporters.Value{Key: r.ScoreKey, Value: *r.Value, Type: t})
+	rec.Values = append(rec.Values, heval.Value{Key: r.ScoreKey, Value: *r.Value, Type: t})
 }
 
-func sampleOf(r *row) datasets.Sample {
-	s := datasets.Sample{
-		Kind:             datasets.Kind(r.SampleKind),
+func sampleOf(r *row) heval.Sample {
+	s := heval.Sample{
+		Kind:             heval.Kind(r.SampleKind),
 		RequestID:        r.RequestID,
 		ExperimentID:     r.ExperimentID,
 		HypothesisID:     r.HypothesisID,
@@ -208,7 +207,7 @@ func sampleOf(r *row) datasets.Sample {
 	return s
 }
 
-func sameSample(a, b *datasets.Sample) bool {
+func sameSample(a, b *heval.Sample) bool {
 	return a.Kind == b.Kind && a.RequestID == b.RequestID && a.ExperimentID == b.ExperimentID &&
 		a.HypothesisID == b.HypothesisID && a.Hypothesis == b.Hypothesis && a.Model == b.Model &&
 		a.Provider == b.Provider && a.PromptVersionID == b.PromptVersionID &&
@@ -219,13 +218,13 @@ func sameSample(a, b *datasets.Sample) bool {
 
 // ReadFile reads a whole heval scores file: the run's description and every record, in
 // file order. Use [Open] and [File.Records] to stream large files.
-func ReadFile(path string) (reporters.RunInfo, []reporters.Record, error) {
+func ReadFile(path string) (heval.RunInfo, []heval.Record, error) {
 	fh, f, err := openPath(path)
 	if err != nil {
-		return reporters.RunInfo{}, nil, err
+		return heval.RunInfo{}, nil, err
 	}
 	defer fh.Close()
-	var recs []reporters.Record
+	var recs []heval.Record
 	for rec, err := range f.Records() {
 		if err != nil {
 			return f.Info, recs, fmt.Errorf("%s: %w", path, err)

@@ -8,10 +8,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	pq "github.com/parquet-go/parquet-go"
 	"github.com/parquet-go/parquet-go/compress/zstd"
-
-	"github.com/heval-dev/heval/reporters"
 )
 
 // DefaultRowGroupRows is the default number of rows per row group. A row group is held in
@@ -60,7 +60,7 @@ func Metadata(key, value string) Option {
 	}
 }
 
-// Writer is a [reporters.Handler] that streams a run's results to a Parquet file in the
+// Writer is a [heval.Handler] that streams a run's results to a Parquet file in the
 // long format of docs/parquet-schema.md: one row per (sample, score key, repeat). Rows are
 // buffered into row groups of bounded size and written as they fill; Finish writes the last
 // row group and the footer. Finish does not close the underlying io.Writer.
@@ -81,7 +81,7 @@ type Writer struct {
 	err           error
 }
 
-var _ reporters.Handler = (*Writer)(nil)
+var _ heval.Handler = (*Writer)(nil)
 
 // NewWriter returns a Writer that writes to w.
 func NewWriter(w io.Writer, opts ...Option) *Writer {
@@ -108,7 +108,7 @@ func writerOptions(rowGroupRows int64, kv map[string]string) []pq.WriterOption {
 }
 
 // Start records the run's description in the file's metadata and opens the Parquet stream.
-func (w *Writer) Start(info reporters.RunInfo) error {
+func (w *Writer) Start(info heval.RunInfo) error {
 	if w.finished {
 		return ErrFinished
 	}
@@ -139,7 +139,7 @@ func (w *Writer) Start(info reporters.RunInfo) error {
 
 // Record appends the record's rows: one per value, or one row with a null value when the
 // record has no value.
-func (w *Writer) Record(r reporters.Record) error {
+func (w *Writer) Record(r heval.Record) error {
 	if err := w.usable(); err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (w *Writer) Record(r reporters.Record) error {
 	if r.Err == "" && r.DeliveryErr != "" {
 		t.Error, t.ErrorKind = r.DeliveryErr, errorKindDelivery
 	} else if r.Err != "" && r.ErrKind == "" {
-		t.ErrorKind = string(reporters.ErrEvaluator)
+		t.ErrorKind = string(heval.ErrorKindEvaluator)
 	}
 	if len(r.Failures) > 0 {
 		t.Failures = joinFailures(r.Failures)
@@ -193,14 +193,14 @@ func (w *Writer) Record(r reporters.Record) error {
 	return nil
 }
 
-func rowIndex(r reporters.Record) int64 {
+func rowIndex(r heval.Record) int64 {
 	if r.Sample == nil {
 		return 0
 	}
 	return int64(r.Sample.RowIndex)
 }
 
-func (w *Writer) add(t *row, hasRow bool, index int64, v *reporters.Value) error {
+func (w *Writer) add(t *row, hasRow bool, index int64, v *heval.Value) error {
 	i := len(w.buf)
 	w.buf = append(w.buf, *t)
 	nr := &w.buf[i]
@@ -214,7 +214,7 @@ func (w *Writer) add(t *row, hasRow bool, index int64, v *reporters.Value) error
 		nr.Value = &w.vals[i]
 		nr.ValueType = string(v.Type)
 		if nr.ValueType == "" {
-			nr.ValueType = string(reporters.Number)
+			nr.ValueType = string(heval.Number)
 		}
 	}
 	w.rows++
@@ -250,7 +250,7 @@ func (w *Writer) usable() error {
 
 // Finish writes the remaining rows, the run's summary (as key/value metadata) and the
 // file footer.
-func (w *Writer) Finish(s reporters.Summary) error {
+func (w *Writer) Finish(s heval.Summary) error {
 	if err := w.usable(); err != nil {
 		return err
 	}

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -11,7 +13,6 @@ import (
 	. "github.com/heval-dev/heval/harness/matchers"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
-	"github.com/heval-dev/heval/reporters"
 )
 
 var _ = Describe("a suite declared with harness.Suite", func() {
@@ -98,6 +99,6 @@ var _ = Describe("a suite declared with harness.Suite", func() {
 		}
 		Expect(run.Results().Info.Evaluators).NotTo(ContainElement("slow_judge"))
 		Expect(run.Results().Info.DryRun).To(BeFalse())
-		var _ reporters.RunInfo = run.Results().Info
+		var _ heval.RunInfo = run.Results().Info
 	})
 })

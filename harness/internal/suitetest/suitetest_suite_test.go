@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -41,14 +43,14 @@ var run = harness.Suite(
 	harness.WithOutDir(outDir),
 	harness.Evaluator("has_citations", evals.HasCitations),
 	harness.Evaluator("word_count", evals.WordCount),
-	harness.Evaluator("is_concise", func(ctx context.Context, s datasets.Sample) (harness.Score, error) {
+	harness.Evaluator("is_concise", func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		// A judge that disagrees with itself on some rows across its repeats.
 		n := judgeCalls.Add(1)
-		return harness.Bool(len(s.Text()) < 600 || (s.RowIndex%10 == 0 && n%2 == 0)), nil
+		return heval.Bool(len(s.Text()) < 600 || (s.RowIndex%10 == 0 && n%2 == 0)), nil
 	}, harness.Repeat(3), Label("judge")),
-	harness.Evaluator("slow_judge", func(ctx context.Context, s datasets.Sample) (harness.Score, error) {
+	harness.Evaluator("slow_judge", func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		slowCalls.Add(1)
-		return harness.Int(1), nil
+		return heval.Int(1), nil
 	}, Label("slow")),
 	harness.Require("has_citations:pass_rate>=0.5@candidate", "word_count:count>=100"),
 	harness.WithCleanup(srv.Close),

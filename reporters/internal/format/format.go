@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/heval-dev/heval"
+
 	"github.com/heval-dev/heval/reporters"
 )
 
@@ -44,7 +46,7 @@ func Percent(x float64) string {
 
 // Stat formats one statistic of a key: booleans show no distribution statistics.
 func Stat(k *reporters.KeyStats, x float64) string {
-	if k.Type == reporters.Boolean {
+	if k.Type == heval.Boolean {
 		return "-"
 	}
 	return Num(x)
@@ -52,7 +54,7 @@ func Stat(k *reporters.KeyStats, x float64) string {
 
 // Diff formats a comparison's difference: percentage points for booleans.
 func Diff(c *reporters.Comparison, x float64) string {
-	if c.Type == reporters.Boolean {
+	if c.Type == heval.Boolean {
 		if math.IsNaN(x) {
 			return "-"
 		}
@@ -63,7 +65,7 @@ func Diff(c *reporters.Comparison, x float64) string {
 
 // Side formats one side's mean of a comparison: a pass rate for booleans.
 func Side(c *reporters.Comparison, x float64) string {
-	if c.Type == reporters.Boolean {
+	if c.Type == heval.Boolean {
 		return Percent(x)
 	}
 	return Num(x)
@@ -74,7 +76,7 @@ func Interval(c *reporters.Comparison) string {
 	if math.IsNaN(c.Lo) {
 		return "-"
 	}
-	if c.Type == reporters.Boolean {
+	if c.Type == heval.Boolean {
 		return "[" + Signed(100*c.Lo) + ", " + Signed(100*c.Hi) + "] pp"
 	}
 	return "[" + Signed(c.Lo) + ", " + Signed(c.Hi) + "]"
@@ -123,13 +125,13 @@ func Models(g *reporters.GroupInfo) string {
 }
 
 // Check formats a check's condition, for example "pass_rate >= 0.8".
-func Check(c *reporters.Check) string {
+func Check(c *heval.Check) string {
 	cond := strings.TrimSpace(c.Key + " " + c.Stat)
 	return strings.TrimSpace(cond + " " + c.Op + " " + Num(c.Limit))
 }
 
 // Delivery describes delivery statistics in one sentence.
-func Delivery(d reporters.DeliveryStats, dryRun bool) string {
+func Delivery(d heval.DeliveryStats, dryRun bool) string {
 	if dryRun {
 		return "dry run: no scores were submitted"
 	}

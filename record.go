@@ -1,10 +1,8 @@
-package reporters
+package heval
 
 import (
 	"errors"
 	"time"
-
-	"github.com/heval-dev/heval/datasets"
 )
 
 // RunInfo describes a run; it is passed to every handler before the first record.
@@ -48,20 +46,21 @@ type ErrorKind string
 
 // The error kinds. The empty kind means no error.
 const (
-	// ErrEvaluator: the evaluator returned an error.
-	ErrEvaluator ErrorKind = "error"
-	// ErrPanic: the evaluator panicked.
-	ErrPanic ErrorKind = "panic"
-	// ErrTimeout: the evaluator did not finish within its timeout.
-	ErrTimeout ErrorKind = "timeout"
-	// ErrInvalidValue: the evaluator returned a value Helicone cannot store (a float, NaN, ...).
-	ErrInvalidValue ErrorKind = "invalid_value"
+	// ErrorKindEvaluator: the evaluator returned an error.
+	ErrorKindEvaluator ErrorKind = "error"
+	// ErrorKindPanic: the evaluator panicked.
+	ErrorKindPanic ErrorKind = "panic"
+	// ErrorKindTimeout: the evaluator did not finish within its timeout.
+	ErrorKindTimeout ErrorKind = "timeout"
+	// ErrorKindInvalidValue: the evaluator returned a value Helicone cannot store (a float,
+	// NaN, an invalid key, ...).
+	ErrorKindInvalidValue ErrorKind = "invalid_value"
 )
 
 // Record is the outcome of one evaluator on one sample (one repeat), after delivery.
 type Record struct {
 	// Sample is the judged sample. Handlers must not keep the sample's Body beyond the call.
-	Sample *datasets.Sample
+	Sample *Sample
 	// Evaluator is the evaluator's name.
 	Evaluator string
 	// Repeat counts from 0 for evaluators that run several times per sample.

@@ -1,4 +1,4 @@
-package datasets
+package heval
 
 import (
 	"bufio"
@@ -9,8 +9,6 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/heval-dev/heval/helicone"
 )
 
 // ErrBodyNotAvailable is returned when Helicone stored a placeholder instead of the response
@@ -62,7 +60,7 @@ func AnswerText(body json.RawMessage) (string, error) {
 }
 
 func answerText(body []byte, depth int) (string, error) {
-	if helicone.IsJSONNull(body) {
+	if isJSONNull(body) {
 		return "", ErrNoBody
 	}
 	trimmed := bytes.TrimSpace(body)
@@ -95,9 +93,6 @@ func answerText(body []byte, depth int) (string, error) {
 		}
 		return s, nil
 	case '{':
-		if t, ok := fastChatText(trimmed); ok {
-			return t, nil
-		}
 		return objectText(trimmed)
 	case '[':
 		var chunks []json.RawMessage
@@ -213,15 +208,15 @@ func objectText(raw []byte) (string, error) {
 		return "", fmt.Errorf("reading answer text: %w: choices[0] has neither message nor text", ErrUnknownBody)
 	case len(b.Candidates) > 0:
 		return geminiText(b.Candidates[0].Content.Parts), nil
-	case !helicone.IsJSONNull(b.Output) && bytes.HasPrefix(bytes.TrimSpace(b.Output), []byte("[")):
+	case !isJSONNull(b.Output) && bytes.HasPrefix(bytes.TrimSpace(b.Output), []byte("[")):
 		return responsesText(b.Output, b.OutputText)
 	case b.OutputText != nil:
 		return *b.OutputText, nil
-	case !helicone.IsJSONNull(b.Content) && (b.Type == "message" || bytes.HasPrefix(bytes.TrimSpace(b.Content), []byte("["))):
+	case !isJSONNull(b.Content) && (b.Type == "message" || bytes.HasPrefix(bytes.TrimSpace(b.Content), []byte("["))):
 		return anthropicText(b.Content)
 	case b.Completion != nil:
 		return *b.Completion, nil
-	case !helicone.IsJSONNull(b.Error):
+	case !isJSONNull(b.Error):
 		return "", &ProviderError{Message: errorMessage(b.Error)}
 	case b.Object == "chat.completion" || b.Object == "text_completion":
 		return "", fmt.Errorf("reading answer text: %w: an OpenAI %s without choices", ErrUnknownBody, b.Object)
@@ -230,7 +225,7 @@ func objectText(raw []byte) (string, error) {
 }
 
 func chatText(m *chatMessage) (string, error) {
-	if !helicone.IsJSONNull(m.Content) {
+	if !isJSONNull(m.Content) {
 		var s string
 		if err := json.Unmarshal(m.Content, &s); err == nil {
 			if s != "" || (len(m.ToolCalls) == 0 && m.FunctionCall == nil) {
@@ -419,7 +414,7 @@ func streamText(chunks func(func(json.RawMessage) bool)) (string, error) {
 					callAt(b.Index).args.WriteString(d.PartialJSON)
 				}
 			}
-		case !helicone.IsJSONNull(b.Error) && firstErr == nil:
+		case !isJSONNull(b.Error) && firstErr == nil:
 			firstErr = &ProviderError{Message: errorMessage(b.Error)}
 		}
 	}
@@ -537,4 +532,10 @@ func jsonKind(s []byte) string {
 	default:
 		return "number"
 	}
+}
+
+// isJSONNull reports whether raw is empty or the JSON null.
+func isJSONNull(raw []byte) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) == 0 || string(t) == "null"
 }

@@ -1,0 +1,164 @@
+package heval
+
+import (
+	"encoding/json"
+	"sync"
+	"time"
+)
+
+// Kind says what a sample is.
+type Kind string
+
+// The kinds of sample.
+const (
+	// KindDatasetRow is a dataset row: the original request the row was made from.
+	KindDatasetRow Kind = "dataset_row"
+	// KindHypothesisRun is one hypothesis run on one dataset row.
+	KindHypothesisRun Kind = "hypothesis_run"
+	// KindRequest is a logged request chosen by a request query.
+	KindRequest Kind = "request"
+	// KindFile is a sample read from a local file.
+	KindFile Kind = "file"
+)
+
+// Group labels of the samples that belong to no hypothesis; see [Sample.Group].
+const (
+	// GroupDataset groups dataset rows (the original outputs).
+	GroupDataset = "dataset"
+	// GroupRequests groups logged requests chosen by a request query.
+	GroupRequests = "requests"
+	// GroupFile groups samples read from local files.
+	GroupFile = "file"
+)
+
+// Sample is one answer to judge. Evaluators receive it by value; they must not modify
+// the maps or the body.
+type Sample struct {
+	// Kind says where the sample comes from.
+	Kind Kind
+	// RequestID is the Helicone request id that the sample's scores are written to (a UUID).
+	RequestID string
+	// ExperimentID is the experiment the sample belongs to, if any.
+	ExperimentID string
+	// HypothesisID is the hypothesis of a run; empty for dataset rows and requests.
+	HypothesisID string
+	// Hypothesis is a human label for the arm: the hypothesis id, or "dataset" for rows.
+	Hypothesis string
+	// Model is the model that produced the answer.
+	Model string
+	// Provider is the provider that served it (OPENAI, ANTHROPIC, ...), when known.
+	Provider string
+	// PromptVersionID is the prompt version of a hypothesis, when known.
+	PromptVersionID string
+	// DatasetRowID is the dataset row the sample is (or whose inputs a run answered).
+	DatasetRowID string
+	// RowIndex is the row's position in its dataset.
+	RowIndex int
+	// Inputs are the prompt inputs (variables) of the row; values are text.
+	Inputs map[string]string
+	// Properties are the request's Helicone-Property-* values, when known.
+	Properties map[string]string
+	// Body is the provider's raw response body (OpenAI chat completion, Anthropic message, ...).
+	Body json.RawMessage
+	// Reference is the expected answer: for a hypothesis run, the body of its dataset row's
+	// original response; for a file sample, its expected output. It may be empty.
+	Reference json.RawMessage
+	// PromptTokens and CompletionTokens are the token counts of the judged request.
+	PromptTokens, CompletionTokens int64
+	// Latency is how long the judged request took.
+	Latency time.Duration
+	// CreatedAt is when the judged request was made; zero when unknown.
+	CreatedAt time.Time
+
+	text *lazyText
+}
+
+// TextReader reads the answer text out of a response body; [AnswerText] is the reader of
+// every provider format heval knows.
+type TextReader func(body json.RawMessage) (string, error)
+
+type lazyText struct {
+	once      sync.Once
+	read      TextReader
+	text, ref string
+	err       error
+}
+
+// Text returns the answer text of the sample (see [AnswerText]), or "" when the body cannot
+// be read. Use [Sample.Answer] to tell an empty answer from an unreadable body.
+func (s Sample) Text() string {
+	t, _ := s.Answer()
+	return t
+}
+
+// Answer returns the answer text extracted from Body, or an error saying why it cannot be
+// read (for example [ErrBodyNotAvailable]).
+func (s Sample) Answer() (string, error) {
+	if s.text == nil {
+		return AnswerText(s.Body)
+	}
+	s.text.fill(s)
+	return s.text.text, s.text.err
+}
+
+// ReferenceText returns the text of the reference answer, or "" when there is none.
+func (s Sample) ReferenceText() string {
+	if s.text == nil {
+		t, _ := referenceText(s.Reference, AnswerText)
+		return t
+	}
+	s.text.fill(s)
+	return s.text.ref
+}
+
+func (l *lazyText) fill(s Sample) {
+	l.once.Do(func() {
+		l.text, l.err = l.read(s.Body)
+		l.ref, _ = referenceText(s.Reference, l.read)
+	})
+}
+
+// ReadWith returns a copy of s whose answer and reference text are read by read, once, and
+// shared by every copy of the returned sample, so that several evaluators of one sample do
+// not each parse its body. Sources return samples prepared this way; a nil read means
+// [AnswerText].
+func (s Sample) ReadWith(read TextReader) Sample {
+	if read == nil {
+		read = AnswerText
+	}
+	s.text = &lazyText{read: read}
+	return s
+}
+
+// Group is the group the sample is reported in: its hypothesis label (or id), else
+// [GroupDataset], [GroupRequests] or [GroupFile] by kind.
+func (s *Sample) Group() string {
+	switch {
+	case s == nil:
+		return "unknown"
+	case s.Hypothesis != "":
+		return s.Hypothesis
+	case s.HypothesisID != "":
+		return s.HypothesisID
+	}
+	switch s.Kind {
+	case KindDatasetRow:
+		return GroupDataset
+	case KindRequest:
+		return GroupRequests
+	case KindFile:
+		return GroupFile
+	}
+	return "samples"
+}
+
+// ReferenceText returns the text of a reference answer: the answer text of a provider body,
+// or the value itself when the reference is a JSON string or plain text.
+func ReferenceText(ref json.RawMessage) (string, error) { return referenceText(ref, AnswerText) }
+
+func referenceText(ref json.RawMessage, read TextReader) (string, error) {
+	if isJSONNull(ref) {
+		return "", nil
+	}
+	return read(ref)
+}
