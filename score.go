@@ -287,3 +287,41 @@ func Scale(f, lo, hi float64) int64 {
 	x = math.Max(0, math.Min(100, x))
 	return int64(math.Round(x))
 }
+
+// Direction says which values of a score key are better. It decides what counts as a
+// regression, an improvement and a worst sample.
+type Direction string
+
+// The directions.
+const (
+	// HigherIsBetter: larger values are better (accuracy, pass rates). The zero Direction
+	// means the same.
+	HigherIsBetter Direction = "higher"
+	// LowerIsBetter: smaller values are better (latency, cost, error counts).
+	LowerIsBetter Direction = "lower"
+	// Neutral: neither is better (a word count, a length): comparisons report differences
+	// without calling them regressions or improvements.
+	Neutral Direction = "neutral"
+)
+
+// ParseDirection reads "higher", "lower" or "neutral" (also "" for higher).
+func ParseDirection(s string) (Direction, error) {
+	switch d := Direction(strings.ToLower(strings.TrimSpace(s))); d {
+	case "", HigherIsBetter:
+		return HigherIsBetter, nil
+	case LowerIsBetter, Neutral:
+		return d, nil
+	}
+	return "", fmt.Errorf("direction %q: write higher, lower or neutral", s)
+}
+
+// Better reports whether a is better than b in direction d; always false for Neutral.
+func (d Direction) Better(a, b float64) bool {
+	switch d {
+	case LowerIsBetter:
+		return a < b
+	case Neutral:
+		return false
+	}
+	return a > b
+}
