@@ -162,3 +162,19 @@ func referenceText(ref json.RawMessage, read TextReader) (string, error) {
 	}
 	return read(ref)
 }
+
+// Unit names what the sample was judged on, for pairing two hypotheses or two runs: the
+// dataset row ("row:" + DatasetRowID) when it has one, else the request ("request:" +
+// RequestID); "" when it has neither and cannot be paired. Repeats of an evaluator on one
+// sample, and the samples of one hypothesis on one row, share a unit.
+func (s *Sample) Unit() string {
+	switch {
+	case s == nil:
+		return ""
+	case s.DatasetRowID != "":
+		return "row:" + s.DatasetRowID
+	case s.RequestID != "":
+		return "request:" + s.RequestID
+	}
+	return ""
+}
