@@ -120,7 +120,7 @@ func BenchmarkSubmissionRate(b *testing.B) {
 		res, err := harness.Run(context.Background(), harness.Config{
 			Source: datasets.Slice(makeSamples(n)...), Env: datasets.Env{Client: client},
 			Evaluators: []*harness.EvaluatorSpec{harness.Evaluator("one", constant(1))},
-			Rate:       harness.Rate{Requests: budget, Window: window},
+			Rate:       helicone.Rate{Requests: budget, Window: window},
 		})
 		elapsed := time.Since(start)
 		if err != nil {

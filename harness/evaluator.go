@@ -3,12 +3,12 @@ package harness
 import (
 	"fmt"
 	"math"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/heval-dev/heval"
-
-	"github.com/onsi/ginkgo/v2"
 
 	"github.com/heval-dev/heval/helicone"
 )
@@ -21,7 +21,7 @@ type EvaluatorSpec struct {
 	repeat  int
 	timeout time.Duration
 	checks  []check
-	labels  ginkgo.Labels
+	labels  []string
 }
 
 // Evaluator declares an evaluator named name that runs fn on every sample. An unnamed value
@@ -31,7 +31,9 @@ type EvaluatorSpec struct {
 //   - [Repeat](k): run fn k times per sample (for nondeterministic judges);
 //   - [Timeout](d): give each call at most d;
 //   - [Expect], [AtLeast], [AtMost]: per-sample checks recorded as failures of the sample;
-//   - ginkgo.Labels, as returned by Ginkgo's Label("judge"): labels for filtering.
+//   - [Labels]("judge"), or any []string type such as Ginkgo's Label("judge"): labels
+//     that select evaluators (the Ginkgo DSL in harness/suite runs only the evaluators
+//     matching ginkgo's --label-filter).
 //
 // A declaration mistake (an empty name, a nil function, an option of another type) is a
 // programming error and panics at once, as Ginkgo does for its own declarations.
@@ -47,11 +49,15 @@ func Evaluator(name string, fn heval.Func, opts ...any) *EvaluatorSpec {
 		switch o := o.(type) {
 		case EvaluatorOption:
 			o.apply(spec)
-		case ginkgo.Labels:
+		case []string:
 			spec.labels = append(spec.labels, o...)
 		case nil:
 			panic(fmt.Sprintf("harness.Evaluator(%q): option %d is nil", name, i+1))
 		default:
+			if ls, ok := stringSlice(o); ok {
+				spec.labels = append(spec.labels, ls...)
+				continue
+			}
 			panic(fmt.Sprintf("harness.Evaluator(%q): option %d has type %T; use harness.Repeat, harness.Timeout, harness.Expect, harness.AtLeast, harness.AtMost or Label(...)", name, i+1, o))
 		}
 	}
@@ -71,7 +77,26 @@ func (e *EvaluatorSpec) Repeats() int { return e.repeat }
 func (e *EvaluatorSpec) Timeout() time.Duration { return e.timeout }
 
 // Labels are the Ginkgo labels the evaluator was declared with.
-func (e *EvaluatorSpec) Labels() ginkgo.Labels { return append(ginkgo.Labels(nil), e.labels...) }
+func (e *EvaluatorSpec) Labels() []string { return slices.Clone(e.labels) }
+
+// Labels labels an evaluator, for selecting evaluators by label (see [Evaluator]).
+func Labels(labels ...string) EvaluatorOption {
+	return EvaluatorOption{func(s *EvaluatorSpec) { s.labels = append(s.labels, labels...) }}
+}
+
+// stringSlice reads a value of any named []string type, such as ginkgo.Labels, without
+// importing the package that declares it.
+func stringSlice(o any) ([]string, bool) {
+	v := reflect.ValueOf(o)
+	if v.Kind() != reflect.Slice || v.Type().Elem().Kind() != reflect.String {
+		return nil, false
+	}
+	out := make([]string, v.Len())
+	for i := range out {
+		out[i] = v.Index(i).String()
+	}
+	return out, true
+}
 
 // EvaluatorOption configures an evaluator; see [Evaluator].
 type EvaluatorOption struct{ apply func(*EvaluatorSpec) }

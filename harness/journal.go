@@ -16,6 +16,10 @@ import (
 	"github.com/heval-dev/heval/helicone"
 )
 
+// JournalFile is the journal's file name in an output directory, where `heval run` and
+// suites keep it beside the reports.
+const JournalFile = "journal.jsonl"
+
 // The journal is an append-only file of JSON lines, one per score write the server
 // acknowledged: the run, the sample, the stored keys and values that were sent, and the
 // records of every evaluator on that sample (so a resumed run can report them without

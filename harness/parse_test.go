@@ -8,12 +8,13 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/heval-dev/heval/harness"
+	"github.com/heval-dev/heval/helicone"
 )
 
 var _ = Describe("parsing", func() {
 	DescribeTable("rates",
-		func(in string, want harness.Rate, perSecond float64) {
-			r, err := harness.ParseRate(in)
+		func(in string, want helicone.Rate, perSecond float64) {
+			r, err := helicone.ParseRate(in)
 			Expect(err).NotTo(HaveOccurred())
 			Expect(r).To(Equal(want))
 			if math.IsInf(perSecond, 1) {
@@ -22,17 +23,17 @@ var _ = Describe("parsing", func() {
 				Expect(r.PerSecond()).To(BeNumerically("~", perSecond, 1e-9))
 			}
 		},
-		Entry("requests per window", "10000/5m", harness.Rate{Requests: 10000, Window: 5 * time.Minute}, 10000.0/300),
-		Entry("a bare unit", "600/s", harness.Rate{Requests: 600, Window: time.Second}, 600.0),
-		Entry("free tier", "free", harness.Free, 1000.0/300),
-		Entry("pro tier", "Pro", harness.Pro, 10000.0/300),
-		Entry("enterprise tier", "enterprise", harness.Enterprise, 100000.0/300),
-		Entry("unlimited", "unlimited", harness.Unlimited, math.Inf(1)),
+		Entry("requests per window", "10000/5m", helicone.Rate{Requests: 10000, Window: 5 * time.Minute}, 10000.0/300),
+		Entry("a bare unit", "600/s", helicone.Rate{Requests: 600, Window: time.Second}, 600.0),
+		Entry("free tier", "free", helicone.Rate{Requests: helicone.FreeRequests, Window: helicone.RateWindow}, 1000.0/300),
+		Entry("pro tier", "Pro", helicone.Rate{Requests: helicone.ProRequests, Window: helicone.RateWindow}, 10000.0/300),
+		Entry("enterprise tier", "enterprise", helicone.Rate{Requests: helicone.EnterpriseRequests, Window: helicone.RateWindow}, 100000.0/300),
+		Entry("unlimited", "unlimited", helicone.Rate{}, math.Inf(1)),
 	)
 
 	DescribeTable("bad rates are explained",
 		func(in, says string) {
-			_, err := harness.ParseRate(in)
+			_, err := helicone.ParseRate(in)
 			Expect(err).To(MatchError(ContainSubstring(says)))
 		},
 		Entry("no window", "1000", "10000/5m"),
@@ -41,10 +42,10 @@ var _ = Describe("parsing", func() {
 	)
 
 	It("shares a budget between processes", func() {
-		r := harness.Pro.Share(4)
+		r := helicone.Rate{Requests: helicone.ProRequests, Window: helicone.RateWindow}.Share(4)
 		Expect(r.PerSecond()).To(BeNumerically("~", 2500.0/300, 1e-9))
 		Expect(r.String()).To(Equal("10000/5m (1/4 share)"))
-		Expect(harness.Unlimited.Share(4).IsUnlimited()).To(BeTrue())
+		Expect(helicone.Rate{}.Share(4).IsUnlimited()).To(BeTrue())
 	})
 
 	DescribeTable("shards",

@@ -151,3 +151,6 @@ func (s *ResultSet) Errors() []*heval.Record {
 	}
 	return out
 }
+
+// Records returns every record of the run, in the order they were reported.
+func (r *Results) Records() []heval.Record { return r.records }

@@ -43,7 +43,7 @@ type Config struct {
 	DryRun bool
 	// Rate is the budget of requests to Helicone (writes and read-backs) for this process;
 	// the zero Rate is unlimited. With a Shard, the run takes 1/N of it.
-	Rate Rate
+	Rate helicone.Rate
 	// Submitters is the number of concurrent score writers (default 8).
 	Submitters int
 	// QueueSize bounds the evaluated samples waiting for delivery (default 4×Concurrency);

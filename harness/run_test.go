@@ -240,7 +240,7 @@ var _ = Describe("running evaluators", func() {
 		res, err := harness.Run(context.Background(), harness.Config{
 			Source: datasets.Slice(makeSamples(100)...), Env: datasets.Env{Client: fake.client(helicone.WithRetry(helicone.NoRetry()))},
 			Evaluators: []*harness.EvaluatorSpec{harness.Evaluator("one", constant(1))},
-			Rate:       harness.Rate{Requests: 40, Window: time.Second},
+			Rate:       helicone.Rate{Requests: 40, Window: time.Second},
 		})
 		Expect(err).NotTo(HaveOccurred())
 		_, distinct, tooMany := fake.counts()

@@ -5,10 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
@@ -18,12 +15,9 @@ import (
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
-	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/reporters/console"
-	"github.com/heval-dev/heval/reporters/html"
-	"github.com/heval-dev/heval/reporters/junit"
-	"github.com/heval-dev/heval/reporters/markdown"
-	"github.com/heval-dev/heval/reporters/parquet"
+	"github.com/heval-dev/heval/reporters/outputs"
 )
 
 // defaultEvals are the evaluators of a run that names none: the automated quality checks of
@@ -107,7 +101,7 @@ func (j *job) config() (harness.Config, error) {
 		}
 		cfg.Thresholds = append(cfg.Thresholds, t)
 	}
-	rate, err := harness.ParseRate(j.flags.rate)
+	rate, err := helicone.ParseRate(j.flags.rate)
 	if err != nil {
 		return cfg, usagef("--rate %s: %v", j.flags.rate, err)
 	}
@@ -133,135 +127,10 @@ func (j *job) config() (harness.Config, error) {
 	cfg.Resume = j.flags.resume
 	cfg.Verify = j.flags.verify
 	cfg.VerifyDelay = j.flags.verifyDelay
-	cfg.JournalPath = filepath.Join(j.flags.out, "journal.jsonl")
+	cfg.JournalPath = filepath.Join(j.flags.out, harness.JournalFile)
 	cfg.Logger = slog.New(slog.NewTextHandler(j.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	cfg.Info = runInfo(j.source, evs, j.flags.dryRun, shard)
+	cfg.Info = harness.Provenance(heval.RunInfo{Source: j.source.String(), DryRun: j.flags.dryRun})
 	return cfg, nil
-}
-
-// runInfo describes the run for the reports: version, git and CI metadata when present.
-func runInfo(src datasets.Source, evs []*harness.EvaluatorSpec, dryRun bool, shard harness.Shard) heval.RunInfo {
-	info := heval.RunInfo{
-		Started: time.Now().UTC(),
-		Source:  src.String(),
-		DryRun:  dryRun,
-		Version: heVersion(),
-	}
-	for _, e := range evs {
-		info.Evaluators = append(info.Evaluators, e.Name())
-	}
-	if !shard.IsWhole() {
-		info.Shard = shard.String()
-	}
-	info.GitCommit = firstEnv("GITHUB_SHA", "CI_COMMIT_SHA", "BUILDKITE_COMMIT", "GIT_COMMIT")
-	info.GitBranch = firstEnv("GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BUILDKITE_BRANCH", "GIT_BRANCH")
-	if info.GitCommit == "" {
-		info.GitCommit = git("rev-parse", "HEAD")
-	}
-	if info.GitBranch == "" {
-		info.GitBranch = git("rev-parse", "--abbrev-ref", "HEAD")
-	}
-	info.CIJobID = firstEnv("GITHUB_RUN_ID", "CI_JOB_ID", "BUILDKITE_JOB_ID", "BUILD_ID")
-	return info
-}
-
-func firstEnv(names ...string) string {
-	for _, n := range names {
-		if v := os.Getenv(n); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
-func git(args ...string) string {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "git", args...).Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
-}
-
-// outputs opens the report files in dir and returns the handler that writes them all.
-type outputs struct {
-	files   []*os.File
-	handler heval.Handler
-	paths   []string
-}
-
-func openOutputs(dir string, f jobFlags, stdout io.Writer) (*outputs, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the output directory: %w", err)
-	}
-	o := &outputs{}
-	create := func(name string) (*os.File, error) {
-		p := filepath.Join(dir, name)
-		fh, err := os.Create(p)
-		if err != nil {
-			return nil, fmt.Errorf("creating %s: %w", p, err)
-		}
-		o.files = append(o.files, fh)
-		o.paths = append(o.paths, p)
-		return fh, nil
-	}
-	pq, err := create("scores.parquet")
-	if err != nil {
-		return nil, o.closeAll(err)
-	}
-	ju, err := create("junit.xml")
-	if err != nil {
-		return nil, o.closeAll(err)
-	}
-	// One aggregate feeds every summary (console, HTML, Markdown): the values are kept once.
-	agg := reporters.NewAggregator()
-	var renders []func(*reporters.Aggregate) error
-	renders = append(renders, func(a *reporters.Aggregate) error { return console.Write(stdout, a, nil) })
-	if !f.noHTML {
-		hf, err := create("report.html")
-		if err != nil {
-			return nil, o.closeAll(err)
-		}
-		renders = append(renders, func(a *reporters.Aggregate) error { return html.Render(hf, html.Report{Run: a}) })
-	}
-	var mds []io.Writer
-	if f.markdown != "" {
-		mf, err := os.Create(f.markdown)
-		if err != nil {
-			return nil, o.closeAll(fmt.Errorf("creating %s: %w", f.markdown, err))
-		}
-		o.files = append(o.files, mf)
-		o.paths = append(o.paths, f.markdown)
-		mds = append(mds, mf)
-	}
-	if p := markdown.StepSummaryPath(); p != "" {
-		if sf, err := os.OpenFile(p, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644); err == nil {
-			o.files = append(o.files, sf)
-			mds = append(mds, sf)
-		}
-	}
-	for _, mw := range mds {
-		renders = append(renders, func(a *reporters.Aggregate) error { return markdown.Write(mw, a, nil) })
-	}
-	hs := []heval.Handler{parquet.NewWriter(pq), junit.NewWriter(ju), agg, onFinish(func(heval.Summary) error {
-		a := agg.Result()
-		var errs []error
-		for _, r := range renders {
-			errs = append(errs, r(a))
-		}
-		return errors.Join(errs...)
-	})}
-	o.handler = heval.Multi(hs...)
-	return o, nil
-}
-
-func (o *outputs) closeAll(err error) error {
-	errs := []error{err}
-	for _, f := range o.files {
-		errs = append(errs, f.Sync(), f.Close())
-	}
-	return errors.Join(errs...)
 }
 
 // run executes the job and maps its outcome to the CLI's errors.
@@ -270,21 +139,21 @@ func (j *job) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	outs, err := openOutputs(j.flags.out, j.flags, j.out)
+	outs, err := outputs.Open(outputs.Options{Dir: j.flags.out, NoHTML: j.flags.noHTML, Markdown: j.flags.markdown, Console: j.out})
 	if err != nil {
 		return err
 	}
-	cfg.Handler = outs.handler
+	cfg.Handler = outs.Handler()
 	if !j.flags.quiet {
 		p := console.NewProgress(j.err, 0)
 		defer p.Done()
 		cfg.Progress = p
 	}
 	res, runErr := harness.Run(ctx, cfg)
-	if err := outs.closeAll(nil); err != nil && runErr == nil {
+	if err := outs.Close(); err != nil && runErr == nil {
 		runErr = err
 	}
-	fmt.Fprintf(j.out, "\nwrote %s\n", strings.Join(outs.paths, ", "))
+	fmt.Fprintf(j.out, "\nwrote %s\n", strings.Join(outs.Paths(), ", "))
 	switch {
 	case errors.Is(runErr, harness.ErrInterrupted):
 		return fmt.Errorf("%w: %v", errInterrupted, runErr)
@@ -307,10 +176,3 @@ func (j *job) run(ctx context.Context) error {
 	}
 	return nil
 }
-
-// onFinish is a handler that only acts when the run finishes.
-type onFinish func(heval.Summary) error
-
-func (onFinish) Start(heval.RunInfo) error      { return nil }
-func (onFinish) Record(heval.Record) error      { return nil }
-func (f onFinish) Finish(s heval.Summary) error { return f(s) }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"os"
 
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/helicone"
@@ -104,7 +105,7 @@ func (sf *sourceFlags) source() (datasets.Source, bool, error) {
 // newClientFromEnv builds the Helicone client from HELICONE_API_KEY and HELICONE_BASE_URL.
 func newClientFromEnv(eu, insecure bool) (*helicone.Client, error) {
 	var opts []helicone.Option
-	if eu && firstEnv(helicone.EnvBaseURL) == "" {
+	if eu && os.Getenv(helicone.EnvBaseURL) == "" {
 		opts = append(opts, helicone.WithEU())
 	}
 	if insecure {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
 )
@@ -51,11 +52,11 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	case "tiers":
 		opts = append(opts, heliconetest.WithTierRateLimits())
 	default:
-		budget, window, err := parseBudget(*rateLimit)
-		if err != nil {
-			return usagef("--rate-limit %s: %v", *rateLimit, err)
+		r, err := helicone.ParseRate(*rateLimit)
+		if err != nil || r.IsUnlimited() {
+			return usagef("--rate-limit %s: write a budget such as 1000/5m or 600/m, a tier (free, pro, enterprise), or 'tiers' for every organization's tier budget", *rateLimit)
 		}
-		opts = append(opts, heliconetest.WithRateLimit(window, budget))
+		opts = append(opts, heliconetest.WithRateLimit(r.Window, r.Requests))
 	}
 	if *writeDelay > 0 {
 		opts = append(opts, heliconetest.WithWriteDelay(*writeDelay))
@@ -105,18 +106,4 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
-}
-
-// parseBudget reads "1000/5m".
-func parseBudget(s string) (int, time.Duration, error) {
-	var n int
-	var w string
-	if _, err := fmt.Sscanf(s, "%d/%s", &n, &w); err != nil || n <= 0 {
-		return 0, 0, errors.New("want BUDGET/WINDOW such as 1000/5m")
-	}
-	d, err := time.ParseDuration(w)
-	if err != nil || d <= 0 {
-		return 0, 0, fmt.Errorf("window %q is not a duration such as 5m", w)
-	}
-	return n, d, nil
 }

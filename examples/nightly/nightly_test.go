@@ -12,6 +12,7 @@ import (
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
 	. "github.com/heval-dev/heval/harness/matchers"
+	"github.com/heval-dev/heval/harness/suite"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
 )
@@ -23,26 +24,26 @@ func TestNightly(t *testing.T) {
 
 // helicone is the real Helicone when HELICONE_API_KEY is set (the nightly job), else the
 // emulator with the demo data (go test on a laptop, offline).
-func helicone() harness.SuiteOption {
+func helicone() suite.Option {
 	if os.Getenv("HELICONE_API_KEY") != "" {
-		return harness.WithEnvFunc(nil) // the default: HELICONE_API_KEY and HELICONE_BASE_URL
+		return suite.WithEnvFunc(nil) // the default: HELICONE_API_KEY and HELICONE_BASE_URL
 	}
 	srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
-	return harness.WithHelicone(srv.URL, demo.APIKey)
+	return suite.WithHelicone(srv.URL, demo.APIKey)
 }
 
-var run = harness.Suite(
+var run = suite.Evaluate(
 	datasets.Experiment(envOr("HEVAL_EXPERIMENT", demo.SupportExperimentID)),
 	helicone(),
 	harness.Evaluator("has_citations", evals.HasCitations),
 	harness.Evaluator("word_count", evals.WordCount),
 	harness.Evaluator("latency_ms", evals.LatencyMillis),
-	harness.Require("has_citations:pass_rate>=0.7@candidate"),
+	suite.Require("has_citations:pass_rate>=0.7@candidate"),
 )
 
 // lastNight is the previous run's scores file, read once per process.
 var lastNight = sync.OnceValues(func() (*harness.Results, error) {
-	return harness.LoadBaseline(envOr("HEVAL_BASELINE", "testdata/last-night.parquet"))
+	return suite.LoadBaseline(envOr("HEVAL_BASELINE", "testdata/last-night.parquet"))
 })
 
 func envOr(name, def string) string {

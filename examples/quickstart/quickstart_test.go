@@ -14,6 +14,7 @@ import (
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
 	. "github.com/heval-dev/heval/harness/matchers"
+	"github.com/heval-dev/heval/harness/suite"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
 )
@@ -23,8 +24,8 @@ func TestQuickstart(t *testing.T) { RegisterFailHandler(Fail); RunSpecs(t, "Supp
 // The emulator stands in for Helicone: without WithHelicone, HELICONE_API_KEY is used.
 var srv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
 
-var run = harness.Suite(datasets.Experiment(demo.SupportExperimentID),
-	harness.WithHelicone(srv.URL, demo.APIKey), harness.WithCleanup(srv.Close),
+var run = suite.Evaluate(datasets.Experiment(demo.SupportExperimentID),
+	suite.WithHelicone(srv.URL, demo.APIKey), suite.WithCleanup(srv.Close),
 	harness.Evaluator("has_citations", evals.HasCitations),
 	harness.Evaluator("word_count", evals.WordCount),
 	harness.Evaluator("no_apology", func(ctx context.Context, s heval.Sample) (heval.Score, error) {

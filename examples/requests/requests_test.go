@@ -10,6 +10,7 @@ import (
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
 	. "github.com/heval-dev/heval/harness/matchers"
+	"github.com/heval-dev/heval/harness/suite"
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
@@ -23,9 +24,9 @@ func TestRequests(t *testing.T) {
 var srv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
 
 // Every logged request with Helicone-Property-Variant: B.
-var run = harness.Suite(
+var run = suite.Evaluate(
 	datasets.Requests(helicone.Property(demo.PropertyVariant, helicone.Equals, "B")),
-	harness.WithHelicone(srv.URL, demo.APIKey), harness.WithCleanup(srv.Close),
+	suite.WithHelicone(srv.URL, demo.APIKey), suite.WithCleanup(srv.Close),
 	harness.Evaluator("has_citations", evals.HasCitations),
 	harness.Evaluator("word_count", evals.WordCount),
 	harness.Evaluator("latency_ms", evals.LatencyMillis),

@@ -54,7 +54,7 @@ func Resamples(n int) CompareOption {
 //		ByMoreThan(2), AtConfidence(0.95)))
 //
 // The baseline may be another hypothesis, the dataset's original outputs
-// (run.Hypothesis("dataset")) or a previous run read with [harness.LoadBaseline].
+// (run.Hypothesis("dataset")) or a previous run read with [suite.LoadBaseline].
 func NotBeWorseThan(baseline *harness.ResultSet, key string, opts ...CompareOption) types.GomegaMatcher {
 	m := &worseMatcher{baseline: baseline, key: key}
 	for _, o := range opts {

@@ -6,7 +6,7 @@
 //	Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(run.Hypothesis("baseline"), "accuracy", ByMoreThan(2)))
 //
 // Every matcher accepts a *harness.ResultSet, a *harness.Results or anything with an
-// All() *harness.ResultSet method (such as *harness.SuiteRun). Statistics are those of
+// All() *harness.ResultSet method (such as *suite.Evaluation). Statistics are those of
 // `heval run --require`: the mean, type-7 quantiles (linear interpolation, as NumPy's
 // default), the share of true (non-zero) values, and the number of failed evaluator calls.
 //

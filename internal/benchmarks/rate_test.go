@@ -7,6 +7,7 @@ import (
 
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/harness"
+	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 )
 
@@ -48,7 +49,7 @@ func BenchmarkRateBudget(b *testing.B) {
 			Source:     datasets.Experiment(env.expID),
 			Env:        datasets.Env{Client: env.client},
 			Evaluators: evs,
-			Rate:       harness.Rate{Requests: rateBudget, Window: rateWindow},
+			Rate:       helicone.Rate{Requests: rateBudget, Window: rateWindow},
 		})
 		elapsed := time.Since(start)
 		if err != nil {

@@ -9,8 +9,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/harness"
 	. "github.com/heval-dev/heval/harness/matchers"
+	"github.com/heval-dev/heval/harness/suite"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
 )
@@ -71,7 +71,7 @@ var _ = Describe("a suite declared with harness.Suite", func() {
 		Expect(err).NotTo(HaveOccurred())
 		Expect(string(junit)).To(ContainSubstring("<testsuites"))
 		Expect(string(junit)).To(ContainSubstring("has_citations"))
-		base, err := harness.LoadBaseline(filepath.Join(outDir, "scores.parquet"))
+		base, err := suite.LoadBaseline(filepath.Join(outDir, "scores.parquet"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(base.Hypothesis("candidate")).To(HaveCount("word_count", Equal(float64(demo.DefaultRows))))
 		// Tonight against itself read back from the file: identical, so not worse.

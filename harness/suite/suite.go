@@ -1,4 +1,4 @@
-package harness
+package suite
 
 import (
 	"context"
@@ -6,7 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"math"
 	"os"
@@ -16,49 +15,40 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/heval-dev/heval"
-
 	"github.com/onsi/ginkgo/v2"
 
+	"github.com/heval-dev/heval"
 	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/reporters"
-	"github.com/heval-dev/heval/reporters/junit"
-	"github.com/heval-dev/heval/reporters/parquet"
+	"github.com/heval-dev/heval/reporters/outputs"
 )
 
-// The environment variables a suite reads; the matching flags (--heval.out, ...) win.
+// The environment variables a suite reads; the matching flags (-heval.out, ...) win.
 const (
-	// EnvOut is the directory for scores.parquet and junit.xml (flag --heval.out).
+	// EnvOut is the directory for the reports (flag -heval.out).
 	EnvOut = "HEVAL_OUT"
-	// EnvDryRun, when true, evaluates without sending scores (flag --heval.dry-run).
+	// EnvDryRun, when true, evaluates without sending scores (flag -heval.dry-run).
 	EnvDryRun = "HEVAL_DRY_RUN"
-	// EnvRate is the request budget for Helicone, as for `heval run --rate` (flag --heval.rate).
+	// EnvRate is the request budget for Helicone, as for `heval run --rate` (flag -heval.rate).
 	EnvRate = "HEVAL_RATE"
-	// EnvConcurrency bounds the evaluations running at once (flag --heval.concurrency).
+	// EnvConcurrency bounds the evaluations running at once (flag -heval.concurrency).
 	EnvConcurrency = "HEVAL_CONCURRENCY"
 	// EnvRequire holds thresholds separated by commas, as for `heval run --require`
-	// (flag --heval.require, repeatable).
+	// (flag -heval.require, repeatable).
 	EnvRequire = "HEVAL_REQUIRE"
 )
 
-// SuiteItem is what [Suite] accepts after its source: evaluators (*EvaluatorSpec) and
-// suite options ([SuiteOption]).
-type SuiteItem interface{ applySuite(*suiteConfig) }
+// Option configures an [Evaluation]; pass options to [Evaluate] among its items.
+type Option struct{ apply func(*config) }
 
-func (e *EvaluatorSpec) applySuite(c *suiteConfig) { c.evaluators = append(c.evaluators, e) }
-
-// SuiteOption configures a [Suite].
-type SuiteOption struct{ apply func(*suiteConfig) }
-
-func (o SuiteOption) applySuite(c *suiteConfig) { o.apply(c) }
-
-type suiteConfig struct {
-	evaluators  []*EvaluatorSpec
+type config struct {
+	evaluators  []*harness.EvaluatorSpec
 	env         func() (datasets.Env, error)
 	out         string
 	dryRun      bool
-	rate        Rate
+	rate        helicone.Rate
 	concurrency int
 	require     []string
 	logger      *slog.Logger
@@ -68,76 +58,85 @@ type suiteConfig struct {
 // WithEnv gives the suite what its source and delivery talk to. Without it (or
 // [WithHelicone] or [WithEnvFunc]) the suite builds a Helicone client from
 // HELICONE_API_KEY and HELICONE_BASE_URL.
-func WithEnv(env datasets.Env) SuiteOption {
-	return SuiteOption{func(c *suiteConfig) { c.env = func() (datasets.Env, error) { return env, nil } }}
+func WithEnv(env datasets.Env) Option {
+	return Option{func(c *config) { c.env = func() (datasets.Env, error) { return env, nil } }}
 }
 
 // WithEnvFunc builds the suite's environment when the evaluation starts, on the one
 // process that runs it, for example to start an emulator only where it is needed. A nil
 // fn means the default: a Helicone client from HELICONE_API_KEY and HELICONE_BASE_URL.
-func WithEnvFunc(fn func() (datasets.Env, error)) SuiteOption {
-	return SuiteOption{func(c *suiteConfig) { c.env = fn }}
+func WithEnvFunc(fn func() (datasets.Env, error)) Option {
+	return Option{func(c *config) { c.env = fn }}
 }
 
 // WithHelicone points the suite at a Helicone API (or a heliconetest emulator) by base
 // URL and API key; the client is built when the evaluation starts:
 //
 //	var srv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
-//	var run = harness.Suite(source, harness.WithHelicone(srv.URL, srv.APIKey), ...)
-func WithHelicone(baseURL, apiKey string, opts ...helicone.Option) SuiteOption {
+//	var run = suite.Evaluate(source, suite.WithHelicone(srv.URL, srv.APIKey), ...)
+func WithHelicone(baseURL, apiKey string, opts ...helicone.Option) Option {
 	return WithEnvFunc(func() (datasets.Env, error) {
 		c, err := helicone.NewClient(append([]helicone.Option{helicone.WithBaseURL(baseURL), helicone.WithAPIKey(apiKey)}, opts...)...)
 		return datasets.Env{Client: c}, err
 	})
 }
 
-// WithOutDir writes DIR/scores.parquet and DIR/junit.xml (the files of `heval run`).
-// The flag --heval.out and HEVAL_OUT override it.
-func WithOutDir(dir string) SuiteOption { return SuiteOption{func(c *suiteConfig) { c.out = dir }} }
+// WithOutDir writes the reports of `heval run` to dir: scores.parquet, junit.xml,
+// report.html, and the Markdown summary appended to $GITHUB_STEP_SUMMARY when that is set.
+// The flag -heval.out and HEVAL_OUT override it.
+func WithOutDir(dir string) Option { return Option{func(c *config) { c.out = dir }} }
 
-// WithDryRun evaluates without sending scores to Helicone. The flag --heval.dry-run and
+// WithDryRun evaluates without sending scores to Helicone. The flag -heval.dry-run and
 // HEVAL_DRY_RUN override it.
-func WithDryRun(on bool) SuiteOption { return SuiteOption{func(c *suiteConfig) { c.dryRun = on }} }
+func WithDryRun(on bool) Option { return Option{func(c *config) { c.dryRun = on }} }
 
-// WithRate sets the request budget for Helicone (see [ParseRate]).
-func WithRate(r Rate) SuiteOption { return SuiteOption{func(c *suiteConfig) { c.rate = r }} }
+// WithRate sets the request budget for Helicone (see [helicone.ParseRate]).
+func WithRate(r helicone.Rate) Option { return Option{func(c *config) { c.rate = r }} }
 
-// WithConcurrency bounds the evaluations running at once (see [Config.Concurrency]).
-func WithConcurrency(n int) SuiteOption {
-	return SuiteOption{func(c *suiteConfig) { c.concurrency = n }}
+// WithConcurrency bounds the evaluations running at once (see [harness.Config]).
+func WithConcurrency(n int) Option {
+	return Option{func(c *config) { c.concurrency = n }}
 }
 
 // Require adds suite-level thresholds in the syntax of `heval run --require` (see
-// [ParseThreshold]), for example Require("has_citations:pass_rate>=0.8@candidate"). Each
-// becomes a spec of its own, named by the threshold, that fails when it does not hold.
-func Require(thresholds ...string) SuiteOption {
+// [harness.ParseThreshold]), for example Require("has_citations:pass_rate>=0.8@candidate").
+// Each becomes a spec of its own, named by the threshold, that fails when it does not hold.
+func Require(thresholds ...string) Option {
 	for _, t := range thresholds {
-		if _, err := ParseThreshold(t); err != nil {
-			panic("harness.Require: " + err.Error())
+		if _, err := harness.ParseThreshold(t); err != nil {
+			panic("suite.Require: " + err.Error())
 		}
 	}
-	return SuiteOption{func(c *suiteConfig) { c.require = append(c.require, thresholds...) }}
+	return Option{func(c *config) { c.require = append(c.require, thresholds...) }}
 }
 
 // WithLogger receives the run's warnings (retries, failed deliveries).
-func WithLogger(l *slog.Logger) SuiteOption {
-	return SuiteOption{func(c *suiteConfig) { c.logger = l }}
+func WithLogger(l *slog.Logger) Option {
+	return Option{func(c *config) { c.logger = l }}
 }
 
 // WithCleanup runs fn on every process after the suite, for example to close an emulator.
-func WithCleanup(fn func()) SuiteOption {
-	return SuiteOption{func(c *suiteConfig) { c.cleanup = append(c.cleanup, fn) }}
+func WithCleanup(fn func()) Option {
+	return Option{func(c *config) { c.cleanup = append(c.cleanup, fn) }}
 }
 
-// suiteFlags are registered on flag.CommandLine by the first Suite.
-var suiteFlags struct {
-	once                                    sync.Once
-	out, dryRun, rate, concurrency, require *string
-	requires                                []string
+// flags are registered on flag.CommandLine by the first Evaluate.
+var flags struct {
+	once             sync.Once
+	out, rate, concy *string
+	dryRun           *bool
+	requires         []string
 }
 
-func registerSuiteFlags() {
-	suiteFlags.once.Do(func() {
+// dryRunSet reports whether -heval.dry-run was given on the command line.
+func dryRunSet() bool {
+	set := false
+	flag.CommandLine.Visit(func(f *flag.Flag) { set = set || f.Name == "heval.dry-run" })
+	return set
+}
+
+func registerFlags() {
+	flags.once.Do(func() {
 		fs := flag.CommandLine
 		str := func(name, usage string) *string {
 			if fs.Lookup(name) != nil {
@@ -145,16 +144,20 @@ func registerSuiteFlags() {
 			}
 			return fs.String(name, "", usage)
 		}
-		suiteFlags.out = str("heval.out", "directory for heval's scores.parquet and junit.xml (env "+EnvOut+")")
-		suiteFlags.dryRun = str("heval.dry-run", "true to evaluate without sending scores to Helicone (env "+EnvDryRun+")")
-		suiteFlags.rate = str("heval.rate", "request budget for Helicone, for example 10/s (env "+EnvRate+")")
-		suiteFlags.concurrency = str("heval.concurrency", "evaluations running at once (env "+EnvConcurrency+")")
+		flags.out = str("heval.out", "directory for heval's reports: scores.parquet, junit.xml, report.html (env "+EnvOut+")")
+		if fs.Lookup("heval.dry-run") == nil {
+			flags.dryRun = fs.Bool("heval.dry-run", false, "evaluate without sending scores to Helicone (env "+EnvDryRun+")")
+		} else {
+			flags.dryRun = new(bool)
+		}
+		flags.rate = str("heval.rate", "request budget for Helicone, for example 10/s or pro (env "+EnvRate+")")
+		flags.concy = str("heval.concurrency", "evaluations running at once (env "+EnvConcurrency+")")
 		if fs.Lookup("heval.require") == nil {
 			fs.Func("heval.require", "threshold KEY:STAT OP LIMIT[@HYPOTHESIS], repeatable (env "+EnvRequire+", comma-separated)", func(s string) error {
-				if _, err := ParseThreshold(s); err != nil {
+				if _, err := harness.ParseThreshold(s); err != nil {
 					return err
 				}
-				suiteFlags.requires = append(suiteFlags.requires, s)
+				flags.requires = append(flags.requires, s)
 				return nil
 			})
 		}
@@ -172,52 +175,63 @@ func setting(flagVal *string, env string) (string, bool) {
 	return "", false
 }
 
-// SuiteRun is the evaluation of a Ginkgo suite declared with [Suite]. Its results are
-// available inside specs.
-type SuiteRun struct {
+// Evaluation is the evaluation of a Ginkgo suite declared with [Evaluate]. Its results
+// are available inside specs.
+type Evaluation struct {
 	source datasets.Source
-	cfg    suiteConfig
+	cfg    config
 
 	mu      sync.Mutex
-	results *Results
+	results *harness.Results
 	file    string
 }
 
-// Suite declares the evaluation of a Ginkgo suite: the samples of source, judged by the
-// evaluators among items, configured by the options among items. Call it once per test
-// package, at package level:
+// Evaluate declares the evaluation of a Ginkgo suite: the samples of source, judged by
+// the evaluators among items (built with [harness.Evaluator]), configured by the options
+// among items. Call it once per test package, at package level:
 //
-//	var run = harness.Suite(
+//	var run = suite.Evaluate(
 //		datasets.Experiment(id),
 //		harness.Evaluator("has_citations", evals.HasCitations),
-//		harness.Evaluator("accuracy", judge, harness.Repeat(3), Label("judge")),
+//		harness.Evaluator("accuracy", accuracy, harness.Repeat(3), Label("judge")),
 //	)
 //
-// Suite registers a SynchronizedBeforeSuite: one process (also under `ginkgo -p`) fetches
-// the samples, runs the evaluators whose labels match the run's label filter, submits the
-// scores, writes the reports and adds a summary per evaluator to Ginkgo's report; every
-// process then receives the same results, which specs read with [SuiteRun.Hypothesis],
-// [SuiteRun.All] and [SuiteRun.Results]. Thresholds ([Require], --heval.require) become
-// specs. Because it registers the suite-level nodes, a package with a Suite must not
-// declare its own BeforeSuite or AfterSuite; use [WithCleanup].
+// Evaluate registers a SynchronizedBeforeSuite: one process (also under `ginkgo -p`)
+// fetches the samples, runs the evaluators whose labels match the run's label filter,
+// submits the scores, writes the reports and adds a summary per evaluator to Ginkgo's
+// report; every process then receives the same results, which specs read with
+// [Evaluation.Hypothesis], [Evaluation.All] and [Evaluation.Results]. Thresholds
+// ([Require], -heval.require) become specs. Because it registers the suite-level nodes, a
+// package with an Evaluation must not declare its own BeforeSuite or AfterSuite; use
+// [WithCleanup].
 //
-// The flags --heval.out, --heval.dry-run, --heval.rate, --heval.concurrency and
-// --heval.require (after -args for go test, after -- for ginkgo) and the matching HEVAL_*
-// environment variables override the options.
-func Suite(source datasets.Source, items ...SuiteItem) *SuiteRun {
-	registerSuiteFlags()
-	s := &SuiteRun{source: source}
+// The flags -heval.out, -heval.dry-run, -heval.rate, -heval.concurrency and
+// -heval.require (after -args for go test, after -- for ginkgo) and the matching HEVAL_*
+// environment variables override the options. Without -heval.out, HEVAL_OUT or
+// [WithOutDir] the suite writes no files.
+func Evaluate(source datasets.Source, items ...any) *Evaluation {
+	registerFlags()
+	s := &Evaluation{source: source}
 	for i, it := range items {
-		if it == nil || it == (*EvaluatorSpec)(nil) {
-			panic(fmt.Sprintf("harness.Suite: item %d is nil", i+1))
+		switch it := it.(type) {
+		case *harness.EvaluatorSpec:
+			if it == nil {
+				panic(fmt.Sprintf("suite.Evaluate: item %d is a nil evaluator", i+1))
+			}
+			s.cfg.evaluators = append(s.cfg.evaluators, it)
+		case Option:
+			it.apply(&s.cfg)
+		case nil:
+			panic(fmt.Sprintf("suite.Evaluate: item %d is nil", i+1))
+		default:
+			panic(fmt.Sprintf("suite.Evaluate: item %d has type %T; pass harness.Evaluator(...) and suite options (suite.WithHelicone, suite.Require, ...)", i+1, it))
 		}
-		it.applySuite(&s.cfg)
 	}
 	if source == nil {
-		panic("harness.Suite: the source is nil; pass datasets.Experiment(id), datasets.Requests(filter), datasets.JSONL(path), ...")
+		panic("suite.Evaluate: the source is nil; pass datasets.Experiment(id), datasets.Requests(filter), datasets.JSONL(path), ...")
 	}
 	if len(s.cfg.evaluators) == 0 {
-		panic("harness.Suite: no evaluators; pass harness.Evaluator(name, fn) items")
+		panic("suite.Evaluate: no evaluators; pass harness.Evaluator(name, fn) items")
 	}
 	ginkgo.SynchronizedBeforeSuite(s.evaluate, s.receive)
 	ginkgo.SynchronizedAfterSuite(s.cleanupAll, s.cleanupFirst)
@@ -226,7 +240,7 @@ func Suite(source datasets.Source, items ...SuiteItem) *SuiteRun {
 }
 
 // thresholds are the option's, the environment's and the flags' thresholds.
-func (s *SuiteRun) thresholds() []string {
+func (s *Evaluation) thresholds() []string {
 	out := slices.Clone(s.cfg.require)
 	if v, ok := os.LookupEnv(EnvRequire); ok {
 		for _, t := range strings.Split(v, ",") {
@@ -235,16 +249,16 @@ func (s *SuiteRun) thresholds() []string {
 			}
 		}
 	}
-	return append(out, suiteFlags.requires...)
+	return append(out, flags.requires...)
 }
 
-func (s *SuiteRun) thresholdSpecs() {
+func (s *Evaluation) thresholdSpecs() {
 	for _, raw := range s.thresholds() {
-		t, err := ParseThreshold(raw)
+		t, err := harness.ParseThreshold(raw)
 		var args []any
 		for _, ev := range s.cfg.evaluators {
-			if err == nil && ev.name == t.Key && len(ev.labels) > 0 {
-				args = append(args, ginkgo.Label(ev.labels...))
+			if err == nil && ev.Name() == t.Key && len(ev.Labels()) > 0 {
+				args = append(args, ginkgo.Label(ev.Labels()...))
 			}
 		}
 		args = append(args, func() {
@@ -266,43 +280,45 @@ func (s *SuiteRun) thresholdSpecs() {
 	}
 }
 
-// options resolves the flags, the environment and the options.
-type resolved struct {
+// settings are the flags, the environment and the options, resolved.
+type settings struct {
 	out         string
 	dryRun      bool
-	rate        Rate
+	rate        helicone.Rate
 	concurrency int
-	thresholds  []Threshold
+	thresholds  []harness.Threshold
 }
 
-func (s *SuiteRun) resolve() (resolved, error) {
-	r := resolved{out: s.cfg.out, dryRun: s.cfg.dryRun, rate: s.cfg.rate, concurrency: s.cfg.concurrency}
-	if v, ok := setting(suiteFlags.out, EnvOut); ok {
+func (s *Evaluation) resolve() (settings, error) {
+	r := settings{out: s.cfg.out, dryRun: s.cfg.dryRun, rate: s.cfg.rate, concurrency: s.cfg.concurrency}
+	if v, ok := setting(flags.out, EnvOut); ok {
 		r.out = v
 	}
-	if v, ok := setting(suiteFlags.dryRun, EnvDryRun); ok {
-		b, err := strconv.ParseBool(v)
+	if dryRunSet() {
+		r.dryRun = *flags.dryRun
+	} else if v, ok := os.LookupEnv(EnvDryRun); ok && strings.TrimSpace(v) != "" {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
 		if err != nil {
-			return r, fmt.Errorf("heval: --heval.dry-run / %s = %q is not true or false", EnvDryRun, v)
+			return r, fmt.Errorf("heval: %s = %q is not true or false", EnvDryRun, v)
 		}
 		r.dryRun = b
 	}
-	if v, ok := setting(suiteFlags.rate, EnvRate); ok {
-		rt, err := ParseRate(v)
+	if v, ok := setting(flags.rate, EnvRate); ok {
+		rt, err := helicone.ParseRate(v)
 		if err != nil {
-			return r, fmt.Errorf("heval: --heval.rate / %s: %w", EnvRate, err)
+			return r, fmt.Errorf("heval: -heval.rate / %s: %w", EnvRate, err)
 		}
 		r.rate = rt
 	}
-	if v, ok := setting(suiteFlags.concurrency, EnvConcurrency); ok {
+	if v, ok := setting(flags.concy, EnvConcurrency); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return r, fmt.Errorf("heval: --heval.concurrency / %s = %q is not a positive integer", EnvConcurrency, v)
+			return r, fmt.Errorf("heval: -heval.concurrency / %s = %q is not a positive integer", EnvConcurrency, v)
 		}
 		r.concurrency = n
 	}
 	for _, raw := range s.thresholds() {
-		t, err := ParseThreshold(raw)
+		t, err := harness.ParseThreshold(raw)
 		if err != nil {
 			return r, err
 		}
@@ -312,11 +328,11 @@ func (s *SuiteRun) resolve() (resolved, error) {
 }
 
 // selected are the evaluators whose labels match the run's label filter.
-func (s *SuiteRun) selected() []*EvaluatorSpec {
+func (s *Evaluation) selected() []*harness.EvaluatorSpec {
 	filter := ginkgo.GinkgoLabelFilter()
-	var out []*EvaluatorSpec
+	var out []*harness.EvaluatorSpec
 	for _, ev := range s.cfg.evaluators {
-		if filter == "" || ev.Labels().MatchesLabelFilter(filter) {
+		if filter == "" || ginkgo.Labels(ev.Labels()).MatchesLabelFilter(filter) {
 			out = append(out, ev)
 		}
 	}
@@ -325,7 +341,7 @@ func (s *SuiteRun) selected() []*EvaluatorSpec {
 
 // evaluate runs on process 1: fetch, evaluate, submit, report, and save the results for
 // the other processes.
-func (s *SuiteRun) evaluate(ctx ginkgo.SpecContext) []byte {
+func (s *Evaluation) evaluate(ctx ginkgo.SpecContext) []byte {
 	res, err := s.execute(ctx)
 	if err != nil {
 		ginkgo.Fail(err.Error())
@@ -348,15 +364,15 @@ func (s *SuiteRun) evaluate(ctx ginkgo.SpecContext) []byte {
 	return []byte(f.Name())
 }
 
-func (s *SuiteRun) execute(ctx context.Context) (*Results, error) {
+func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	r, err := s.resolve()
 	if err != nil {
 		return nil, err
 	}
 	evs := s.selected()
-	info := heval.RunInfo{Source: s.source.String()}
+	info := harness.Provenance(heval.RunInfo{Source: s.source.String(), DryRun: r.dryRun})
 	if len(evs) == 0 {
-		return NewResults(info, nil, heval.Summary{}), nil
+		return harness.NewResults(info, nil, heval.Summary{}), nil
 	}
 	envFn := s.cfg.env
 	if envFn == nil {
@@ -369,32 +385,28 @@ func (s *SuiteRun) execute(ctx context.Context) (*Results, error) {
 	if err != nil {
 		return nil, fmt.Errorf("heval: connecting to Helicone: %w", err)
 	}
-	cfg := Config{
+	cfg := harness.Config{
 		Source: s.source, Env: env, Evaluators: evs, Concurrency: r.concurrency, Info: info,
 		DryRun: r.dryRun, Rate: r.rate, Thresholds: r.thresholds, KeepResults: true, Logger: s.cfg.logger,
 	}
-	var closers []io.Closer
+	var outs *outputs.Set
 	if r.out != "" {
-		if err := os.MkdirAll(r.out, 0o755); err != nil {
-			return nil, fmt.Errorf("heval: creating the output directory: %w", err)
-		}
-		handlers, cs, err := outputHandlers(r.out)
+		outs, err = outputs.Open(outputs.Options{Dir: r.out})
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("heval: %w", err)
 		}
-		closers = cs
-		cfg.Handler = heval.Multi(handlers...)
+		cfg.Handler = outs.Handler()
 		if !r.dryRun {
-			cfg.JournalPath = filepath.Join(r.out, "journal.jsonl")
+			cfg.JournalPath = filepath.Join(r.out, harness.JournalFile)
 		}
 	}
-	res, runErr := Run(ctx, cfg)
+	res, runErr := harness.Run(ctx, cfg)
 	var errs []error
 	if runErr != nil {
 		errs = append(errs, fmt.Errorf("heval: the evaluation of %s failed: %w", s.source, runErr))
 	}
-	for _, c := range closers {
-		if err := c.Close(); err != nil {
+	if outs != nil {
+		if err := outs.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("heval: writing the reports: %w", err))
 		}
 	}
@@ -404,23 +416,8 @@ func (s *SuiteRun) execute(ctx context.Context) (*Results, error) {
 	return res, errors.Join(errs...)
 }
 
-// outputHandlers opens the report files of an output directory.
-func outputHandlers(dir string) ([]heval.Handler, []io.Closer, error) {
-	pf, err := os.Create(filepath.Join(dir, "scores.parquet"))
-	if err != nil {
-		return nil, nil, fmt.Errorf("heval: %w", err)
-	}
-	jf, err := os.Create(filepath.Join(dir, "junit.xml"))
-	if err != nil {
-		pf.Close()
-		return nil, nil, fmt.Errorf("heval: %w", err)
-	}
-	handlers := []heval.Handler{parquet.NewWriter(pf), junit.NewWriter(jf)}
-	return handlers, []io.Closer{pf, jf}, nil
-}
-
 // receive runs on every process with the path of the saved results.
-func (s *SuiteRun) receive(ctx ginkgo.SpecContext, path []byte) {
+func (s *Evaluation) receive(ctx ginkgo.SpecContext, path []byte) {
 	f, err := os.Open(string(path))
 	if err != nil {
 		ginkgo.Fail("heval: reading the suite's results: " + err.Error())
@@ -431,17 +428,17 @@ func (s *SuiteRun) receive(ctx ginkgo.SpecContext, path []byte) {
 		ginkgo.Fail("heval: reading the suite's results: " + err.Error())
 	}
 	s.mu.Lock()
-	s.results = NewResults(snap.Info, snap.Records, snap.Summary)
+	s.results = harness.NewResults(snap.Info, snap.Records, snap.Summary)
 	s.mu.Unlock()
 }
 
-func (s *SuiteRun) cleanupAll() {
+func (s *Evaluation) cleanupAll() {
 	for _, fn := range s.cfg.cleanup {
 		fn()
 	}
 }
 
-func (s *SuiteRun) cleanupFirst() {
+func (s *Evaluation) cleanupFirst() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.file != "" {
@@ -457,28 +454,28 @@ type snapshot struct {
 	Records []heval.Record
 }
 
-func snapshotOf(r *Results) snapshot {
-	return snapshot{Info: r.Info, Summary: r.Summary, Records: r.records}
+func snapshotOf(r *harness.Results) snapshot {
+	return snapshot{Info: r.Info, Summary: r.Summary, Records: r.Records()}
 }
 
 // Results are the suite's results. It panics when called before the suite ran, for
 // example in a container body or at package level: call it inside It or BeforeEach.
-func (s *SuiteRun) Results() *Results {
+func (s *Evaluation) Results() *harness.Results {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.results == nil {
-		panic("harness: the suite's results are not available yet: use run.Results, run.Hypothesis and run.All inside It, BeforeEach or JustBeforeEach, not in a Describe body or at package level (and check that the suite's SynchronizedBeforeSuite did not fail)")
+		panic("heval: the suite's results are not available yet: use run.Results, run.Hypothesis and run.All inside It, BeforeEach or JustBeforeEach, not in a Describe body or at package level (and check that the suite's SynchronizedBeforeSuite did not fail)")
 	}
 	return s.results
 }
 
 // All is every record of the suite's run.
-func (s *SuiteRun) All() *ResultSet { return s.Results().All() }
+func (s *Evaluation) All() *harness.ResultSet { return s.Results().All() }
 
 // Hypothesis is the records of one hypothesis, by id or label ("dataset" for the dataset
 // rows' original outputs). When the run has no such hypothesis, the empty set's name says
 // which hypotheses it has, so a mistyped name shows in the failure message.
-func (s *SuiteRun) Hypothesis(name string) *ResultSet {
+func (s *Evaluation) Hypothesis(name string) *harness.ResultSet {
 	set := s.Results().Hypothesis(name)
 	if set.Len() == 0 {
 		has := s.All().Hypotheses()
@@ -492,16 +489,16 @@ func (s *SuiteRun) Hypothesis(name string) *ResultSet {
 }
 
 // Model is the records whose judged request used model.
-func (s *SuiteRun) Model(model string) *ResultSet { return s.All().Model(model) }
+func (s *Evaluation) Model(model string) *harness.ResultSet { return s.All().Model(model) }
 
 type entry struct{ name, text string }
 
 // summaryEntries describe each evaluator's results per group, for Ginkgo's report.
-func summaryEntries(res *Results) []entry {
+func summaryEntries(res *harness.Results) []entry {
 	if res == nil {
 		return nil
 	}
-	agg := reporters.AggregateRecords(res.Info, res.records, res.Summary)
+	agg := reporters.AggregateRecords(res.Info, res.Records(), res.Summary)
 	var out []entry
 	for _, ev := range agg.Evaluators {
 		var b strings.Builder

@@ -1,9 +1,10 @@
-package harness
+package suite
 
 import (
 	"fmt"
 
 	"github.com/heval-dev/heval"
+	"github.com/heval-dev/heval/harness"
 
 	"github.com/heval-dev/heval/reporters/parquet"
 )
@@ -12,13 +13,13 @@ import (
 // `heval run`, `heval demo` or a suite with an output directory) as results to compare
 // with, for the nightly question "is tonight not worse than last night":
 //
-//	lastNight, err := harness.LoadBaseline("baseline/scores.parquet")
+//	lastNight, err := suite.LoadBaseline("baseline/scores.parquet")
 //	…
 //	Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(lastNight.Hypothesis("candidate"), "accuracy", ByMoreThan(2)))
 //
 // Sets from two runs of one experiment pair by dataset row; runs over logged requests pair
 // by request id (matchers.PairedByRequest).
-func LoadBaseline(path string) (*Results, error) {
+func LoadBaseline(path string) (*harness.Results, error) {
 	info, recs, err := parquet.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("loading the baseline %s: %w", path, err)
@@ -32,5 +33,5 @@ func LoadBaseline(path string) (*Results, error) {
 			samples[r.Sample.RequestID+"\x00"+r.Sample.DatasetRowID] = true
 		}
 	}
-	return NewResults(info, recs, heval.Summary{Samples: len(samples)}), nil
+	return harness.NewResults(info, recs, heval.Summary{Samples: len(samples)}), nil
 }

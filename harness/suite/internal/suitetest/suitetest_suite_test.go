@@ -15,6 +15,7 @@ import (
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
+	"github.com/heval-dev/heval/harness/suite"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
 )
@@ -37,10 +38,10 @@ var outDir = filepath.Join(os.TempDir(), "heval-suitetest-"+itoa(os.Getppid()))
 
 var slowCalls, judgeCalls atomic.Int64
 
-var run = harness.Suite(
+var run = suite.Evaluate(
 	datasets.Experiment(demo.SupportExperimentID),
-	harness.WithHelicone(srv.URL, demo.APIKey),
-	harness.WithOutDir(outDir),
+	suite.WithHelicone(srv.URL, demo.APIKey),
+	suite.WithOutDir(outDir),
 	harness.Evaluator("has_citations", evals.HasCitations),
 	harness.Evaluator("word_count", evals.WordCount),
 	harness.Evaluator("is_concise", func(ctx context.Context, s heval.Sample) (heval.Score, error) {
@@ -52,8 +53,8 @@ var run = harness.Suite(
 		slowCalls.Add(1)
 		return heval.Int(1), nil
 	}, Label("slow")),
-	harness.Require("has_citations:pass_rate>=0.5@candidate", "word_count:count>=100"),
-	harness.WithCleanup(srv.Close),
+	suite.Require("has_citations:pass_rate>=0.5@candidate", "word_count:count>=100"),
+	suite.WithCleanup(srv.Close),
 )
 
 func itoa(n int) string {
