@@ -15,16 +15,14 @@ import (
 
 	"github.com/heval-dev/heval"
 
-	"github.com/parquet-go/parquet-go"
-
 	"github.com/heval-dev/heval/helicone"
 )
 
-// ErrBadRecord is wrapped by the errors of file sources for a record they cannot read.
-var ErrBadRecord = errors.New("bad sample record")
+// ErrBadFileSample is wrapped by the errors of file sources for a record they cannot read.
+var ErrBadFileSample = errors.New("bad sample record")
 
-// RecordError says which record of a file is bad and why.
-type RecordError struct {
+// FileSampleError says which record of a file is bad and why.
+type FileSampleError struct {
 	// Path is the file.
 	Path string
 	// Line is the 1-based line (JSONL) or row (Parquet) of the record.
@@ -35,14 +33,14 @@ type RecordError struct {
 	Err error
 }
 
-func (e *RecordError) Error() string {
+func (e *FileSampleError) Error() string {
 	return fmt.Sprintf("datasets: %s %s %d: %v", e.Path, e.Unit, e.Line, e.Err)
 }
 
-// Unwrap returns the cause; errors.Is also matches [ErrBadRecord].
-func (e *RecordError) Unwrap() []error { return []error{ErrBadRecord, e.Err} }
+// Unwrap returns the cause; errors.Is also matches [ErrBadFileSample].
+func (e *FileSampleError) Unwrap() []error { return []error{ErrBadFileSample, e.Err} }
 
-// Record is one sample in a local file. In JSONL each line is one JSON object with these
+// FileSample is one sample in a local file. In JSONL each line is one JSON object with these
 // field names; in Parquet each row has these columns (all optional except output).
 //
 //	request_id       the Helicone request id the scores go to (a UUID to submit scores)
@@ -59,7 +57,7 @@ func (e *RecordError) Unwrap() []error { return []error{ErrBadRecord, e.Err} }
 //
 // In Parquet, inputs and properties are maps of strings, and output and reference are
 // strings: text, or the JSON of a provider body object.
-type Record struct {
+type FileSample struct {
 	RequestID        string            `json:"request_id,omitempty" parquet:"request_id,optional"`
 	Kind             string            `json:"kind,omitempty" parquet:"kind,optional"`
 	ExperimentID     string            `json:"experiment_id,omitempty" parquet:"experiment_id,optional"`
@@ -80,7 +78,7 @@ type Record struct {
 	CreatedAt        string            `json:"created_at,omitempty" parquet:"created_at,optional"`
 }
 
-// jsonRecord is a JSONL line: like Record, but inputs may hold any JSON values and output
+// jsonRecord is a JSONL line: like FileSample, but inputs may hold any JSON values and output
 // and reference may be provider body objects.
 type jsonRecord struct {
 	RequestID        string            `json:"request_id"`
@@ -104,9 +102,9 @@ type jsonRecord struct {
 	CreatedAt        string            `json:"created_at"`
 }
 
-// JSONL returns a source of the samples in a JSON Lines file, one [Record] per line. Blank
+// JSONL returns a source of the samples in a JSON Lines file, one [FileSample] per line. Blank
 // lines are skipped; a line that is not a valid record stops the source with a
-// [*RecordError] naming the file and line.
+// [*FileSampleError] naming the file and line.
 func JSONL(path string) Source { return &jsonlSource{path: path} }
 
 type jsonlSource struct{ path string }
@@ -138,7 +136,7 @@ func (s *jsonlSource) Samples(ctx context.Context, _ Env) iter.Seq2[heval.Sample
 				if len(b) > 0 {
 					smp, err := decodeJSONRecord(b, index)
 					if err != nil {
-						yield(heval.Sample{}, &RecordError{Path: s.path, Line: line, Unit: "line", Err: err})
+						yield(heval.Sample{}, &FileSampleError{Path: s.path, Line: line, Unit: "line", Err: err})
 						return
 					}
 					index++
@@ -180,13 +178,13 @@ func decodeJSONRecord(b []byte, index int) (heval.Sample, error) {
 	} else if !helicone.IsJSONNull(r.Expected) {
 		return heval.Sample{}, errors.New(`the record has both "reference" and "expected"; give one`)
 	}
-	rec := Record{
+	rec := FileSample{
 		RequestID: r.RequestID, Kind: r.Kind, ExperimentID: r.ExperimentID, HypothesisID: r.HypothesisID,
 		Hypothesis: r.Hypothesis, Model: r.Model, Provider: r.Provider, PromptVersionID: r.PromptVersionID,
 		DatasetRowID: r.DatasetRowID, RowIndex: r.RowIndex, Properties: r.Properties,
 		PromptTokens: r.PromptTokens, CompletionTokens: r.CompletionTokens, LatencyMs: r.LatencyMs, CreatedAt: r.CreatedAt,
 	}
-	s, err := recordSample(rec, index)
+	s, err := fileSample(rec, index)
 	if err != nil {
 		return heval.Sample{}, err
 	}
@@ -198,8 +196,8 @@ func decodeJSONRecord(b []byte, index int) (heval.Sample, error) {
 	return Prepare(s), nil
 }
 
-// recordSample fills a sample from the fields common to both file formats.
-func recordSample(r Record, index int) (heval.Sample, error) {
+// fileSample fills a sample from the fields common to both file formats.
+func fileSample(r FileSample, index int) (heval.Sample, error) {
 	kind := heval.KindFile
 	if r.Kind != "" {
 		kind = heval.Kind(r.Kind)
@@ -236,75 +234,13 @@ func recordSample(r Record, index int) (heval.Sample, error) {
 	return s, nil
 }
 
-// Parquet returns a source of the samples in a Parquet file with the columns of [Record]
-// (a file may have only some of them, but it needs output). A row that is not a valid
-// record stops the source with a [*RecordError] naming the file and row.
-func Parquet(path string) Source { return &parquetSource{path: path} }
-
-type parquetSource struct{ path string }
-
-func (s *parquetSource) String() string { return "Parquet file " + s.path }
-
-func (s *parquetSource) Samples(ctx context.Context, _ Env) iter.Seq2[heval.Sample, error] {
-	return func(yield func(heval.Sample, error) bool) {
-		f, err := os.Open(s.path)
-		if err != nil {
-			yield(heval.Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
-			return
-		}
-		defer f.Close()
-		st, err := f.Stat()
-		if err != nil {
-			yield(heval.Sample{}, fmt.Errorf("datasets: opening sample file: %w", err))
-			return
-		}
-		pf, err := parquet.OpenFile(f, st.Size())
-		if err != nil {
-			yield(heval.Sample{}, fmt.Errorf("datasets: %s is not a readable Parquet file: %w", s.path, err))
-			return
-		}
-		if _, ok := pf.Schema().Lookup("output"); !ok {
-			yield(heval.Sample{}, fmt.Errorf("datasets: %s has no \"output\" column; a sample file needs the answers to judge (columns: request_id, hypothesis, model, inputs, output, reference, ...)", s.path))
-			return
-		}
-		rd := parquet.NewGenericReader[Record](pf)
-		defer rd.Close()
-		buf := make([]Record, 256)
-		row := 0
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(heval.Sample{}, err)
-				return
-			}
-			n, rerr := rd.Read(buf)
-			for i := range n {
-				row++
-				smp, err := parquetSample(buf[i], row-1)
-				if err != nil {
-					yield(heval.Sample{}, &RecordError{Path: s.path, Line: row, Unit: "row", Err: err})
-					return
-				}
-				if !yield(smp, nil) {
-					return
-				}
-				buf[i] = Record{}
-			}
-			if rerr == io.EOF {
-				return
-			}
-			if rerr != nil {
-				yield(heval.Sample{}, fmt.Errorf("datasets: reading %s after row %d: %w", s.path, row, rerr))
-				return
-			}
-		}
-	}
-}
-
-func parquetSample(r Record, index int) (heval.Sample, error) {
+// Sample turns the file sample at position index (0-based) of its file into a sample. It
+// needs Output; Output and Reference are text, or the JSON of a provider body object.
+func (r FileSample) Sample(index int) (heval.Sample, error) {
 	if r.Output == "" {
 		return heval.Sample{}, errors.New(`the row has no "output": it needs the answer to judge`)
 	}
-	s, err := recordSample(r, index)
+	s, err := fileSample(r, index)
 	if err != nil {
 		return heval.Sample{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/datasets/parquetfile"
 	"github.com/heval-dev/heval/helicone"
 )
 
@@ -91,7 +92,7 @@ func (sf *sourceFlags) source() (datasets.Source, bool, error) {
 		srcs = append(srcs, datasets.JSONL(sf.jsonl))
 	}
 	if sf.parquet != "" {
-		srcs = append(srcs, datasets.Parquet(sf.parquet))
+		srcs = append(srcs, parquetfile.Source(sf.parquet))
 	}
 	switch len(srcs) {
 	case 0:
