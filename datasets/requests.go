@@ -70,7 +70,7 @@ func (s *requestsSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.S
 			yield(heval.Sample{}, fmt.Errorf("datasets: page size %d is out of range: the request query takes 1 to 1000", s.cfg.pageSize))
 			return
 		}
-		for r, err := range env.Client.Requests(ctx, s.filter, s.cfg.pageSize) {
+		for r, err := range env.Client.Requests(ctx, helicone.RequestQuery{Filter: s.filter, Limit: s.cfg.pageSize}) {
 			if err != nil {
 				yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
 				return

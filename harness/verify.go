@@ -204,18 +204,18 @@ func (b *readBack) lookup(stored string, fresh bool) (*helicone.FlexValue, error
 		if err := b.r.pacer.wait(b.ctx); err != nil {
 			return nil, errStopped
 		}
-		rows, err := b.r.client.QueryRequests(b.ctx, helicone.RequestQuery{
-			Filter: helicone.RequestText("request_id", helicone.Equals, b.sample.RequestID), Limit: 1,
-		})
-		if err != nil {
-			if b.ctx.Err() != nil {
-				return nil, errStopped
-			}
-			return nil, err
-		}
 		b.row, b.loaded = nil, true
-		if len(rows) > 0 {
-			b.row = &rows[0]
+		for row, err := range b.r.client.Requests(b.ctx, helicone.RequestQuery{
+			Filter: helicone.RequestText("request_id", helicone.Equals, b.sample.RequestID), Limit: 10,
+		}) {
+			if err != nil {
+				if b.ctx.Err() != nil {
+					return nil, errStopped
+				}
+				return nil, err
+			}
+			b.row = &row
+			break
 		}
 	}
 	if b.row == nil {

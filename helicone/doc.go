@@ -8,7 +8,7 @@
 //     [ExperimentPrompt]; include flags [ExperimentInclude]).
 //   - [Client.QueryRequests] and the paging iterator [Client.Requests]: POST
 //     /v1/request/query-clickhouse, with filters built by [RequestText], [RequestNumber],
-//     [CreatedAt], [Property], [Score] and [ScoreEquals], combined with [And] and [Or], or
+//     [CreatedAt], [Property] and [Score], combined with [And] and [Or], or
 //     parsed from command-line text by [ParseFilter].
 //   - [Client.AddScores]: POST /v1/request/{id}/score, every key of one request in one call.
 //   - [Client.GetExperimentScore]: GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}.

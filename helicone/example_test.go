@@ -65,7 +65,7 @@ func ExampleClient_Requests() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	for r, err := range c.Requests(context.Background(), f, 500) {
+	for r, err := range c.Requests(context.Background(), helicone.RequestQuery{Filter: f, Limit: 500}) {
 		if err != nil {
 			log.Fatal(err)
 		}

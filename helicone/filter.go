@@ -42,7 +42,7 @@ var TimeOps = []Op{Equals, Gte, Lte, Gt, Lt}
 // Filter is a Helicone query filter: "all", a leaf on one column, or an and/or branch of two
 // filters. The zero Filter is "all". Build leaves with the constructors of this package
 // ([ExperimentID], [ExperimentPrompt], [RequestText], [RequestNumber], [CreatedAt],
-// [Property], [Score], [ScoreEquals], [ParseFilter]) and combine them with [And] and [Or].
+// [Property], [Score], [ParseFilter]) and combine them with [And] and [Or].
 //
 // A constructor given a column or operator the server would reject returns a Filter that
 // carries the error (see [Filter.Err]); combining it keeps the error, and a query with it
@@ -74,11 +74,29 @@ func (f Filter) Err() error {
 	return nil
 }
 
-// And matches what both l and r match. "All" operands are dropped.
-func And(l, r Filter) Filter { return branch("and", l, r) }
+// And matches what every filter matches; "all" operands are dropped and no filters is
+// "all". Several filters become a balanced tree, which keeps the server's query shallow.
+func And(fs ...Filter) Filter { return tree("and", fs) }
 
-// Or matches what l or r matches.
-func Or(l, r Filter) Filter { return branch("or", l, r) }
+// Or matches what any of the filters matches, as a balanced tree. It needs at least one
+// filter; Or() matches nothing the server could be asked for and is reported by Err.
+func Or(fs ...Filter) Filter {
+	if len(fs) == 0 {
+		return Filter{err: fmt.Errorf("%w: Or of no filters matches nothing", ErrInvalidFilter)}
+	}
+	return tree("or", fs)
+}
+
+func tree(op string, fs []Filter) Filter {
+	switch len(fs) {
+	case 0:
+		return All()
+	case 1:
+		return fs[0]
+	}
+	mid := len(fs) / 2
+	return branch(op, tree(op, fs[:mid]), tree(op, fs[mid:]))
+}
 
 func branch(op string, l, r Filter) Filter {
 	if op == "and" && l.IsAll() {
@@ -91,15 +109,6 @@ func branch(op string, l, r Filter) Filter {
 		return All()
 	}
 	return Filter{left: &l, right: &r, op: op}
-}
-
-// AndAll combines filters with "and"; no filters is "all".
-func AndAll(fs ...Filter) Filter {
-	out := All()
-	for _, f := range fs {
-		out = And(out, f)
-	}
-	return out
 }
 
 // FilterError is a filter the server would reject, refused by the client.

@@ -132,3 +132,15 @@ const (
 func newTextLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
+
+// queryRows collects every request of q, stopping at the first error.
+func queryRows(c *helicone.Client, q helicone.RequestQuery) ([]helicone.Request, error) {
+	var out []helicone.Request
+	for r, err := range c.Requests(ctx, q) {
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}

@@ -52,9 +52,9 @@ var _ = Describe("the API key", func() {
 			errs = append(errs, err)
 			_, err = c.QueryExperiments(ctx, helicone.ExperimentQuery{})
 			errs = append(errs, err)
-			_, err = c.QueryRequests(ctx, helicone.RequestQuery{Limit: 5})
+			_, err = queryRows(c, helicone.RequestQuery{Limit: 5})
 			errs = append(errs, err)
-			for _, err := range c.Requests(ctx, helicone.All(), 5) {
+			for _, err := range c.Requests(ctx, helicone.RequestQuery{Filter: helicone.All(), Limit: 5}) {
 				errs = append(errs, err)
 			}
 			cctx, cancel := context.WithTimeout(ctx, time.Millisecond)

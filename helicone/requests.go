@@ -108,10 +108,6 @@ func Score(key string, op Op, v string) Filter {
 	return requestLeaf("scores", map[string]any{key: map[string]any{string(op): v}})
 }
 
-// ScoreEquals selects requests whose score key has the value v, for example
-// ScoreEquals("accuracy", "80").
-func ScoreEquals(key, v string) Filter { return Score(key, Equals, v) }
-
 func columnHint(column string) string {
 	switch {
 	case slices.Contains(RequestTextColumns, column):
@@ -192,10 +188,9 @@ func (q RequestQuery) MarshalJSON() ([]byte, error) {
 	return json.Marshal(body)
 }
 
-// QueryRequests returns one page of logged requests matching q (POST
-// /v1/request/query-clickhouse; the server answers 201). Use [Client.Requests] to iterate
-// over every match.
-func (c *Client) QueryRequests(ctx context.Context, q RequestQuery) ([]Request, error) {
+// queryPage returns one page of logged requests matching q (POST
+// /v1/request/query-clickhouse; the server answers 201).
+func (c *Client) queryPage(ctx context.Context, q RequestQuery) ([]Request, error) {
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
@@ -206,20 +201,15 @@ func (c *Client) QueryRequests(ctx context.Context, q RequestQuery) ([]Request, 
 	return out, nil
 }
 
-// DefaultPageSize is the page size of [Client.Requests] when none is given.
+// DefaultPageSize is the page size of [Client.Requests] when the query gives none.
 const DefaultPageSize = 100
 
-// Requests iterates over every logged request matching f, newest first, fetching pages of
-// pageSize (1 to 1000; 0 means [DefaultPageSize]) with limit/offset until a short page. A
-// request seen on an earlier page (requests logged while paging shift the offsets) is not
-// yielded twice. On an error the iterator yields it once and stops.
-func (c *Client) Requests(ctx context.Context, f Filter, pageSize int) iter.Seq2[Request, error] {
-	return c.RequestPages(ctx, RequestQuery{Filter: f, Limit: pageSize})
-}
-
-// RequestPages is [Client.Requests] for a full query: q.Limit is the page size (0 means
-// [DefaultPageSize]) and paging starts at q.Offset; q.Sort and q.IsScored are honoured.
-func (c *Client) RequestPages(ctx context.Context, q RequestQuery) iter.Seq2[Request, error] {
+// Requests iterates over every logged request matching q (POST
+// /v1/request/query-clickhouse), fetching pages of q.Limit requests (1 to 1000; 0 means
+// [DefaultPageSize]) from q.Offset on; q.Sort and q.IsScored are honoured. A request seen on
+// an earlier page (requests logged while paging shift the offsets) is not yielded twice. On
+// an error the iterator yields it once and stops.
+func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request, error] {
 	return func(yield func(Request, error) bool) {
 		if q.Limit == 0 {
 			q.Limit = DefaultPageSize
@@ -230,7 +220,7 @@ func (c *Client) RequestPages(ctx context.Context, q RequestQuery) iter.Seq2[Req
 		}
 		seen := map[string]bool{}
 		for {
-			page, err := c.QueryRequests(ctx, q)
+			page, err := c.queryPage(ctx, q)
 			if err != nil {
 				yield(Request{}, err)
 				return

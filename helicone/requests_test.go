@@ -28,11 +28,11 @@ var _ = Describe("request filters", func() {
 		Entry("created_at", helicone.CreatedAt(helicone.Gte, time.Date(2026, 11, 1, 2, 0, 0, 0, time.FixedZone("x", 3600))),
 			`{"request_response_rmt":{"request_created_at":{"gte":"2026-11-01T01:00:00.000Z"}}}`),
 		Entry("property", helicone.Property("Variant", helicone.Equals, "B"), `{"request_response_rmt":{"properties":{"Variant":{"equals":"B"}}}}`),
-		Entry("score", helicone.ScoreEquals("accuracy", "80"), `{"request_response_rmt":{"scores":{"accuracy":{"equals":"80"}}}}`),
+		Entry("score", helicone.Score("accuracy", helicone.Equals, "80"), `{"request_response_rmt":{"scores":{"accuracy":{"equals":"80"}}}}`),
 		Entry("and", helicone.And(helicone.Property("Variant", helicone.Equals, "B"), helicone.RequestNumber("status", helicone.Equals, 200)),
 			`{"left":{"request_response_rmt":{"properties":{"Variant":{"equals":"B"}}}},"operator":"and","right":{"request_response_rmt":{"status":{"equals":200}}}}`),
 		Entry("and with all", helicone.And(helicone.All(), helicone.RequestText("model", helicone.Equals, "m")), `{"request_response_rmt":{"model":{"equals":"m"}}}`),
-		Entry("AndAll of nothing", helicone.AndAll(), `"all"`),
+		Entry("And of nothing", helicone.And(), `"all"`),
 	)
 
 	DescribeTable("refuse what the server would reject",
@@ -54,7 +54,7 @@ var _ = Describe("request filters", func() {
 		Entry("not-equals on time", helicone.CreatedAt(helicone.NotEquals, time.Now()), "time column"),
 		Entry("zero time", helicone.CreatedAt(helicone.Gte, time.Time{}), "zero"),
 		Entry("empty property name", helicone.Property(" ", helicone.Equals, "x"), "property name is empty"),
-		Entry("empty score key", helicone.ScoreEquals("", "1"), "score key is empty"),
+		Entry("empty score key", helicone.Score("", helicone.Equals, "1"), "score key is empty"),
 		Entry("like on a property is fine but lt is not", helicone.Property("p", helicone.Lt, "x"), "property"),
 	)
 })
@@ -81,11 +81,11 @@ func pager(total int) http.HandlerFunc {
 	}
 }
 
-var _ = Describe("QueryRequests", func() {
+var _ = Describe("Requests: one page", func() {
 	It("posts the query and decodes rows with strings, numbers and nulls", func() {
 		s := newScript(reply(201, `{"data":[`+requestRow(reqID, 1)+`],"error":null}`))
 		yes := true
-		rows, err := newClient(s).QueryRequests(ctx, helicone.RequestQuery{
+		rows, err := queryRows(newClient(s), helicone.RequestQuery{
 			Filter: helicone.Property("Variant", helicone.Equals, "B"), Offset: 20, Limit: 10,
 			Sort: &helicone.RequestSort{Column: "created_at", Desc: true}, IsScored: &yes,
 		})
@@ -110,7 +110,7 @@ var _ = Describe("QueryRequests", func() {
 
 	It("fills the short fields from the table's column names", func() {
 		s := newScript(reply(201, `{"data":[{"request_id":"x","request_user_id":"bob","response_status":"500","request_properties":{"a":"b"},"latency":12}],"error":null}`))
-		rows, err := newClient(s).QueryRequests(ctx, helicone.RequestQuery{})
+		rows, err := queryRows(newClient(s), helicone.RequestQuery{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(rows[0].UserID).To(Equal("bob"))
 		Expect(rows[0].Status).To(Equal(helicone.FlexInt(500)))
@@ -118,18 +118,18 @@ var _ = Describe("QueryRequests", func() {
 		Expect(rows[0].DelayMs).To(Equal(helicone.FlexInt(12)))
 	})
 
-	It("sends \"all\" and no paging fields for the zero query", func() {
+	It("sends \"all\" and the default page size for the zero query", func() {
 		s := newScript(reply(201, `{"data":null,"error":null}`))
-		rows, err := newClient(s).QueryRequests(ctx, helicone.RequestQuery{})
+		rows, err := queryRows(newClient(s), helicone.RequestQuery{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(rows).To(BeEmpty())
-		Expect(s.requests()[0].Body).To(MatchJSON(`{"filter":"all"}`))
+		Expect(s.requests()[0].Body).To(MatchJSON(`{"filter":"all","limit":100}`))
 	})
 
 	DescribeTable("validates before sending",
 		func(q helicone.RequestQuery, arg string) {
 			s := newScript(reply(201, `{"data":[],"error":null}`))
-			_, err := newClient(s).QueryRequests(ctx, q)
+			_, err := queryRows(newClient(s), q)
 			Expect(err).To(HaveOccurred())
 			if arg != "" {
 				var ia *helicone.InvalidArgumentError
@@ -153,7 +153,7 @@ var _ = Describe("QueryRequests", func() {
 
 	It("reports the server's invalid limit 500", func() {
 		s := newScript(reply(500, `{"data":null,"error":"invalid limit"}`))
-		_, err := newClient(s, helicone.WithRetry(helicone.NoRetry())).QueryRequests(ctx, helicone.RequestQuery{Limit: 10})
+		_, err := queryRows(newClient(s, helicone.WithRetry(helicone.NoRetry())), helicone.RequestQuery{Limit: 10})
 		Expect(err).To(MatchError(ContainSubstring("invalid limit")))
 	})
 })
@@ -162,7 +162,7 @@ var _ = Describe("Requests iterator", func() {
 	collect := func(c *helicone.Client, f helicone.Filter, size int) ([]string, []error) {
 		var ids []string
 		var errs []error
-		for r, err := range c.Requests(ctx, f, size) {
+		for r, err := range c.Requests(ctx, helicone.RequestQuery{Filter: f, Limit: size}) {
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -205,7 +205,7 @@ var _ = Describe("Requests iterator", func() {
 	It("stops when the caller breaks", func() {
 		s := newScript(pager(100))
 		n := 0
-		for _, err := range newClient(s).Requests(ctx, helicone.All(), 10) {
+		for _, err := range newClient(s).Requests(ctx, helicone.RequestQuery{Filter: helicone.All(), Limit: 10}) {
 			Expect(err).NotTo(HaveOccurred())
 			n++
 			if n == 15 {

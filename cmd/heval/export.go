@@ -96,7 +96,7 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 		}
 	}
 	if len(filters) > 0 {
-		for r, err := range client.Requests(ctx, filter, 1000) {
+		for r, err := range client.Requests(ctx, helicone.RequestQuery{Filter: filter, Limit: 1000}) {
 			if err != nil {
 				return err
 			}
