@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/heval-dev/heval"
-
-	"github.com/heval-dev/heval/helicone"
 )
 
 // EvaluatorSpec is a declared evaluator: a name, a function and its options. Build one with
@@ -168,12 +166,4 @@ func formatLimit(f float64) string {
 		return fmt.Sprintf("%d", int64(f))
 	}
 	return fmt.Sprintf("%g", f)
-}
-
-// storedKeyOf is the key under which Helicone stores a value of the given type.
-func storedKeyOf(key string, boolean bool) string {
-	if boolean {
-		return key + helicone.BoolSuffix
-	}
-	return key
 }

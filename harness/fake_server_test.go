@@ -85,16 +85,6 @@ func (f *fakeHelicone) counts() (posts int, distinct int, tooMany int) {
 	return f.totalPosts, len(f.posts), f.got429
 }
 
-func (f *fakeHelicone) maxPostsPerID() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	m := 0
-	for _, n := range f.posts {
-		m = max(m, n)
-	}
-	return m
-}
-
 func (f *fakeHelicone) serve(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Authorization") != "Bearer "+f.key {
 		w.WriteHeader(401)

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -17,26 +16,9 @@ import (
 
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
+	"github.com/heval-dev/heval/internal/testutil"
 	"github.com/heval-dev/heval/reporters/parquet"
 )
-
-// syncBuffer is a bytes.Buffer safe for a writer and a reader in different goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func runHeval(args ...string) (int, string, string) {
 	var out, errb bytes.Buffer
@@ -55,7 +37,7 @@ func freeAddr() string {
 // base URL and key, read from the lines it prints.
 func startServe(args ...string) (string, string) {
 	ctx, cancel := context.WithCancel(context.Background())
-	out := &syncBuffer{}
+	out := &testutil.SyncBuffer{}
 	done := make(chan int)
 	go func() {
 		defer GinkgoRecover()

@@ -18,15 +18,12 @@ type demoCmd struct{ stdio }
 func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	fs := newFlagSet("demo", "[flags]", c.err)
 	var jf jobFlags
-	jf.register(fs)
+	jf.register(fs, "unlimited")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("demo: unexpected argument %q (see 'heval demo -h')", fs.Arg(0))
-	}
-	if !flagSet(fs, "rate") {
-		jf.rate = "unlimited"
 	}
 	srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
 	defer srv.Close()

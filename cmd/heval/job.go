@@ -41,12 +41,13 @@ type jobFlags struct {
 	quiet       bool
 }
 
-func (j *jobFlags) register(fs *flag.FlagSet) {
+// register declares the flags on fs; rate is the default of --rate.
+func (j *jobFlags) register(fs *flag.FlagSet, rate string) {
 	fs.StringVar(&j.out, "out", "heval-out", "directory for scores.parquet, junit.xml, report.html and the delivery journal")
 	fs.Var(&j.evals, "eval", "evaluator `NAME[=ARG]` to run (repeatable; 'heval evals' lists them; default: the six automated checks)")
 	fs.Var(&j.requires, "require", "threshold that must hold, e.g. 'has_citations:pass_rate>=0.8' or 'word_count:p90<=250@candidate' (repeatable)")
 	fs.BoolVar(&j.dryRun, "dry-run", false, "evaluate and write reports without submitting scores")
-	fs.StringVar(&j.rate, "rate", "pro", "score-write budget: N/DURATION (e.g. 10000/5m), a tier (free, pro, enterprise) or unlimited")
+	fs.StringVar(&j.rate, "rate", rate, "score-write budget: N/DURATION (e.g. 10000/5m), a tier (free, pro, enterprise) or unlimited")
 	fs.IntVar(&j.concurrency, "concurrency", 0, "samples evaluated at once (default: a multiple of the CPU count)")
 	fs.BoolVar(&j.resume, "resume", false, "skip samples whose scores the journal in --out records as delivered, and send the rest")
 	fs.BoolVar(&j.verify, "verify", false, "read every submitted score back and fail when one did not land")

@@ -36,7 +36,7 @@ type command interface {
 	Run(ctx context.Context, args []string) error
 }
 
-// io bundles the standard streams of a command.
+// stdio bundles the standard streams of a command.
 type stdio struct {
 	out, err io.Writer
 }

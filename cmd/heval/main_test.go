@@ -12,16 +12,19 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/heval-dev/heval/internal/testutil"
 )
 
 func TestMain(m *testing.M) {
-	os.Exit(testscript.RunMain(m, map[string]func() int{
-		"heval": func() int {
+	testscript.Main(m, map[string]func(){
+		"heval": func() {
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+			code := Main(ctx, os.Args[1:], os.Stdout, os.Stderr)
+			stop()
+			os.Exit(code)
 		},
-	}))
+	})
 }
 
 func TestCLI(t *testing.T) {
@@ -51,7 +54,8 @@ var _ = Describe("script tests", func() {
 	It("has scripts", func() { Expect(scripts).NotTo(BeEmpty()) })
 	DescribeTable("testdata/script", func(file string) {
 		testscript.RunT(ginkgoT{GinkgoT()}, testscript.Params{
-			Files: []string{file},
+			Files:         []string{file},
+			UpdateScripts: testutil.Updating(),
 			Setup: func(env *testscript.Env) error {
 				env.Setenv("HELICONE_API_KEY", "")
 				env.Setenv("HELICONE_BASE_URL", "")

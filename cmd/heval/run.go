@@ -37,7 +37,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	fs.BoolVar(&sf.eu, "eu", false, "use Helicone's EU region (https://eu.api.helicone.ai) unless HELICONE_BASE_URL is set")
 	fs.BoolVar(&sf.insecure, "insecure", false, "allow sending the API key over plain HTTP to a host that is not loopback")
 	var jf jobFlags
-	jf.register(fs)
+	jf.register(fs, "pro")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}

@@ -491,8 +491,6 @@ func (h *Handler) tooLarge(w http.ResponseWriter) {
 		`{"message":"Payload Too Large","details":"the request body is larger than the limit of %d bytes; send less per call"}`, h.cfg.maxBody))
 }
 
-// readBody reads the body within the limit; it answers 413 itself and returns false when
-// the body is too large or cannot be read.
 // readObject reads a request body and parses it as a JSON object; when either fails it has
 // already written the answer the real server gives.
 func (h *Handler) readObject(w http.ResponseWriter, r *http.Request) ([]entry, bool) {
@@ -503,6 +501,8 @@ func (h *Handler) readObject(w http.ResponseWriter, r *http.Request) ([]entry, b
 	return parseObjectBody(w, body)
 }
 
+// readBody reads the body within the limit; it answers 413 itself and returns false when
+// the body is too large or cannot be read.
 func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 	body, err := readAllLimited(w, r, h.cfg.maxBody)
 	if err != nil {

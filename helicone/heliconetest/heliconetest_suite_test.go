@@ -1,9 +1,7 @@
 package heliconetest_test
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,13 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/heval-dev/heval/internal/testutil"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
 	"github.com/heval-dev/heval/helicone/heliconetest"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden from the emulator's answers")
 
 func TestHeliconetest(t *testing.T) {
 	if os.Getenv(childEnv) != "" {
@@ -214,32 +212,7 @@ func expectGolden(name string, a answer) {
 	got, err := json.MarshalIndent(map[string]any{"status": a.Status, "body": body}, "", "  ")
 	ExpectWithOffset(1, err).NotTo(HaveOccurred())
 	got = append(got, '\n')
-	path := filepath.Join("testdata", "golden", name+".json")
-	if *update {
-		ExpectWithOffset(1, os.WriteFile(path, got, 0o644)).To(Succeed())
-	}
-	want, err := os.ReadFile(path)
-	ExpectWithOffset(1, err).NotTo(HaveOccurred(), "golden file %s is missing; run go test ./helicone/heliconetest/ -args -update", path)
-	ExpectWithOffset(1, string(got)).To(Equal(string(want)), "answer differs from %s", path)
-	ExpectWithOffset(1, bytes.Contains(got, []byte("sk-helicone"))).To(BeFalse(), "a golden file must never hold a key")
-}
-
-// syncBuffer is a buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	testutil.ExpectGolden(filepath.Join("testdata", "golden", name+".json"), got)
 }
 
 func newTextLogger(w io.Writer) *slog.Logger {

@@ -11,6 +11,7 @@ import (
 	. "github.com/onsi/gomega/gstruct"
 
 	"github.com/heval-dev/heval/helicone/heliconetest"
+	"github.com/heval-dev/heval/internal/testutil"
 )
 
 // routeCall is one call to each route, for specs that apply to all of them.
@@ -73,7 +74,7 @@ var _ = Describe("authentication", func() {
 	})
 
 	It("never records or logs a key", func() {
-		var logs syncBuffer
+		var logs testutil.SyncBuffer
 		srv, _ := newServer(heliconetest.WithLogger(newTextLogger(&logs)))
 		score(srv, keyA, reqA1, `{"scores":{"a":1}}`)
 		score(srv, "sk-helicone-wrong", reqA1, `{"scores":{"a":1}}`)

@@ -13,8 +13,6 @@ import (
 const (
 	// peakTargetMB bounds the heap of a 1,000,000-score run.
 	peakTargetMB = 256
-	// flatTarget bounds the growth of the peak from 100,000 to 1,000,000 scores.
-	flatTarget = 1.2
 )
 
 // BenchmarkMemory runs the six seed checks as a dry run over demo-shaped samples streamed

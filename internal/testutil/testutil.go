@@ -1,0 +1,51 @@
+package testutil
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"sync"
+
+	. "github.com/onsi/gomega"
+)
+
+// update is the -update flag of every test binary that imports this package.
+var update = flag.Bool("update", false, "rewrite the golden files from the outputs the tests produce")
+
+// Updating reports whether the tests run with -update.
+func Updating() bool { return *update }
+
+// ExpectGolden compares got with the golden file at path (relative to the test's package
+// directory); with -update it rewrites the file first. A golden file never holds an API
+// key: got may not contain "sk-helicone".
+func ExpectGolden(path string, got []byte) {
+	if *update {
+		ExpectWithOffset(1, os.MkdirAll(filepath.Dir(path), 0o755)).To(Succeed())
+		ExpectWithOffset(1, os.WriteFile(path, got, 0o644)).To(Succeed())
+	}
+	want, err := os.ReadFile(path)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred(), "golden file %s is missing: run the package's tests with -args -update to create it", path)
+	ExpectWithOffset(1, string(got)).To(Equal(string(want)), "the output differs from %s (run with -args -update to accept the change, then read the diff)", path)
+	ExpectWithOffset(1, bytes.Contains(got, []byte("sk-helicone"))).To(BeFalse(), "a golden file must never hold an API key")
+}
+
+// SyncBuffer is a bytes.Buffer that writers and readers in different goroutines may share.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+// Write appends p.
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns everything written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
