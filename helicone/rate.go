@@ -111,6 +111,5 @@ func shortDuration(d time.Duration) string {
 	return s
 }
 
-
 // Shares is the number of processes r is shared among (1 unless [Rate.Share] split it).
 func (r Rate) Shares() int { return max(r.shares, 1) }
