@@ -1,6 +1,38 @@
-// Package harness declares evaluators, runs them over samples, submits their scores to
-// Helicone and keeps the results for assertions and reports.
+// Package harness is heval's engine: it runs evaluators over samples and delivers their
+// scores to Helicone. It imports neither Ginkgo nor Gomega nor any concrete reporter, so
+// any program can embed it; the Ginkgo DSL is package harness/suite, the matchers
+// harness/matchers, the report files reporters/outputs.
 //
-// An evaluation runs once per suite, also under `ginkgo -p`: specs assert on its
-// [Results] with the Gomega matchers of package harness/matchers.
+// # Declaring evaluators
+//
+// [Evaluator] names a [heval.Func] and gives it options: [Repeat] for nondeterministic
+// judges, [Timeout], per-sample checks ([Expect], [AtLeast], [AtMost]) and [Labels].
+//
+// # Running
+//
+// [Run] takes a [Config]: a source of samples (package datasets), the evaluators, and how
+// to deliver. It evaluates every sample with every evaluator concurrently (bounded by
+// Config.Concurrency, with cheap evaluators batched into one task), streams one
+// [heval.Record] per (sample, evaluator, repeat) to Config.Handler, and returns the
+// [Results] (with Config.KeepResults, every record, for assertions).
+//
+// Failures of an evaluator (an error, a panic, a timeout, a value Helicone cannot store)
+// are recorded on that sample and evaluator only; the run goes on.
+//
+// # Delivering
+//
+// All keys of one request id, from every evaluator, go out in one score write, once the
+// sample's last evaluation has finished. Writes are paced under Config.Rate (a
+// [helicone.Rate], split among shards), slowed down by the server's RateLimit-* headers,
+// retried on 429, 5xx and dropped connections, and journaled (Config.JournalPath,
+// [JournalFile]) so that Config.Resume skips what an interrupted run already delivered.
+// Config.Verify reads every score back and reports the ones that did not land as a
+// [*MissingScoresError].
+//
+// # Sharding and thresholds
+//
+// [Shard] (from --shard K/N, HEVAL_SHARD or a Kubernetes Indexed Job's index) keeps the
+// samples of one shard; [ParseThreshold] reads the suite-level requirements of
+// `heval run --require` into Config.Thresholds, checked at the end into
+// [heval.Summary].Checks.
 package harness

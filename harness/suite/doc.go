@@ -1,0 +1,25 @@
+// Package suite declares heval evaluations inside Ginkgo suites. One call of [Evaluate] at
+// package level says what to judge and with what; the evaluation runs once per suite run
+// (also under `ginkgo -p`, where one process evaluates and the others receive its results),
+// submits the scores, writes the same reports as `heval run` (package reporters/outputs),
+// and lets specs assert on the results with the Gomega matchers of harness/matchers:
+//
+//	var run = suite.Evaluate(datasets.Experiment(id),
+//		harness.Evaluator("has_citations", evals.HasCitations),
+//		harness.Evaluator("word_count", evals.WordCount),
+//	)
+//
+//	var _ = Describe("the candidate prompt", func() {
+//		It("cites its sources", func() {
+//			Expect(run.Hypothesis("candidate")).To(HavePassRate("has_citations", BeNumerically(">=", 0.8)))
+//		})
+//	})
+//
+// Evaluators labelled with Ginkgo's Label run only when the run's --label-filter selects
+// them. The flags -heval.out, -heval.dry-run, -heval.rate, -heval.concurrency and
+// -heval.require (after -args for go test) configure a run; [LoadBaseline] reads last
+// night's scores for comparisons.
+//
+// This is the only package of heval that imports Ginkgo; the engine (package harness) does
+// not, so programs that embed it get no Ginkgo flags.
+package suite
