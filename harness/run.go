@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -98,6 +100,10 @@ type InterruptedError struct {
 	// Reported is the number of samples evaluated and reported; Pending the number started
 	// but not finished (they are evaluated again on resume).
 	Reported, Pending int
+	// Abandoned names the evaluations that did not return within the grace period after
+	// the interruption (functions that ignore their context); their samples are evaluated
+	// again on resume.
+	Abandoned []string
 	// Journal is the journal path, empty when the run kept none.
 	Journal string
 	// Cause is the context's error.
@@ -106,6 +112,14 @@ type InterruptedError struct {
 
 func (e *InterruptedError) Error() string {
 	msg := fmt.Sprintf("run interrupted (%v) after %d samples", e.Cause, e.Reported)
+	if n := len(e.Abandoned); n > 0 {
+		shown := e.Abandoned[:min(n, 3)]
+		msg += fmt.Sprintf("; %d evaluations ignored the cancellation and were abandoned (%s", n, strings.Join(shown, "; "))
+		if n > len(shown) {
+			msg += "; …"
+		}
+		msg += "): give such evaluators a harness.Timeout, or make them return when ctx.Done() is closed"
+	}
 	if e.Journal == "" {
 		return msg + "; no journal was kept, so a new run starts from the beginning (set a journal path to make runs resumable)"
 	}
@@ -146,8 +160,17 @@ type run struct {
 	out       chan *job
 
 	abortedSamples atomic.Int64
-	missing        missingLog
-	stats          struct {
+	// slotsFree holds the indexes of the free concurrency slots; running names the
+	// evaluation on each slot.
+	slotsFree chan int
+	running   []atomic.Pointer[heval.Record]
+	// gate orders the hand-over of evaluated samples with abandonment: once abandoned is
+	// set (under the write lock), no evaluation passes a sample on.
+	gate      sync.RWMutex
+	abandoned bool
+	stuck     []string
+	missing   missingLog
+	stats     struct {
 		posts, acked, failed, retries, rateLimited, notSent, verified atomic.Int64
 	}
 }
@@ -216,7 +239,11 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	}
 	r.meanNanos = make([]atomic.Int64, len(cfg.Evaluators))
 	r.calls = make([]atomic.Int64, len(cfg.Evaluators))
-	r.g.SetLimit(cfg.Concurrency)
+	r.slotsFree = make(chan int, cfg.Concurrency)
+	for i := range cfg.Concurrency {
+		r.slotsFree <- i
+	}
+	r.running = make([]atomic.Pointer[heval.Record], cfg.Concurrency)
 	rt := cfg.Rate
 	if !cfg.Shard.IsWhole() {
 		rt = rt.Share(cfg.Shard.N)
@@ -339,10 +366,12 @@ func (r *run) execute() (*Results, error) {
 				continue
 			}
 		}
-		r.enqueue(j)
+		if !r.enqueue(j) {
+			break
+		}
 	}
 	r.flush()
-	r.g.Wait()
+	r.waitEvaluations()
 	close(r.toDeliver)
 	submitters.Wait()
 	close(r.toVerify)
@@ -364,7 +393,7 @@ func (r *run) execute() (*Results, error) {
 		if cfg.DryRun {
 			journal = ""
 		}
-		runErr = &InterruptedError{Reported: summary.Samples, Pending: int(r.abortedSamples.Load()), Journal: journal, Cause: context.Cause(r.ctx)}
+		runErr = &InterruptedError{Reported: summary.Samples, Pending: int(r.abortedSamples.Load()), Abandoned: r.stuck, Journal: journal, Cause: context.Cause(r.ctx)}
 		summary.Interrupted = true
 	case sourceErr != nil:
 		runErr = sourceErr
@@ -384,6 +413,57 @@ func (r *run) execute() (*Results, error) {
 	}
 	res := &Results{Info: r.info, Summary: summary, records: col.kept}
 	return res, errors.Join(append([]error{runErr}, errs...)...)
+}
+
+// waitEvaluations waits for every evaluation to finish. Once the run's context is
+// cancelled it waits at most the grace period: evaluations still running then (functions
+// that ignore their context) are abandoned — their samples are neither sent nor reported,
+// and a resumed run evaluates them again — so that an interrupted run always ends.
+func (r *run) waitEvaluations() {
+	finished := make(chan struct{})
+	go func() {
+		r.g.Wait()
+		close(finished)
+	}()
+	select {
+	case <-finished:
+		return
+	case <-r.ctx.Done():
+	}
+	t := time.NewTimer(r.cfg.GracePeriod)
+	defer t.Stop()
+	select {
+	case <-finished:
+		return
+	case <-t.C:
+	}
+	r.gate.Lock()
+	r.abandoned = true
+	r.gate.Unlock()
+	for i := range r.running {
+		if rec := r.running[i].Load(); rec != nil {
+			r.stuck = append(r.stuck, describeEvaluation(rec))
+		}
+	}
+	slices.Sort(r.stuck)
+	r.logger.Error("evaluations did not return within the grace period after the interruption and were abandoned", "count", len(r.stuck), "evaluations", r.stuck)
+}
+
+// describeEvaluation names an evaluation for people: evaluator, repeat and sample.
+func describeEvaluation(rec *heval.Record) string {
+	d := "evaluator " + rec.Evaluator
+	if rec.Repeat > 0 {
+		d += fmt.Sprintf(" (repeat %d)", rec.Repeat+1)
+	}
+	if s := rec.Sample; s != nil {
+		switch {
+		case s.RequestID != "":
+			d += " on request " + s.RequestID
+		case s.DatasetRowID != "":
+			d += " on row " + s.DatasetRowID
+		}
+	}
+	return d
 }
 
 // collector is the one goroutine that reports records, keeps them and feeds the thresholds.

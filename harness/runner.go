@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -45,46 +46,38 @@ type slot struct {
 // running the evaluators of one sample one after the other would cost parallelism.
 const slowCall = 200 * time.Microsecond
 
-// schedule starts the evaluations of j on the run's bounded group: the fast evaluators of
-// a sample in one task, each slow (or time-limited) evaluation in a task of its own.
-func (r *run) schedule(j *job) {
+// item is one evaluation: evaluation i (an index into the run's slots) of job j.
+type item struct {
+	j *job
+	i int
+}
+
+// schedule starts the evaluations of j: the fast evaluators of a sample in one task, each
+// slow (or time-limited) evaluation in a task of its own. It returns false when the run was
+// interrupted before every task could start.
+func (r *run) schedule(j *job) bool {
 	n := len(r.slots)
 	prepare(j, n)
-	var batch []int
-	var single [16]int
-	batch = single[:0]
+	var batch []item
 	for i, sl := range r.slots {
 		if sl.ev.timeout > 0 || time.Duration(r.meanNanos[sl.evIdx].Load()) > slowCall {
-			r.g.Go(func() error {
-				r.evaluate(j, i)
-				r.done(j, 1)
-				return nil
-			})
+			if !r.spawn([]item{{j, i}}) {
+				r.skip([]item{{j, i}})
+				r.skip(batch)
+				for k := i + 1; k < n; k++ {
+					r.skip([]item{{j, k}})
+				}
+				return false
+			}
 			continue
 		}
-		batch = append(batch, i)
+		batch = append(batch, item{j, i})
 	}
-	if len(batch) == 0 {
-		return
+	if len(batch) > 0 && !r.spawn(batch) {
+		r.skip(batch)
+		return false
 	}
-	if len(batch) == n {
-		r.g.Go(func() error {
-			for i := range n {
-				r.evaluate(j, i)
-			}
-			r.done(j, int32(n))
-			return nil
-		})
-		return
-	}
-	idx := append([]int(nil), batch...)
-	r.g.Go(func() error {
-		for _, i := range idx {
-			r.evaluate(j, i)
-		}
-		r.done(j, int32(len(idx)))
-		return nil
-	})
+	return true
 }
 
 // sampleBatch is how many samples one task evaluates when every evaluator is known to be
@@ -94,17 +87,21 @@ const sampleBatch = 16
 // fastCall is the mean duration below which an evaluator counts as fast for sample batching.
 const fastCall = 20 * time.Microsecond
 
-// enqueue schedules j, batching samples into one task while every evaluator is fast.
-func (r *run) enqueue(j *job) {
+// enqueue schedules j, batching samples into one task while every evaluator is fast. It
+// returns false when the run was interrupted.
+func (r *run) enqueue(j *job) bool {
 	if r.allFast() {
 		r.batch = append(r.batch, j)
 		if len(r.batch) >= sampleBatch {
-			r.flush()
+			return r.flush()
 		}
-		return
+		return true
 	}
-	r.flush()
-	r.schedule(j)
+	if !r.flush() {
+		r.skipJobs([]*job{j})
+		return false
+	}
+	return r.schedule(j)
 }
 
 // allFast reports whether every evaluator has been measured often enough and is fast.
@@ -118,23 +115,111 @@ func (r *run) allFast() bool {
 }
 
 // flush starts the task of the batched samples.
-func (r *run) flush() {
+func (r *run) flush() bool {
 	if len(r.batch) == 0 {
-		return
+		return true
 	}
 	b := r.batch
 	r.batch = make([]*job, 0, sampleBatch)
 	n := len(r.slots)
-	r.g.Go(func() error {
-		for _, j := range b {
-			prepare(j, n)
-			for i := range n {
-				r.evaluate(j, i)
-			}
-			r.done(j, int32(n))
+	items := make([]item, 0, len(b)*n)
+	for _, j := range b {
+		prepare(j, n)
+		for i := range n {
+			items = append(items, item{j, i})
 		}
+	}
+	if !r.spawn(items) {
+		r.skip(items)
+		return false
+	}
+	return true
+}
+
+// spawn runs the evaluations on a goroutine of the run's group, once one of the
+// Concurrency slots is free. It returns false, starting nothing, when the run's context
+// ends first.
+func (r *run) spawn(items []item) bool {
+	var slot int
+	select {
+	case slot = <-r.slotsFree:
+	case <-r.ctx.Done():
+		return false
+	}
+	r.g.Go(func() error {
+		defer func() { r.slotsFree <- slot }()
+		r.work(items, slot)
 		return nil
 	})
+	return true
+}
+
+// skip marks evaluations that were never started because the run was interrupted.
+func (r *run) skip(items []item) {
+	for _, it := range items {
+		it.j.aborted.Store(true)
+		r.done(it.j, 1)
+	}
+}
+
+func (r *run) skipJobs(js []*job) {
+	n := len(r.slots)
+	for _, j := range js {
+		prepare(j, n)
+		for i := range n {
+			r.skip([]item{{j, i}})
+		}
+	}
+}
+
+// work runs evaluations one after the other on a concurrency slot (-1 for none), which
+// names the evaluation it is running in r.running. An evaluator that ends its goroutine with
+// runtime.Goexit (what t.FailNow, t.Fatal and require.* do) cannot take the rest of the
+// task with it: its evaluation is recorded as failed and the remaining ones go on in a new
+// goroutine.
+func (r *run) work(items []item, slot int) {
+	k := 0
+	defer func() {
+		if k >= len(items) {
+			return
+		}
+		it := items[k]
+		r.track(slot, nil)
+		r.goexited(it.j, it.i)
+		r.done(it.j, 1)
+		if rest := items[k+1:]; len(rest) > 0 {
+			r.g.Go(func() error {
+				r.work(rest, -1)
+				return nil
+			})
+		}
+	}()
+	for ; k < len(items); k++ {
+		r.evaluate(items[k].j, items[k].i, slot)
+		r.done(items[k].j, 1)
+	}
+}
+
+// track records the evaluation running on a slot, so that an interrupted run can name the
+// evaluations it abandons.
+func (r *run) track(slot int, rec *heval.Record) {
+	if slot >= 0 {
+		r.running[slot].Store(rec)
+	}
+}
+
+// goexitMessage is the error of an evaluator that called runtime.Goexit.
+const goexitMessage = "the evaluator ended its goroutine with runtime.Goexit (t.FailNow, t.Fatal, t.SkipNow and testify's require.* do this), so it returned no score; return an error from the evaluator instead"
+
+func (r *run) goexited(j *job, i int) {
+	rec := &j.recs[i]
+	if r.ctx.Err() != nil {
+		j.aborted.Store(true)
+		return
+	}
+	rec.Values = nil
+	rec.ErrKind = heval.ErrorKindEvaluator
+	rec.Err = goexitMessage
 }
 
 func prepare(j *job, n int) {
@@ -143,13 +228,19 @@ func prepare(j *job, n int) {
 	j.pending.Store(int32(n))
 }
 
-// done marks n evaluations of j finished; the last one passes the sample on.
+// done marks n evaluations of j finished; the last one passes the sample on. After the run
+// abandoned its stuck evaluations, a late one passes nothing on.
 func (r *run) done(j *job, n int32) {
 	if j.pending.Add(-n) != 0 {
 		return
 	}
 	if j.aborted.Load() {
 		r.abortedSamples.Add(1)
+		return
+	}
+	r.gate.RLock()
+	defer r.gate.RUnlock()
+	if r.abandoned {
 		return
 	}
 	if r.cfg.Progress != nil {
@@ -163,12 +254,14 @@ func (r *run) done(j *job, n int32) {
 }
 
 // evaluate runs evaluation i of j and fills its record.
-func (r *run) evaluate(j *job, i int) {
+func (r *run) evaluate(j *job, i int, slot int) {
 	sl := r.slots[i]
 	rec := &j.recs[i]
 	rec.Sample = &j.sample
 	rec.Evaluator = sl.ev.name
 	rec.Repeat = sl.repeat
+	r.track(slot, rec)
+	defer r.track(slot, nil)
 	if r.ctx.Err() != nil {
 		j.aborted.Store(true)
 		return
@@ -203,7 +296,7 @@ func (r *run) evaluate(j *job, i int) {
 		default:
 			rec.ErrKind = heval.ErrorKindEvaluator
 		}
-		rec.Err = err.Error()
+		rec.Err = errorText(err)
 		return
 	}
 	fillRecord(rec, sl.ev, score, j.vals[i:i:i+1])
@@ -258,6 +351,10 @@ func fillRecord(rec *heval.Record, ev *EvaluatorSpec, score heval.Score, buf []h
 	}
 }
 
+// returnGrace is how long a timed-out call may take to return after its context was
+// cancelled before it counts as abandoned.
+const returnGrace = 100 * time.Millisecond
+
 // errTimedOut marks an evaluator call that ran past its timeout.
 var errTimedOut = errors.New("evaluator timed out")
 
@@ -290,7 +387,14 @@ func (r *run) callWithTimeout(ev *EvaluatorSpec, s heval.Sample) (heval.Score, e
 	}
 	ch := make(chan result, 1)
 	go func() {
+		returned := false
+		defer func() {
+			if !returned {
+				ch <- result{err: errors.New(goexitMessage)}
+			}
+		}()
 		sc, err := safeCall(ctx, ev.fn, &s)
+		returned = true
 		ch <- result{sc, err}
 	}()
 	select {
@@ -303,7 +407,16 @@ func (r *run) callWithTimeout(ev *EvaluatorSpec, s heval.Sample) (heval.Score, e
 		if r.ctx.Err() != nil {
 			return heval.Score{}, r.ctx.Err()
 		}
-		return heval.Score{}, fmt.Errorf("%w after %s (the function did not return when its context was cancelled and was abandoned)", errTimedOut, ev.timeout)
+		// A function that returns promptly on cancellation is not abandoned.
+		select {
+		case res := <-ch:
+			if res.err == nil {
+				return res.score, nil
+			}
+			return heval.Score{}, fmt.Errorf("%w after %s: %w", errTimedOut, ev.timeout, res.err)
+		case <-time.After(returnGrace):
+		}
+		return heval.Score{}, fmt.Errorf("%w after %s (the function did not return within %s of its context being cancelled and was abandoned; make it return when ctx.Done() is closed)", errTimedOut, ev.timeout, returnGrace)
 	}
 }
 
@@ -313,7 +426,35 @@ func safeCall(ctx context.Context, fn heval.Func, s *heval.Sample) (score heval.
 			score, err = heval.Score{}, &panicError{value: v, stack: shortStack()}
 		}
 	}()
-	return fn(ctx, *s)
+	score, err = fn(ctx, *s)
+	if isNilPointer(err) {
+		return heval.Score{}, fmt.Errorf("the evaluator returned a nil %T as its error (a typed nil pointer in an error interface is not nil); return a plain nil when there is no error", err)
+	}
+	return score, err
+}
+
+// isNilPointer reports whether err is a non-nil interface holding a nil pointer (or map,
+// slice, func, channel).
+func isNilPointer(err error) bool {
+	if err == nil {
+		return false
+	}
+	v := reflect.ValueOf(err)
+	switch v.Kind() {
+	case reflect.Pointer, reflect.Map, reflect.Slice, reflect.Func, reflect.Chan, reflect.Interface:
+		return v.IsNil()
+	}
+	return false
+}
+
+// errorText is err.Error(), also when the error's own method panics.
+func errorText(err error) (msg string) {
+	defer func() {
+		if v := recover(); v != nil {
+			msg = fmt.Sprintf("the evaluator returned a %T error whose Error method panicked: %v", err, v)
+		}
+	}()
+	return err.Error()
 }
 
 // shortStack names the frames from the panic up to the evaluator's caller, at most six.
