@@ -3,7 +3,9 @@ package harness
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/heval-dev/heval"
@@ -105,6 +107,11 @@ func (r *run) deliver(j *job) {
 		return
 	}
 	ctx := r.sendCtx
+	if err := r.breaker.err(); err != nil {
+		r.stats.failed.Add(1)
+		markDelivery(j, false, "not sent: "+err.Error())
+		return
+	}
 	var lastErr error
 	for attempt := 0; ; attempt++ {
 		if err := r.pacer.wait(ctx); err != nil {
@@ -114,6 +121,7 @@ func (r *run) deliver(j *job) {
 		r.stats.posts.Add(1)
 		rl, err := r.client.AddScores(ctx, rid, j.sent)
 		if err == nil {
+			r.breaker.succeeded()
 			r.pacer.succeeded()
 			r.pacer.observe(rl)
 			j.ackAt = time.Now()
@@ -135,7 +143,6 @@ func (r *run) deliver(j *job) {
 		switch {
 		case errors.As(err, &apiErr):
 			if apiErr.Status == 429 {
-				r.stats.rateLimited.Add(1)
 				r.pacer.throttled(apiErr.RateLimit.RetryAfter)
 			}
 			retryable = apiErr.Retryable()
@@ -145,7 +152,7 @@ func (r *run) deliver(j *job) {
 		if !retryable || attempt >= len(requeueDelays) || ctx.Err() != nil {
 			break
 		}
-		r.stats.retries.Add(1)
+		r.stats.requeues.Add(1)
 		r.logger.Warn("score write failed; trying again", "request_id", rid, "attempt", attempt+1, "error", err)
 		if sleep(ctx, requeueDelays[attempt]) != nil {
 			break
@@ -155,6 +162,9 @@ func (r *run) deliver(j *job) {
 	reason := lastErr.Error()
 	if ctx.Err() != nil && r.ctx.Err() != nil {
 		reason = "the run was interrupted before the scores were delivered (" + reason + "); resume the run to send them"
+	} else if r.breaker.failed(lastErr) {
+		r.logger.Error("Helicone accepts no score writes; stopping the run", "error", r.breaker.err())
+		r.cancel(r.breaker.err())
 	}
 	r.logger.Error("score write failed", "request_id", rid, "error", reason)
 	markDelivery(j, false, "not delivered: "+reason)
@@ -180,4 +190,86 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-t.C:
 		return nil
 	}
+}
+
+// DefaultMaxConsecutiveFailures is how many score writes in a row may fail (after the
+// client's retries and the delivery's re-queues) before a run stops sending.
+const DefaultMaxConsecutiveFailures = 20
+
+// ErrDeliveryStopped is matched by a [*DeliveryStoppedError].
+var ErrDeliveryStopped = errors.New("score delivery stopped")
+
+// DeliveryStoppedError ends a run whose score writes all fail: Helicone is down, rejects
+// the key, or is not reachable. Nothing more is evaluated or sent; what was acknowledged is
+// in the journal, so the same command with --resume sends the rest.
+type DeliveryStoppedError struct {
+	// Failures is the number of writes that failed in a row; Last is the last one's error.
+	Failures int
+	Last     error
+	// Auth is true when the server refused the API key (401 or 403), which stops a run at
+	// the first failure.
+	Auth bool
+}
+
+func (e *DeliveryStoppedError) Error() string {
+	if e.Auth {
+		return fmt.Sprintf("Helicone refused the score write (%v): check HELICONE_API_KEY (it needs write permission, and an EU key works only with https://eu.api.helicone.ai); nothing more was evaluated or sent, rerun with --resume when it is fixed", e.Last)
+	}
+	return fmt.Sprintf("the last %d score writes all failed (the last: %v): Helicone looks unreachable or down, so the run stopped instead of retrying every write; nothing more was evaluated or sent, rerun the same command with --resume when it is back", e.Failures, e.Last)
+}
+
+// Is matches [ErrDeliveryStopped].
+func (e *DeliveryStoppedError) Is(target error) bool { return target == ErrDeliveryStopped }
+
+// Unwrap returns the last failure.
+func (e *DeliveryStoppedError) Unwrap() error { return e.Last }
+
+// breaker opens after too many failed writes in a row, or at once when the key is refused.
+type breaker struct {
+	max  int
+	mu   sync.Mutex
+	run  int
+	open *DeliveryStoppedError
+}
+
+func (b *breaker) succeeded() {
+	b.mu.Lock()
+	b.run = 0
+	b.mu.Unlock()
+}
+
+// failed counts a write that finally failed; it reports whether the breaker opened now.
+// Failures that are about the write itself (a 4xx other than 401, 403 and 429) do not count.
+func (b *breaker) failed(err error) bool {
+	var apiErr *helicone.APIError
+	auth := false
+	if errors.As(err, &apiErr) {
+		switch {
+		case apiErr.Status == 401 || apiErr.Status == 403:
+			auth = true
+		case apiErr.Status >= 400 && apiErr.Status < 500 && apiErr.Status != 429:
+			return false
+		}
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.open != nil || b.max < 0 {
+		return false
+	}
+	b.run++
+	if auth || b.run >= b.max {
+		b.open = &DeliveryStoppedError{Failures: b.run, Last: err, Auth: auth}
+		return true
+	}
+	return false
+}
+
+// err is the breaker's error once open, else nil.
+func (b *breaker) err() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.open == nil {
+		return nil
+	}
+	return b.open
 }

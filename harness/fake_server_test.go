@@ -30,6 +30,10 @@ type fakeHelicone struct {
 	window      time.Duration
 	windowStart time.Time
 	used        int
+	every       int // answer every every-th score write with 429 (0: never)
+	writes      int
+	injected429 int
+	html        bool // answer score writes 200 with an HTML page
 }
 
 func newFakeHelicone() *fakeHelicone {
@@ -79,6 +83,28 @@ func (f *fakeHelicone) stored(rid string) map[string]int64 {
 	return out
 }
 
+// every429 makes the fake answer every n-th score write with 429.
+func (f *fakeHelicone) every429(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.every = n
+}
+
+// answerHTML makes the fake answer score writes 200 with an HTML page, as a captive portal
+// or a misconfigured proxy does.
+func (f *fakeHelicone) answerHTML() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.html = true
+}
+
+// answered429 is how many 429 answers the fake gave, of every kind.
+func (f *fakeHelicone) answered429() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.got429 + f.injected429
+}
+
 func (f *fakeHelicone) counts() (posts int, distinct int, tooMany int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -117,6 +143,21 @@ func (f *fakeHelicone) serve(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	switch {
 	case r.Method == "POST" && len(parts) == 4 && parts[1] == "request" && parts[3] == "score":
+		f.writes++
+		if f.html {
+			f.mu.Unlock()
+			w.Header().Set("Content-Type", "text/html")
+			fmt.Fprint(w, "<html><body>Please log in to the Wi-Fi</body></html>")
+			return
+		}
+		if f.every > 0 && f.writes%f.every == 0 {
+			f.injected429++
+			f.mu.Unlock()
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(429)
+			fmt.Fprint(w, `{"error":"Too many requests, please try again later."}`)
+			return
+		}
 		if len(f.faults) > 0 {
 			st := f.faults[0]
 			f.faults = f.faults[1:]
@@ -129,6 +170,9 @@ func (f *fakeHelicone) serve(w http.ResponseWriter, r *http.Request) {
 			}
 			if st == 429 {
 				w.Header().Set("Retry-After", "0")
+				f.mu.Lock()
+				f.injected429++
+				f.mu.Unlock()
 			}
 			w.WriteHeader(st)
 			fmt.Fprint(w, `{"error":"injected"}`)

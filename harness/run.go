@@ -74,6 +74,11 @@ type Config struct {
 	// raw bodies are dropped; metadata and answer text stay). Without it memory does not
 	// grow with the number of samples.
 	KeepResults bool
+	// MaxConsecutiveFailures is how many score writes in a row may fail (after the client's
+	// retries) before the run stops evaluating and sending with a [*DeliveryStoppedError]
+	// (default [DefaultMaxConsecutiveFailures]; negative: never stop). A refused API key stops
+	// the run at the first failure.
+	MaxConsecutiveFailures int
 	// GracePeriod is how long an interrupted run keeps delivering what is already
 	// evaluated (default 10s).
 	GracePeriod time.Duration
@@ -142,6 +147,8 @@ type run struct {
 	// through request queries.
 	verifyByQuery atomic.Bool
 	ctx           context.Context
+	cancel        context.CancelCauseFunc
+	breaker       breaker
 	sendCtx       context.Context
 	info          heval.RunInfo
 	logger        *slog.Logger
@@ -171,7 +178,7 @@ type run struct {
 	stuck     []string
 	missing   missingLog
 	stats     struct {
-		posts, acked, failed, retries, rateLimited, notSent, verified atomic.Int64
+		posts, acked, failed, requeues, retries, rateLimited, notSent, verified atomic.Int64
 	}
 }
 
@@ -231,7 +238,12 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	r := &run{cfg: cfg, ctx: ctx, logger: logger, client: cfg.Env.Client}
+	rctx, cancel := context.WithCancelCause(ctx)
+	r := &run{cfg: cfg, ctx: rctx, cancel: cancel, logger: logger, client: cfg.Env.Client}
+	r.breaker.max = cfg.MaxConsecutiveFailures
+	if r.breaker.max == 0 {
+		r.breaker.max = DefaultMaxConsecutiveFailures
+	}
 	for i, ev := range cfg.Evaluators {
 		for k := range ev.repeat {
 			r.slots = append(r.slots, slot{ev: ev, evIdx: i, repeat: k})
@@ -283,6 +295,7 @@ func newRunID() string {
 }
 
 func (r *run) execute() (*Results, error) {
+	defer r.cancel(nil)
 	cfg := r.cfg
 	var replay map[string]*journalEntry
 	if cfg.Resume {
@@ -306,7 +319,14 @@ func (r *run) execute() (*Results, error) {
 	// Deliveries outlive an interruption by the grace period.
 	sendCtx, cancelSend := context.WithCancel(context.WithoutCancel(r.ctx))
 	defer cancelSend()
-	r.sendCtx = sendCtx
+	r.sendCtx = helicone.ObserveAttempts(sendCtx, func(a helicone.Attempt) {
+		if a.Retried() {
+			r.stats.retries.Add(1)
+		}
+		if a.RateLimited() {
+			r.stats.rateLimited.Add(1)
+		}
+	})
 	stopGrace := context.AfterFunc(r.ctx, func() {
 		t := time.AfterFunc(cfg.GracePeriod, cancelSend)
 		context.AfterFunc(sendCtx, func() { t.Stop() })
@@ -386,8 +406,11 @@ func (r *run) execute() (*Results, error) {
 	}
 	summary := col.summary()
 	interrupted := r.ctx.Err() != nil
+	var stopped *DeliveryStoppedError
 	var runErr error
 	switch {
+	case interrupted && errors.As(context.Cause(r.ctx), &stopped):
+		runErr = stopped
 	case interrupted:
 		journal := cfg.JournalPath
 		if cfg.DryRun {
@@ -520,7 +543,7 @@ func (c *collector) summary() heval.Summary {
 			Posts:        int(st.posts.Load()),
 			Acknowledged: int(st.acked.Load()),
 			Failed:       int(st.failed.Load() + st.notSent.Load()),
-			Retries:      int(st.retries.Load()),
+			Retries:      int(st.retries.Load() + st.requeues.Load()),
 			RateLimited:  int(st.rateLimited.Load()),
 			Verified:     int(st.verified.Load()),
 			Missing:      c.r.missing.n,

@@ -108,11 +108,13 @@ var _ = Describe("streaming decode of 2xx answers", func() {
 		Expect(s.requests()).To(HaveLen(2))
 	})
 
-	It("accepts any 2xx body when no data is wanted", func() {
-		s := newScript(reply(200, `<html>ok</html>`, "Content-Type", "text/html"))
-		_, err := newClient(s).AddScores(ctx, "3b2e4a9c-1f1a-4a43-9c3e-0f1d8f4b7a10", helicone.Scores{"a": helicone.Int(1)})
-		Expect(err).NotTo(HaveOccurred())
-		Expect(s.requests()).To(HaveLen(1))
+	It("refuses a 2xx HTML page as a score acknowledgement, saying what it looks like", func() {
+		s := newScript(reply(200, `<html>Please log in</html>`, "Content-Type", "text/html"))
+		_, err := newClient(s, helicone.WithRetry(helicone.NoRetry())).AddScores(ctx, "3b2e4a9c-1f1a-4a43-9c3e-0f1d8f4b7a10", helicone.Scores{"a": helicone.Int(1)})
+		var de *helicone.DecodeError
+		Expect(errors.As(err, &de)).To(BeTrue())
+		Expect(err.Error()).To(ContainSubstring("HTML page"))
+		Expect(err.Error()).To(ContainSubstring("not taken as an acknowledgement"))
 	})
 
 	It("still reads a non-2xx body whole", func() {

@@ -2,6 +2,7 @@ package helicone
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -88,7 +89,10 @@ func (c *Client) AddScores(ctx context.Context, requestID string, scores Scores)
 	body := struct {
 		Scores Scores `json:"scores"`
 	}{scores}
-	return c.do(ctx, "POST", "/v1/request/"+url.PathEscape(requestID)+"/score", body, nil)
+	// The answer must be Helicone's envelope: a 2xx HTML page from a proxy or captive portal
+	// is not an acknowledgement.
+	var ack json.RawMessage
+	return c.do(ctx, "POST", "/v1/request/"+url.PathEscape(requestID)+"/score", body, &ack)
 }
 
 // GetExperimentScore reads one stored score (GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}).

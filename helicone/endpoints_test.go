@@ -28,7 +28,7 @@ var _ = Describe("AddScores", func() {
 		Expect(r[0].Body).To(MatchJSON(`{"scores":{"accuracy":92,"is_factual":true}}`))
 	})
 
-	DescribeTable("accepts any 2xx answer",
+	DescribeTable("accepts any 2xx envelope",
 		func(status int, body string) {
 			s := newScript(reply(status, body))
 			_, err := newClient(s).AddScores(ctx, reqID, helicone.Scores{"a": helicone.Int(1)})
@@ -37,8 +37,14 @@ var _ = Describe("AddScores", func() {
 		Entry("201 envelope", 201, `{"data":null,"error":null}`),
 		Entry("200 as documented", 200, `{"data":null,"error":null}`),
 		Entry("204 no body", 204, ``),
-		Entry("200 plain text", 200, `OK`),
 	)
+
+	It("does not take a 2xx answer that is not JSON for an acknowledgement, and retries it", func() {
+		s := newScript(reply(200, `OK`), reply(201, `{"data":null,"error":null}`))
+		_, err := newClient(s).AddScores(ctx, reqID, helicone.Scores{"a": helicone.Int(1)})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(s.requests()).To(HaveLen(2))
+	})
 
 	It("sends an empty score map as {}", func() {
 		s := newScript(reply(201, `{"data":null,"error":null}`))

@@ -168,6 +168,9 @@ type DecodeError struct {
 }
 
 func (e *DecodeError) Error() string {
+	if strings.HasPrefix(strings.TrimSpace(e.Body), "<") {
+		return fmt.Sprintf("helicone: %s %s: the %d answer is an HTML page, not Helicone's JSON (a proxy, a captive portal or a wrong HELICONE_BASE_URL?), so it is not taken as an acknowledgement (body starts %q)", e.Method, e.Path, e.Status, e.Body)
+	}
 	return fmt.Sprintf("helicone: %s %s: %d answer could not be decoded: %v (body starts %q)", e.Method, e.Path, e.Status, e.Err, e.Body)
 }
 

@@ -121,7 +121,7 @@ func (c *Client) withRetries(ctx context.Context, cl call) (RateLimit, error) {
 		}
 		a := Attempt{Method: cl.method, Path: cl.path, N: n, Status: status, Err: c.scrubErr(err), RateLimit: rl, Duration: time.Since(start)}
 		if err == nil || !retryable || n >= maxAttempts || ctx.Err() != nil {
-			c.observe(a)
+			c.observe(ctx, a)
 			if err != nil && retryable && n >= maxAttempts && n > 1 {
 				err = &RetryError{Attempts: n, Err: err}
 			}
@@ -129,11 +129,11 @@ func (c *Client) withRetries(ctx context.Context, cl call) (RateLimit, error) {
 		}
 		wait := c.retry.wait(n-1, rl, status)
 		if dl, ok := ctx.Deadline(); ok && time.Until(dl) < wait {
-			c.observe(a)
+			c.observe(ctx, a)
 			return rl, fmt.Errorf("%w (not retried: the context deadline comes before the %s wait)", err, wait.Round(time.Millisecond))
 		}
 		a.Retry, a.RetryIn = true, wait
-		c.observe(a)
+		c.observe(ctx, a)
 		c.logger.DebugContext(ctx, "helicone: retrying", "method", cl.method, "path", cl.path, "attempt", n, "wait", wait, "error", a.Err)
 		if err := sleep(ctx, wait); err != nil {
 			return rl, fmt.Errorf("helicone: %s %s: %w while waiting %s to retry after: %w", cl.method, cl.path, err, wait.Round(time.Millisecond), a.Err)
@@ -141,10 +141,27 @@ func (c *Client) withRetries(ctx context.Context, cl call) (RateLimit, error) {
 	}
 }
 
-func (c *Client) observe(a Attempt) {
+func (c *Client) observe(ctx context.Context, a Attempt) {
 	if c.observer != nil {
 		c.observer(a)
 	}
+	if fn, ok := ctx.Value(observerKey{}).(func(Attempt)); ok {
+		fn(a)
+	}
+}
+
+type observerKey struct{}
+
+// ObserveAttempts returns a context under which every HTTP attempt of a call is also
+// reported to fn (after the client's own observer, see [WithObserver]). A run uses it to
+// count its own retries and 429 answers on a client it shares. fn must be quick and safe
+// for concurrent use.
+func ObserveAttempts(ctx context.Context, fn func(Attempt)) context.Context {
+	if prev, ok := ctx.Value(observerKey{}).(func(Attempt)); ok {
+		inner := fn
+		fn = func(a Attempt) { prev(a); inner(a) }
+	}
+	return context.WithValue(ctx, observerKey{}, fn)
 }
 
 // sleep waits for d or until ctx is done.
