@@ -20,6 +20,7 @@ type EvaluatorSpec struct {
 	timeout time.Duration
 	checks  []check
 	labels  []string
+	spec    string
 }
 
 // Evaluator declares an evaluator named name that runs fn on every sample. An unnamed value
@@ -56,7 +57,7 @@ func Evaluator(name string, fn heval.Func, opts ...any) *EvaluatorSpec {
 				spec.labels = append(spec.labels, ls...)
 				continue
 			}
-			panic(fmt.Sprintf("harness.Evaluator(%q): option %d has type %T; use harness.Repeat, harness.Timeout, harness.Expect, harness.AtLeast, harness.AtMost or Label(...)", name, i+1, o))
+			panic(fmt.Sprintf("harness.Evaluator(%q): option %d has type %T; use harness.Repeat, harness.Timeout, harness.Expect, harness.AtLeast, harness.AtMost, harness.Spec, harness.Labels or Ginkgo's Label(...)", name, i+1, o))
 		}
 	}
 	return spec
@@ -64,6 +65,23 @@ func Evaluator(name string, fn heval.Func, opts ...any) *EvaluatorSpec {
 
 // Name is the evaluator's name.
 func (e *EvaluatorSpec) Name() string { return e.name }
+
+// Spec is what identifies the evaluator's configuration: the string given with [Spec], else
+// its name. Two runs whose evaluators of one name have different specs judge different
+// things: a resumed run refuses such a journal, and reports refuse to compare them.
+func (e *EvaluatorSpec) Spec() string {
+	if e.spec == "" {
+		return e.name
+	}
+	return e.spec
+}
+
+// Spec records what configures the evaluator beyond its name, for example
+// "min_length=1000" or "judge=accuracy model=gpt-4o": `heval run --eval min_length=1000`
+// sets it to the flag's value. Change it whenever the evaluator starts judging differently.
+func Spec(spec string) EvaluatorOption {
+	return EvaluatorOption{func(s *EvaluatorSpec) { s.spec = strings.TrimSpace(spec) }}
+}
 
 // Func is the evaluator's function.
 func (e *EvaluatorSpec) Func() heval.Func { return e.fn }

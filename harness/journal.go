@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/heval-dev/heval"
@@ -27,6 +28,95 @@ const JournalFile = "journal.jsonl"
 // batch fsync'd. A crash can lose at most the last unsynced batch, whose samples a resumed
 // run sends again; re-sending is harmless because the server merges scores per key. A torn
 // last line is ignored on read.
+
+// journalHeader starts the lines of every run (a new one, or a resumed one) in a journal:
+// what the acknowledgements below it are bound to. A resumed run checks it against its own
+// configuration and refuses a mismatch; entry lines of a run without a header are ignored.
+type journalHeader struct {
+	Version    int              `json:"heval_journal"`
+	Run        string           `json:"run"`
+	Server     string           `json:"server"`
+	Key        string           `json:"key"`
+	Source     string           `json:"source"`
+	Evaluators []journalSpecRef `json:"evaluators"`
+	At         time.Time        `json:"at"`
+}
+
+type journalSpecRef struct {
+	Name   string `json:"name"`
+	Spec   string `json:"spec"`
+	Repeat int    `json:"repeat"`
+}
+
+// journalVersion is the journal format; a journal of another version is refused.
+const journalVersion = 1
+
+func newJournalHeader(run string, c *helicone.Client, source string, evs []*EvaluatorSpec) *journalHeader {
+	h := &journalHeader{Version: journalVersion, Run: run, Source: source, At: time.Now().UTC()}
+	if c != nil {
+		h.Server, h.Key = c.BaseURL(), c.KeyFingerprint()
+	}
+	for _, ev := range evs {
+		h.Evaluators = append(h.Evaluators, journalSpecRef{Name: ev.name, Spec: ev.Spec(), Repeat: ev.repeat})
+	}
+	return h
+}
+
+// ErrJournalMismatch is matched by a [*JournalMismatchError].
+var ErrJournalMismatch = errors.New("the journal belongs to another run")
+
+// JournalMismatchError refuses to resume from a journal written by a run against another
+// server, key, source or evaluator configuration: its acknowledgements say nothing about
+// this run.
+type JournalMismatchError struct {
+	// Path is the journal; Differences say what differs, one sentence each.
+	Path        string
+	Differences []string
+}
+
+func (e *JournalMismatchError) Error() string {
+	return fmt.Sprintf("cannot resume from the journal %s: it was written by a different run (%s); run without --resume to start afresh (the journal is then replaced), or give this run another output directory", e.Path, strings.Join(e.Differences, "; "))
+}
+
+// Is matches [ErrJournalMismatch].
+func (e *JournalMismatchError) Is(target error) bool { return target == ErrJournalMismatch }
+
+// check compares the journal's binding (its last header) with this run's.
+func (h *journalHeader) check(path string, cur *journalHeader) error {
+	var diffs []string
+	if h.Version != journalVersion {
+		diffs = append(diffs, fmt.Sprintf("journal format %d, this heval writes %d", h.Version, journalVersion))
+	}
+	if h.Server != cur.Server {
+		diffs = append(diffs, fmt.Sprintf("server %s, now %s", orNone(h.Server), orNone(cur.Server)))
+	}
+	if h.Key != cur.Key {
+		diffs = append(diffs, fmt.Sprintf("API key with fingerprint %s, now %s", orNone(h.Key), orNone(cur.Key)))
+	}
+	if h.Source != cur.Source {
+		diffs = append(diffs, fmt.Sprintf("source %q, now %q", h.Source, cur.Source))
+	}
+	old := map[string]journalSpecRef{}
+	for _, e := range h.Evaluators {
+		old[e.Name] = e
+	}
+	for _, e := range cur.Evaluators {
+		if o, ok := old[e.Name]; ok && o.Spec != e.Spec {
+			diffs = append(diffs, fmt.Sprintf("evaluator %s was %q, now %q", e.Name, o.Spec, e.Spec))
+		}
+	}
+	if len(diffs) == 0 {
+		return nil
+	}
+	return &JournalMismatchError{Path: path, Differences: diffs}
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
 
 type journalEntry struct {
 	Run        string          `json:"run"`
@@ -120,35 +210,51 @@ func (e *journalEntry) records(s *heval.Sample, evs []*EvaluatorSpec) []heval.Re
 	return out
 }
 
-// readJournal loads the acknowledged writes of a journal, keyed by sample. A missing file
-// is an empty journal. A line that cannot be read is skipped (a torn last line is the normal
-// trace of a crash); skipped counts them.
-func readJournal(path string) (entries map[string]*journalEntry, skipped int, err error) {
-	entries = map[string]*journalEntry{}
+// journalFile is what a journal holds: the last header and the acknowledged writes of the
+// runs it introduces, keyed by sample.
+type journalFile struct {
+	header  *journalHeader
+	entries map[string]*journalEntry
+	// skipped counts lines that could not be read (a torn last line is the normal trace of
+	// a crash); foreign counts entries of runs without a header, which are ignored.
+	skipped, foreign int
+}
+
+// readJournal loads a journal. A missing file is an empty journal.
+func readJournal(path string) (*journalFile, error) {
+	jf := &journalFile{entries: map[string]*journalEntry{}}
+	runs := map[string]bool{}
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return entries, 0, nil
+		return jf, nil
 	}
 	if err != nil {
-		return nil, 0, fmt.Errorf("reading the journal: %w", err)
+		return nil, fmt.Errorf("reading the journal: %w", err)
 	}
 	defer f.Close()
 	r := bufio.NewReaderSize(f, 64<<10)
 	for {
 		line, rerr := r.ReadBytes('\n')
 		if len(bytes.TrimSpace(line)) > 0 {
+			var h journalHeader
 			var e journalEntry
-			if json.Unmarshal(line, &e) != nil || e.RequestID == "" {
-				skipped++
-			} else {
-				entries[e.key()] = &e
+			switch {
+			case bytes.Contains(line, []byte(`"heval_journal"`)) && json.Unmarshal(line, &h) == nil && h.Run != "":
+				jf.header = &h
+				runs[h.Run] = true
+			case json.Unmarshal(line, &e) != nil || e.RequestID == "":
+				jf.skipped++
+			case !runs[e.Run]:
+				jf.foreign++
+			default:
+				jf.entries[e.key()] = &e
 			}
 		}
 		if rerr == io.EOF {
-			return entries, skipped, nil
+			return jf, nil
 		}
 		if rerr != nil {
-			return nil, 0, fmt.Errorf("reading the journal %s: %w", path, rerr)
+			return nil, fmt.Errorf("reading the journal %s: %w", path, rerr)
 		}
 	}
 }
@@ -238,8 +344,8 @@ func (j *journalWriter) write(w *bufio.Writer, line []byte) {
 	}
 }
 
-// append queues one entry.
-func (j *journalWriter) append(e *journalEntry) {
+// append queues one entry (a *journalEntry or a *journalHeader).
+func (j *journalWriter) append(e any) {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return

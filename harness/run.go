@@ -298,15 +298,27 @@ func (r *run) execute() (*Results, error) {
 	defer r.cancel(nil)
 	cfg := r.cfg
 	var replay map[string]*journalEntry
+	header := newJournalHeader(r.info.RunID, r.client, cfg.Source.String(), cfg.Evaluators)
 	if cfg.Resume {
-		entries, skipped, err := readJournal(cfg.JournalPath)
+		jf, err := readJournal(cfg.JournalPath)
 		if err != nil {
 			return nil, err
 		}
-		if skipped > 0 {
-			r.logger.Warn("journal lines could not be read and were ignored (a torn last line is the normal trace of a crash)", "journal", cfg.JournalPath, "lines", skipped)
+		if jf.header == nil && len(jf.entries)+jf.foreign > 0 {
+			return nil, &JournalMismatchError{Path: cfg.JournalPath, Differences: []string{"it has no header binding it to a server, key, source and evaluators (written by an older heval, or not by heval)"}}
 		}
-		replay = entries
+		if jf.header != nil {
+			if err := jf.header.check(cfg.JournalPath, header); err != nil {
+				return nil, err
+			}
+		}
+		if jf.skipped > 0 {
+			r.logger.Warn("journal lines could not be read and were ignored (a torn last line is the normal trace of a crash)", "journal", cfg.JournalPath, "lines", jf.skipped)
+		}
+		if jf.foreign > 0 {
+			r.logger.Warn("journal lines of runs without a header were ignored; their samples are sent again", "journal", cfg.JournalPath, "lines", jf.foreign)
+		}
+		replay = jf.entries
 	}
 	if cfg.JournalPath != "" && !cfg.DryRun {
 		j, err := openJournal(cfg.JournalPath, cfg.Resume)
@@ -314,6 +326,7 @@ func (r *run) execute() (*Results, error) {
 			return nil, err
 		}
 		r.journal = j
+		j.append(header)
 	}
 
 	// Deliveries outlive an interruption by the grace period.

@@ -3,6 +3,8 @@ package helicone
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -157,6 +159,14 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 
 // BaseURL returns the API base URL the client talks to.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
+
+// KeyFingerprint identifies the client's API key without revealing it: the first 12 hex
+// digits of its SHA-256. Journals record it to tell runs with different keys (and so,
+// usually, different organizations) apart.
+func (c *Client) KeyFingerprint() string {
+	sum := sha256.Sum256([]byte(c.apiKey))
+	return hex.EncodeToString(sum[:6])
+}
 
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))

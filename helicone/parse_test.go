@@ -2,6 +2,8 @@ package helicone_test
 
 import (
 	"encoding/json"
+	"math"
+	"strconv"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -88,6 +90,36 @@ var _ = Describe("ParseFilter", func() {
 	It("documents its syntax", func() {
 		for _, form := range []string{"property:NAME", "score:KEY", "created>=-24h", "latency"} {
 			Expect(helicone.FilterSyntax).To(ContainSubstring(form))
+		}
+	})
+})
+
+var _ = Describe("FlexValue", func() {
+	DescribeTable("reads integers exactly, as numbers or strings",
+		func(raw string, want int64) {
+			var v helicone.FlexValue
+			Expect(json.Unmarshal([]byte(raw), &v)).To(Succeed())
+			n, ok := v.Int64()
+			Expect(ok).To(BeTrue())
+			Expect(n).To(Equal(want))
+			out, err := json.Marshal(v)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(out)).To(Equal(strconv.FormatInt(want, 10)))
+		},
+		Entry("int64 max", `9223372036854775807`, int64(math.MaxInt64)),
+		Entry("int64 max quoted", `"9223372036854775807"`, int64(math.MaxInt64)),
+		Entry("near int64 max", `"9223372036854775300"`, int64(9223372036854775300)),
+		Entry("int64 min", `-9223372036854775808`, int64(math.MinInt64)),
+		Entry("an exponent", `"1e2"`, int64(100)),
+		Entry("a whole float", `85.0`, int64(85)),
+	)
+
+	It("refuses what is not a whole number within int64", func() {
+		for _, raw := range []string{`"9223372036854775808"`, `95.5`, `"abc"`, `null`, `1e300`} {
+			var v helicone.FlexValue
+			Expect(json.Unmarshal([]byte(raw), &v)).To(Succeed())
+			_, ok := v.Int64()
+			Expect(ok).To(BeFalse(), raw)
 		}
 	})
 })

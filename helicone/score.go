@@ -175,19 +175,27 @@ func (f FlexValue) MarshalJSON() ([]byte, error) {
 	case f.Null:
 		return []byte("null"), nil
 	case f.IsNumber:
+		if n, err := strconv.ParseInt(strings.TrimSpace(f.Raw), 10, 64); err == nil {
+			return strconv.AppendInt(nil, n, 10), nil
+		}
 		return []byte(strconv.FormatFloat(f.Number, 'f', -1, 64)), nil
 	default:
 		return json.Marshal(f.Raw)
 	}
 }
 
-// Int64 returns the value as an integer when it is a whole number within int64.
+// Int64 returns the value as an integer when it is a whole number within int64. Integer
+// text is read exactly (9223372036854775807 is itself, not the nearest float64).
 func (f FlexValue) Int64() (int64, bool) {
-	if !f.IsNumber || f.Number != math.Trunc(f.Number) || f.Number < math.MinInt64 || f.Number >= math.MaxInt64 {
+	if !f.IsNumber {
 		return 0, false
 	}
 	if n, err := strconv.ParseInt(strings.TrimSpace(f.Raw), 10, 64); err == nil {
 		return n, true
+	}
+	// 1e2, 85.0: whole numbers written otherwise; float64(MaxInt64) is 2^63, outside int64.
+	if f.Number != math.Trunc(f.Number) || f.Number < math.MinInt64 || f.Number >= math.MaxInt64 {
+		return 0, false
 	}
 	return int64(f.Number), true
 }

@@ -84,9 +84,24 @@ func (j *job) evaluators() ([]*harness.EvaluatorSpec, error) {
 			return nil, usagef("--eval %s: an evaluator named %q is already declared; rename one with 'alias:%s'", spec, name, spec)
 		}
 		seen[name] = true
-		out = append(out, harness.Evaluator(name, fn))
+		out = append(out, harness.Evaluator(name, fn, harness.Spec(evalSpec(spec))))
 	}
 	return out, nil
+}
+
+// evalSpec is what identifies an --eval evaluator's configuration: the spec without its
+// alias, with the name in its canonical form ("Min-Length=200" is "min_length=200").
+func evalSpec(spec string) string {
+	spec = strings.TrimSpace(spec)
+	body, arg, hasArg := strings.Cut(spec, "=")
+	if i := strings.IndexByte(body, ':'); i >= 0 {
+		body = body[i+1:]
+	}
+	name := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(body)), "-", "_")
+	if hasArg {
+		return name + "=" + arg
+	}
+	return name
 }
 
 func (j *job) config() (harness.Config, error) {
@@ -158,6 +173,8 @@ func (j *job) run(ctx context.Context) error {
 	switch {
 	case errors.Is(runErr, harness.ErrInterrupted):
 		return fmt.Errorf("%w: %v", errInterrupted, runErr)
+	case errors.Is(runErr, harness.ErrJournalMismatch):
+		return usagef("%v", runErr)
 	case errors.Is(runErr, harness.ErrScoresMissing):
 		return &failedError{runErr.Error()}
 	case runErr != nil:
