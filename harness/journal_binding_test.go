@@ -86,7 +86,7 @@ var _ = Describe("a journal is bound to what it acknowledges", func() {
 		_, err = run(fake.client(), true, minLength(10, "x"))
 		Expect(err).NotTo(HaveOccurred())
 		again, _, _ := fake.counts()
-		Expect(again - posts).To(Equal(20), "every sample is sent again")
+		Expect(again-posts).To(Equal(20), "every sample is sent again")
 
 		Expect(os.WriteFile(journal, []byte(forged+"\n"), 0o644)).To(Succeed())
 		_, err = run(fake.client(), true, minLength(10, "x"))
