@@ -111,8 +111,9 @@ type DeliveryStats struct {
 	Posts int
 	// Acknowledged is the number the server acknowledged.
 	Acknowledged int
-	// Failed is the number that were never acknowledged.
-	Failed int
+	// Failed is the number of writes that were never acknowledged; NotSent the number
+	// never sent because the sample's request id is not a UUID (Helicone would drop them).
+	Failed, NotSent int
 	// Retries is the number of retried attempts; RateLimited how many answers were 429.
 	Retries, RateLimited int
 	// Verified and Missing count read-back verification, when it ran.

@@ -101,6 +101,10 @@ func (r *run) deliver(j *job) {
 		return
 	}
 	rid := j.sample.RequestID
+	if rid == "" {
+		// A sample from a local file without a request id: there is nothing to send it to.
+		return
+	}
 	if !helicone.IsUUID(rid) {
 		markDelivery(j, false, notUUID)
 		r.stats.notSent.Add(1)

@@ -118,3 +118,32 @@ var _ = Describe("hostile evaluators", func() {
 		}
 	})
 })
+
+var _ = Describe("invalid score keys", func() {
+	It("are a failure of the evaluator that returned them; every valid value of the sample is still sent", func() {
+		fake := newFakeHelicone()
+		DeferCleanup(fake.Close)
+		rec := &recorder{}
+		_, err := harness.Run(context.Background(), harness.Config{
+			Source: datasets.Slice(makeSamples(5)...),
+			Env:    datasets.Env{Client: fake.client()},
+			Evaluators: []*harness.EvaluatorSpec{
+				harness.Evaluator("bad_keys", func(context.Context, heval.Sample) (heval.Score, error) {
+					return heval.Scores("k\xff", 1, "tab\tkey", 2, ".", 3, "fine", 4), nil
+				}),
+				harness.Evaluator("other", constant(7)),
+			},
+			Handler: rec,
+		})
+		Expect(err).NotTo(HaveOccurred())
+		for _, r := range rec.byEvaluator("bad_keys") {
+			Expect(r.ErrKind).To(Equal(heval.ErrorKindInvalidValue))
+			Expect(r.Err).To(ContainSubstring("UTF-8"))
+			Expect(r.Err).To(ContainSubstring("control character"))
+			Expect(r.Values).To(Equal([]heval.Value{{Key: "fine", Value: 4, Type: heval.Number}}))
+		}
+		for i := range 5 {
+			Expect(fake.stored(uuidFor(i))).To(Equal(map[string]int64{"fine": 4, "other": 7}))
+		}
+	})
+})

@@ -137,6 +137,9 @@ func (e *InterruptedError) Is(target error) bool { return target == ErrInterrupt
 // Unwrap returns the context's error.
 func (e *InterruptedError) Unwrap() error { return e.Cause }
 
+// MaxConcurrency bounds Config.Concurrency and Config.Submitters.
+const MaxConcurrency = 4096
+
 // ErrConfig matches configuration errors returned by Run before anything is evaluated.
 var ErrConfig = errors.New("invalid run configuration")
 
@@ -221,6 +224,9 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	}
 	if cfg.Resume && cfg.JournalPath == "" {
 		return nil, fmt.Errorf("%w: resuming needs the journal path of the interrupted run", ErrConfig)
+	}
+	if cfg.Concurrency > MaxConcurrency || cfg.Submitters > MaxConcurrency || cfg.QueueSize > 16*MaxConcurrency {
+		return nil, fmt.Errorf("%w: concurrency %d, submitters %d, queue %d: at most %d evaluations (and submitters) may run at once; latency-bound evaluators rarely gain beyond a few hundred", ErrConfig, cfg.Concurrency, cfg.Submitters, cfg.QueueSize, MaxConcurrency)
 	}
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = max(4*runtime.GOMAXPROCS(0), 16)
@@ -555,7 +561,8 @@ func (c *collector) summary() heval.Summary {
 		Delivery: heval.DeliveryStats{
 			Posts:        int(st.posts.Load()),
 			Acknowledged: int(st.acked.Load()),
-			Failed:       int(st.failed.Load() + st.notSent.Load()),
+			Failed:       int(st.failed.Load()),
+			NotSent:      int(st.notSent.Load()),
 			Retries:      int(st.retries.Load() + st.requeues.Load()),
 			RateLimited:  int(st.rateLimited.Load()),
 			Verified:     int(st.verified.Load()),

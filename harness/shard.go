@@ -29,6 +29,9 @@ const (
 	EnvJobIndex = "JOB_COMPLETION_INDEX"
 )
 
+// MaxShards is the most shards a run may be split into.
+const MaxShards = 10000
+
 // ParseShard reads "K/N" with 1 ≤ K ≤ N, for example "2/4". "" and "1/1" are the whole run.
 func ParseShard(s string) (Shard, error) {
 	s = strings.TrimSpace(s)
@@ -43,6 +46,9 @@ func ParseShard(s string) (Shard, error) {
 	ni, err2 := strconv.Atoi(strings.TrimSpace(n))
 	if err1 != nil || err2 != nil || ni < 1 || ki < 1 || ki > ni {
 		return Shard{}, fmt.Errorf("shard %q: K and N must be whole numbers with 1 <= K <= N (shards count from 1)", s)
+	}
+	if ni > MaxShards {
+		return Shard{}, fmt.Errorf("shard %q: at most %d shards are supported; a run split %d ways would leave almost every shard empty", s, MaxShards, ni)
 	}
 	return Shard{K: ki, N: ni}, nil
 }
@@ -63,8 +69,8 @@ func ShardFromEnv() (Shard, error) {
 		return Shard{}, nil
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(nv))
-	if err != nil || n < 1 {
-		return Shard{}, fmt.Errorf("%s=%q: the number of shards must be a positive whole number", EnvShards, nv)
+	if err != nil || n < 1 || n > MaxShards {
+		return Shard{}, fmt.Errorf("%s=%q: the number of shards must be a whole number from 1 to %d", EnvShards, nv, MaxShards)
 	}
 	name, iv := EnvJobIndex, os.Getenv(EnvJobIndex)
 	if iv == "" {

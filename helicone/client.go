@@ -160,6 +160,12 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 // BaseURL returns the API base URL the client talks to.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
 
+// SendsKeyInClear reports whether the client sends its API key over plain HTTP to a host
+// that is not loopback, which only [WithInsecure] allows.
+func (c *Client) SendsKeyInClear() bool {
+	return c.baseURL.Scheme != "https" && !isLoopback(c.baseURL.Hostname())
+}
+
 // KeyFingerprint identifies the client's API key without revealing it: the first 12 hex
 // digits of its SHA-256. Journals record it to tell runs with different keys (and so,
 // usually, different organizations) apart.

@@ -142,3 +142,17 @@ var _ = Describe("errors", func() {
 		Entry("404", 404, false), Entry("413", 413, false), Entry("422", 422, false),
 	)
 })
+
+var _ = Describe("plain HTTP", func() {
+	It("says when the key would travel in clear text", func() {
+		c, err := helicone.NewClient(helicone.WithAPIKey(testKey), helicone.WithBaseURL("http://192.0.2.10:8585"), helicone.WithInsecure())
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.SendsKeyInClear()).To(BeTrue())
+		c, err = helicone.NewClient(helicone.WithAPIKey(testKey), helicone.WithBaseURL("http://127.0.0.1:8585"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.SendsKeyInClear()).To(BeFalse())
+		c, err = helicone.NewClient(helicone.WithAPIKey(testKey), helicone.WithBaseURL("https://api.helicone.ai"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(c.SendsKeyInClear()).To(BeFalse())
+	})
+})

@@ -44,7 +44,7 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 		}
 		filter = f
 	}
-	client, err := newClientFromEnv(*eu, *insecure)
+	client, err := newClientFromEnv(c.err, *eu, *insecure)
 	if err != nil {
 		return err
 	}

@@ -80,6 +80,9 @@ func (j *job) evaluators() ([]*harness.EvaluatorSpec, error) {
 		if err != nil {
 			return nil, usagef("--eval %s: %v ('heval evals' lists the evaluators)", spec, err)
 		}
+		if err := heval.CheckKey(name); err != nil {
+			return nil, usagef("--eval %s: the evaluator's name is its score key, and %v", spec, err)
+		}
 		if seen[name] {
 			return nil, usagef("--eval %s: an evaluator named %q is already declared; rename one with 'alias:%s'", spec, name, spec)
 		}
@@ -130,8 +133,8 @@ func (j *job) config() (harness.Config, error) {
 	if err != nil {
 		return cfg, usagef("shard: %v", err)
 	}
-	if j.flags.concurrency < 0 {
-		return cfg, usagef("--concurrency must be positive")
+	if j.flags.concurrency < 0 || j.flags.concurrency > harness.MaxConcurrency {
+		return cfg, usagef("--concurrency %d: give a number from 1 to %d (0 or none: a multiple of the CPU count)", j.flags.concurrency, harness.MaxConcurrency)
 	}
 	cfg.Source = j.source
 	cfg.Env = j.env
@@ -189,8 +192,16 @@ func (j *job) run(ctx context.Context) error {
 	if len(failed) > 0 {
 		return &failedError{fmt.Sprintf("%d of %d thresholds failed:\n  %s", len(failed), len(res.Summary.Checks), strings.Join(failed, "\n  "))}
 	}
-	if d := res.Summary.Delivery; d.Failed > 0 {
-		return &failedError{fmt.Sprintf("%d score writes were not acknowledged by Helicone (see the error column of scores.parquet); rerun with --resume to retry them", d.Failed)}
+	d := res.Summary.Delivery
+	var problems []string
+	if d.Failed > 0 {
+		problems = append(problems, fmt.Sprintf("%d score writes were not acknowledged by Helicone (see the error column of scores.parquet); rerun with --resume to retry them", d.Failed))
+	}
+	if d.NotSent > 0 {
+		problems = append(problems, fmt.Sprintf("%d samples have request ids that are not UUIDs, so their scores were not sent (Helicone drops them); they are in the reports only", d.NotSent))
+	}
+	if len(problems) > 0 {
+		return &failedError{strings.Join(problems, "\n")}
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 
 	"github.com/heval-dev/heval/datasets"
@@ -50,7 +52,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	}
 	var env datasets.Env
 	if needsClient || !jf.dryRun {
-		client, err := newClientFromEnv(sf.eu, sf.insecure)
+		client, err := newClientFromEnv(c.err, sf.eu, sf.insecure)
 		if err != nil {
 			if needsClient || !errors.Is(err, helicone.ErrNoAPIKey) {
 				return err
@@ -103,8 +105,9 @@ func (sf *sourceFlags) source() (datasets.Source, bool, error) {
 	return datasets.Concat(srcs...), needsClient, nil
 }
 
-// newClientFromEnv builds the Helicone client from HELICONE_API_KEY and HELICONE_BASE_URL.
-func newClientFromEnv(eu, insecure bool) (*helicone.Client, error) {
+// newClientFromEnv builds the Helicone client from HELICONE_API_KEY and HELICONE_BASE_URL,
+// warning on stderr when --insecure lets the key travel in clear text.
+func newClientFromEnv(stderr io.Writer, eu, insecure bool) (*helicone.Client, error) {
 	var opts []helicone.Option
 	if eu && os.Getenv(helicone.EnvBaseURL) == "" {
 		opts = append(opts, helicone.WithEU())
@@ -115,6 +118,9 @@ func newClientFromEnv(eu, insecure bool) (*helicone.Client, error) {
 	c, err := helicone.NewClient(opts...)
 	if err != nil {
 		return nil, usagef("%v", err)
+	}
+	if c.SendsKeyInClear() {
+		fmt.Fprintf(stderr, "heval: warning: --insecure: the API key goes in clear text over plain HTTP to %s; anyone on the network path can read it (use https)\n", c.BaseURL())
 	}
 	return c, nil
 }

@@ -68,6 +68,7 @@ type deliveryMeta struct {
 	Posts        int `json:"posts"`
 	Acknowledged int `json:"acknowledged"`
 	Failed       int `json:"failed"`
+	NotSent      int `json:"not_sent,omitempty"`
 	Retries      int `json:"retries"`
 	RateLimited  int `json:"rate_limited"`
 	Verified     int `json:"verified"`
