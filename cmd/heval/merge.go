@@ -23,11 +23,24 @@ func (c *mergeCmd) Run(_ context.Context, args []string) error {
 	if fs.NArg() < 1 {
 		return usagef("merge: name the output directories of the runs or shards to merge (each holding scores.parquet and junit.xml)")
 	}
+	outAbs := canonicalPath(*out)
+	seen := map[string]string{}
 	var pqs, jus []string
 	for _, dir := range fs.Args() {
+		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+			return usagef("merge: %s is a file; name the output directories of the runs (each holds scores.parquet and junit.xml), e.g. heval merge --out all %s", dir, filepath.Dir(dir))
+		}
+		abs := canonicalPath(dir)
+		if prev, dup := seen[abs]; dup {
+			return usagef("merge: %s and %s are the same run directory; each run may be merged once", prev, dir)
+		}
+		seen[abs] = dir
+		if abs == outAbs {
+			return usagef("merge: the output directory %s is also an input; merging into it would overwrite that run's reports: give another --out", dir)
+		}
 		pq := filepath.Join(dir, "scores.parquet")
 		if _, err := os.Stat(pq); err != nil {
-			return usagef("merge: %s has no scores.parquet", dir)
+			return usagef("merge: %s has no scores.parquet: name the output directory of a run or shard", dir)
 		}
 		pqs = append(pqs, pq)
 		if ju := filepath.Join(dir, "junit.xml"); fileExists(ju) {
@@ -69,3 +82,16 @@ func (c *mergeCmd) Run(_ context.Context, args []string) error {
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func (s stdio) printf(format string, a ...any) { _, _ = fmt.Fprintf(s.out, format, a...) }
+
+// canonicalPath is path made absolute, cleaned and with its symbolic links resolved as far
+// as they exist, so that two names of one directory compare equal.
+func canonicalPath(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real
+	}
+	return abs
+}

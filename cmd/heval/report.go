@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/heval-dev/heval"
@@ -77,16 +78,30 @@ func loadAggregate(path string) (*reporters.Aggregate, error) {
 	return reporters.AggregateRecords(info, records, heval.Summary{}), nil
 }
 
+// writeFile writes path through a temporary file in its directory, renamed into place only
+// when write succeeded: a failed write leaves an existing file as it was, and a file being
+// read while its replacement is written is not truncated.
 func writeFile(path string, write func(*os.File) error) error {
-	f, err := os.Create(path)
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}
-	return f.Close()
+	tmp := f.Name()
+	err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	return nil
 }
 
 // reorder moves flags before positional arguments, so that `heval report FILE --html x`

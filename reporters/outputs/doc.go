@@ -11,5 +11,7 @@
 //
 // Every file is written under a temporary name in its final directory and renamed into
 // place by [Set.Close], so an earlier run's reports are replaced only by complete ones;
-// [Set.Discard] leaves them untouched.
+// [Set.Discard] leaves them untouched. An open set locks its directory: a second run (or
+// suite) writing to the same directory fails at once with a clear error instead of
+// interleaving the files and the delivery journal.
 package outputs

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/heval-dev/heval"
+	"github.com/heval-dev/heval/internal/dirlock"
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/console"
 	"github.com/heval-dev/heval/reporters/html"
@@ -47,6 +48,7 @@ type Set struct {
 	stepBuf bytes.Buffer
 	handler heval.Handler
 	closed  bool
+	lock    *dirlock.Lock
 }
 
 // pending is a file written under a temporary name until Close.
@@ -60,10 +62,11 @@ func Open(opts Options) (*Set, error) {
 	if opts.Dir == "" {
 		return nil, errors.New("outputs: no output directory given")
 	}
-	if err := os.MkdirAll(opts.Dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the output directory: %w", err)
+	lock, err := dirlock.Acquire(opts.Dir, "the output directory")
+	if err != nil {
+		return nil, err
 	}
-	s := &Set{}
+	s := &Set{lock: lock}
 	pq, err := s.create(filepath.Join(opts.Dir, ScoresFile))
 	if err != nil {
 		return nil, s.fail(err)
@@ -162,6 +165,7 @@ func (s *Set) Close() error {
 			errs = append(errs, fmt.Errorf("appending the summary to %s: %w", s.step, err))
 		}
 	}
+	errs = append(errs, s.lock.Release())
 	return errors.Join(errs...)
 }
 
@@ -178,6 +182,7 @@ func (s *Set) Discard() error {
 			errs = append(errs, err)
 		}
 	}
+	errs = append(errs, s.lock.Release())
 	return errors.Join(errs...)
 }
 
