@@ -37,6 +37,7 @@ const userAgent = "heval-helicone-go"
 type Client struct {
 	baseURL  *url.URL
 	apiKey   string
+	redactor *Redactor
 	http     *http.Client
 	insecure bool
 	logger   *slog.Logger
@@ -134,6 +135,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.apiKey == "" {
 		return nil, fmt.Errorf("helicone: %w: set %s or pass WithAPIKey", ErrNoAPIKey, EnvAPIKey)
 	}
+	c.redactor = NewRedactor(c.apiKey)
 	if !validKey(c.apiKey) {
 		return nil, fmt.Errorf("helicone: %w: the API key contains spaces or control characters; copy it again from the Helicone settings page", ErrInvalidAPIKey)
 	}
@@ -264,7 +266,7 @@ func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, r
 		if ctx.Err() != nil {
 			return rl, 0, false, fmt.Errorf("helicone: %s %s: %w", method, path, context.Cause(ctx))
 		}
-		return rl, 0, true, &TransportError{Method: method, Path: path, Err: redact(err, c.apiKey)}
+		return rl, 0, true, &TransportError{Method: method, Path: path, Err: redact(err, c.redactor)}
 	}
 	defer resp.Body.Close()
 	rl = parseRateLimit(resp.Header, time.Now())
@@ -273,7 +275,7 @@ func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, r
 		if ctx.Err() != nil {
 			return rl, resp.StatusCode, false, fmt.Errorf("helicone: %s %s: %w", method, path, context.Cause(ctx))
 		}
-		return rl, resp.StatusCode, true, &TransportError{Method: method, Path: path, Err: redact(fmt.Errorf("reading the %d answer: %w", resp.StatusCode, err), c.apiKey)}
+		return rl, resp.StatusCode, true, &TransportError{Method: method, Path: path, Err: redact(fmt.Errorf("reading the %d answer: %w", resp.StatusCode, err), c.redactor)}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		raw, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))

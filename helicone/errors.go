@@ -199,46 +199,39 @@ func (e *InvalidArgumentError) Is(target error) bool { return target == ErrInval
 
 func snippet(b []byte) string { return truncate(strings.TrimSpace(string(b)), 200) }
 
-// redactedText replaces the key in a text.
-const redactedText = "[REDACTED]"
-
 // redact removes the API key from an error's text, should a transport ever echo it. The
 // result does not unwrap to the original error, whose text still holds the key.
-func redact(err error, key string) error {
-	if err == nil || key == "" || !strings.Contains(err.Error(), key) {
+func redact(err error, r *Redactor) error {
+	if err == nil || !r.Contains(err.Error()) {
 		return err
 	}
-	return errors.New(strings.ReplaceAll(err.Error(), key, redactedText))
+	return errors.New(r.String(err.Error()))
 }
 
-// scrub removes the API key (and the Authorization header value) from a server's body
-// before any part of it is kept in an error.
-func (c *Client) scrub(raw []byte) []byte {
-	if c.apiKey == "" || !strings.Contains(string(raw), c.apiKey) {
-		return raw
-	}
-	return []byte(strings.ReplaceAll(string(raw), c.apiKey, redactedText))
-}
+// scrub removes the API key (and any long part of it) from a server's body before any part
+// of it is kept in an error.
+func (c *Client) scrub(raw []byte) []byte { return c.redactor.Bytes(raw) }
 
-// scrubErr is the last line of defence: an error whose text contains the key is replaced by
-// a copy without it. Typed errors are rebuilt so that callers can still inspect them.
+// scrubErr is the last line of defence: an error whose text contains the key, or a long
+// part of it, is replaced by a copy without it. Typed errors are rebuilt so that callers can
+// still inspect them.
 func (c *Client) scrubErr(err error) error {
-	if err == nil || c.apiKey == "" || !strings.Contains(err.Error(), c.apiKey) {
+	if err == nil || !c.redactor.Contains(err.Error()) {
 		return err
 	}
 	var apiErr *APIError
 	if errors.As(err, &apiErr) {
 		cp := *apiErr
-		cp.Message = strings.ReplaceAll(cp.Message, c.apiKey, redactedText)
+		cp.Message = c.redactor.String(cp.Message)
 		if cp.Details != nil {
 			cp.Details = make(map[string]string, len(apiErr.Details))
 			for k, v := range apiErr.Details {
-				cp.Details[strings.ReplaceAll(k, c.apiKey, redactedText)] = strings.ReplaceAll(v, c.apiKey, redactedText)
+				cp.Details[c.redactor.String(k)] = c.redactor.String(v)
 			}
 		}
-		if !strings.Contains(cp.Error(), c.apiKey) {
+		if !c.redactor.Contains(cp.Error()) {
 			return &cp
 		}
 	}
-	return redact(err, c.apiKey)
+	return redact(err, c.redactor)
 }

@@ -12,7 +12,7 @@ import (
 const fuzzKey = "sk-helicone-fuzz-SECRET"
 
 func fuzzClient() *Client {
-	return &Client{apiKey: fuzzKey, limits: &rateLimitState{}}
+	return &Client{apiKey: fuzzKey, redactor: NewRedactor(fuzzKey), limits: &rateLimitState{}}
 }
 
 // checkErr fails when an error leaks the key.

@@ -85,3 +85,37 @@ var _ = Describe("the API key", func() {
 		Expect(err.Error()).NotTo(ContainSubstring(testKey))
 	})
 })
+
+var _ = Describe("the redactor", func() {
+	const key = "sk-helicone-s3cr3t9-k3y0000-abcdefg-recognisable"
+	r := helicone.NewRedactor(key)
+
+	DescribeTable("removes the key and every long run of its secret part, whatever the case",
+		func(text string) {
+			got := r.String(text)
+			Expect(got).To(ContainSubstring(helicone.Redacted))
+			low := strings.ToLower(got)
+			secret := strings.TrimPrefix(key, "sk-helicone-")
+			for i := 0; i+helicone.MinSecretRun <= len(secret); i++ {
+				Expect(low).NotTo(ContainSubstring(secret[i:i+helicone.MinSecretRun]), "left %q in %q", secret[i:i+helicone.MinSecretRun], got)
+			}
+		},
+		Entry("the whole key", "No API key found: "+key),
+		Entry("without its last characters", "bad key sk-helicone-s3cr3t9-k3y0000-abcdefg-recogn…"),
+		Entry("upper-cased", "KEY="+strings.ToUpper(key)),
+		Entry("split over two lines", "key: sk-helicone-s3cr3t9-k3y0\n000-abcdefg-recognisable"),
+		Entry("the secret part only", "token s3cr3t9-k3y0000-abcdefg"),
+		Entry("inside JSON", `{"error":"`+key+`","trace":"isAuthenticated.error"}`),
+	)
+
+	It("leaves ordinary text and short coincidences alone", func() {
+		for _, s := range []string{"score write failed: 500 Internal Server Error", "k3y0000", "recognis", ""} {
+			if len(s) < helicone.MinSecretRun {
+				Expect(r.String(s)).To(Equal(s))
+			}
+		}
+		Expect(r.String("score write failed: 500 Internal Server Error")).To(Equal("score write failed: 500 Internal Server Error"))
+		var none *helicone.Redactor
+		Expect(none.String(key)).To(Equal(key))
+	})
+})

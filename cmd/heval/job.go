@@ -158,13 +158,14 @@ func (j *job) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	outs, err := outputs.Open(outputs.Options{Dir: j.flags.out, NoHTML: j.flags.noHTML, Markdown: j.flags.markdown, Console: j.out})
+	outs, err := outputs.Open(outputs.Options{Dir: j.flags.out, NoHTML: j.flags.noHTML, Markdown: j.flags.markdown,
+		Console: j.termOut, Redact: j.redact.String})
 	if err != nil {
 		return err
 	}
 	cfg.Handler = outs.Handler()
 	if !j.flags.quiet {
-		p := console.NewProgress(j.err, 0)
+		p := console.NewProgress(j.termErr, 0)
 		defer p.Done()
 		cfg.Progress = p
 	}

@@ -7,7 +7,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
+
+	"github.com/heval-dev/heval/helicone"
 )
 
 func main() {
@@ -34,11 +37,22 @@ type command interface {
 // stdio bundles the standard streams of a command.
 type stdio struct {
 	out, err io.Writer
+	// termOut and termErr are the streams themselves, for the progress display and the
+	// console summary, which need to know whether they write to a terminal; they carry only
+	// counts and already redacted messages.
+	termOut, termErr io.Writer
+	// redact removes the API keys of the invocation from a message.
+	redact *helicone.Redactor
 }
 
 // Main runs heval with args (without the program name) and returns the exit code.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	s := stdio{out: stdout, err: stderr}
+	red := helicone.NewRedactor(append(flagValues(args, "api-key"), os.Getenv(helicone.EnvAPIKey))...)
+	rout, rerr := newRedactingWriter(stdout, red), newRedactingWriter(stderr, red)
+	defer rout.Flush()
+	defer rerr.Flush()
+	stdout, stderr = rout, rerr
+	s := stdio{out: stdout, err: stderr, termOut: rout.w, termErr: rerr.w, redact: red}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText)
 		return exitUsage
@@ -66,6 +80,23 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	err := cmd.Run(ctx, args[1:])
 	return exitCode(err, stderr)
+}
+
+// flagValues returns the values given to the flag name in args (-name V, --name=V, ...).
+func flagValues(args []string, name string) []string {
+	var out []string
+	for i, a := range args {
+		f := strings.TrimLeft(a, "-")
+		if f == a {
+			continue
+		}
+		if v, ok := strings.CutPrefix(f, name+"="); ok {
+			out = append(out, v)
+		} else if f == name && i+1 < len(args) {
+			out = append(out, args[i+1])
+		}
+	}
+	return out
 }
 
 // usageError is a mistake in the command line or configuration (exit 2).

@@ -53,6 +53,7 @@ type config struct {
 	require     []string
 	logger      *slog.Logger
 	cleanup     []func()
+	keys        []string // API keys to keep out of the reports
 }
 
 // WithEnv gives the suite what its source and delivery talk to. Without it (or
@@ -75,10 +76,14 @@ func WithEnvFunc(fn func() (datasets.Env, error)) Option {
 //	var srv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
 //	var run = suite.Evaluate(source, suite.WithHelicone(srv.URL, srv.APIKey), ...)
 func WithHelicone(baseURL, apiKey string, opts ...helicone.Option) Option {
-	return WithEnvFunc(func() (datasets.Env, error) {
+	env := WithEnvFunc(func() (datasets.Env, error) {
 		c, err := helicone.NewClient(append([]helicone.Option{helicone.WithBaseURL(baseURL), helicone.WithAPIKey(apiKey)}, opts...)...)
 		return datasets.Env{Client: c}, err
 	})
+	return Option{func(c *config) {
+		env.apply(c)
+		c.keys = append(c.keys, apiKey)
+	}}
 }
 
 // WithOutDir writes the reports of `heval run` to dir: scores.parquet, junit.xml,
@@ -391,7 +396,8 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	}
 	var outs *outputs.Set
 	if r.out != "" {
-		outs, err = outputs.Open(outputs.Options{Dir: r.out})
+		red := helicone.NewRedactor(append(slices.Clone(s.cfg.keys), os.Getenv(helicone.EnvAPIKey))...)
+		outs, err = outputs.Open(outputs.Options{Dir: r.out, Redact: red.String})
 		if err != nil {
 			return nil, fmt.Errorf("heval: %w", err)
 		}

@@ -39,6 +39,10 @@ type Options struct {
 	NoStepSummary bool
 	// Console, when set, receives the console summary at the end of the run.
 	Console io.Writer
+	// Redact, when set, is applied to every message a record, a check or the summary
+	// carries (evaluator errors, delivery errors, reasons, failures) before any output sees
+	// it, for example helicone.NewRedactor(key).String to keep an API key out of them.
+	Redact func(string) string
 }
 
 // Set is the open outputs of one run.
@@ -112,7 +116,46 @@ func Open(opts Options) (*Set, error) {
 		}
 		return errors.Join(errs...)
 	}))
+	if opts.Redact != nil {
+		s.handler = redacting{h: s.handler, f: opts.Redact}
+	}
 	return s, nil
+}
+
+// redacting passes every call on with the messages redacted.
+type redacting struct {
+	h heval.Handler
+	f func(string) string
+}
+
+func (r redacting) Start(info heval.RunInfo) error {
+	info.Source = r.f(info.Source)
+	return r.h.Start(info)
+}
+
+func (r redacting) Record(rec heval.Record) error {
+	rec.Err, rec.DeliveryErr, rec.Reason = r.f(rec.Err), r.f(rec.DeliveryErr), r.f(rec.Reason)
+	if len(rec.Failures) > 0 {
+		fs := make([]string, len(rec.Failures))
+		for i, f := range rec.Failures {
+			fs[i] = r.f(f)
+		}
+		rec.Failures = fs
+	}
+	return r.h.Record(rec)
+}
+
+func (r redacting) Finish(s heval.Summary) error {
+	s.Err = r.f(s.Err)
+	if len(s.Checks) > 0 {
+		cs := make([]heval.Check, len(s.Checks))
+		for i, c := range s.Checks {
+			c.Message = r.f(c.Message)
+			cs[i] = c
+		}
+		s.Checks = cs
+	}
+	return r.h.Finish(s)
 }
 
 func (s *Set) create(final string) (*os.File, error) {
