@@ -59,14 +59,14 @@ var _ = Describe("a server that fails every write", func() {
 	})
 
 	It("stops at the first write when the key is refused", func() {
-		c, err := helicone.NewClient(helicone.WithAPIKey("sk-helicone-wrong-0000000-0000000-0000000"), helicone.WithBaseURL(fake.URL))
+		c, err := helicone.NewClient(helicone.WithAPIKey("sk-helicone-wr0ngk3-y9a7b1c-q2w8e4r-t6u5i3o"), helicone.WithBaseURL(fake.URL))
 		Expect(err).NotTo(HaveOccurred())
 		_, err, _ = run(c, 200)
 		var ds *harness.DeliveryStoppedError
 		Expect(errors.As(err, &ds)).To(BeTrue())
 		Expect(ds.Auth).To(BeTrue())
 		Expect(err.Error()).To(ContainSubstring("HELICONE_API_KEY"))
-		Expect(err.Error()).NotTo(ContainSubstring("sk-helicone-wrong"))
+		Expect(err.Error()).NotTo(ContainSubstring("wr0ngk3"))
 	})
 
 	It("counts every 429 answer and every retried attempt in the summary", func() {

@@ -232,6 +232,19 @@ func (c *Client) scrubErr(err error) error {
 		if !c.redactor.Contains(cp.Error()) {
 			return &cp
 		}
+		// The request path can hold a coincidental run of the key's characters: keep the
+		// typed error inspectable, with the text redacted.
+		return &redactedError{msg: c.redactor.String(err.Error()), cause: &cp}
 	}
 	return redact(err, c.redactor)
 }
+
+// redactedError is an error whose text was redacted; it unwraps to the typed error it was
+// made from, itself with its messages redacted.
+type redactedError struct {
+	msg   string
+	cause error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.cause }
