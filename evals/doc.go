@@ -40,7 +40,7 @@
 // through any OpenAI-compatible chat completions API, on a ready-made [Rubric] or a
 // [CustomRubric]. Judge calls are paced by their own request and token budgets, retried on
 // 429 and 5xx honouring Retry-After, validated, and cached on disk so an unchanged re-run
-// costs nothing; [LLMJudge.Stats] and [JudgeTotals] report calls, cache hits and tokens.
+// costs nothing; [LLMJudge.Stats] reports calls, cache hits and tokens.
 // Package [github.com/heval-dev/heval/evals/judgetest] is a fake server for tests.
 //
 // # Integers only

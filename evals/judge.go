@@ -95,13 +95,6 @@ func (c *statCounters) snapshot() JudgeStats {
 	}
 }
 
-// allJudges sums the counters of every judge of the process.
-var allJudges statCounters
-
-// JudgeTotals returns the stats of every judge of this process added up, so a harness
-// can report judge token usage without holding the judges.
-func JudgeTotals() JudgeStats { return allJudges.snapshot() }
-
 type judgeConfig struct {
 	baseURL, apiKey, model string
 	cacheDir               string
@@ -339,11 +332,8 @@ var (
 	cCompletion  counter = func(c *statCounters) *atomic.Int64 { return &c.completion }
 )
 
-// count adds n to the judge's counter and to the process-wide one.
-func (j *LLMJudge) count(c counter, n int64) {
-	c(&j.stats).Add(n)
-	c(&allJudges).Add(n)
-}
+// count adds n to the judge's counter.
+func (j *LLMJudge) count(c counter, n int64) { c(&j.stats).Add(n) }
 
 // chatMessage is one prompt message; it is what the cache key is made of.
 type chatMessage struct {
