@@ -185,8 +185,6 @@ func splitList(arg string) ([]string, error) {
 	return out, nil
 }
 
-var sharedJudge = sync.OnceValue(func() *LLMJudge { return NewJudge() })
-
 // Builtin returns the entries of the evaluators of this package, sorted by name; each call
 // returns new entries. Combine them with entries of other packages in [NewRegistry].
 func Builtin() []CatalogEntry {
@@ -280,20 +278,6 @@ func Builtin() []CatalogEntry {
 				return MaxCost(x, nil), nil
 			}},
 		{Name: "cost_micro_usd", Doc: "The request's cost in millionths of a dollar at the built-in list prices.", Keys: intKey("cost_micro_usd", "≥ 0"), Build: noArg(CostMicroUSD(nil))},
-		{Name: "judge", Arg: "RUBRIC", ArgRequired: true, Network: true,
-			Doc:  "LLM judge on a ready-made rubric (accuracy, relevance, helpfulness, faithfulness, safety), configured by HEVAL_JUDGE_BASE_URL, HEVAL_JUDGE_API_KEY and HEVAL_JUDGE_MODEL.",
-			Keys: intKey("judge", "0–100"),
-			Build: func(arg string) (heval.Func, error) {
-				r, ok := RubricNamed(strings.TrimSpace(arg))
-				if !ok {
-					var names []string
-					for _, r := range Rubrics() {
-						names = append(names, r.Name)
-					}
-					return nil, fmt.Errorf("no rubric %q; choose one of %s", arg, strings.Join(names, ", "))
-				}
-				return sharedJudge().Func(r), nil
-			}},
 	}
 	for _, c := range []struct {
 		name, doc string

@@ -1,4 +1,4 @@
-package evals_test
+package judge_test
 
 import (
 	"context"
@@ -13,8 +13,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/evals"
-	"github.com/heval-dev/heval/evals/judgetest"
+	"github.com/heval-dev/heval/evals/judge"
+	"github.com/heval-dev/heval/evals/judge/judgetest"
 )
 
 const secretKey = "sk-test-SECRET-0123456789"
@@ -36,14 +36,14 @@ var _ = Describe("the LLM judge", func() {
 		DeferCleanup(srv.Close)
 		return srv
 	}
-	newJudge := func(srv *judgetest.Server, opts ...evals.JudgeOption) *evals.LLMJudge {
-		base := []evals.JudgeOption{
-			evals.WithBaseURL(srv.URL), evals.WithAPIKey(secretKey), evals.WithModel("judge-model"),
-			evals.WithCacheDir(cacheDir), evals.WithRetries(3, time.Millisecond, 5*time.Millisecond),
+	newJudge := func(srv *judgetest.Server, opts ...judge.Option) *judge.LLM {
+		base := []judge.Option{
+			judge.WithBaseURL(srv.URL), judge.WithAPIKey(secretKey), judge.WithModel("judge-model"),
+			judge.WithCacheDir(cacheDir), judge.WithRetries(3, time.Millisecond, 5*time.Millisecond),
 		}
-		return evals.NewJudge(append(base, opts...)...)
+		return judge.New(append(base, opts...)...)
 	}
-	judgeOnce := func(j *evals.LLMJudge, r evals.Rubric, s heval.Sample) (heval.Score, error) {
+	judgeOnce := func(j *judge.LLM, r judge.Rubric, s heval.Sample) (heval.Score, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return j.Func(r)(ctx, s)
@@ -52,7 +52,7 @@ var _ = Describe("the LLM judge", func() {
 	It("returns the judge's score and reason and counts tokens", func() {
 		srv := start(judgetest.Options{})
 		j := newJudge(srv)
-		sc, err := judgeOnce(j, evals.RubricAccuracy, sample)
+		sc, err := judgeOnce(j, judge.RubricAccuracy, sample)
 		Expect(err).NotTo(HaveOccurred())
 
 		reqs := srv.Requests()
@@ -82,12 +82,12 @@ var _ = Describe("the LLM judge", func() {
 
 	It("hits the disk cache on a second run and makes no call", func() {
 		srv := start(judgetest.Options{})
-		first, err := judgeOnce(newJudge(srv), evals.RubricHelpfulness, sample)
+		first, err := judgeOnce(newJudge(srv), judge.RubricHelpfulness, sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(1))
 
 		j2 := newJudge(srv)
-		second, err := judgeOnce(j2, evals.RubricHelpfulness, sample)
+		second, err := judgeOnce(j2, judge.RubricHelpfulness, sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(1))
 		Expect(second).To(Equal(first))
@@ -107,17 +107,17 @@ var _ = Describe("the LLM judge", func() {
 		Expect(files[0]).NotTo(HavePrefix(".tmp"))
 
 		By("missing the cache for another model, rubric or answer")
-		_, err = judgeOnce(newJudge(srv, evals.WithModel("other")), evals.RubricHelpfulness, sample)
+		_, err = judgeOnce(newJudge(srv, judge.WithModel("other")), judge.RubricHelpfulness, sample)
 		Expect(err).NotTo(HaveOccurred())
-		_, err = judgeOnce(j2, evals.RubricSafety, sample)
+		_, err = judgeOnce(j2, judge.RubricSafety, sample)
 		Expect(err).NotTo(HaveOccurred())
-		_, err = judgeOnce(j2, evals.RubricHelpfulness, chat("Lyon"))
+		_, err = judgeOnce(j2, judge.RubricHelpfulness, chat("Lyon"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(4))
 
 		By("calling every time without a cache")
-		j3 := newJudge(srv, evals.WithoutCache())
-		_, err = judgeOnce(j3, evals.RubricHelpfulness, sample)
+		j3 := newJudge(srv, judge.WithoutCache())
+		_, err = judgeOnce(j3, judge.RubricHelpfulness, sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(5))
 	})
@@ -125,7 +125,7 @@ var _ = Describe("the LLM judge", func() {
 	It("asks again after a malformed answer", func() {
 		srv := start(judgetest.Options{MalformedFirst: 1})
 		j := newJudge(srv)
-		sc, err := judgeOnce(j, evals.RubricRelevance, sample)
+		sc, err := judgeOnce(j, judge.RubricRelevance, sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sc.Entries()[0].Value).To(BeNumerically(">=", 0))
 		reqs := srv.Requests()
@@ -138,15 +138,15 @@ var _ = Describe("the LLM judge", func() {
 
 	It("gives up after a bounded number of malformed answers", func() {
 		srv := start(judgetest.Options{Mode: judgetest.Malformed})
-		j := newJudge(srv, evals.WithMalformedRetries(2))
-		_, err := judgeOnce(j, evals.RubricRelevance, sample)
-		Expect(err).To(MatchError(evals.ErrJudgeMalformed))
+		j := newJudge(srv, judge.WithMalformedRetries(2))
+		_, err := judgeOnce(j, judge.RubricRelevance, sample)
+		Expect(err).To(MatchError(judge.ErrMalformed))
 		Expect(err.Error()).To(ContainSubstring(`"relevance"`))
 		Expect(srv.Calls()).To(Equal(3))
 		Expect(j.Stats().Errors).To(Equal(int64(1)))
 
 		By("caching nothing")
-		_, err = judgeOnce(j, evals.RubricRelevance, sample)
+		_, err = judgeOnce(j, judge.RubricRelevance, sample)
 		Expect(err).To(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(6))
 	})
@@ -155,15 +155,15 @@ var _ = Describe("the LLM judge", func() {
 		srv := start(judgetest.Options{Mode: judgetest.Slow, Delay: 10 * time.Second})
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
-		_, err := newJudge(srv).Func(evals.RubricSafety)(ctx, sample)
+		_, err := newJudge(srv).Func(judge.RubricSafety)(ctx, sample)
 		Expect(errors.Is(err, context.DeadlineExceeded)).To(BeTrue(), "%v", err)
 	})
 
 	It("waits as a 429's Retry-After asks and then succeeds", func() {
 		srv := start(judgetest.Options{RateLimitFirst: 2, RetryAfter: 5 * time.Millisecond})
 		// The backoff alone would wait up to an hour: only Retry-After lets this finish.
-		j := newJudge(srv, evals.WithRetries(3, time.Hour, time.Hour))
-		_, err := judgeOnce(j, evals.RubricAccuracy, sample)
+		j := newJudge(srv, judge.WithRetries(3, time.Hour, time.Hour))
+		_, err := judgeOnce(j, judge.RubricAccuracy, sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(3))
 		st := j.Stats()
@@ -173,8 +173,8 @@ var _ = Describe("the LLM judge", func() {
 
 	It("retries 5xx a bounded number of times and never shows the API key", func() {
 		srv := start(judgetest.Options{Mode: judgetest.ServerError})
-		j := newJudge(srv, evals.WithRetries(2, time.Millisecond, 2*time.Millisecond))
-		_, err := judgeOnce(j, evals.RubricAccuracy, sample)
+		j := newJudge(srv, judge.WithRetries(2, time.Millisecond, 2*time.Millisecond))
+		_, err := judgeOnce(j, judge.RubricAccuracy, sample)
 		Expect(err).To(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(3))
 		Expect(err.Error()).To(ContainSubstring("500"))
@@ -187,12 +187,12 @@ var _ = Describe("the LLM judge", func() {
 	It("judges faithfulness against the context input", func() {
 		srv := start(judgetest.Options{})
 		j := newJudge(srv)
-		_, err := judgeOnce(j, evals.RubricFaithfulness, sample)
+		_, err := judgeOnce(j, judge.RubricFaithfulness, sample)
 		Expect(err).To(MatchError(ContainSubstring(`input "context"`)))
 		Expect(srv.Calls()).To(BeZero())
 
 		sample.Inputs["context"] = "France's capital is Paris."
-		_, err = judgeOnce(j, evals.RubricFaithfulness, sample)
+		_, err = judgeOnce(j, judge.RubricFaithfulness, sample)
 		Expect(err).NotTo(HaveOccurred())
 		user := srv.Requests()[0].Messages[1].Content
 		Expect(user).To(ContainSubstring("## Context\nFrance's capital is Paris."))
@@ -201,8 +201,8 @@ var _ = Describe("the LLM judge", func() {
 
 	It("scores a custom rubric on its own scale, with structured output", func() {
 		srv := start(judgetest.Options{})
-		r := evals.CustomRubric("tone", "Is the tone friendly? 10: very friendly; 0: rude.", 10)
-		sc, err := judgeOnce(newJudge(srv, evals.WithJSONSchemaOutput()), r, sample)
+		r := judge.CustomRubric("tone", "Is the tone friendly? 10: very friendly; 0: rude.", 10)
+		sc, err := judgeOnce(newJudge(srv, judge.WithJSONSchemaOutput()), r, sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sc.Entries()[0].Value).To(BeNumerically("<=", 10))
 		Expect(srv.Requests()[0].ResponseFormat).To(Equal("json_schema"))
@@ -211,29 +211,29 @@ var _ = Describe("the LLM judge", func() {
 
 	It("rejects an out-of-range score as malformed", func() {
 		srv := start(judgetest.Options{Score: func(string, string) int { return 150 }})
-		_, err := judgeOnce(newJudge(srv, evals.WithMalformedRetries(0)), evals.RubricAccuracy, sample)
+		_, err := judgeOnce(newJudge(srv, judge.WithMalformedRetries(0)), judge.RubricAccuracy, sample)
 		Expect(err).To(MatchError(ContainSubstring("outside 0 to 100")))
 	})
 
 	It("does not judge an unreadable answer, and reports bad configuration", func() {
 		srv := start(judgetest.Options{})
-		_, err := judgeOnce(newJudge(srv), evals.RubricAccuracy, unavailable())
+		_, err := judgeOnce(newJudge(srv), judge.RubricAccuracy, unavailable())
 		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
 		Expect(srv.Calls()).To(BeZero())
 
-		_, err = judgeOnce(evals.NewJudge(evals.WithBaseURL("not a url"), evals.WithoutCache()), evals.RubricAccuracy, sample)
+		_, err = judgeOnce(judge.New(judge.WithBaseURL("not a url"), judge.WithoutCache()), judge.RubricAccuracy, sample)
 		Expect(err).To(MatchError(ContainSubstring("not an http(s) URL")))
-		_, err = judgeOnce(newJudge(srv), evals.Rubric{Name: "x"}, sample)
+		_, err = judgeOnce(newJudge(srv), judge.Rubric{Name: "x"}, sample)
 		Expect(err).To(MatchError(ContainSubstring("no instructions")))
 	})
 
 	It("knows its ready-made rubrics by name", func() {
 		for _, name := range []string{"accuracy", "relevance", "helpfulness", "faithfulness", "Safety"} {
-			r, ok := evals.RubricNamed(name)
+			r, ok := judge.RubricNamed(name)
 			Expect(ok).To(BeTrue(), name)
 			Expect(r.Max).To(Equal(100))
 		}
-		_, ok := evals.RubricNamed("vibes")
+		_, ok := judge.RubricNamed("vibes")
 		Expect(ok).To(BeFalse())
 	})
 })

@@ -1,4 +1,4 @@
-package evals
+package judge
 
 import (
 	"bytes"
@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/heval-dev/heval"
+	"github.com/heval-dev/heval/evals"
 
 	"github.com/openai/openai-go"
 	"github.com/openai/openai-go/option"
@@ -31,32 +32,32 @@ import (
 
 // The environment variables that configure a judge (options override them).
 const (
-	// EnvJudgeBaseURL is the base URL of the OpenAI-compatible API, for example
+	// EnvBaseURL is the base URL of the OpenAI-compatible API, for example
 	// https://api.openai.com/v1 (the default), https://gateway.helicone.ai/v1 or
 	// http://localhost:11434/v1.
-	EnvJudgeBaseURL = "HEVAL_JUDGE_BASE_URL"
-	// EnvJudgeAPIKey is the API key; when unset, OPENAI_API_KEY is used.
-	EnvJudgeAPIKey = "HEVAL_JUDGE_API_KEY"
-	// EnvJudgeModel is the judge model; the default is [DefaultJudgeModel].
-	EnvJudgeModel = "HEVAL_JUDGE_MODEL"
+	EnvBaseURL = "HEVAL_JUDGE_BASE_URL"
+	// EnvAPIKey is the API key; when unset, OPENAI_API_KEY is used.
+	EnvAPIKey = "HEVAL_JUDGE_API_KEY"
+	// EnvModel is the judge model; the default is [DefaultModel].
+	EnvModel = "HEVAL_JUDGE_MODEL"
 )
 
 // Judge defaults.
 const (
-	DefaultJudgeBaseURL = "https://api.openai.com/v1"
-	DefaultJudgeModel   = "gpt-4o-mini"
-	// DefaultJudgeRPM and DefaultJudgeTPM are the judge's own request and token budgets
+	DefaultBaseURL = "https://api.openai.com/v1"
+	DefaultModel   = "gpt-4o-mini"
+	// DefaultRPM and DefaultTPM are the judge's own request and token budgets
 	// per minute.
-	DefaultJudgeRPM = 500
-	DefaultJudgeTPM = 200_000
+	DefaultRPM = 500
+	DefaultTPM = 200_000
 )
 
-// ErrJudgeMalformed is wrapped by the error of a judge that did not answer with a valid
+// ErrMalformed is wrapped by the error of a judge that did not answer with a valid
 // {"score": int, "reason": string} object within its malformed-answer retries.
-var ErrJudgeMalformed = errors.New("the judge did not answer with a valid score")
+var ErrMalformed = errors.New("the judge did not answer with a valid score")
 
-// JudgeStats counts what a judge did. Token counts are those the API reported.
-type JudgeStats struct {
+// Stats counts what a judge did. Token counts are those the API reported.
+type Stats struct {
 	// Judgements is how many scores the judge returned, cache hits included.
 	Judgements int64
 	// CacheHits is how many of them came from the disk cache, costing nothing.
@@ -75,10 +76,10 @@ type JudgeStats struct {
 }
 
 // TotalTokens is PromptTokens + CompletionTokens.
-func (s JudgeStats) TotalTokens() int64 { return s.PromptTokens + s.CompletionTokens }
+func (s Stats) TotalTokens() int64 { return s.PromptTokens + s.CompletionTokens }
 
 // String summarises the stats in one line, for logs and reports.
-func (s JudgeStats) String() string {
+func (s Stats) String() string {
 	return fmt.Sprintf("%d judgements (%d cached), %d calls, %d retries (%d rate-limited), %d malformed answers, %d errors, %d prompt + %d completion tokens",
 		s.Judgements, s.CacheHits, s.Calls, s.Retries, s.RateLimited, s.Malformed, s.Errors, s.PromptTokens, s.CompletionTokens)
 }
@@ -87,15 +88,15 @@ type statCounters struct {
 	judgements, cacheHits, calls, retries, rateLimited, malformed, errors, prompt, completion atomic.Int64
 }
 
-func (c *statCounters) snapshot() JudgeStats {
-	return JudgeStats{
+func (c *statCounters) snapshot() Stats {
+	return Stats{
 		Judgements: c.judgements.Load(), CacheHits: c.cacheHits.Load(), Calls: c.calls.Load(),
 		Retries: c.retries.Load(), RateLimited: c.rateLimited.Load(), Malformed: c.malformed.Load(),
 		Errors: c.errors.Load(), PromptTokens: c.prompt.Load(), CompletionTokens: c.completion.Load(),
 	}
 }
 
-type judgeConfig struct {
+type config struct {
 	baseURL, apiKey, model string
 	cacheDir               string
 	noCache                bool
@@ -113,79 +114,79 @@ type judgeConfig struct {
 	logger                 *slog.Logger
 }
 
-// JudgeOption configures a judge.
-type JudgeOption func(*judgeConfig)
+// Option configures a judge.
+type Option func(*config)
 
 // WithBaseURL sets the base URL of the OpenAI-compatible API (default from
 // HEVAL_JUDGE_BASE_URL, else https://api.openai.com/v1).
-func WithBaseURL(u string) JudgeOption { return func(c *judgeConfig) { c.baseURL = u } }
+func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithAPIKey sets the API key (default from HEVAL_JUDGE_API_KEY, else OPENAI_API_KEY).
 // The key is sent as a bearer token and never appears in an error or a log line.
-func WithAPIKey(k string) JudgeOption { return func(c *judgeConfig) { c.apiKey = k } }
+func WithAPIKey(k string) Option { return func(c *config) { c.apiKey = k } }
 
 // WithModel sets the judge model (default from HEVAL_JUDGE_MODEL, else gpt-4o-mini).
-func WithModel(m string) JudgeOption { return func(c *judgeConfig) { c.model = m } }
+func WithModel(m string) Option { return func(c *config) { c.model = m } }
 
 // WithCacheDir sets the directory of the judge's disk cache (default
 // $XDG_CACHE_HOME/heval/judge, or the user cache directory's heval/judge).
-func WithCacheDir(dir string) JudgeOption { return func(c *judgeConfig) { c.cacheDir = dir } }
+func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
 
 // WithoutCache disables the disk cache: every judgement calls the API.
-func WithoutCache() JudgeOption { return func(c *judgeConfig) { c.noCache = true } }
+func WithoutCache() Option { return func(c *config) { c.noCache = true } }
 
 // WithRateLimits sets the judge's own budgets in requests and tokens per minute (defaults
-// [DefaultJudgeRPM] and [DefaultJudgeTPM]; zero or less means unlimited). Up to a tenth of
+// [DefaultRPM] and [DefaultTPM]; zero or less means unlimited). Up to a tenth of
 // a minute's budget may be spent at once. Tokens are counted before a call as an estimate
 // (a quarter of the prompt's characters plus the completion limit) and corrected by the
 // usage the API reports.
-func WithRateLimits(rpm, tpm int) JudgeOption {
-	return func(c *judgeConfig) { c.rpm, c.tpm = rpm, tpm }
+func WithRateLimits(rpm, tpm int) Option {
+	return func(c *config) { c.rpm, c.tpm = rpm, tpm }
 }
 
 // WithRetries sets how many times a request is repeated after a 429, a 5xx, a 408 or 409,
 // or a transport error (default 4; 0 disables). Waits follow the server's Retry-After
 // (retry-after-ms or Retry-After, capped by [WithMaxRetryAfter]), else an exponential
 // backoff with full jitter from base up to max (defaults 500ms and 30s).
-func WithRetries(n int, base, max time.Duration) JudgeOption {
-	return func(c *judgeConfig) { c.maxRetries, c.backoffBase, c.backoffMax = n, base, max }
+func WithRetries(n int, base, max time.Duration) Option {
+	return func(c *config) { c.maxRetries, c.backoffBase, c.backoffMax = n, base, max }
 }
 
 // WithMaxRetryAfter caps the wait a server may ask for with Retry-After (default 1 minute).
-func WithMaxRetryAfter(d time.Duration) JudgeOption {
-	return func(c *judgeConfig) { c.maxRetryAfter = d }
+func WithMaxRetryAfter(d time.Duration) Option {
+	return func(c *config) { c.maxRetryAfter = d }
 }
 
 // WithMalformedRetries sets how many times the judge is asked again, with a message saying
 // what was wrong, when its answer is not a valid score object (default 2).
-func WithMalformedRetries(n int) JudgeOption {
-	return func(c *judgeConfig) { c.malformedRetries = n }
+func WithMalformedRetries(n int) Option {
+	return func(c *config) { c.malformedRetries = n }
 }
 
 // WithTemperature sets the sampling temperature (default 0).
-func WithTemperature(t float64) JudgeOption { return func(c *judgeConfig) { c.temperature = t } }
+func WithTemperature(t float64) Option { return func(c *config) { c.temperature = t } }
 
 // WithMaxTokens limits the judge's completion (max_completion_tokens; default no limit).
-func WithMaxTokens(n int64) JudgeOption { return func(c *judgeConfig) { c.maxTokens = n } }
+func WithMaxTokens(n int64) Option { return func(c *config) { c.maxTokens = n } }
 
 // WithSeed asks the API for deterministic sampling with seed.
-func WithSeed(seed int64) JudgeOption { return func(c *judgeConfig) { c.seed = &seed } }
+func WithSeed(seed int64) Option { return func(c *config) { c.seed = &seed } }
 
 // WithJSONSchemaOutput asks for the answer with response_format json_schema (strict
 // structured output) instead of the default json_object, which more servers support.
-func WithJSONSchemaOutput() JudgeOption { return func(c *judgeConfig) { c.jsonSchema = true } }
+func WithJSONSchemaOutput() Option { return func(c *config) { c.jsonSchema = true } }
 
 // WithHTTPClient sets the HTTP client of the API calls.
-func WithHTTPClient(h *http.Client) JudgeOption { return func(c *judgeConfig) { c.httpClient = h } }
+func WithHTTPClient(h *http.Client) Option { return func(c *config) { c.httpClient = h } }
 
-// WithJudgeLogger sets the logger of retries and cache problems (default slog.Default()).
-func WithJudgeLogger(l *slog.Logger) JudgeOption { return func(c *judgeConfig) { c.logger = l } }
+// WithLogger sets the logger of retries and cache problems (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// LLMJudge scores answers by asking an LLM through an OpenAI-compatible chat completions
-// API. One judge holds one rate budget, one cache and one set of [JudgeStats]; share it
-// between the evaluators of a suite with [LLMJudge.Func]. It is safe for concurrent use.
-type LLMJudge struct {
-	cfg     judgeConfig
+// LLM scores answers by asking an LLM through an OpenAI-compatible chat completions
+// API. One judge holds one rate budget, one cache and one set of [Stats]; share it
+// between the evaluators of a suite with [LLM.Func]. It is safe for concurrent use.
+type LLM struct {
+	cfg     config
 	client  openai.Client
 	host    string
 	rpm     *rate.Limiter
@@ -195,15 +196,15 @@ type LLMJudge struct {
 	initErr error
 }
 
-// NewJudge returns a judge configured from the environment and opts. Configuration errors
+// New returns a judge configured from the environment and opts. Configuration errors
 // (an unparsable base URL) are reported by every judgement.
-func NewJudge(opts ...JudgeOption) *LLMJudge {
-	cfg := judgeConfig{
-		baseURL:          os.Getenv(EnvJudgeBaseURL),
-		apiKey:           os.Getenv(EnvJudgeAPIKey),
-		model:            os.Getenv(EnvJudgeModel),
-		rpm:              DefaultJudgeRPM,
-		tpm:              DefaultJudgeTPM,
+func New(opts ...Option) *LLM {
+	cfg := config{
+		baseURL:          os.Getenv(EnvBaseURL),
+		apiKey:           os.Getenv(EnvAPIKey),
+		model:            os.Getenv(EnvModel),
+		rpm:              DefaultRPM,
+		tpm:              DefaultTPM,
 		maxRetries:       4,
 		backoffBase:      500 * time.Millisecond,
 		backoffMax:       30 * time.Second,
@@ -217,10 +218,10 @@ func NewJudge(opts ...JudgeOption) *LLMJudge {
 		o(&cfg)
 	}
 	if cfg.baseURL == "" {
-		cfg.baseURL = DefaultJudgeBaseURL
+		cfg.baseURL = DefaultBaseURL
 	}
 	if cfg.model == "" {
-		cfg.model = DefaultJudgeModel
+		cfg.model = DefaultModel
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
@@ -228,15 +229,15 @@ func NewJudge(opts ...JudgeOption) *LLMJudge {
 	if !cfg.noCache && cfg.cacheDir == "" {
 		dir, err := defaultCacheDir()
 		if err != nil {
-			cfg.logger.Warn("evals: judge cache disabled: no cache directory", "error", err)
+			cfg.logger.Warn("judge: cache disabled: no cache directory", "error", err)
 			cfg.noCache = true
 		}
 		cfg.cacheDir = dir
 	}
-	j := &LLMJudge{cfg: cfg}
+	j := &LLM{cfg: cfg}
 	u, err := url.Parse(cfg.baseURL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		j.initErr = fmt.Errorf("evals: the judge base URL %q is not an http(s) URL; set %s or use evals.WithBaseURL", cfg.baseURL, EnvJudgeBaseURL)
+		j.initErr = fmt.Errorf("judge: the base URL %q is not an http(s) URL; set %s or use judge.WithBaseURL", cfg.baseURL, EnvBaseURL)
 		return j
 	}
 	j.host = u.Host + strings.TrimSuffix(u.Path, "/")
@@ -272,19 +273,19 @@ func defaultCacheDir() (string, error) {
 	return filepath.Join(d, "heval", "judge"), nil
 }
 
-// Judge returns an evaluator that asks an LLM to score each answer on rubric, with a new
-// [LLMJudge] configured by opts. Use [NewJudge] and [LLMJudge.Func] to share one judge
+// Func returns an evaluator that asks an LLM to score each answer on rubric, with a new
+// [LLM] configured by opts. Use [New] and [LLM.Func] to share one judge
 // (its rate budget and stats) between several rubrics.
 //
 // Score: one int under the evaluator's name, range rubric.Min–rubric.Max (0–100 for the
 // ready-made rubrics), with the judge's reason.
-func Judge(rubric Rubric, opts ...JudgeOption) heval.Func { return NewJudge(opts...).Func(rubric) }
+func Func(rubric Rubric, opts ...Option) heval.Func { return New(opts...).Func(rubric) }
 
 // Stats returns what the judge has done so far.
-func (j *LLMJudge) Stats() JudgeStats { return j.stats.snapshot() }
+func (j *LLM) Stats() Stats { return j.stats.snapshot() }
 
 // Model returns the judge model.
-func (j *LLMJudge) Model() string { return j.cfg.model }
+func (j *LLM) Model() string { return j.cfg.model }
 
 // Func returns an evaluator that scores each answer on rubric.
 //
@@ -292,13 +293,13 @@ func (j *LLMJudge) Model() string { return j.cfg.model }
 // reference answer (when the rubric uses it) and the answer, and asks for a JSON object
 // {"score": <integer in the rubric's range>, "reason": "..."}. An answer that is not such an
 // object, or whose score is out of range, is asked again with a message saying what was
-// wrong (see [WithMalformedRetries]); after that the error wraps [ErrJudgeMalformed].
+// wrong (see [WithMalformedRetries]); after that the error wraps [ErrMalformed].
 // A valid verdict is cached on disk under a SHA-256 of the API host, model, messages and
 // parameters, so an unchanged re-run makes no call.
 //
 // Score: one int under the evaluator's name, range rubric.Min–rubric.Max, with the judge's
 // reason. An unreadable answer is an error, never judged as empty.
-func (j *LLMJudge) Func(rubric Rubric) heval.Func {
+func (j *LLM) Func(rubric Rubric) heval.Func {
 	rerr := rubric.validate()
 	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		if rerr != nil {
@@ -333,7 +334,7 @@ var (
 )
 
 // count adds n to the judge's counter.
-func (j *LLMJudge) count(c counter, n int64) { c(&j.stats).Add(n) }
+func (j *LLM) count(c counter, n int64) { c(&j.stats).Add(n) }
 
 // chatMessage is one prompt message; it is what the cache key is made of.
 type chatMessage struct {
@@ -347,7 +348,7 @@ type verdict struct {
 	Reason string `json:"reason"`
 }
 
-func (j *LLMJudge) judge(ctx context.Context, r Rubric, s heval.Sample) (heval.Score, error) {
+func (j *LLM) judge(ctx context.Context, r Rubric, s heval.Sample) (heval.Score, error) {
 	msgs, err := promptFor(r, s)
 	if err != nil {
 		return heval.Score{}, err
@@ -377,7 +378,7 @@ func (j *LLMJudge) judge(ctx context.Context, r Rubric, s heval.Sample) (heval.S
 					`{"score": <integer from %d to %d>, "reason": "<one or two sentences>"}`+" and nothing else.",
 				problem, r.Min, r.Max)})
 	}
-	return heval.Score{}, j.wrap(r, fmt.Errorf("%w after %d attempts: %s", ErrJudgeMalformed, max(j.cfg.malformedRetries, 0)+1, problem))
+	return heval.Score{}, j.wrap(r, fmt.Errorf("%w after %d attempts: %s", ErrMalformed, max(j.cfg.malformedRetries, 0)+1, problem))
 }
 
 // promptFor builds the judge's messages for rubric r and sample s. The order of inputs is
@@ -412,7 +413,7 @@ func promptFor(r Rubric, s heval.Sample) ([]chatMessage, error) {
 	if r.ContextInput != "" {
 		c, ok := s.Inputs[r.ContextInput]
 		if !ok {
-			return nil, fmt.Errorf("evals: the %s rubric needs the context in the sample input %q, which%s lacks; wrap the judge in evals.When to skip such samples",
+			return nil, fmt.Errorf("judge: the %s rubric needs the context in the sample input %q, which%s lacks; wrap the judge in evals.When to skip such samples",
 				r.Name, r.ContextInput, requestSuffix(s))
 		}
 		fmt.Fprintf(&user, "## Context\n%s\n\n", c)
@@ -422,7 +423,7 @@ func promptFor(r Rubric, s heval.Sample) ([]chatMessage, error) {
 		switch {
 		case err == nil:
 			fmt.Fprintf(&user, "## Reference answer\n%s\n\n", ref)
-		case r.RequireReference || !errors.Is(err, ErrNoReference):
+		case r.RequireReference || !errors.Is(err, evals.ErrNoReference):
 			return nil, err
 		}
 	}
@@ -473,7 +474,7 @@ func parseVerdict(content string, r Rubric) (verdict, error) {
 }
 
 // complete sends msgs and returns the answer's content, pacing and retrying.
-func (j *LLMJudge) complete(ctx context.Context, r Rubric, msgs []chatMessage) (string, error) {
+func (j *LLM) complete(ctx context.Context, r Rubric, msgs []chatMessage) (string, error) {
 	params := j.params(r, msgs)
 	est := 0
 	for _, m := range msgs {
@@ -526,7 +527,7 @@ func (j *LLMJudge) complete(ctx context.Context, r Rubric, msgs []chatMessage) (
 				wait = min(ra, j.cfg.maxRetryAfter)
 			}
 		}
-		j.cfg.logger.DebugContext(ctx, "evals: retrying the judge", "rubric", r.Name, "status", status, "attempt", attempt+1, "wait", wait)
+		j.cfg.logger.DebugContext(ctx, "judge: retrying", "rubric", r.Name, "status", status, "attempt", attempt+1, "wait", wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -537,7 +538,7 @@ func (j *LLMJudge) complete(ctx context.Context, r Rubric, msgs []chatMessage) (
 	}
 }
 
-func (j *LLMJudge) params(r Rubric, msgs []chatMessage) openai.ChatCompletionNewParams {
+func (j *LLM) params(r Rubric, msgs []chatMessage) openai.ChatCompletionNewParams {
 	p := openai.ChatCompletionNewParams{
 		Model:       shared.ChatModel(j.cfg.model),
 		Temperature: openai.Float(j.cfg.temperature),
@@ -581,7 +582,7 @@ func (j *LLMJudge) params(r Rubric, msgs []chatMessage) openai.ChatCompletionNew
 }
 
 // pace waits for the judge's request and token budgets.
-func (j *LLMJudge) pace(ctx context.Context, tokens int) error {
+func (j *LLM) pace(ctx context.Context, tokens int) error {
 	if j.rpm != nil {
 		if err := j.rpm.Wait(ctx); err != nil {
 			return err
@@ -595,7 +596,7 @@ func (j *LLMJudge) pace(ctx context.Context, tokens int) error {
 	return nil
 }
 
-func (j *LLMJudge) backoff(attempt int) time.Duration {
+func (j *LLM) backoff(attempt int) time.Duration {
 	d := j.cfg.backoffBase << min(attempt, 20)
 	if d <= 0 || (j.cfg.backoffMax > 0 && d > j.cfg.backoffMax) {
 		d = j.cfg.backoffMax
@@ -636,7 +637,7 @@ type judgeError struct {
 func (e *judgeError) Error() string { return e.msg }
 func (e *judgeError) Unwrap() error { return e.err }
 
-func (j *LLMJudge) wrap(r Rubric, err error) error {
+func (j *LLM) wrap(r Rubric, err error) error {
 	msg := fmt.Sprintf("LLM judge %q (model %s at %s): %v", r.Name, j.cfg.model, j.host, err)
 	if k := j.cfg.apiKey; k != "" {
 		msg = strings.ReplaceAll(msg, k, "[redacted]")
@@ -645,7 +646,7 @@ func (j *LLMJudge) wrap(r Rubric, err error) error {
 }
 
 // cacheKey hashes everything that determines the judge's answer.
-func (j *LLMJudge) cacheKey(r Rubric, msgs []chatMessage) string {
+func (j *LLM) cacheKey(r Rubric, msgs []chatMessage) string {
 	var seed any
 	if j.cfg.seed != nil {
 		seed = *j.cfg.seed
@@ -666,11 +667,11 @@ func (j *LLMJudge) cacheKey(r Rubric, msgs []chatMessage) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (j *LLMJudge) cachePath(key string) string {
+func (j *LLM) cachePath(key string) string {
 	return filepath.Join(j.cfg.cacheDir, key[:2], key+".json")
 }
 
-func (j *LLMJudge) cacheGet(key string) (verdict, bool) {
+func (j *LLM) cacheGet(key string) (verdict, bool) {
 	if j.cfg.noCache {
 		return verdict{}, false
 	}
@@ -682,7 +683,7 @@ func (j *LLMJudge) cacheGet(key string) (verdict, bool) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
-		j.cfg.logger.Warn("evals: ignoring an unreadable judge cache entry", "path", j.cachePath(key), "error", err)
+		j.cfg.logger.Warn("judge: ignoring an unreadable cache entry", "path", j.cachePath(key), "error", err)
 		return verdict{}, false
 	}
 	return v, true
@@ -690,12 +691,12 @@ func (j *LLMJudge) cacheGet(key string) (verdict, bool) {
 
 // cachePut writes v atomically (a temporary file renamed into place). A failure is logged
 // and otherwise ignored: the verdict is still returned.
-func (j *LLMJudge) cachePut(key string, v verdict) {
+func (j *LLM) cachePut(key string, v verdict) {
 	if j.cfg.noCache {
 		return
 	}
 	if err := writeFileAtomic(j.cachePath(key), v); err != nil {
-		j.cfg.logger.Warn("evals: could not write the judge cache", "dir", j.cfg.cacheDir, "error", err)
+		j.cfg.logger.Warn("judge: could not write the cache", "dir", j.cfg.cacheDir, "error", err)
 	}
 }
 

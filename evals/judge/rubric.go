@@ -1,4 +1,4 @@
-package evals
+package judge
 
 import (
 	"fmt"
@@ -19,7 +19,7 @@ type Rubric struct {
 	// UseReference shows the judge the sample's reference answer when there is one.
 	UseReference bool
 	// RequireReference makes a sample without a reference answer an error
-	// (wrapping [ErrNoReference]).
+	// (wrapping [evals.ErrNoReference]).
 	RequireReference bool
 	// ContextInput names the sample input that holds the context the answer must be
 	// faithful to (for example retrieved documents). When set, a sample without that input
@@ -100,11 +100,11 @@ func CustomRubric(name, instructions string, scale int) Rubric {
 func (r Rubric) validate() error {
 	switch {
 	case strings.TrimSpace(r.Name) == "":
-		return fmt.Errorf("evals: the rubric has no name")
+		return fmt.Errorf("judge: the rubric has no name")
 	case strings.TrimSpace(r.Instructions) == "":
-		return fmt.Errorf("evals: the rubric %q has no instructions", r.Name)
+		return fmt.Errorf("judge: the rubric %q has no instructions", r.Name)
 	case r.Max <= r.Min:
-		return fmt.Errorf("evals: the rubric %q has an empty scale %d–%d", r.Name, r.Min, r.Max)
+		return fmt.Errorf("judge: the rubric %q has an empty scale %d–%d", r.Name, r.Min, r.Max)
 	}
 	return nil
 }

@@ -9,7 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/evals/judgetest"
+	"github.com/heval-dev/heval/evals/judge/judgetest"
 )
 
 func TestJudgetest(t *testing.T) {

@@ -1,0 +1,35 @@
+// Package judge scores answers with an LLM through any OpenAI-compatible chat completions
+// API (OpenAI, the Helicone gateway, Ollama, vLLM, ...): an LLM-as-judge evaluator for the
+// harness, kept out of package [github.com/heval-dev/heval/evals] so that only programs
+// that use it compile the OpenAI client.
+//
+// [New] returns an [LLM] configured by options and the environment; [LLM.Func] returns an
+// evaluator for one [Rubric], and [Func] is the shorthand for a judge of its own:
+//
+//	j := judge.New(judge.WithModel("gpt-4o-mini"))
+//	harness.Evaluator("accuracy", j.Func(judge.RubricAccuracy), harness.Repeat(3))
+//	harness.Evaluator("safety", j.Func(judge.RubricSafety))
+//
+// # Rubrics
+//
+// The ready-made rubrics ([Rubrics], [RubricNamed]) score 0–100; [CustomRubric] scores a
+// criterion of your own on a scale of your choice.
+//
+// # Calls
+//
+// Judge calls are paced by the judge's own request and token budgets ([WithRateLimits]),
+// validated (a malformed answer is asked again, [WithMalformedRetries]) and cached on disk
+// ([WithCacheDir]), so an unchanged re-run costs nothing. [LLM.Stats] reports calls, cache
+// hits and tokens.
+//
+// # By name
+//
+// [Entry] is the judge's catalog entry ("judge=accuracy") for an
+// [github.com/heval-dev/heval/evals.Registry], as `heval run --eval` uses it.
+//
+// # Testing
+//
+// Package [github.com/heval-dev/heval/evals/judge/judgetest] is a fake OpenAI-compatible
+// server on 127.0.0.1 that answers deterministically, slowly, malformed, or with 429 and
+// 500, for testing judges without a network or a model.
+package judge
