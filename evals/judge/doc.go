@@ -7,8 +7,8 @@
 // evaluator for one [Rubric], and [Func] is the shorthand for a judge of its own:
 //
 //	j := judge.New(judge.WithModel("gpt-4o-mini"))
-//	harness.Evaluator("accuracy", j.Func(judge.RubricAccuracy), harness.Repeat(3))
-//	harness.Evaluator("safety", j.Func(judge.RubricSafety))
+//	harness.Evaluator("accuracy", j.Func(judge.Accuracy()), harness.Repeat(3))
+//	harness.Evaluator("safety", j.Func(judge.Safety()))
 //
 // # Rubrics
 //

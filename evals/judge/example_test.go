@@ -20,7 +20,7 @@ func ExampleNew() {
 	defer os.RemoveAll(dir)
 
 	j := judge.New(judge.WithBaseURL(srv.URL), judge.WithModel("judge"), judge.WithCacheDir(dir))
-	accuracy := j.Func(judge.RubricAccuracy)
+	accuracy := j.Func(judge.Accuracy())
 	body, _ := json.Marshal("Paris is the capital of France.")
 	ref, _ := json.Marshal("Paris")
 	s := heval.Sample{Body: body, Reference: ref}

@@ -52,9 +52,16 @@ const (
 	DefaultTPM = 200_000
 )
 
+// Error is the type of this package's sentinel errors. They are constants, so no program
+// can change them; match them with [errors.Is].
+type Error string
+
+// Error returns the message.
+func (e Error) Error() string { return string(e) }
+
 // ErrMalformed is wrapped by the error of a judge that did not answer with a valid
 // {"score": int, "reason": string} object within its malformed-answer retries.
-var ErrMalformed = errors.New("the judge did not answer with a valid score")
+const ErrMalformed Error = "the judge did not answer with a valid score"
 
 // Stats counts what a judge did. Token counts are those the API reported.
 type Stats struct {

@@ -52,7 +52,7 @@ var _ = Describe("the LLM judge", func() {
 	It("returns the judge's score and reason and counts tokens", func() {
 		srv := start(judgetest.Options{})
 		j := newJudge(srv)
-		sc, err := judgeOnce(j, judge.RubricAccuracy, sample)
+		sc, err := judgeOnce(j, judge.Accuracy(), sample)
 		Expect(err).NotTo(HaveOccurred())
 
 		reqs := srv.Requests()
@@ -82,12 +82,12 @@ var _ = Describe("the LLM judge", func() {
 
 	It("hits the disk cache on a second run and makes no call", func() {
 		srv := start(judgetest.Options{})
-		first, err := judgeOnce(newJudge(srv), judge.RubricHelpfulness, sample)
+		first, err := judgeOnce(newJudge(srv), judge.Helpfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(1))
 
 		j2 := newJudge(srv)
-		second, err := judgeOnce(j2, judge.RubricHelpfulness, sample)
+		second, err := judgeOnce(j2, judge.Helpfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(1))
 		Expect(second).To(Equal(first))
@@ -107,17 +107,17 @@ var _ = Describe("the LLM judge", func() {
 		Expect(files[0]).NotTo(HavePrefix(".tmp"))
 
 		By("missing the cache for another model, rubric or answer")
-		_, err = judgeOnce(newJudge(srv, judge.WithModel("other")), judge.RubricHelpfulness, sample)
+		_, err = judgeOnce(newJudge(srv, judge.WithModel("other")), judge.Helpfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
-		_, err = judgeOnce(j2, judge.RubricSafety, sample)
+		_, err = judgeOnce(j2, judge.Safety(), sample)
 		Expect(err).NotTo(HaveOccurred())
-		_, err = judgeOnce(j2, judge.RubricHelpfulness, chat("Lyon"))
+		_, err = judgeOnce(j2, judge.Helpfulness(), chat("Lyon"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(4))
 
 		By("calling every time without a cache")
 		j3 := newJudge(srv, judge.WithoutCache())
-		_, err = judgeOnce(j3, judge.RubricHelpfulness, sample)
+		_, err = judgeOnce(j3, judge.Helpfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(5))
 	})
@@ -125,7 +125,7 @@ var _ = Describe("the LLM judge", func() {
 	It("asks again after a malformed answer", func() {
 		srv := start(judgetest.Options{MalformedFirst: 1})
 		j := newJudge(srv)
-		sc, err := judgeOnce(j, judge.RubricRelevance, sample)
+		sc, err := judgeOnce(j, judge.Relevance(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sc.Entries()[0].Value).To(BeNumerically(">=", 0))
 		reqs := srv.Requests()
@@ -139,14 +139,14 @@ var _ = Describe("the LLM judge", func() {
 	It("gives up after a bounded number of malformed answers", func() {
 		srv := start(judgetest.Options{Mode: judgetest.Malformed})
 		j := newJudge(srv, judge.WithMalformedRetries(2))
-		_, err := judgeOnce(j, judge.RubricRelevance, sample)
+		_, err := judgeOnce(j, judge.Relevance(), sample)
 		Expect(err).To(MatchError(judge.ErrMalformed))
 		Expect(err.Error()).To(ContainSubstring(`"relevance"`))
 		Expect(srv.Calls()).To(Equal(3))
 		Expect(j.Stats().Errors).To(Equal(int64(1)))
 
 		By("caching nothing")
-		_, err = judgeOnce(j, judge.RubricRelevance, sample)
+		_, err = judgeOnce(j, judge.Relevance(), sample)
 		Expect(err).To(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(6))
 	})
@@ -155,7 +155,7 @@ var _ = Describe("the LLM judge", func() {
 		srv := start(judgetest.Options{Mode: judgetest.Slow, Delay: 10 * time.Second})
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
-		_, err := newJudge(srv).Func(judge.RubricSafety)(ctx, sample)
+		_, err := newJudge(srv).Func(judge.Safety())(ctx, sample)
 		Expect(errors.Is(err, context.DeadlineExceeded)).To(BeTrue(), "%v", err)
 	})
 
@@ -163,7 +163,7 @@ var _ = Describe("the LLM judge", func() {
 		srv := start(judgetest.Options{RateLimitFirst: 2, RetryAfter: 5 * time.Millisecond})
 		// The backoff alone would wait up to an hour: only Retry-After lets this finish.
 		j := newJudge(srv, judge.WithRetries(3, time.Hour, time.Hour))
-		_, err := judgeOnce(j, judge.RubricAccuracy, sample)
+		_, err := judgeOnce(j, judge.Accuracy(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(3))
 		st := j.Stats()
@@ -174,7 +174,7 @@ var _ = Describe("the LLM judge", func() {
 	It("retries 5xx a bounded number of times and never shows the API key", func() {
 		srv := start(judgetest.Options{Mode: judgetest.ServerError})
 		j := newJudge(srv, judge.WithRetries(2, time.Millisecond, 2*time.Millisecond))
-		_, err := judgeOnce(j, judge.RubricAccuracy, sample)
+		_, err := judgeOnce(j, judge.Accuracy(), sample)
 		Expect(err).To(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(3))
 		Expect(err.Error()).To(ContainSubstring("500"))
@@ -187,12 +187,12 @@ var _ = Describe("the LLM judge", func() {
 	It("judges faithfulness against the context input", func() {
 		srv := start(judgetest.Options{})
 		j := newJudge(srv)
-		_, err := judgeOnce(j, judge.RubricFaithfulness, sample)
+		_, err := judgeOnce(j, judge.Faithfulness(), sample)
 		Expect(err).To(MatchError(ContainSubstring(`input "context"`)))
 		Expect(srv.Calls()).To(BeZero())
 
 		sample.Inputs["context"] = "France's capital is Paris."
-		_, err = judgeOnce(j, judge.RubricFaithfulness, sample)
+		_, err = judgeOnce(j, judge.Faithfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		user := srv.Requests()[0].Messages[1].Content
 		Expect(user).To(ContainSubstring("## Context\nFrance's capital is Paris."))
@@ -211,17 +211,17 @@ var _ = Describe("the LLM judge", func() {
 
 	It("rejects an out-of-range score as malformed", func() {
 		srv := start(judgetest.Options{Score: func(string, string) int { return 150 }})
-		_, err := judgeOnce(newJudge(srv, judge.WithMalformedRetries(0)), judge.RubricAccuracy, sample)
+		_, err := judgeOnce(newJudge(srv, judge.WithMalformedRetries(0)), judge.Accuracy(), sample)
 		Expect(err).To(MatchError(ContainSubstring("outside 0 to 100")))
 	})
 
 	It("does not judge an unreadable answer, and reports bad configuration", func() {
 		srv := start(judgetest.Options{})
-		_, err := judgeOnce(newJudge(srv), judge.RubricAccuracy, unavailable())
+		_, err := judgeOnce(newJudge(srv), judge.Accuracy(), unavailable())
 		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
 		Expect(srv.Calls()).To(BeZero())
 
-		_, err = judgeOnce(judge.New(judge.WithBaseURL("not a url"), judge.WithoutCache()), judge.RubricAccuracy, sample)
+		_, err = judgeOnce(judge.New(judge.WithBaseURL("not a url"), judge.WithoutCache()), judge.Accuracy(), sample)
 		Expect(err).To(MatchError(ContainSubstring("not an http(s) URL")))
 		_, err = judgeOnce(newJudge(srv), judge.Rubric{Name: "x"}, sample)
 		Expect(err).To(MatchError(ContainSubstring("no instructions")))
@@ -235,5 +235,20 @@ var _ = Describe("the LLM judge", func() {
 		}
 		_, ok := judge.RubricNamed("vibes")
 		Expect(ok).To(BeFalse())
+	})
+})
+
+var _ = Describe("the ready-made rubrics", func() {
+	It("are new values on every call, so changing one changes no other", func() {
+		r := judge.Accuracy()
+		r.Max = 5
+		r.Instructions = "changed"
+		Expect(judge.Accuracy().Max).To(Equal(100))
+		Expect(judge.Accuracy().Instructions).NotTo(Equal("changed"))
+		rs := judge.Rubrics()
+		rs[0].Name = "changed"
+		Expect(judge.Rubrics()[0].Name).To(Equal("accuracy"))
+		named, _ := judge.RubricNamed("accuracy")
+		Expect(named).To(Equal(judge.Accuracy()))
 	})
 })

@@ -73,13 +73,13 @@ var _ = Describe("an LLM judge against a fake server", Ordered, func() {
 				judge.WithCacheDir(cacheDir),
 			)
 			return map[string]heval.Func{
-				"accuracy":    j.Func(judge.RubricAccuracy),
-				"helpfulness": j.Func(judge.RubricHelpfulness),
+				"accuracy":    j.Func(judge.Accuracy()),
+				"helpfulness": j.Func(judge.Helpfulness()),
 				// Judge only answers that do not refuse; the refusal is scored as skipped.
 				"relevance": evals.When(func(s heval.Sample) bool {
 					sc, err := evals.Refusal(context.Background(), s)
 					return err == nil && sc.Entries()[0].Value == false
-				}, j.Func(judge.RubricRelevance)),
+				}, j.Func(judge.Relevance())),
 			}, j
 		}
 	})
