@@ -10,13 +10,11 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -109,9 +107,6 @@ type config struct {
 	noCache                bool
 	rpm, tpm               int
 	maxRetries             int
-	backoffBase            time.Duration
-	backoffMax             time.Duration
-	maxRetryAfter          time.Duration
 	malformedRetries       int
 	temperature            float64
 	maxTokens              int64
@@ -151,18 +146,13 @@ func WithRateLimits(rpm, tpm int) Option {
 	return func(c *config) { c.rpm, c.tpm = rpm, tpm }
 }
 
-// WithRetries sets how many times a request is repeated after a 429, a 5xx, a 408 or 409,
-// or a transport error (default 4; 0 disables). Waits follow the server's Retry-After
-// (retry-after-ms or Retry-After, capped by [WithMaxRetryAfter]), else an exponential
-// backoff with full jitter from base up to max (defaults 500ms and 30s).
-func WithRetries(n int, base, max time.Duration) Option {
-	return func(c *config) { c.maxRetries, c.backoffBase, c.backoffMax = n, base, max }
-}
-
-// WithMaxRetryAfter caps the wait a server may ask for with Retry-After (default 1 minute).
-func WithMaxRetryAfter(d time.Duration) Option {
-	return func(c *config) { c.maxRetryAfter = d }
-}
+// WithRetries sets how many times a request is repeated after a 429, a 408 or 409, a 5xx
+// or a transport error (default 4; 0 or less disables). The retries are openai-go's
+// (option.WithMaxRetries): a wait the server asks for with retry-after-ms or Retry-After
+// is honoured when it is under a minute, else the wait is an exponential backoff from
+// 0.5 s up to 8 s with jitter. Malformed answers are a separate matter
+// ([WithMalformedRetries]).
+func WithRetries(n int) Option { return func(c *config) { c.maxRetries = max(n, 0) } }
 
 // WithMalformedRetries sets how many times the judge is asked again, with a message saying
 // what was wrong, when its answer is not a valid score object (default 2).
@@ -213,9 +203,6 @@ func New(opts ...Option) *LLM {
 		rpm:              DefaultRPM,
 		tpm:              DefaultTPM,
 		maxRetries:       4,
-		backoffBase:      500 * time.Millisecond,
-		backoffMax:       30 * time.Second,
-		maxRetryAfter:    time.Minute,
 		malformedRetries: 2,
 	}
 	if cfg.apiKey == "" {
@@ -250,7 +237,7 @@ func New(opts ...Option) *LLM {
 	j.host = u.Host + strings.TrimSuffix(u.Path, "/")
 	copts := []option.RequestOption{
 		option.WithBaseURL(cfg.baseURL),
-		option.WithMaxRetries(0),
+		option.WithMaxRetries(cfg.maxRetries),
 	}
 	if cfg.apiKey != "" {
 		copts = append(copts, option.WithAPIKey(cfg.apiKey))
@@ -480,7 +467,9 @@ func parseVerdict(content string, r Rubric) (verdict, error) {
 	return verdict{Score: n, Reason: strings.TrimSpace(reason)}, nil
 }
 
-// complete sends msgs and returns the answer's content, pacing and retrying.
+// complete sends msgs and returns the answer's content. It waits for the judge's budgets
+// once; openai-go repeats the request on 429, 5xx and transport errors (see [WithRetries]),
+// and every attempt is counted and spends the budgets.
 func (j *LLM) complete(ctx context.Context, r Rubric, msgs []chatMessage) (string, error) {
 	params := j.params(r, msgs)
 	est := 0
@@ -488,61 +477,47 @@ func (j *LLM) complete(ctx context.Context, r Rubric, msgs []chatMessage) (strin
 		est += len(m.Content)/4 + 4
 	}
 	est += int(j.cfg.maxTokens)
-	for attempt := 0; ; attempt++ {
-		if err := j.pace(ctx, est); err != nil {
-			return "", j.wrap(r, err)
-		}
+	if err := j.pace(ctx, est); err != nil {
+		return "", j.wrap(r, err)
+	}
+	attempts, lastStatus := 0, 0
+	// openai-go calls the middleware once per attempt, one attempt after the other.
+	countAttempts := option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+		attempts++
 		j.count(cCalls, 1)
-		var httpResp *http.Response
-		resp, err := j.client.Chat.Completions.New(ctx, params, option.WithResponseInto(&httpResp))
-		if err == nil {
-			j.count(cPrompt, resp.Usage.PromptTokens)
-			j.count(cCompletion, resp.Usage.CompletionTokens)
-			if j.tpm != nil {
-				if extra := int(resp.Usage.TotalTokens) - est; extra > 0 {
-					j.tpm.ReserveN(time.Now(), min(extra, j.tpmMax))
-				}
-			}
-			if len(resp.Choices) == 0 {
-				return "", nil
-			}
-			return resp.Choices[0].Message.Content, nil
+		if attempts > 1 {
+			j.count(cRetries, 1)
+			j.reserve(est)
+			j.cfg.logger.DebugContext(req.Context(), "judge: retrying", "rubric", r.Name, "status", lastStatus, "attempt", attempts)
 		}
-		if ctx.Err() != nil {
-			return "", j.wrap(r, errors.Join(ctx.Err(), err))
-		}
-		status := 0
-		var apiErr *openai.Error
-		if errors.As(err, &apiErr) {
-			status = apiErr.StatusCode
-			if apiErr.Response != nil {
-				httpResp = apiErr.Response
+		resp, err := next(req)
+		lastStatus = 0
+		if err == nil && resp != nil {
+			lastStatus = resp.StatusCode
+			if resp.StatusCode == http.StatusTooManyRequests {
+				j.count(cRateLimited, 1)
 			}
 		}
-		retryable := status == 0 || status == http.StatusRequestTimeout || status == http.StatusConflict ||
-			status == http.StatusTooManyRequests || (status >= 500 && status != http.StatusNotImplemented)
-		if !retryable || attempt >= j.cfg.maxRetries {
-			return "", j.wrap(r, err)
+		return resp, err
+	})
+	resp, err := j.client.Chat.Completions.New(ctx, params, countAttempts)
+	if err != nil {
+		if attempts > 1 {
+			err = fmt.Errorf("%w (after %d attempts)", err, attempts)
 		}
-		if status == http.StatusTooManyRequests {
-			j.count(cRateLimited, 1)
-		}
-		j.count(cRetries, 1)
-		wait := j.backoff(attempt)
-		if httpResp != nil {
-			if ra, ok := retryAfter(httpResp.Header, time.Now()); ok {
-				wait = min(ra, j.cfg.maxRetryAfter)
-			}
-		}
-		j.cfg.logger.DebugContext(ctx, "judge: retrying", "rubric", r.Name, "status", status, "attempt", attempt+1, "wait", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return "", j.wrap(r, errors.Join(ctx.Err(), err))
-		case <-t.C:
+		return "", j.wrap(r, err)
+	}
+	j.count(cPrompt, resp.Usage.PromptTokens)
+	j.count(cCompletion, resp.Usage.CompletionTokens)
+	if j.tpm != nil {
+		if extra := int(resp.Usage.TotalTokens) - est; extra > 0 {
+			j.tpm.ReserveN(time.Now(), min(extra, j.tpmMax))
 		}
 	}
+	if len(resp.Choices) == 0 {
+		return "", nil
+	}
+	return resp.Choices[0].Message.Content, nil
 }
 
 func (j *LLM) params(r Rubric, msgs []chatMessage) openai.ChatCompletionNewParams {
@@ -603,35 +578,16 @@ func (j *LLM) pace(ctx context.Context, tokens int) error {
 	return nil
 }
 
-func (j *LLM) backoff(attempt int) time.Duration {
-	d := j.cfg.backoffBase << min(attempt, 20)
-	if d <= 0 || (j.cfg.backoffMax > 0 && d > j.cfg.backoffMax) {
-		d = j.cfg.backoffMax
+// reserve spends a request and tokens of the budgets without waiting, for a retry that
+// openai-go sends on its own: later calls wait for it.
+func (j *LLM) reserve(tokens int) {
+	now := time.Now()
+	if j.rpm != nil {
+		j.rpm.ReserveN(now, 1)
 	}
-	if d <= 0 {
-		return 0
+	if j.tpm != nil {
+		j.tpm.ReserveN(now, max(1, min(tokens, j.tpmMax)))
 	}
-	return time.Duration(rand.Int64N(int64(d)) + 1)
-}
-
-// retryAfter reads retry-after-ms (milliseconds) or Retry-After (seconds or an HTTP date).
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 && ms < 1e9 {
-			return time.Duration(ms * float64(time.Millisecond)), true
-		}
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if sec, err := strconv.ParseFloat(v, 64); err == nil && sec >= 0 && sec < 1e6 {
-		return time.Duration(sec * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(0, t.Sub(now)), true
-	}
-	return 0, false
 }
 
 // judgeError is an error of the judge whose message names the rubric, model and host and

@@ -39,7 +39,7 @@ var _ = Describe("the LLM judge", func() {
 	newJudge := func(srv *judgetest.Server, opts ...judge.Option) *judge.LLM {
 		base := []judge.Option{
 			judge.WithBaseURL(srv.URL), judge.WithAPIKey(secretKey), judge.WithModel("judge-model"),
-			judge.WithCacheDir(cacheDir), judge.WithRetries(3, time.Millisecond, 5*time.Millisecond),
+			judge.WithCacheDir(cacheDir), judge.WithRetries(3),
 		}
 		return judge.New(append(base, opts...)...)
 	}
@@ -161,11 +161,13 @@ var _ = Describe("the LLM judge", func() {
 
 	It("waits as a 429's Retry-After asks and then succeeds", func() {
 		srv := start(judgetest.Options{RateLimitFirst: 2, RetryAfter: 5 * time.Millisecond})
-		// The backoff alone would wait up to an hour: only Retry-After lets this finish.
-		j := newJudge(srv, judge.WithRetries(3, time.Hour, time.Hour))
+		j := newJudge(srv, judge.WithRetries(3))
+		began := time.Now()
 		_, err := judgeOnce(j, judge.Accuracy(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(3))
+		// Without Retry-After the two waits would be a backoff of at least 0.375 s + 0.75 s.
+		Expect(time.Since(began)).To(BeNumerically("<", time.Second))
 		st := j.Stats()
 		Expect(st.RateLimited).To(Equal(int64(2)))
 		Expect(st.Retries).To(Equal(int64(2)))
@@ -173,15 +175,33 @@ var _ = Describe("the LLM judge", func() {
 
 	It("retries 5xx a bounded number of times and never shows the API key", func() {
 		srv := start(judgetest.Options{Mode: judgetest.ServerError})
-		j := newJudge(srv, judge.WithRetries(2, time.Millisecond, 2*time.Millisecond))
+		j := newJudge(srv, judge.WithRetries(2))
 		_, err := judgeOnce(j, judge.Accuracy(), sample)
 		Expect(err).To(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(3))
 		Expect(err.Error()).To(ContainSubstring("500"))
+		Expect(err.Error()).To(ContainSubstring("after 3 attempts"))
+		st := j.Stats()
+		Expect(st.Calls).To(Equal(int64(3)))
+		Expect(st.Retries).To(Equal(int64(2)))
+		Expect(st.RateLimited).To(BeZero())
+		Expect(st.Errors).To(Equal(int64(1)))
 		Expect(err.Error()).NotTo(ContainSubstring(secretKey))
 		for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
 			Expect(e.Error()).NotTo(ContainSubstring(secretKey))
 		}
+	})
+
+	It("does not repeat a request with retries disabled, nor a 4xx answer", func() {
+		srv := start(judgetest.Options{Mode: judgetest.ServerError})
+		_, err := judgeOnce(newJudge(srv, judge.WithRetries(0)), judge.Accuracy(), sample)
+		Expect(err).To(MatchError(ContainSubstring("500")))
+		Expect(srv.Calls()).To(Equal(1))
+
+		bad := start(judgetest.Options{Mode: judgetest.BadRequest})
+		_, err = judgeOnce(newJudge(bad), judge.Accuracy(), sample)
+		Expect(err).To(MatchError(ContainSubstring("400")))
+		Expect(bad.Calls()).To(Equal(1))
 	})
 
 	It("judges faithfulness against the context input", func() {

@@ -78,4 +78,12 @@ var _ = Describe("the fake judge server", func() {
 		Expect(resp.StatusCode).To(Equal(http.StatusOK))
 		Expect(srv.Calls()).To(Equal(4))
 	})
+
+	It("answers 400 in BadRequest mode", func() {
+		srv := judgetest.NewServer(judgetest.Options{Mode: judgetest.BadRequest})
+		DeferCleanup(srv.Close)
+		resp, out := post(srv, "", "x")
+		Expect(resp.StatusCode).To(Equal(http.StatusBadRequest))
+		Expect(out).To(HaveKey("error"))
+	})
 })
