@@ -18,9 +18,14 @@
 // # Calls
 //
 // Judge calls are paced by the judge's own request and token budgets ([WithRateLimits]),
-// validated (a malformed answer is asked again, [WithMalformedRetries]) and cached on disk
-// ([WithCacheDir]), so an unchanged re-run costs nothing. [LLM.Stats] reports calls, cache
-// hits and tokens.
+// repeated after a 429, a 5xx or a transport error by openai-go's retries, honouring
+// Retry-After ([WithRetries]), validated (a malformed answer is asked again,
+// [WithMalformedRetries]) and cached on disk ([WithCacheDir]), so an unchanged re-run costs
+// nothing. [LLM.Stats] reports calls, retries, cache hits and tokens.
+//
+// Every attempt has a timeout, 60 seconds unless [WithTimeout] or HEVAL_JUDGE_TIMEOUT says
+// otherwise: an endpoint that accepts the connection and never answers ends the judgement
+// with an error instead of hanging the run.
 //
 // # By name
 //

@@ -38,6 +38,9 @@ const (
 	EnvAPIKey = "HEVAL_JUDGE_API_KEY"
 	// EnvModel is the judge model; the default is [DefaultModel].
 	EnvModel = "HEVAL_JUDGE_MODEL"
+	// EnvTimeout is the timeout of one attempt of a judge call, a Go duration such as 90s
+	// or 2m; the default is [DefaultTimeout].
+	EnvTimeout = "HEVAL_JUDGE_TIMEOUT"
 )
 
 // Judge defaults.
@@ -48,6 +51,8 @@ const (
 	// per minute.
 	DefaultRPM = 500
 	DefaultTPM = 200_000
+	// DefaultTimeout is how long one attempt of a judge call may take (see [WithTimeout]).
+	DefaultTimeout = 60 * time.Second
 )
 
 // Error is the type of this package's sentinel errors. They are constants, so no program
@@ -107,6 +112,7 @@ type config struct {
 	noCache                bool
 	rpm, tpm               int
 	maxRetries             int
+	timeout                time.Duration
 	malformedRetries       int
 	temperature            float64
 	maxTokens              int64
@@ -153,6 +159,13 @@ func WithRateLimits(rpm, tpm int) Option {
 // 0.5 s up to 8 s with jitter. Malformed answers are a separate matter
 // ([WithMalformedRetries]).
 func WithRetries(n int) Option { return func(c *config) { c.maxRetries = max(n, 0) } }
+
+// WithTimeout sets how long one attempt of a judge call may take, from sending the request
+// to reading the whole answer (default from HEVAL_JUDGE_TIMEOUT, else [DefaultTimeout]; zero
+// or less means the default). An endpoint that accepts the connection and does not answer
+// in time ends the judgement with an error wrapping [context.DeadlineExceeded]; the attempt
+// is not repeated. A context deadline that comes sooner applies instead.
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithMalformedRetries sets how many times the judge is asked again, with a message saying
 // what was wrong, when its answer is not a valid score object (default 2).
@@ -229,6 +242,17 @@ func New(opts ...Option) *LLM {
 		cfg.cacheDir = dir
 	}
 	j := &LLM{cfg: cfg}
+	if j.cfg.timeout <= 0 {
+		j.cfg.timeout = DefaultTimeout
+		if v := strings.TrimSpace(os.Getenv(EnvTimeout)); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				j.initErr = fmt.Errorf("judge: %s=%q is not a positive duration such as 90s or 2m; fix it or unset it for the default of %s", EnvTimeout, v, DefaultTimeout)
+				return j
+			}
+			j.cfg.timeout = d
+		}
+	}
 	u, err := url.Parse(cfg.baseURL)
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		j.initErr = fmt.Errorf("judge: the base URL %q is not an http(s) URL; set %s or use judge.WithBaseURL", cfg.baseURL, EnvBaseURL)
@@ -238,6 +262,7 @@ func New(opts ...Option) *LLM {
 	copts := []option.RequestOption{
 		option.WithBaseURL(cfg.baseURL),
 		option.WithMaxRetries(cfg.maxRetries),
+		option.WithRequestTimeout(j.cfg.timeout),
 	}
 	if cfg.apiKey != "" {
 		copts = append(copts, option.WithAPIKey(cfg.apiKey))
@@ -502,6 +527,10 @@ func (j *LLM) complete(ctx context.Context, r Rubric, msgs []chatMessage) (strin
 	})
 	resp, err := j.client.Chat.Completions.New(ctx, params, countAttempts)
 	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			err = fmt.Errorf("no answer within %s, the judge's timeout per attempt (raise it with judge.WithTimeout or %s if the endpoint is slow): %w",
+				j.cfg.timeout, EnvTimeout, err)
+		}
 		if attempts > 1 {
 			err = fmt.Errorf("%w (after %d attempts)", err, attempts)
 		}

@@ -3,9 +3,11 @@ package judge_test
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/heval-dev/heval"
@@ -157,6 +159,82 @@ var _ = Describe("the LLM judge", func() {
 		defer cancel()
 		_, err := newJudge(srv).Func(judge.Safety())(ctx, sample)
 		Expect(errors.Is(err, context.DeadlineExceeded)).To(BeTrue(), "%v", err)
+	})
+
+	Describe("an endpoint that accepts the connection and never answers", func() {
+		var baseURL string
+
+		BeforeEach(func() {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			Expect(err).NotTo(HaveOccurred())
+			var (
+				mu    sync.Mutex
+				conns []net.Conn
+			)
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					mu.Lock()
+					conns = append(conns, c) // held open, never read from or written to
+					mu.Unlock()
+				}
+			}()
+			DeferCleanup(func() {
+				ln.Close()
+				mu.Lock()
+				defer mu.Unlock()
+				for _, c := range conns {
+					c.Close()
+				}
+			})
+			baseURL = "http://" + ln.Addr().String() + "/v1"
+		})
+
+		// call judges sample without a deadline of its own and fails the spec when the
+		// judgement has not ended within 10 seconds.
+		call := func(j *judge.LLM) error {
+			GinkgoHelper()
+			done := make(chan error, 1)
+			go func() {
+				_, err := j.Func(judge.Accuracy())(context.Background(), sample)
+				done <- err
+			}()
+			var err error
+			Eventually(done, 10*time.Second).Should(Receive(&err), "the judgement did not end: no timeout")
+			return err
+		}
+
+		It("ends the call at the judge's timeout, with an error that says how to raise it", func() {
+			j := judge.New(judge.WithBaseURL(baseURL), judge.WithAPIKey(secretKey), judge.WithoutCache(),
+				judge.WithTimeout(200*time.Millisecond))
+			began := time.Now()
+			err := call(j)
+			Expect(err).To(MatchError(context.DeadlineExceeded))
+			Expect(err.Error()).To(ContainSubstring("no answer within 200ms"))
+			Expect(err.Error()).To(ContainSubstring("judge.WithTimeout"))
+			Expect(time.Since(began)).To(BeNumerically("<", 5*time.Second))
+			Expect(j.Stats().Errors).To(Equal(int64(1)))
+		})
+
+		It("reads the timeout from HEVAL_JUDGE_TIMEOUT", func() {
+			GinkgoT().Setenv(judge.EnvTimeout, "150ms")
+			err := call(judge.New(judge.WithBaseURL(baseURL), judge.WithoutCache()))
+			Expect(err).To(MatchError(context.DeadlineExceeded))
+			Expect(err.Error()).To(ContainSubstring("no answer within 150ms"))
+		})
+	})
+
+	It("reports an unusable HEVAL_JUDGE_TIMEOUT without calling the endpoint", func() {
+		srv := start(judgetest.Options{})
+		GinkgoT().Setenv(judge.EnvTimeout, "soon")
+		_, err := judgeOnce(newJudge(srv), judge.Accuracy(), sample)
+		Expect(err).To(MatchError(ContainSubstring(`HEVAL_JUDGE_TIMEOUT="soon" is not a positive duration`)))
+		Expect(srv.Calls()).To(BeZero())
+		_, err = judgeOnce(newJudge(srv, judge.WithTimeout(time.Minute)), judge.Accuracy(), sample)
+		Expect(err).NotTo(HaveOccurred(), "an explicit timeout makes the variable irrelevant")
 	})
 
 	It("waits as a 429's Retry-After asks and then succeeds", func() {
