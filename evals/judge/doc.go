@@ -6,9 +6,21 @@
 // [New] returns an [LLM] configured by options and the environment; [LLM.Func] returns an
 // evaluator for one [Rubric], and [Func] is the shorthand for a judge of its own:
 //
-//	j := judge.New(judge.WithModel("gpt-4o-mini"))
+//	j, err := judge.New(judge.WithModel("gpt-4o-mini"))
+//	if err != nil {
+//		log.Fatal(err) // not configured: it says what to set
+//	}
 //	harness.Evaluator("accuracy", j.Func(judge.Accuracy()), harness.Repeat(3))
 //	harness.Evaluator("safety", j.Func(judge.Safety()))
+//
+// # Configuration
+//
+// A judge needs an API key or a base URL, from options ([WithAPIKey], [WithBaseURL]) or the
+// environment (HEVAL_JUDGE_API_KEY or OPENAI_API_KEY, HEVAL_JUDGE_BASE_URL or
+// OPENAI_BASE_URL). With a key alone it calls OpenAI at [DefaultBaseURL]; with neither,
+// [New] fails with an error that says what to set ([ErrNotConfigured]), so that no endpoint
+// is ever called implicitly. HEVAL_JUDGE_MODEL and HEVAL_JUDGE_TIMEOUT set the model and
+// the timeout.
 //
 // # Rubrics
 //

@@ -19,7 +19,11 @@ func ExampleNew() {
 	dir, _ := os.MkdirTemp("", "judge-cache")
 	defer os.RemoveAll(dir)
 
-	j := judge.New(judge.WithBaseURL(srv.URL), judge.WithModel("judge"), judge.WithCacheDir(dir))
+	j, err := judge.New(judge.WithBaseURL(srv.URL), judge.WithModel("judge"), judge.WithCacheDir(dir))
+	if err != nil {
+		fmt.Println(err) // for example: no API key and no base URL
+		return
+	}
 	accuracy := j.Func(judge.Accuracy())
 	body, _ := json.Marshal("Paris is the capital of France.")
 	ref, _ := json.Marshal("Paris")

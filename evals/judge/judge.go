@@ -31,8 +31,9 @@ import (
 // The environment variables that configure a judge (options override them).
 const (
 	// EnvBaseURL is the base URL of the OpenAI-compatible API, for example
-	// https://api.openai.com/v1 (the default), https://gateway.helicone.ai/v1 or
-	// http://localhost:11434/v1.
+	// https://api.openai.com/v1, https://gateway.helicone.ai/v1 or
+	// http://localhost:11434/v1; when unset, OPENAI_BASE_URL is used. Without either, a
+	// judge with an API key calls [DefaultBaseURL] (see [New]).
 	EnvBaseURL = "HEVAL_JUDGE_BASE_URL"
 	// EnvAPIKey is the API key; when unset, OPENAI_API_KEY is used.
 	EnvAPIKey = "HEVAL_JUDGE_API_KEY"
@@ -65,6 +66,10 @@ func (e Error) Error() string { return string(e) }
 // ErrMalformed is wrapped by the error of a judge that did not answer with a valid
 // {"score": int, "reason": string} object within its malformed-answer retries.
 const ErrMalformed Error = "the judge did not answer with a valid score"
+
+// ErrNotConfigured is wrapped by the error of [New] for a judge that has neither an API key
+// nor a base URL, from options or the environment.
+const ErrNotConfigured Error = "the LLM judge is not configured"
 
 // Stats counts what a judge did. Token counts are those the API reported.
 type Stats struct {
@@ -126,7 +131,8 @@ type config struct {
 type Option func(*config)
 
 // WithBaseURL sets the base URL of the OpenAI-compatible API (default from
-// HEVAL_JUDGE_BASE_URL, else https://api.openai.com/v1).
+// HEVAL_JUDGE_BASE_URL, else OPENAI_BASE_URL, else [DefaultBaseURL] when there is an API
+// key; see [New]).
 func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithAPIKey sets the API key (default from HEVAL_JUDGE_API_KEY, else OPENAI_API_KEY).
@@ -196,35 +202,47 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l }
 // API. One judge holds one rate budget, one cache and one set of [Stats]; share it
 // between the evaluators of a suite with [LLM.Func]. It is safe for concurrent use.
 type LLM struct {
-	cfg     config
-	client  openai.Client
-	host    string
-	rpm     *rate.Limiter
-	tpm     *rate.Limiter
-	tpmMax  int
-	stats   statCounters
-	initErr error
+	cfg    config
+	client openai.Client
+	host   string
+	rpm    *rate.Limiter
+	tpm    *rate.Limiter
+	tpmMax int
+	stats  statCounters
 }
 
-// New returns a judge configured from the environment and opts. Configuration errors
-// (an unparsable base URL) are reported by every judgement.
-func New(opts ...Option) *LLM {
+// New returns a judge configured by opts and the environment:
+//
+//   - the base URL from [WithBaseURL], else HEVAL_JUDGE_BASE_URL, else OPENAI_BASE_URL;
+//   - the API key from [WithAPIKey], else HEVAL_JUDGE_API_KEY, else OPENAI_API_KEY;
+//   - the model from [WithModel], else HEVAL_JUDGE_MODEL, else [DefaultModel];
+//   - the timeout per attempt from [WithTimeout], else HEVAL_JUDGE_TIMEOUT, else
+//     [DefaultTimeout].
+//
+// With an API key and no base URL the judge calls OpenAI at [DefaultBaseURL]. With neither
+// the judge is not configured: New returns an error wrapping [ErrNotConfigured] that says
+// what to set, and no endpoint is ever called implicitly. A base URL that is not an http(s)
+// URL and an unusable HEVAL_JUDGE_TIMEOUT are errors too.
+func New(opts ...Option) (*LLM, error) {
 	cfg := config{
-		baseURL:          os.Getenv(EnvBaseURL),
-		apiKey:           os.Getenv(EnvAPIKey),
+		baseURL:          firstEnv(EnvBaseURL, "OPENAI_BASE_URL"),
+		apiKey:           firstEnv(EnvAPIKey, "OPENAI_API_KEY"),
 		model:            os.Getenv(EnvModel),
 		rpm:              DefaultRPM,
 		tpm:              DefaultTPM,
 		maxRetries:       4,
 		malformedRetries: 2,
 	}
-	if cfg.apiKey == "" {
-		cfg.apiKey = os.Getenv("OPENAI_API_KEY")
-	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.baseURL == "" {
+	cfg.baseURL, cfg.apiKey = strings.TrimSpace(cfg.baseURL), strings.TrimSpace(cfg.apiKey)
+	switch {
+	case cfg.baseURL == "" && cfg.apiKey == "":
+		return nil, fmt.Errorf("judge: %w: it has no API key and no base URL. Set %s (or OPENAI_API_KEY) to judge with OpenAI at %s, "+
+			"or %s (or OPENAI_BASE_URL) to use another OpenAI-compatible endpoint such as http://localhost:11434/v1; "+
+			"in Go, use judge.WithAPIKey or judge.WithBaseURL", ErrNotConfigured, EnvAPIKey, DefaultBaseURL, EnvBaseURL)
+	case cfg.baseURL == "":
 		cfg.baseURL = DefaultBaseURL
 	}
 	if cfg.model == "" {
@@ -232,6 +250,20 @@ func New(opts ...Option) *LLM {
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
+	}
+	if cfg.timeout <= 0 {
+		cfg.timeout = DefaultTimeout
+		if v := strings.TrimSpace(os.Getenv(EnvTimeout)); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("judge: %s=%q is not a positive duration such as 90s or 2m; fix it or unset it for the default of %s", EnvTimeout, v, DefaultTimeout)
+			}
+			cfg.timeout = d
+		}
+	}
+	u, err := url.Parse(cfg.baseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("judge: the base URL %q is not an http(s) URL such as https://api.openai.com/v1; fix %s or judge.WithBaseURL", cfg.baseURL, EnvBaseURL)
 	}
 	if !cfg.noCache && cfg.cacheDir == "" {
 		dir, err := defaultCacheDir()
@@ -241,28 +273,11 @@ func New(opts ...Option) *LLM {
 		}
 		cfg.cacheDir = dir
 	}
-	j := &LLM{cfg: cfg}
-	if j.cfg.timeout <= 0 {
-		j.cfg.timeout = DefaultTimeout
-		if v := strings.TrimSpace(os.Getenv(EnvTimeout)); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				j.initErr = fmt.Errorf("judge: %s=%q is not a positive duration such as 90s or 2m; fix it or unset it for the default of %s", EnvTimeout, v, DefaultTimeout)
-				return j
-			}
-			j.cfg.timeout = d
-		}
-	}
-	u, err := url.Parse(cfg.baseURL)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		j.initErr = fmt.Errorf("judge: the base URL %q is not an http(s) URL; set %s or use judge.WithBaseURL", cfg.baseURL, EnvBaseURL)
-		return j
-	}
-	j.host = u.Host + strings.TrimSuffix(u.Path, "/")
+	j := &LLM{cfg: cfg, host: u.Host + strings.TrimSuffix(u.Path, "/")}
 	copts := []option.RequestOption{
 		option.WithBaseURL(cfg.baseURL),
 		option.WithMaxRetries(cfg.maxRetries),
-		option.WithRequestTimeout(j.cfg.timeout),
+		option.WithRequestTimeout(cfg.timeout),
 	}
 	if cfg.apiKey != "" {
 		copts = append(copts, option.WithAPIKey(cfg.apiKey))
@@ -278,7 +293,17 @@ func New(opts ...Option) *LLM {
 		j.tpmMax = max(1, cfg.tpm/10)
 		j.tpm = rate.NewLimiter(rate.Limit(float64(cfg.tpm)/60), j.tpmMax)
 	}
-	return j
+	return j, nil
+}
+
+// firstEnv returns the first of the variables that is set and not blank.
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := strings.TrimSpace(os.Getenv(n)); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func defaultCacheDir() (string, error) {
@@ -293,12 +318,22 @@ func defaultCacheDir() (string, error) {
 }
 
 // Func returns an evaluator that asks an LLM to score each answer on rubric, with a new
-// [LLM] configured by opts. Use [New] and [LLM.Func] to share one judge
-// (its rate budget and stats) between several rubrics.
+// [LLM] configured by opts and the environment (see [New]). Use [New] and [LLM.Func] to
+// share one judge (its rate budget and stats) between several rubrics, and to see a
+// configuration error before the run.
+//
+// When [New] fails, for example for a judge that is not configured, every evaluation
+// returns that error and no endpoint is called.
 //
 // Score: one int under the evaluator's name, range rubric.Min–rubric.Max (0–100 for the
 // ready-made rubrics), with the judge's reason.
-func Func(rubric Rubric, opts ...Option) heval.Func { return New(opts...).Func(rubric) }
+func Func(rubric Rubric, opts ...Option) heval.Func {
+	j, err := New(opts...)
+	if err != nil {
+		return func(context.Context, heval.Sample) (heval.Score, error) { return heval.Score{}, err }
+	}
+	return j.Func(rubric)
+}
 
 // Stats returns what the judge has done so far.
 func (j *LLM) Stats() Stats { return j.stats.snapshot() }
@@ -323,9 +358,6 @@ func (j *LLM) Func(rubric Rubric) heval.Func {
 	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		if rerr != nil {
 			return heval.Score{}, rerr
-		}
-		if j.initErr != nil {
-			return heval.Score{}, j.initErr
 		}
 		sc, err := j.judge(ctx, rubric, s)
 		if err != nil {

@@ -43,7 +43,9 @@ var _ = Describe("the LLM judge", func() {
 			judge.WithBaseURL(srv.URL), judge.WithAPIKey(secretKey), judge.WithModel("judge-model"),
 			judge.WithCacheDir(cacheDir), judge.WithRetries(3),
 		}
-		return judge.New(append(base, opts...)...)
+		j, err := judge.New(append(base, opts...)...)
+		Expect(err).NotTo(HaveOccurred())
+		return j
 	}
 	judgeOnce := func(j *judge.LLM, r judge.Rubric, s heval.Sample) (heval.Score, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -208,10 +210,11 @@ var _ = Describe("the LLM judge", func() {
 		}
 
 		It("ends the call at the judge's timeout, with an error that says how to raise it", func() {
-			j := judge.New(judge.WithBaseURL(baseURL), judge.WithAPIKey(secretKey), judge.WithoutCache(),
+			j, err := judge.New(judge.WithBaseURL(baseURL), judge.WithAPIKey(secretKey), judge.WithoutCache(),
 				judge.WithTimeout(200*time.Millisecond))
+			Expect(err).NotTo(HaveOccurred())
 			began := time.Now()
-			err := call(j)
+			err = call(j)
 			Expect(err).To(MatchError(context.DeadlineExceeded))
 			Expect(err.Error()).To(ContainSubstring("no answer within 200ms"))
 			Expect(err.Error()).To(ContainSubstring("judge.WithTimeout"))
@@ -221,18 +224,19 @@ var _ = Describe("the LLM judge", func() {
 
 		It("reads the timeout from HEVAL_JUDGE_TIMEOUT", func() {
 			GinkgoT().Setenv(judge.EnvTimeout, "150ms")
-			err := call(judge.New(judge.WithBaseURL(baseURL), judge.WithoutCache()))
+			j, err := judge.New(judge.WithBaseURL(baseURL), judge.WithoutCache())
+			Expect(err).NotTo(HaveOccurred())
+			err = call(j)
 			Expect(err).To(MatchError(context.DeadlineExceeded))
 			Expect(err.Error()).To(ContainSubstring("no answer within 150ms"))
 		})
 	})
 
-	It("reports an unusable HEVAL_JUDGE_TIMEOUT without calling the endpoint", func() {
+	It("refuses an unusable HEVAL_JUDGE_TIMEOUT", func() {
 		srv := start(judgetest.Options{})
 		GinkgoT().Setenv(judge.EnvTimeout, "soon")
-		_, err := judgeOnce(newJudge(srv), judge.Accuracy(), sample)
+		_, err := judge.New(judge.WithBaseURL(srv.URL))
 		Expect(err).To(MatchError(ContainSubstring(`HEVAL_JUDGE_TIMEOUT="soon" is not a positive duration`)))
-		Expect(srv.Calls()).To(BeZero())
 		_, err = judgeOnce(newJudge(srv, judge.WithTimeout(time.Minute)), judge.Accuracy(), sample)
 		Expect(err).NotTo(HaveOccurred(), "an explicit timeout makes the variable irrelevant")
 	})
@@ -319,7 +323,7 @@ var _ = Describe("the LLM judge", func() {
 		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
 		Expect(srv.Calls()).To(BeZero())
 
-		_, err = judgeOnce(judge.New(judge.WithBaseURL("not a url"), judge.WithoutCache()), judge.Accuracy(), sample)
+		_, err = judge.New(judge.WithBaseURL("not a url"), judge.WithoutCache())
 		Expect(err).To(MatchError(ContainSubstring("not an http(s) URL")))
 		_, err = judgeOnce(newJudge(srv), judge.Rubric{Name: "x"}, sample)
 		Expect(err).To(MatchError(ContainSubstring("no instructions")))

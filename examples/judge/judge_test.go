@@ -66,12 +66,13 @@ var _ = Describe("an LLM judge against a fake server", Ordered, func() {
 		DeferCleanup(srv.Close)
 		cacheDir = GinkgoT().TempDir()
 		evaluators = func() (map[string]heval.Func, *judge.LLM) {
-			j := judge.New(
+			j, err := judge.New(
 				judge.WithBaseURL(srv.URL),
 				judge.WithAPIKey("sk-fake"),
 				judge.WithModel("judge-model"),
 				judge.WithCacheDir(cacheDir),
 			)
+			Expect(err).NotTo(HaveOccurred())
 			return map[string]heval.Func{
 				"accuracy":    j.Func(judge.Accuracy()),
 				"helpfulness": j.Func(judge.Helpfulness()),
