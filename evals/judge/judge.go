@@ -44,10 +44,12 @@ const (
 	EnvTimeout = "HEVAL_JUDGE_TIMEOUT"
 )
 
-// Judge defaults.
+// The defaults of a judge.
 const (
+	// DefaultBaseURL is OpenAI's API, called by a judge that has an API key and no base URL.
 	DefaultBaseURL = "https://api.openai.com/v1"
-	DefaultModel   = "gpt-4o-mini"
+	// DefaultModel is the judge model when neither [WithModel] nor HEVAL_JUDGE_MODEL says.
+	DefaultModel = "gpt-4o-mini"
 	// DefaultRPM and DefaultTPM are the judge's own request and token budgets
 	// per minute.
 	DefaultRPM = 500
@@ -139,7 +141,7 @@ func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 // The key is sent as a bearer token and never appears in an error or a log line.
 func WithAPIKey(k string) Option { return func(c *config) { c.apiKey = k } }
 
-// WithModel sets the judge model (default from HEVAL_JUDGE_MODEL, else gpt-4o-mini).
+// WithModel sets the judge model (default from HEVAL_JUDGE_MODEL, else [DefaultModel]).
 func WithModel(m string) Option { return func(c *config) { c.model = m } }
 
 // WithCacheDir sets the directory of the judge's disk cache (default
@@ -162,8 +164,8 @@ func WithRateLimits(rpm, tpm int) Option {
 // or a transport error (default 4; 0 or less disables). The retries are openai-go's
 // (option.WithMaxRetries): a wait the server asks for with retry-after-ms or Retry-After
 // is honoured when it is under a minute, else the wait is an exponential backoff from
-// 0.5 s up to 8 s with jitter. Malformed answers are a separate matter
-// ([WithMalformedRetries]).
+// 0.5 s up to 8 s with jitter. A context cancelled during such a wait is noticed when the
+// wait ends. Malformed answers are a separate matter ([WithMalformedRetries]).
 func WithRetries(n int) Option { return func(c *config) { c.maxRetries = max(n, 0) } }
 
 // WithTimeout sets how long one attempt of a judge call may take, from sending the request
@@ -199,8 +201,9 @@ func WithHTTPClient(h *http.Client) Option { return func(c *config) { c.httpClie
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
 // LLM scores answers by asking an LLM through an OpenAI-compatible chat completions
-// API. One judge holds one rate budget, one cache and one set of [Stats]; share it
-// between the evaluators of a suite with [LLM.Func]. It is safe for concurrent use.
+// API. Create one with [New]. One judge holds one rate budget, one cache and one set of
+// [Stats]; share it between the evaluators of a suite with [LLM.Func]. It is safe for
+// concurrent use.
 type LLM struct {
 	cfg    config
 	client openai.Client
@@ -349,7 +352,8 @@ func (j *LLM) Model() string { return j.cfg.model }
 // object, or whose score is out of range, is asked again with a message saying what was
 // wrong (see [WithMalformedRetries]); after that the error wraps [ErrMalformed].
 // A valid verdict is cached on disk under a SHA-256 of the API host, model, messages and
-// parameters, so an unchanged re-run makes no call.
+// parameters, so an unchanged re-run makes no call. Each attempt of a call ends after the
+// judge's timeout ([WithTimeout]) when the endpoint has not answered.
 //
 // Score: one int under the evaluator's name, range rubric.Min–rubric.Max, with the judge's
 // reason. An unreadable answer is an error, never judged as empty.
