@@ -32,16 +32,15 @@
 // # By name
 //
 // [Lookup] turns a command-line spec such as "min_length=200" or "contains=refund" into an
-// evaluator; [Catalog] lists every name with its argument and score keys.
+// evaluator; [Catalog] lists every name with its argument and score keys. Both know the
+// evaluators of this package only ([Builtin]); a [Registry] built with [NewRegistry]
+// combines them with entries of other packages, such as the LLM judge's.
 //
 // # LLM as judge
 //
-// [NewJudge] and [LLMJudge.Func] (or the shorthand [Judge]) score answers with an LLM
-// through any OpenAI-compatible chat completions API, on a ready-made [Rubric] or a
-// [CustomRubric]. Judge calls are paced by their own request and token budgets, retried on
-// 429 and 5xx honouring Retry-After, validated, and cached on disk so an unchanged re-run
-// costs nothing; [LLMJudge.Stats] and [JudgeTotals] report calls, cache hits and tokens.
-// Package [github.com/heval-dev/heval/evals/judgetest] is a fake server for tests.
+// The LLM judge is package [github.com/heval-dev/heval/evals/judge], kept apart so that a
+// program using this package does not compile an OpenAI client. Its fake server for tests
+// is [github.com/heval-dev/heval/evals/judge/judgetest].
 //
 // # Integers only
 //

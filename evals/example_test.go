@@ -4,15 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/evals"
-	"github.com/heval-dev/heval/evals/judgetest"
 )
 
 // answer is a sample whose response body is the plain text t.
@@ -280,40 +277,4 @@ func ExampleCatalog() {
 	// Output:
 	// min_length [N] 1 min_length bool
 	// seed_checks  6 word_count int
-}
-
-func ExampleNewJudge() {
-	// A fake OpenAI-compatible server; use a real base URL, key and model in practice.
-	srv := judgetest.NewServer(judgetest.Options{})
-	defer srv.Close()
-	dir, _ := os.MkdirTemp("", "judge-cache")
-	defer os.RemoveAll(dir)
-
-	j := evals.NewJudge(evals.WithBaseURL(srv.URL), evals.WithModel("judge"), evals.WithCacheDir(dir))
-	accuracy := j.Func(evals.RubricAccuracy)
-	s := expect(answer("Paris is the capital of France."), "Paris")
-
-	first, _ := accuracy(ctx, s)
-	second, _ := accuracy(ctx, s) // from the disk cache
-	v := first.Entries()[0].Value.(int64)
-	fmt.Println(v >= 0 && v <= 100, second.Entries()[0].Value == v)
-	st := j.Stats()
-	fmt.Println(st.Calls, st.CacheHits, st.CompletionTokens)
-	// Output:
-	// true true
-	// 1 1 20
-}
-
-func ExampleCustomRubric() {
-	tone := evals.CustomRubric("tone", "Is the tone friendly and professional? 5: very; 0: rude.", 5)
-	fmt.Println(tone.Name, tone.Min, tone.Max)
-	keys := []string{}
-	for _, r := range evals.Rubrics() {
-		keys = append(keys, r.Name)
-	}
-	sort.Strings(keys)
-	fmt.Println(keys)
-	// Output:
-	// tone 0 5
-	// [accuracy faithfulness helpfulness relevance safety]
 }

@@ -68,10 +68,10 @@ func FuzzTextEvaluators(f *testing.F) {
 		rb, _ := json.Marshal(ref)
 		s := heval.Sample{Body: body, Reference: rb}
 		for _, e := range Catalog() {
-			if e.Network || e.argRequired || strings.HasPrefix(e.Name, "max_") {
+			if e.Network || e.ArgRequired || strings.HasPrefix(e.Name, "max_") {
 				continue
 			}
-			fn, err := e.build("")
+			fn, err := e.Build("")
 			if err != nil {
 				continue
 			}

@@ -14,13 +14,13 @@ import (
 	"github.com/heval-dev/heval"
 )
 
-// ErrUnknownEvaluator is wrapped by the error of [Lookup] for a name it does not know.
+// ErrUnknownEvaluator is wrapped by the error of [Registry.Lookup] for a name it does not know.
 var ErrUnknownEvaluator = errors.New("unknown evaluator")
 
 // KeyInfo describes one score key an evaluator produces.
 type KeyInfo struct {
 	// Key is the score key. For the evaluator's own (unnamed) value it is the evaluator's
-	// name, which [Lookup] may replace with an alias.
+	// name, which [Registry.Lookup] may replace with an alias.
 	Key string
 	// Type is "int" or "bool".
 	Type string
@@ -28,28 +28,72 @@ type KeyInfo struct {
 	Range string
 }
 
-// CatalogEntry describes an evaluator that can be used by name (see [Lookup]).
+// CatalogEntry describes an evaluator that can be used by name (see [Registry.Lookup]).
+// Other packages provide entries of their own (for example the LLM judge's, in package
+// [github.com/heval-dev/heval/evals/judge]) to combine with [Builtin] in a [Registry].
 type CatalogEntry struct {
-	// Name is what to write on the command line.
+	// Name is what to write on the command line: lower case letters, digits and "_".
 	Name string
 	// Arg describes the argument written after "=", empty when it takes none. An argument
 	// in brackets is optional.
 	Arg string
+	// ArgRequired makes a spec without an argument (or with an empty one) an error.
+	ArgRequired bool
 	// Keys are the score keys it produces.
 	Keys []KeyInfo
 	// Doc says what it does, in one sentence.
 	Doc string
 	// Network is true for evaluators that call an external API (the LLM judge).
 	Network bool
-
-	argRequired bool
-	build       func(arg string) (heval.Func, error)
+	// Build returns the evaluator for arg, which is empty when the spec gives none. Its
+	// error says what is wrong with the argument or the configuration, and fails the
+	// lookup, so that a bad spec is a usage error before any sample is evaluated.
+	Build func(arg string) (heval.Func, error)
 }
 
-// Catalog returns every evaluator that [Lookup] knows, sorted by name.
-func Catalog() []CatalogEntry {
-	out := append([]CatalogEntry(nil), registry()...)
+// Registry looks evaluators up by name from a fixed list of entries. Build one with
+// [NewRegistry], for example from [Builtin] and the judge's entry. A Registry is immutable
+// and safe for concurrent use.
+type Registry struct {
+	entries []CatalogEntry // sorted by name
+}
+
+var entryNameRE = regexp.MustCompile(`^[a-z0-9_]+$`)
+
+// NewRegistry returns a registry of entries. Two entries with one name, a name that is not
+// lower case letters, digits and "_", or an entry without Build are programming errors,
+// and NewRegistry panics on them with a message naming the entry.
+func NewRegistry(entries ...CatalogEntry) *Registry {
+	out := slices.Clone(entries)
 	slices.SortFunc(out, func(a, b CatalogEntry) int { return strings.Compare(a.Name, b.Name) })
+	for i, e := range out {
+		switch {
+		case !entryNameRE.MatchString(e.Name):
+			panic(fmt.Sprintf("evals.NewRegistry: the entry name %q is not lower case letters, digits and _", e.Name))
+		case e.Build == nil:
+			panic(fmt.Sprintf("evals.NewRegistry: the entry %q has no Build function", e.Name))
+		case i > 0 && out[i-1].Name == e.Name:
+			panic(fmt.Sprintf("evals.NewRegistry: two entries are named %q; give one another name", e.Name))
+		}
+	}
+	return &Registry{entries: out}
+}
+
+// builtin is the registry of [Builtin], built once.
+var builtin = sync.OnceValue(func() *Registry { return NewRegistry(Builtin()...) })
+
+// Catalog returns the evaluators of this package that [Lookup] knows, sorted by name.
+func Catalog() []CatalogEntry { return builtin().Catalog() }
+
+// Lookup looks spec up among the evaluators of this package; see [Registry.Lookup].
+func Lookup(spec string) (name string, f heval.Func, err error) { return builtin().Lookup(spec) }
+
+// Catalog returns every evaluator that the registry knows, sorted by name.
+func (r *Registry) Catalog() []CatalogEntry {
+	out := slices.Clone(r.entries)
+	for i := range out {
+		out[i].Keys = slices.Clone(out[i].Keys)
+	}
 	return out
 }
 
@@ -67,8 +111,9 @@ var specAliasRE = regexp.MustCompile(`^([A-Za-z0-9_.-]+):`)
 //
 // NAME is case-insensitive and "-" may stand for "_". Everything after the first "=" is
 // the argument, taken literally. Without an alias the evaluator's name is NAME, so give an
-// alias to use one evaluator twice. See [Catalog] for the names and their arguments.
-func Lookup(spec string) (name string, f heval.Func, err error) {
+// alias to use one evaluator twice. See [Registry.Catalog] for the names and their
+// arguments. An unknown name is an error wrapping [ErrUnknownEvaluator].
+func (r *Registry) Lookup(spec string) (name string, f heval.Func, err error) {
 	spec = strings.TrimSpace(spec)
 	body, arg, hasArg := strings.Cut(spec, "=")
 	alias := ""
@@ -80,17 +125,17 @@ func Lookup(spec string) (name string, f heval.Func, err error) {
 	if canon == "" {
 		return "", nil, fmt.Errorf("evaluator spec %q has no name; write NAME or NAME=ARG (run `heval evals` for the list)", spec)
 	}
-	for _, e := range registry() {
+	for _, e := range r.entries {
 		if e.Name != canon {
 			continue
 		}
 		switch {
 		case e.Arg == "" && hasArg:
 			return "", nil, fmt.Errorf("evaluator %s takes no argument, but %q gives one", e.Name, spec)
-		case e.argRequired && (!hasArg || arg == ""):
+		case e.ArgRequired && (!hasArg || arg == ""):
 			return "", nil, fmt.Errorf("evaluator %s needs an argument: %s=%s", e.Name, e.Name, e.Arg)
 		}
-		f, err := e.build(arg)
+		f, err := e.Build(arg)
 		if err != nil {
 			return "", nil, fmt.Errorf("evaluator %q: %w", spec, err)
 		}
@@ -101,15 +146,15 @@ func Lookup(spec string) (name string, f heval.Func, err error) {
 		return name, f, nil
 	}
 	hint := ""
-	if s := suggest(canon); s != "" {
+	if s := r.suggest(canon); s != "" {
 		hint = fmt.Sprintf(" (did you mean %s?)", s)
 	}
 	return "", nil, fmt.Errorf("%w %q%s; run `heval evals` for the list", ErrUnknownEvaluator, canon, hint)
 }
 
-func suggest(name string) string {
+func (r *Registry) suggest(name string) string {
 	best, bestD := "", 4
-	for _, e := range registry() {
+	for _, e := range r.entries {
 		d, err := levenshteinDistance([]rune(name), []rune(e.Name))
 		if err == nil && d < bestD {
 			best, bestD = e.Name, d
@@ -140,29 +185,20 @@ func splitList(arg string) ([]string, error) {
 	return out, nil
 }
 
-var (
-	registryOnce sync.Once
-	registryList []CatalogEntry
-	sharedJudge  = sync.OnceValue(func() *LLMJudge { return NewJudge() })
-)
-
-func registry() []CatalogEntry {
-	registryOnce.Do(func() { registryList = buildRegistry() })
-	return registryList
-}
-
-func buildRegistry() []CatalogEntry {
+// Builtin returns the entries of the evaluators of this package, sorted by name; each call
+// returns new entries. Combine them with entries of other packages in [NewRegistry].
+func Builtin() []CatalogEntry {
 	b := func(name, doc string, f heval.Func) CatalogEntry {
-		return CatalogEntry{Name: name, Doc: doc, Keys: boolKey(name), build: noArg(f)}
+		return CatalogEntry{Name: name, Doc: doc, Keys: boolKey(name), Build: noArg(f)}
 	}
 	e := []CatalogEntry{
-		{Name: "word_count", Doc: "Number of white-space separated words of the answer.", Keys: intKey("word_count", "≥ 0"), build: noArg(WordCount)},
+		{Name: "word_count", Doc: "Number of white-space separated words of the answer.", Keys: intKey("word_count", "≥ 0"), Build: noArg(WordCount)},
 		b("has_citations", "The answer cites a source: [1] or (2021).", HasCitations),
 		b("has_code_examples", "The answer contains a ``` code fence.", HasCodeExamples),
 		b("starts_with_greeting", "The answer starts with hello, hi or hey (any case).", StartsWithGreeting),
 		b("exceeds_min_length", "The answer is longer than 100 characters.", ExceedsMinLength),
 		{Name: "min_length", Arg: "[N]", Doc: "The answer is longer than N characters (default 100).", Keys: boolKey("min_length"),
-			build: func(arg string) (heval.Func, error) {
+			Build: func(arg string) (heval.Func, error) {
 				if arg == "" {
 					return MinLength(DefaultMinLength), nil
 				}
@@ -173,16 +209,16 @@ func buildRegistry() []CatalogEntry {
 				return MinLength(n), nil
 			}},
 		b("contains_markdown", "The answer uses Markdown (headings, lists, emphasis, code, links, tables).", ContainsMarkdown),
-		{Name: "seed_checks", Doc: "The six automated checks of Helicone's scoring guide at once.", build: noArg(SeedChecks), Keys: []KeyInfo{
+		{Name: "seed_checks", Doc: "The six automated checks of Helicone's scoring guide at once.", Build: noArg(SeedChecks), Keys: []KeyInfo{
 			{Key: KeyWordCount, Type: "int", Range: "≥ 0"}, {Key: KeyHasCitations, Type: "bool"},
 			{Key: KeyHasCodeExamples, Type: "bool"}, {Key: KeyStartsWithGreeting, Type: "bool"},
 			{Key: KeyExceedsMinLength, Type: "bool"}, {Key: KeyContainsMarkdown, Type: "bool"},
 		}},
 		b("exact_match", "The answer equals the reference answer exactly.", ExactMatch),
 		b("normalized_match", "The answer equals the reference ignoring case and white space.", NormalizedMatch),
-		{Name: "levenshtein", Doc: "Edit-distance similarity of the answer to the reference answer.", Keys: intKey("levenshtein", "0–100"), build: noArg(Levenshtein)},
+		{Name: "levenshtein", Doc: "Edit-distance similarity of the answer to the reference answer.", Keys: intKey("levenshtein", "0–100"), Build: noArg(Levenshtein)},
 		{Name: "numeric_closeness", Arg: "[TOLERANCE|PERCENT%]", Doc: "The first number of the answer is within TOLERANCE (default 0) or PERCENT% of the reference's.", Keys: boolKey("numeric_closeness"),
-			build: func(arg string) (heval.Func, error) {
+			Build: func(arg string) (heval.Func, error) {
 				arg = strings.TrimSpace(arg)
 				if arg == "" {
 					return NumericCloseness(0), nil
@@ -200,9 +236,9 @@ func buildRegistry() []CatalogEntry {
 				}
 				return NumericCloseness(x), nil
 			}},
-		{Name: "valid_json", Doc: "The whole answer is valid JSON.", Keys: boolKey("valid_json"), build: noArg(ValidJSON)},
-		{Name: "json_schema", Arg: "FILE|{inline schema}", argRequired: true, Doc: "The answer is JSON conforming to the JSON Schema in FILE (or given inline).", Keys: boolKey("json_schema"),
-			build: func(arg string) (heval.Func, error) {
+		{Name: "valid_json", Doc: "The whole answer is valid JSON.", Keys: boolKey("valid_json"), Build: noArg(ValidJSON)},
+		{Name: "json_schema", Arg: "FILE|{inline schema}", ArgRequired: true, Doc: "The answer is JSON conforming to the JSON Schema in FILE (or given inline).", Keys: boolKey("json_schema"),
+			Build: func(arg string) (heval.Func, error) {
 				schema := []byte(arg)
 				if t := strings.TrimSpace(arg); !strings.HasPrefix(t, "{") {
 					b, err := os.ReadFile(t)
@@ -215,47 +251,33 @@ func buildRegistry() []CatalogEntry {
 			}},
 		b("refusal", "The answer refuses or deflects (\"I can't help with that\", \"As an AI\", ...).", Refusal),
 		b("no_refusal", "The answer does not refuse (the opposite of refusal).", Not(Refusal)),
-		{Name: "max_latency", Arg: "DURATION", argRequired: true, Doc: "The request took at most DURATION (for example 2s or 1500ms).", Keys: boolKey("max_latency"),
-			build: func(arg string) (heval.Func, error) {
+		{Name: "max_latency", Arg: "DURATION", ArgRequired: true, Doc: "The request took at most DURATION (for example 2s or 1500ms).", Keys: boolKey("max_latency"),
+			Build: func(arg string) (heval.Func, error) {
 				d, err := time.ParseDuration(strings.TrimSpace(arg))
 				if err != nil || d <= 0 {
 					return nil, fmt.Errorf("the latency limit %q is not a positive duration such as 2s or 1500ms", arg)
 				}
 				return MaxLatency(d), nil
 			}},
-		{Name: "latency_ms", Doc: "The request's latency in milliseconds.", Keys: intKey("latency_ms", "≥ 1"), build: noArg(LatencyMillis)},
-		{Name: "max_tokens", Arg: "N", argRequired: true, Doc: "The request used at most N tokens (prompt + completion).", Keys: boolKey("max_tokens"),
-			build: func(arg string) (heval.Func, error) {
+		{Name: "latency_ms", Doc: "The request's latency in milliseconds.", Keys: intKey("latency_ms", "≥ 1"), Build: noArg(LatencyMillis)},
+		{Name: "max_tokens", Arg: "N", ArgRequired: true, Doc: "The request used at most N tokens (prompt + completion).", Keys: boolKey("max_tokens"),
+			Build: func(arg string) (heval.Func, error) {
 				n, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
 				if err != nil || n < 0 {
 					return nil, fmt.Errorf("the token limit %q is not a whole number ≥ 0", arg)
 				}
 				return MaxTokens(n), nil
 			}},
-		{Name: "total_tokens", Doc: "The request's prompt + completion tokens.", Keys: intKey("total_tokens", "≥ 1"), build: noArg(TotalTokens)},
-		{Name: "max_cost", Arg: "USD", argRequired: true, Doc: "The request cost at most USD dollars at the built-in list prices (evals.DefaultPrices).", Keys: boolKey("max_cost"),
-			build: func(arg string) (heval.Func, error) {
+		{Name: "total_tokens", Doc: "The request's prompt + completion tokens.", Keys: intKey("total_tokens", "≥ 1"), Build: noArg(TotalTokens)},
+		{Name: "max_cost", Arg: "USD", ArgRequired: true, Doc: "The request cost at most USD dollars at the built-in list prices (evals.DefaultPrices).", Keys: boolKey("max_cost"),
+			Build: func(arg string) (heval.Func, error) {
 				x, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(arg), "$"), 64)
 				if err != nil || x < 0 {
 					return nil, fmt.Errorf("the cost limit %q is not an amount of US dollars ≥ 0", arg)
 				}
 				return MaxCost(x, nil), nil
 			}},
-		{Name: "cost_micro_usd", Doc: "The request's cost in millionths of a dollar at the built-in list prices.", Keys: intKey("cost_micro_usd", "≥ 0"), build: noArg(CostMicroUSD(nil))},
-		{Name: "judge", Arg: "RUBRIC", argRequired: true, Network: true,
-			Doc:  "LLM judge on a ready-made rubric (accuracy, relevance, helpfulness, faithfulness, safety), configured by HEVAL_JUDGE_BASE_URL, HEVAL_JUDGE_API_KEY and HEVAL_JUDGE_MODEL.",
-			Keys: intKey("judge", "0–100"),
-			build: func(arg string) (heval.Func, error) {
-				r, ok := RubricNamed(strings.TrimSpace(arg))
-				if !ok {
-					var names []string
-					for _, r := range Rubrics() {
-						names = append(names, r.Name)
-					}
-					return nil, fmt.Errorf("no rubric %q; choose one of %s", arg, strings.Join(names, ", "))
-				}
-				return sharedJudge().Func(r), nil
-			}},
+		{Name: "cost_micro_usd", Doc: "The request's cost in millionths of a dollar at the built-in list prices.", Keys: intKey("cost_micro_usd", "≥ 0"), Build: noArg(CostMicroUSD(nil))},
 	}
 	for _, c := range []struct {
 		name, doc string
@@ -273,8 +295,8 @@ func buildRegistry() []CatalogEntry {
 		if single {
 			arg = "TEXT"
 		}
-		e = append(e, CatalogEntry{Name: c.name, Arg: arg, argRequired: true, Doc: c.doc, Keys: boolKey(c.name),
-			build: func(a string) (heval.Func, error) {
+		e = append(e, CatalogEntry{Name: c.name, Arg: arg, ArgRequired: true, Doc: c.doc, Keys: boolKey(c.name),
+			Build: func(a string) (heval.Func, error) {
 				subs := []string{a}
 				if !single {
 					var err error
@@ -288,7 +310,8 @@ func buildRegistry() []CatalogEntry {
 				return containsAny(subs, c.fold), nil
 			}})
 	}
-	e = append(e, CatalogEntry{Name: "regex", Arg: "PATTERN", argRequired: true, Doc: "The answer matches the Go regular expression PATTERN.", Keys: boolKey("regex"),
-		build: func(a string) (heval.Func, error) { return Regex(a) }})
+	e = append(e, CatalogEntry{Name: "regex", Arg: "PATTERN", ArgRequired: true, Doc: "The answer matches the Go regular expression PATTERN.", Keys: boolKey("regex"),
+		Build: func(a string) (heval.Func, error) { return Regex(a) }})
+	slices.SortFunc(e, func(a, b CatalogEntry) int { return strings.Compare(a.Name, b.Name) })
 	return e
 }

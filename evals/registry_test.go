@@ -2,9 +2,13 @@ package evals_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"github.com/heval-dev/heval"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -70,7 +74,6 @@ var _ = Describe("the registry", func() {
 		Entry("bad min length", "min_length=x", "not a whole number"),
 		Entry("empty list", "contains_all=,", "list is empty"),
 		Entry("missing schema file", "json_schema=/nonexistent/s.json", "reading the schema"),
-		Entry("unknown rubric", "judge=vibes", "no rubric"),
 	)
 
 	It("unknown names wrap ErrUnknownEvaluator", func() {
@@ -95,18 +98,70 @@ var _ = Describe("the registry", func() {
 				Expect(strings.Compare(cat[i-1].Name, e.Name)).To(Equal(-1))
 			}
 		}
+		Expect(names).NotTo(HaveKey("judge"), "the judge's entry belongs to package judge")
 		for _, want := range []string{"word_count", "has_citations", "has_code_examples", "starts_with_greeting",
 			"exceeds_min_length", "min_length", "contains_markdown", "seed_checks", "exact_match", "normalized_match",
 			"contains", "icontains", "contains_all", "contains_any", "regex", "valid_json", "json_schema", "levenshtein",
-			"numeric_closeness", "max_latency", "max_tokens", "max_cost", "refusal", "judge"} {
+			"numeric_closeness", "max_latency", "max_tokens", "max_cost", "refusal"} {
 			Expect(names).To(HaveKey(want))
 		}
 	})
 
-	It("builds the judge by rubric name without calling it", func() {
-		_, f, err := evals.Lookup("judge=accuracy")
-		Expect(err).NotTo(HaveOccurred())
-		_, err = f(context.Background(), unavailable())
-		Expect(err).To(HaveOccurred())
+	Describe("a registry of explicit entries", func() {
+		shout := evals.CatalogEntry{Name: "shout", Arg: "WORD", ArgRequired: true, Doc: "The answer contains WORD in capitals.",
+			Keys: []evals.KeyInfo{{Key: "shout", Type: "bool"}},
+			Build: func(arg string) (heval.Func, error) {
+				if arg == "fail" {
+					return nil, errors.New("shout cannot be configured")
+				}
+				return evals.Contains(strings.ToUpper(arg)), nil
+			}}
+
+		It("looks up its own entries next to the built-in ones, sorted", func() {
+			reg := evals.NewRegistry(append(evals.Builtin(), shout)...)
+			name, f, err := reg.Lookup("loud:Shout=hey")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(name).To(Equal("loud"))
+			Expect(value(f, chat("HEY there"))).To(BeTrue())
+			_, _, err = reg.Lookup("word_count")
+			Expect(err).NotTo(HaveOccurred())
+
+			cat := reg.Catalog()
+			Expect(cat).To(HaveLen(len(evals.Builtin()) + 1))
+			Expect(slices.IsSortedFunc(cat, func(a, b evals.CatalogEntry) int { return strings.Compare(a.Name, b.Name) })).To(BeTrue())
+			Expect(slices.ContainsFunc(cat, func(e evals.CatalogEntry) bool { return e.Name == "shout" })).To(BeTrue())
+
+			By("not knowing them in the package-level lookup")
+			_, _, err = evals.Lookup("shout=hey")
+			Expect(err).To(MatchError(evals.ErrUnknownEvaluator))
+		})
+
+		It("turns a Build error into a lookup error and checks the argument first", func() {
+			reg := evals.NewRegistry(shout)
+			_, _, err := reg.Lookup("shout=fail")
+			Expect(err).To(MatchError(ContainSubstring(`evaluator "shout=fail": shout cannot be configured`)))
+			_, _, err = reg.Lookup("shout")
+			Expect(err).To(MatchError(ContainSubstring("needs an argument: shout=WORD")))
+			_, _, err = reg.Lookup("shot=x")
+			Expect(err).To(MatchError(ContainSubstring("did you mean shout?")))
+		})
+
+		It("does not let a caller change its catalog", func() {
+			reg := evals.NewRegistry(shout)
+			reg.Catalog()[0].Keys[0].Key = "changed"
+			reg.Catalog()[0].Name = "changed"
+			Expect(reg.Catalog()[0].Name).To(Equal("shout"))
+			Expect(reg.Catalog()[0].Keys[0].Key).To(Equal("shout"))
+		})
+
+		It("refuses duplicate, malformed and incomplete entries", func() {
+			Expect(func() { evals.NewRegistry(shout, shout) }).To(PanicWith(ContainSubstring(`two entries are named "shout"`)))
+			bad := shout
+			bad.Name = "Shout-Out"
+			Expect(func() { evals.NewRegistry(bad) }).To(PanicWith(ContainSubstring("not lower case")))
+			bad = shout
+			bad.Build = nil
+			Expect(func() { evals.NewRegistry(bad) }).To(PanicWith(ContainSubstring("no Build")))
+		})
 	})
 })

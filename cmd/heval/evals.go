@@ -7,7 +7,15 @@ import (
 	"text/tabwriter"
 
 	"github.com/heval-dev/heval/evals"
+	"github.com/heval-dev/heval/evals/judge"
 )
+
+// evaluatorRegistry is what --eval looks up and `heval evals` lists: the built-in
+// evaluators of package evals and the LLM judge. Each call builds a new registry, so a
+// judge it builds is configured from the environment of that run.
+func evaluatorRegistry() *evals.Registry {
+	return evals.NewRegistry(append(evals.Builtin(), judge.Entry())...)
+}
 
 // evalsCmd lists the built-in evaluators that `heval run --eval NAME[=ARG]` accepts.
 type evalsCmd struct{ stdio }
@@ -19,7 +27,7 @@ func (c *evalsCmd) Run(_ context.Context, args []string) error {
 	}
 	tw := tabwriter.NewWriter(c.out, 2, 8, 2, ' ', 0)
 	fmt.Fprintln(tw, "EVALUATOR\tARGUMENT\tSCORE KEYS\tDESCRIPTION")
-	for _, e := range evals.Catalog() {
+	for _, e := range evaluatorRegistry().Catalog() {
 		var keys []string
 		for _, k := range e.Keys {
 			s := k.Key + " (" + k.Type

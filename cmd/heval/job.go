@@ -13,7 +13,6 @@ import (
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/datasets"
-	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/reporters/console"
@@ -75,8 +74,9 @@ func (j *job) evaluators() ([]*harness.EvaluatorSpec, error) {
 	}
 	out := append([]*harness.EvaluatorSpec(nil), j.extraEvals...)
 	seen := map[string]bool{}
+	reg := evaluatorRegistry()
 	for _, spec := range specs {
-		name, fn, err := evals.Lookup(spec)
+		name, fn, err := reg.Lookup(spec)
 		if err != nil {
 			return nil, usagef("--eval %s: %v ('heval evals' lists the evaluators)", spec, err)
 		}

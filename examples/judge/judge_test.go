@@ -1,6 +1,6 @@
 // This suite shows an LLM judge scoring a few hand-made answers. It talks to a fake
-// OpenAI-compatible server on 127.0.0.1 (evals/judgetest) instead of a real model; point
-// evals.WithBaseURL, WithAPIKey and WithModel (or HEVAL_JUDGE_BASE_URL, HEVAL_JUDGE_API_KEY
+// OpenAI-compatible server on 127.0.0.1 (evals/judge/judgetest) instead of a real model;
+// point judge.WithBaseURL, WithAPIKey and WithModel (or HEVAL_JUDGE_BASE_URL, HEVAL_JUDGE_API_KEY
 // and HEVAL_JUDGE_MODEL) at a real endpoint to judge for real.
 package judge_test
 
@@ -16,7 +16,8 @@ import (
 
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/evals"
-	"github.com/heval-dev/heval/evals/judgetest"
+	"github.com/heval-dev/heval/evals/judge"
+	"github.com/heval-dev/heval/evals/judge/judgetest"
 )
 
 func answer(id, question, text, reference string) heval.Sample {
@@ -57,28 +58,29 @@ var _ = Describe("an LLM judge against a fake server", Ordered, func() {
 	var (
 		srv        *judgetest.Server
 		cacheDir   string
-		evaluators func() (map[string]heval.Func, *evals.LLMJudge)
+		evaluators func() (map[string]heval.Func, *judge.LLM)
 	)
 
 	BeforeAll(func() {
 		srv = judgetest.NewServer(judgetest.Options{})
 		DeferCleanup(srv.Close)
 		cacheDir = GinkgoT().TempDir()
-		evaluators = func() (map[string]heval.Func, *evals.LLMJudge) {
-			j := evals.NewJudge(
-				evals.WithBaseURL(srv.URL),
-				evals.WithAPIKey("sk-fake"),
-				evals.WithModel("judge-model"),
-				evals.WithCacheDir(cacheDir),
+		evaluators = func() (map[string]heval.Func, *judge.LLM) {
+			j, err := judge.New(
+				judge.WithBaseURL(srv.URL),
+				judge.WithAPIKey("sk-fake"),
+				judge.WithModel("judge-model"),
+				judge.WithCacheDir(cacheDir),
 			)
+			Expect(err).NotTo(HaveOccurred())
 			return map[string]heval.Func{
-				"accuracy":    j.Func(evals.RubricAccuracy),
-				"helpfulness": j.Func(evals.RubricHelpfulness),
+				"accuracy":    j.Func(judge.Accuracy()),
+				"helpfulness": j.Func(judge.Helpfulness()),
 				// Judge only answers that do not refuse; the refusal is scored as skipped.
 				"relevance": evals.When(func(s heval.Sample) bool {
 					sc, err := evals.Refusal(context.Background(), s)
 					return err == nil && sc.Entries()[0].Value == false
-				}, j.Func(evals.RubricRelevance)),
+				}, j.Func(judge.Relevance())),
 			}, j
 		}
 	})

@@ -9,7 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/evals/judgetest"
+	"github.com/heval-dev/heval/evals/judge/judgetest"
 )
 
 func TestJudgetest(t *testing.T) {
@@ -77,5 +77,13 @@ var _ = Describe("the fake judge server", func() {
 		resp, _ = post(srv, "", "x")
 		Expect(resp.StatusCode).To(Equal(http.StatusOK))
 		Expect(srv.Calls()).To(Equal(4))
+	})
+
+	It("answers 400 in BadRequest mode", func() {
+		srv := judgetest.NewServer(judgetest.Options{Mode: judgetest.BadRequest})
+		DeferCleanup(srv.Close)
+		resp, out := post(srv, "", "x")
+		Expect(resp.StatusCode).To(Equal(http.StatusBadRequest))
+		Expect(out).To(HaveKey("error"))
 	})
 })

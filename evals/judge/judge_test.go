@@ -1,11 +1,13 @@
-package evals_test
+package judge_test
 
 import (
 	"context"
 	"errors"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/heval-dev/heval"
@@ -13,8 +15,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/evals"
-	"github.com/heval-dev/heval/evals/judgetest"
+	"github.com/heval-dev/heval/evals/judge"
+	"github.com/heval-dev/heval/evals/judge/judgetest"
 )
 
 const secretKey = "sk-test-SECRET-0123456789"
@@ -36,14 +38,16 @@ var _ = Describe("the LLM judge", func() {
 		DeferCleanup(srv.Close)
 		return srv
 	}
-	newJudge := func(srv *judgetest.Server, opts ...evals.JudgeOption) *evals.LLMJudge {
-		base := []evals.JudgeOption{
-			evals.WithBaseURL(srv.URL), evals.WithAPIKey(secretKey), evals.WithModel("judge-model"),
-			evals.WithCacheDir(cacheDir), evals.WithRetries(3, time.Millisecond, 5*time.Millisecond),
+	newJudge := func(srv *judgetest.Server, opts ...judge.Option) *judge.LLM {
+		base := []judge.Option{
+			judge.WithBaseURL(srv.URL), judge.WithAPIKey(secretKey), judge.WithModel("judge-model"),
+			judge.WithCacheDir(cacheDir), judge.WithRetries(3),
 		}
-		return evals.NewJudge(append(base, opts...)...)
+		j, err := judge.New(append(base, opts...)...)
+		Expect(err).NotTo(HaveOccurred())
+		return j
 	}
-	judgeOnce := func(j *evals.LLMJudge, r evals.Rubric, s heval.Sample) (heval.Score, error) {
+	judgeOnce := func(j *judge.LLM, r judge.Rubric, s heval.Sample) (heval.Score, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		return j.Func(r)(ctx, s)
@@ -52,7 +56,7 @@ var _ = Describe("the LLM judge", func() {
 	It("returns the judge's score and reason and counts tokens", func() {
 		srv := start(judgetest.Options{})
 		j := newJudge(srv)
-		sc, err := judgeOnce(j, evals.RubricAccuracy, sample)
+		sc, err := judgeOnce(j, judge.Accuracy(), sample)
 		Expect(err).NotTo(HaveOccurred())
 
 		reqs := srv.Requests()
@@ -82,12 +86,12 @@ var _ = Describe("the LLM judge", func() {
 
 	It("hits the disk cache on a second run and makes no call", func() {
 		srv := start(judgetest.Options{})
-		first, err := judgeOnce(newJudge(srv), evals.RubricHelpfulness, sample)
+		first, err := judgeOnce(newJudge(srv), judge.Helpfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(1))
 
 		j2 := newJudge(srv)
-		second, err := judgeOnce(j2, evals.RubricHelpfulness, sample)
+		second, err := judgeOnce(j2, judge.Helpfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(1))
 		Expect(second).To(Equal(first))
@@ -107,17 +111,17 @@ var _ = Describe("the LLM judge", func() {
 		Expect(files[0]).NotTo(HavePrefix(".tmp"))
 
 		By("missing the cache for another model, rubric or answer")
-		_, err = judgeOnce(newJudge(srv, evals.WithModel("other")), evals.RubricHelpfulness, sample)
+		_, err = judgeOnce(newJudge(srv, judge.WithModel("other")), judge.Helpfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
-		_, err = judgeOnce(j2, evals.RubricSafety, sample)
+		_, err = judgeOnce(j2, judge.Safety(), sample)
 		Expect(err).NotTo(HaveOccurred())
-		_, err = judgeOnce(j2, evals.RubricHelpfulness, chat("Lyon"))
+		_, err = judgeOnce(j2, judge.Helpfulness(), chat("Lyon"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(4))
 
 		By("calling every time without a cache")
-		j3 := newJudge(srv, evals.WithoutCache())
-		_, err = judgeOnce(j3, evals.RubricHelpfulness, sample)
+		j3 := newJudge(srv, judge.WithoutCache())
+		_, err = judgeOnce(j3, judge.Helpfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(5))
 	})
@@ -125,7 +129,7 @@ var _ = Describe("the LLM judge", func() {
 	It("asks again after a malformed answer", func() {
 		srv := start(judgetest.Options{MalformedFirst: 1})
 		j := newJudge(srv)
-		sc, err := judgeOnce(j, evals.RubricRelevance, sample)
+		sc, err := judgeOnce(j, judge.Relevance(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sc.Entries()[0].Value).To(BeNumerically(">=", 0))
 		reqs := srv.Requests()
@@ -138,15 +142,15 @@ var _ = Describe("the LLM judge", func() {
 
 	It("gives up after a bounded number of malformed answers", func() {
 		srv := start(judgetest.Options{Mode: judgetest.Malformed})
-		j := newJudge(srv, evals.WithMalformedRetries(2))
-		_, err := judgeOnce(j, evals.RubricRelevance, sample)
-		Expect(err).To(MatchError(evals.ErrJudgeMalformed))
+		j := newJudge(srv, judge.WithMalformedRetries(2))
+		_, err := judgeOnce(j, judge.Relevance(), sample)
+		Expect(err).To(MatchError(judge.ErrMalformed))
 		Expect(err.Error()).To(ContainSubstring(`"relevance"`))
 		Expect(srv.Calls()).To(Equal(3))
 		Expect(j.Stats().Errors).To(Equal(int64(1)))
 
 		By("caching nothing")
-		_, err = judgeOnce(j, evals.RubricRelevance, sample)
+		_, err = judgeOnce(j, judge.Relevance(), sample)
 		Expect(err).To(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(6))
 	})
@@ -155,17 +159,97 @@ var _ = Describe("the LLM judge", func() {
 		srv := start(judgetest.Options{Mode: judgetest.Slow, Delay: 10 * time.Second})
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 		defer cancel()
-		_, err := newJudge(srv).Func(evals.RubricSafety)(ctx, sample)
+		_, err := newJudge(srv).Func(judge.Safety())(ctx, sample)
 		Expect(errors.Is(err, context.DeadlineExceeded)).To(BeTrue(), "%v", err)
+	})
+
+	Describe("an endpoint that accepts the connection and never answers", func() {
+		var baseURL string
+
+		BeforeEach(func() {
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			Expect(err).NotTo(HaveOccurred())
+			var (
+				mu    sync.Mutex
+				conns []net.Conn
+			)
+			go func() {
+				for {
+					c, err := ln.Accept()
+					if err != nil {
+						return
+					}
+					mu.Lock()
+					conns = append(conns, c) // held open, never read from or written to
+					mu.Unlock()
+				}
+			}()
+			DeferCleanup(func() {
+				ln.Close()
+				mu.Lock()
+				defer mu.Unlock()
+				for _, c := range conns {
+					c.Close()
+				}
+			})
+			baseURL = "http://" + ln.Addr().String() + "/v1"
+		})
+
+		// call judges sample without a deadline of its own and fails the spec when the
+		// judgement has not ended within 10 seconds.
+		call := func(j *judge.LLM) error {
+			GinkgoHelper()
+			done := make(chan error, 1)
+			go func() {
+				_, err := j.Func(judge.Accuracy())(context.Background(), sample)
+				done <- err
+			}()
+			var err error
+			Eventually(done, 10*time.Second).Should(Receive(&err), "the judgement did not end: no timeout")
+			return err
+		}
+
+		It("ends the call at the judge's timeout, with an error that says how to raise it", func() {
+			j, err := judge.New(judge.WithBaseURL(baseURL), judge.WithAPIKey(secretKey), judge.WithoutCache(),
+				judge.WithTimeout(200*time.Millisecond))
+			Expect(err).NotTo(HaveOccurred())
+			began := time.Now()
+			err = call(j)
+			Expect(err).To(MatchError(context.DeadlineExceeded))
+			Expect(err.Error()).To(ContainSubstring("no answer within 200ms"))
+			Expect(err.Error()).To(ContainSubstring("judge.WithTimeout"))
+			Expect(time.Since(began)).To(BeNumerically("<", 5*time.Second))
+			Expect(j.Stats().Errors).To(Equal(int64(1)))
+		})
+
+		It("reads the timeout from HEVAL_JUDGE_TIMEOUT", func() {
+			GinkgoT().Setenv(judge.EnvTimeout, "150ms")
+			j, err := judge.New(judge.WithBaseURL(baseURL), judge.WithoutCache())
+			Expect(err).NotTo(HaveOccurred())
+			err = call(j)
+			Expect(err).To(MatchError(context.DeadlineExceeded))
+			Expect(err.Error()).To(ContainSubstring("no answer within 150ms"))
+		})
+	})
+
+	It("refuses an unusable HEVAL_JUDGE_TIMEOUT", func() {
+		srv := start(judgetest.Options{})
+		GinkgoT().Setenv(judge.EnvTimeout, "soon")
+		_, err := judge.New(judge.WithBaseURL(srv.URL))
+		Expect(err).To(MatchError(ContainSubstring(`HEVAL_JUDGE_TIMEOUT="soon" is not a positive duration`)))
+		_, err = judgeOnce(newJudge(srv, judge.WithTimeout(time.Minute)), judge.Accuracy(), sample)
+		Expect(err).NotTo(HaveOccurred(), "an explicit timeout makes the variable irrelevant")
 	})
 
 	It("waits as a 429's Retry-After asks and then succeeds", func() {
 		srv := start(judgetest.Options{RateLimitFirst: 2, RetryAfter: 5 * time.Millisecond})
-		// The backoff alone would wait up to an hour: only Retry-After lets this finish.
-		j := newJudge(srv, evals.WithRetries(3, time.Hour, time.Hour))
-		_, err := judgeOnce(j, evals.RubricAccuracy, sample)
+		j := newJudge(srv, judge.WithRetries(3))
+		began := time.Now()
+		_, err := judgeOnce(j, judge.Accuracy(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(3))
+		// Without Retry-After the two waits would be a backoff of at least 0.375 s + 0.75 s.
+		Expect(time.Since(began)).To(BeNumerically("<", time.Second))
 		st := j.Stats()
 		Expect(st.RateLimited).To(Equal(int64(2)))
 		Expect(st.Retries).To(Equal(int64(2)))
@@ -173,26 +257,44 @@ var _ = Describe("the LLM judge", func() {
 
 	It("retries 5xx a bounded number of times and never shows the API key", func() {
 		srv := start(judgetest.Options{Mode: judgetest.ServerError})
-		j := newJudge(srv, evals.WithRetries(2, time.Millisecond, 2*time.Millisecond))
-		_, err := judgeOnce(j, evals.RubricAccuracy, sample)
+		j := newJudge(srv, judge.WithRetries(2))
+		_, err := judgeOnce(j, judge.Accuracy(), sample)
 		Expect(err).To(HaveOccurred())
 		Expect(srv.Calls()).To(Equal(3))
 		Expect(err.Error()).To(ContainSubstring("500"))
+		Expect(err.Error()).To(ContainSubstring("after 3 attempts"))
+		st := j.Stats()
+		Expect(st.Calls).To(Equal(int64(3)))
+		Expect(st.Retries).To(Equal(int64(2)))
+		Expect(st.RateLimited).To(BeZero())
+		Expect(st.Errors).To(Equal(int64(1)))
 		Expect(err.Error()).NotTo(ContainSubstring(secretKey))
 		for e := errors.Unwrap(err); e != nil; e = errors.Unwrap(e) {
 			Expect(e.Error()).NotTo(ContainSubstring(secretKey))
 		}
 	})
 
+	It("does not repeat a request with retries disabled, nor a 4xx answer", func() {
+		srv := start(judgetest.Options{Mode: judgetest.ServerError})
+		_, err := judgeOnce(newJudge(srv, judge.WithRetries(0)), judge.Accuracy(), sample)
+		Expect(err).To(MatchError(ContainSubstring("500")))
+		Expect(srv.Calls()).To(Equal(1))
+
+		bad := start(judgetest.Options{Mode: judgetest.BadRequest})
+		_, err = judgeOnce(newJudge(bad), judge.Accuracy(), sample)
+		Expect(err).To(MatchError(ContainSubstring("400")))
+		Expect(bad.Calls()).To(Equal(1))
+	})
+
 	It("judges faithfulness against the context input", func() {
 		srv := start(judgetest.Options{})
 		j := newJudge(srv)
-		_, err := judgeOnce(j, evals.RubricFaithfulness, sample)
+		_, err := judgeOnce(j, judge.Faithfulness(), sample)
 		Expect(err).To(MatchError(ContainSubstring(`input "context"`)))
 		Expect(srv.Calls()).To(BeZero())
 
 		sample.Inputs["context"] = "France's capital is Paris."
-		_, err = judgeOnce(j, evals.RubricFaithfulness, sample)
+		_, err = judgeOnce(j, judge.Faithfulness(), sample)
 		Expect(err).NotTo(HaveOccurred())
 		user := srv.Requests()[0].Messages[1].Content
 		Expect(user).To(ContainSubstring("## Context\nFrance's capital is Paris."))
@@ -201,8 +303,8 @@ var _ = Describe("the LLM judge", func() {
 
 	It("scores a custom rubric on its own scale, with structured output", func() {
 		srv := start(judgetest.Options{})
-		r := evals.CustomRubric("tone", "Is the tone friendly? 10: very friendly; 0: rude.", 10)
-		sc, err := judgeOnce(newJudge(srv, evals.WithJSONSchemaOutput()), r, sample)
+		r := judge.CustomRubric("tone", "Is the tone friendly? 10: very friendly; 0: rude.", 10)
+		sc, err := judgeOnce(newJudge(srv, judge.WithJSONSchemaOutput()), r, sample)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(sc.Entries()[0].Value).To(BeNumerically("<=", 10))
 		Expect(srv.Requests()[0].ResponseFormat).To(Equal("json_schema"))
@@ -211,39 +313,44 @@ var _ = Describe("the LLM judge", func() {
 
 	It("rejects an out-of-range score as malformed", func() {
 		srv := start(judgetest.Options{Score: func(string, string) int { return 150 }})
-		_, err := judgeOnce(newJudge(srv, evals.WithMalformedRetries(0)), evals.RubricAccuracy, sample)
+		_, err := judgeOnce(newJudge(srv, judge.WithMalformedRetries(0)), judge.Accuracy(), sample)
 		Expect(err).To(MatchError(ContainSubstring("outside 0 to 100")))
 	})
 
 	It("does not judge an unreadable answer, and reports bad configuration", func() {
 		srv := start(judgetest.Options{})
-		_, err := judgeOnce(newJudge(srv), evals.RubricAccuracy, unavailable())
+		_, err := judgeOnce(newJudge(srv), judge.Accuracy(), unavailable())
 		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
 		Expect(srv.Calls()).To(BeZero())
 
-		_, err = judgeOnce(evals.NewJudge(evals.WithBaseURL("not a url"), evals.WithoutCache()), evals.RubricAccuracy, sample)
+		_, err = judge.New(judge.WithBaseURL("not a url"), judge.WithoutCache())
 		Expect(err).To(MatchError(ContainSubstring("not an http(s) URL")))
-		_, err = judgeOnce(newJudge(srv), evals.Rubric{Name: "x"}, sample)
+		_, err = judgeOnce(newJudge(srv), judge.Rubric{Name: "x"}, sample)
 		Expect(err).To(MatchError(ContainSubstring("no instructions")))
-	})
-
-	It("adds every judge's usage to the process totals", func() {
-		before := evals.JudgeTotals()
-		srv := start(judgetest.Options{})
-		_, err := evals.Judge(evals.RubricAccuracy, evals.WithBaseURL(srv.URL), evals.WithCacheDir(cacheDir))(context.Background(), sample)
-		Expect(err).NotTo(HaveOccurred())
-		after := evals.JudgeTotals()
-		Expect(after.Calls - before.Calls).To(BeNumerically(">=", 1))
-		Expect(after.CompletionTokens - before.CompletionTokens).To(BeNumerically(">=", 20))
 	})
 
 	It("knows its ready-made rubrics by name", func() {
 		for _, name := range []string{"accuracy", "relevance", "helpfulness", "faithfulness", "Safety"} {
-			r, ok := evals.RubricNamed(name)
+			r, ok := judge.RubricNamed(name)
 			Expect(ok).To(BeTrue(), name)
 			Expect(r.Max).To(Equal(100))
 		}
-		_, ok := evals.RubricNamed("vibes")
+		_, ok := judge.RubricNamed("vibes")
 		Expect(ok).To(BeFalse())
+	})
+})
+
+var _ = Describe("the ready-made rubrics", func() {
+	It("are new values on every call, so changing one changes no other", func() {
+		r := judge.Accuracy()
+		r.Max = 5
+		r.Instructions = "changed"
+		Expect(judge.Accuracy().Max).To(Equal(100))
+		Expect(judge.Accuracy().Instructions).NotTo(Equal("changed"))
+		rs := judge.Rubrics()
+		rs[0].Name = "changed"
+		Expect(judge.Rubrics()[0].Name).To(Equal("accuracy"))
+		named, _ := judge.RubricNamed("accuracy")
+		Expect(named).To(Equal(judge.Accuracy()))
 	})
 })

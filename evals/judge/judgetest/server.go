@@ -1,7 +1,7 @@
 // Package judgetest is a fake OpenAI-compatible chat completions server for testing LLM
 // judges without a network or a model. It listens on 127.0.0.1, answers deterministically,
 // and can be told to answer malformed JSON, to be slow, to answer 429 with Retry-After or
-// to fail with 500, so that retries, timeouts and caching can be tested.
+// to fail with 500 or 400, so that retries, timeouts and caching can be tested.
 package judgetest
 
 import (
@@ -35,6 +35,8 @@ const (
 	RateLimited
 	// ServerError answers 500.
 	ServerError
+	// BadRequest answers 400, as an API does for a request it rejects.
+	BadRequest
 )
 
 // Options configure a [Server].
@@ -197,6 +199,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		return
 	case ServerError:
 		writeError(w, http.StatusInternalServerError, "The server had an error while processing your request")
+		return
+	case BadRequest:
+		writeError(w, http.StatusBadRequest, "The model does not support this request")
 		return
 	case Slow:
 		t := time.NewTimer(o.Delay)

@@ -1,4 +1,4 @@
-package evals
+package judge
 
 import (
 	"bytes"
@@ -10,18 +10,17 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/heval-dev/heval"
+	"github.com/heval-dev/heval/evals"
 
 	"github.com/openai/openai-go"
 	"github.com/openai/openai-go/option"
@@ -31,32 +30,51 @@ import (
 
 // The environment variables that configure a judge (options override them).
 const (
-	// EnvJudgeBaseURL is the base URL of the OpenAI-compatible API, for example
-	// https://api.openai.com/v1 (the default), https://gateway.helicone.ai/v1 or
-	// http://localhost:11434/v1.
-	EnvJudgeBaseURL = "HEVAL_JUDGE_BASE_URL"
-	// EnvJudgeAPIKey is the API key; when unset, OPENAI_API_KEY is used.
-	EnvJudgeAPIKey = "HEVAL_JUDGE_API_KEY"
-	// EnvJudgeModel is the judge model; the default is [DefaultJudgeModel].
-	EnvJudgeModel = "HEVAL_JUDGE_MODEL"
+	// EnvBaseURL is the base URL of the OpenAI-compatible API, for example
+	// https://api.openai.com/v1, https://gateway.helicone.ai/v1 or
+	// http://localhost:11434/v1; when unset, OPENAI_BASE_URL is used. Without either, a
+	// judge with an API key calls [DefaultBaseURL] (see [New]).
+	EnvBaseURL = "HEVAL_JUDGE_BASE_URL"
+	// EnvAPIKey is the API key; when unset, OPENAI_API_KEY is used.
+	EnvAPIKey = "HEVAL_JUDGE_API_KEY"
+	// EnvModel is the judge model; the default is [DefaultModel].
+	EnvModel = "HEVAL_JUDGE_MODEL"
+	// EnvTimeout is the timeout of one attempt of a judge call, a Go duration such as 90s
+	// or 2m; the default is [DefaultTimeout].
+	EnvTimeout = "HEVAL_JUDGE_TIMEOUT"
 )
 
-// Judge defaults.
+// The defaults of a judge.
 const (
-	DefaultJudgeBaseURL = "https://api.openai.com/v1"
-	DefaultJudgeModel   = "gpt-4o-mini"
-	// DefaultJudgeRPM and DefaultJudgeTPM are the judge's own request and token budgets
+	// DefaultBaseURL is OpenAI's API, called by a judge that has an API key and no base URL.
+	DefaultBaseURL = "https://api.openai.com/v1"
+	// DefaultModel is the judge model when neither [WithModel] nor HEVAL_JUDGE_MODEL says.
+	DefaultModel = "gpt-4o-mini"
+	// DefaultRPM and DefaultTPM are the judge's own request and token budgets
 	// per minute.
-	DefaultJudgeRPM = 500
-	DefaultJudgeTPM = 200_000
+	DefaultRPM = 500
+	DefaultTPM = 200_000
+	// DefaultTimeout is how long one attempt of a judge call may take (see [WithTimeout]).
+	DefaultTimeout = 60 * time.Second
 )
 
-// ErrJudgeMalformed is wrapped by the error of a judge that did not answer with a valid
-// {"score": int, "reason": string} object within its malformed-answer retries.
-var ErrJudgeMalformed = errors.New("the judge did not answer with a valid score")
+// Error is the type of this package's sentinel errors. They are constants, so no program
+// can change them; match them with [errors.Is].
+type Error string
 
-// JudgeStats counts what a judge did. Token counts are those the API reported.
-type JudgeStats struct {
+// Error returns the message.
+func (e Error) Error() string { return string(e) }
+
+// ErrMalformed is wrapped by the error of a judge that did not answer with a valid
+// {"score": int, "reason": string} object within its malformed-answer retries.
+const ErrMalformed Error = "the judge did not answer with a valid score"
+
+// ErrNotConfigured is wrapped by the error of [New] for a judge that has neither an API key
+// nor a base URL, from options or the environment.
+const ErrNotConfigured Error = "the LLM judge is not configured"
+
+// Stats counts what a judge did. Token counts are those the API reported.
+type Stats struct {
 	// Judgements is how many scores the judge returned, cache hits included.
 	Judgements int64
 	// CacheHits is how many of them came from the disk cache, costing nothing.
@@ -75,10 +93,10 @@ type JudgeStats struct {
 }
 
 // TotalTokens is PromptTokens + CompletionTokens.
-func (s JudgeStats) TotalTokens() int64 { return s.PromptTokens + s.CompletionTokens }
+func (s Stats) TotalTokens() int64 { return s.PromptTokens + s.CompletionTokens }
 
 // String summarises the stats in one line, for logs and reports.
-func (s JudgeStats) String() string {
+func (s Stats) String() string {
 	return fmt.Sprintf("%d judgements (%d cached), %d calls, %d retries (%d rate-limited), %d malformed answers, %d errors, %d prompt + %d completion tokens",
 		s.Judgements, s.CacheHits, s.Calls, s.Retries, s.RateLimited, s.Malformed, s.Errors, s.PromptTokens, s.CompletionTokens)
 }
@@ -87,30 +105,21 @@ type statCounters struct {
 	judgements, cacheHits, calls, retries, rateLimited, malformed, errors, prompt, completion atomic.Int64
 }
 
-func (c *statCounters) snapshot() JudgeStats {
-	return JudgeStats{
+func (c *statCounters) snapshot() Stats {
+	return Stats{
 		Judgements: c.judgements.Load(), CacheHits: c.cacheHits.Load(), Calls: c.calls.Load(),
 		Retries: c.retries.Load(), RateLimited: c.rateLimited.Load(), Malformed: c.malformed.Load(),
 		Errors: c.errors.Load(), PromptTokens: c.prompt.Load(), CompletionTokens: c.completion.Load(),
 	}
 }
 
-// allJudges sums the counters of every judge of the process.
-var allJudges statCounters
-
-// JudgeTotals returns the stats of every judge of this process added up, so a harness
-// can report judge token usage without holding the judges.
-func JudgeTotals() JudgeStats { return allJudges.snapshot() }
-
-type judgeConfig struct {
+type config struct {
 	baseURL, apiKey, model string
 	cacheDir               string
 	noCache                bool
 	rpm, tpm               int
 	maxRetries             int
-	backoffBase            time.Duration
-	backoffMax             time.Duration
-	maxRetryAfter          time.Duration
+	timeout                time.Duration
 	malformedRetries       int
 	temperature            float64
 	maxTokens              int64
@@ -120,136 +129,158 @@ type judgeConfig struct {
 	logger                 *slog.Logger
 }
 
-// JudgeOption configures a judge.
-type JudgeOption func(*judgeConfig)
+// Option configures a judge.
+type Option func(*config)
 
 // WithBaseURL sets the base URL of the OpenAI-compatible API (default from
-// HEVAL_JUDGE_BASE_URL, else https://api.openai.com/v1).
-func WithBaseURL(u string) JudgeOption { return func(c *judgeConfig) { c.baseURL = u } }
+// HEVAL_JUDGE_BASE_URL, else OPENAI_BASE_URL, else [DefaultBaseURL] when there is an API
+// key; see [New]).
+func WithBaseURL(u string) Option { return func(c *config) { c.baseURL = u } }
 
 // WithAPIKey sets the API key (default from HEVAL_JUDGE_API_KEY, else OPENAI_API_KEY).
 // The key is sent as a bearer token and never appears in an error or a log line.
-func WithAPIKey(k string) JudgeOption { return func(c *judgeConfig) { c.apiKey = k } }
+func WithAPIKey(k string) Option { return func(c *config) { c.apiKey = k } }
 
-// WithModel sets the judge model (default from HEVAL_JUDGE_MODEL, else gpt-4o-mini).
-func WithModel(m string) JudgeOption { return func(c *judgeConfig) { c.model = m } }
+// WithModel sets the judge model (default from HEVAL_JUDGE_MODEL, else [DefaultModel]).
+func WithModel(m string) Option { return func(c *config) { c.model = m } }
 
 // WithCacheDir sets the directory of the judge's disk cache (default
 // $XDG_CACHE_HOME/heval/judge, or the user cache directory's heval/judge).
-func WithCacheDir(dir string) JudgeOption { return func(c *judgeConfig) { c.cacheDir = dir } }
+func WithCacheDir(dir string) Option { return func(c *config) { c.cacheDir = dir } }
 
 // WithoutCache disables the disk cache: every judgement calls the API.
-func WithoutCache() JudgeOption { return func(c *judgeConfig) { c.noCache = true } }
+func WithoutCache() Option { return func(c *config) { c.noCache = true } }
 
 // WithRateLimits sets the judge's own budgets in requests and tokens per minute (defaults
-// [DefaultJudgeRPM] and [DefaultJudgeTPM]; zero or less means unlimited). Up to a tenth of
+// [DefaultRPM] and [DefaultTPM]; zero or less means unlimited). Up to a tenth of
 // a minute's budget may be spent at once. Tokens are counted before a call as an estimate
 // (a quarter of the prompt's characters plus the completion limit) and corrected by the
 // usage the API reports.
-func WithRateLimits(rpm, tpm int) JudgeOption {
-	return func(c *judgeConfig) { c.rpm, c.tpm = rpm, tpm }
+func WithRateLimits(rpm, tpm int) Option {
+	return func(c *config) { c.rpm, c.tpm = rpm, tpm }
 }
 
-// WithRetries sets how many times a request is repeated after a 429, a 5xx, a 408 or 409,
-// or a transport error (default 4; 0 disables). Waits follow the server's Retry-After
-// (retry-after-ms or Retry-After, capped by [WithMaxRetryAfter]), else an exponential
-// backoff with full jitter from base up to max (defaults 500ms and 30s).
-func WithRetries(n int, base, max time.Duration) JudgeOption {
-	return func(c *judgeConfig) { c.maxRetries, c.backoffBase, c.backoffMax = n, base, max }
-}
+// WithRetries sets how many times a request is repeated after a 429, a 408 or 409, a 5xx
+// or a transport error (default 4; 0 or less disables). The retries are openai-go's
+// (option.WithMaxRetries): a wait the server asks for with retry-after-ms or Retry-After
+// is honoured when it is under a minute, else the wait is an exponential backoff from
+// 0.5 s up to 8 s with jitter. A context cancelled during such a wait is noticed when the
+// wait ends. Malformed answers are a separate matter ([WithMalformedRetries]).
+func WithRetries(n int) Option { return func(c *config) { c.maxRetries = max(n, 0) } }
 
-// WithMaxRetryAfter caps the wait a server may ask for with Retry-After (default 1 minute).
-func WithMaxRetryAfter(d time.Duration) JudgeOption {
-	return func(c *judgeConfig) { c.maxRetryAfter = d }
-}
+// WithTimeout sets how long one attempt of a judge call may take, from sending the request
+// to reading the whole answer (default from HEVAL_JUDGE_TIMEOUT, else [DefaultTimeout]; zero
+// or less means the default). An endpoint that accepts the connection and does not answer
+// in time ends the judgement with an error wrapping [context.DeadlineExceeded]; the attempt
+// is not repeated. A context deadline that comes sooner applies instead.
+func WithTimeout(d time.Duration) Option { return func(c *config) { c.timeout = d } }
 
 // WithMalformedRetries sets how many times the judge is asked again, with a message saying
 // what was wrong, when its answer is not a valid score object (default 2).
-func WithMalformedRetries(n int) JudgeOption {
-	return func(c *judgeConfig) { c.malformedRetries = n }
+func WithMalformedRetries(n int) Option {
+	return func(c *config) { c.malformedRetries = n }
 }
 
 // WithTemperature sets the sampling temperature (default 0).
-func WithTemperature(t float64) JudgeOption { return func(c *judgeConfig) { c.temperature = t } }
+func WithTemperature(t float64) Option { return func(c *config) { c.temperature = t } }
 
 // WithMaxTokens limits the judge's completion (max_completion_tokens; default no limit).
-func WithMaxTokens(n int64) JudgeOption { return func(c *judgeConfig) { c.maxTokens = n } }
+func WithMaxTokens(n int64) Option { return func(c *config) { c.maxTokens = n } }
 
 // WithSeed asks the API for deterministic sampling with seed.
-func WithSeed(seed int64) JudgeOption { return func(c *judgeConfig) { c.seed = &seed } }
+func WithSeed(seed int64) Option { return func(c *config) { c.seed = &seed } }
 
 // WithJSONSchemaOutput asks for the answer with response_format json_schema (strict
 // structured output) instead of the default json_object, which more servers support.
-func WithJSONSchemaOutput() JudgeOption { return func(c *judgeConfig) { c.jsonSchema = true } }
+func WithJSONSchemaOutput() Option { return func(c *config) { c.jsonSchema = true } }
 
 // WithHTTPClient sets the HTTP client of the API calls.
-func WithHTTPClient(h *http.Client) JudgeOption { return func(c *judgeConfig) { c.httpClient = h } }
+func WithHTTPClient(h *http.Client) Option { return func(c *config) { c.httpClient = h } }
 
-// WithJudgeLogger sets the logger of retries and cache problems (default slog.Default()).
-func WithJudgeLogger(l *slog.Logger) JudgeOption { return func(c *judgeConfig) { c.logger = l } }
+// WithLogger sets the logger of retries and cache problems (default slog.Default()).
+func WithLogger(l *slog.Logger) Option { return func(c *config) { c.logger = l } }
 
-// LLMJudge scores answers by asking an LLM through an OpenAI-compatible chat completions
-// API. One judge holds one rate budget, one cache and one set of [JudgeStats]; share it
-// between the evaluators of a suite with [LLMJudge.Func]. It is safe for concurrent use.
-type LLMJudge struct {
-	cfg     judgeConfig
-	client  openai.Client
-	host    string
-	rpm     *rate.Limiter
-	tpm     *rate.Limiter
-	tpmMax  int
-	stats   statCounters
-	initErr error
+// LLM scores answers by asking an LLM through an OpenAI-compatible chat completions
+// API. Create one with [New]. One judge holds one rate budget, one cache and one set of
+// [Stats]; share it between the evaluators of a suite with [LLM.Func]. It is safe for
+// concurrent use.
+type LLM struct {
+	cfg    config
+	client openai.Client
+	host   string
+	rpm    *rate.Limiter
+	tpm    *rate.Limiter
+	tpmMax int
+	stats  statCounters
 }
 
-// NewJudge returns a judge configured from the environment and opts. Configuration errors
-// (an unparsable base URL) are reported by every judgement.
-func NewJudge(opts ...JudgeOption) *LLMJudge {
-	cfg := judgeConfig{
-		baseURL:          os.Getenv(EnvJudgeBaseURL),
-		apiKey:           os.Getenv(EnvJudgeAPIKey),
-		model:            os.Getenv(EnvJudgeModel),
-		rpm:              DefaultJudgeRPM,
-		tpm:              DefaultJudgeTPM,
+// New returns a judge configured by opts and the environment:
+//
+//   - the base URL from [WithBaseURL], else HEVAL_JUDGE_BASE_URL, else OPENAI_BASE_URL;
+//   - the API key from [WithAPIKey], else HEVAL_JUDGE_API_KEY, else OPENAI_API_KEY;
+//   - the model from [WithModel], else HEVAL_JUDGE_MODEL, else [DefaultModel];
+//   - the timeout per attempt from [WithTimeout], else HEVAL_JUDGE_TIMEOUT, else
+//     [DefaultTimeout].
+//
+// With an API key and no base URL the judge calls OpenAI at [DefaultBaseURL]. With neither
+// the judge is not configured: New returns an error wrapping [ErrNotConfigured] that says
+// what to set, and no endpoint is ever called implicitly. A base URL that is not an http(s)
+// URL and an unusable HEVAL_JUDGE_TIMEOUT are errors too.
+func New(opts ...Option) (*LLM, error) {
+	cfg := config{
+		baseURL:          firstEnv(EnvBaseURL, "OPENAI_BASE_URL"),
+		apiKey:           firstEnv(EnvAPIKey, "OPENAI_API_KEY"),
+		model:            os.Getenv(EnvModel),
+		rpm:              DefaultRPM,
+		tpm:              DefaultTPM,
 		maxRetries:       4,
-		backoffBase:      500 * time.Millisecond,
-		backoffMax:       30 * time.Second,
-		maxRetryAfter:    time.Minute,
 		malformedRetries: 2,
-	}
-	if cfg.apiKey == "" {
-		cfg.apiKey = os.Getenv("OPENAI_API_KEY")
 	}
 	for _, o := range opts {
 		o(&cfg)
 	}
-	if cfg.baseURL == "" {
-		cfg.baseURL = DefaultJudgeBaseURL
+	cfg.baseURL, cfg.apiKey = strings.TrimSpace(cfg.baseURL), strings.TrimSpace(cfg.apiKey)
+	switch {
+	case cfg.baseURL == "" && cfg.apiKey == "":
+		return nil, fmt.Errorf("judge: %w: it has no API key and no base URL. Set %s (or OPENAI_API_KEY) to judge with OpenAI at %s, "+
+			"or %s (or OPENAI_BASE_URL) to use another OpenAI-compatible endpoint such as http://localhost:11434/v1; "+
+			"in Go, use judge.WithAPIKey or judge.WithBaseURL", ErrNotConfigured, EnvAPIKey, DefaultBaseURL, EnvBaseURL)
+	case cfg.baseURL == "":
+		cfg.baseURL = DefaultBaseURL
 	}
 	if cfg.model == "" {
-		cfg.model = DefaultJudgeModel
+		cfg.model = DefaultModel
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
 	}
+	if cfg.timeout <= 0 {
+		cfg.timeout = DefaultTimeout
+		if v := strings.TrimSpace(os.Getenv(EnvTimeout)); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				return nil, fmt.Errorf("judge: %s=%q is not a positive duration such as 90s or 2m; fix it or unset it for the default of %s", EnvTimeout, v, DefaultTimeout)
+			}
+			cfg.timeout = d
+		}
+	}
+	u, err := url.Parse(cfg.baseURL)
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, fmt.Errorf("judge: the base URL %q is not an http(s) URL such as https://api.openai.com/v1; fix %s or judge.WithBaseURL", cfg.baseURL, EnvBaseURL)
+	}
 	if !cfg.noCache && cfg.cacheDir == "" {
 		dir, err := defaultCacheDir()
 		if err != nil {
-			cfg.logger.Warn("evals: judge cache disabled: no cache directory", "error", err)
+			cfg.logger.Warn("judge: cache disabled: no cache directory", "error", err)
 			cfg.noCache = true
 		}
 		cfg.cacheDir = dir
 	}
-	j := &LLMJudge{cfg: cfg}
-	u, err := url.Parse(cfg.baseURL)
-	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
-		j.initErr = fmt.Errorf("evals: the judge base URL %q is not an http(s) URL; set %s or use evals.WithBaseURL", cfg.baseURL, EnvJudgeBaseURL)
-		return j
-	}
-	j.host = u.Host + strings.TrimSuffix(u.Path, "/")
+	j := &LLM{cfg: cfg, host: u.Host + strings.TrimSuffix(u.Path, "/")}
 	copts := []option.RequestOption{
 		option.WithBaseURL(cfg.baseURL),
-		option.WithMaxRetries(0),
+		option.WithMaxRetries(cfg.maxRetries),
+		option.WithRequestTimeout(cfg.timeout),
 	}
 	if cfg.apiKey != "" {
 		copts = append(copts, option.WithAPIKey(cfg.apiKey))
@@ -265,7 +296,17 @@ func NewJudge(opts ...JudgeOption) *LLMJudge {
 		j.tpmMax = max(1, cfg.tpm/10)
 		j.tpm = rate.NewLimiter(rate.Limit(float64(cfg.tpm)/60), j.tpmMax)
 	}
-	return j
+	return j, nil
+}
+
+// firstEnv returns the first of the variables that is set and not blank.
+func firstEnv(names ...string) string {
+	for _, n := range names {
+		if v := strings.TrimSpace(os.Getenv(n)); v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func defaultCacheDir() (string, error) {
@@ -279,19 +320,29 @@ func defaultCacheDir() (string, error) {
 	return filepath.Join(d, "heval", "judge"), nil
 }
 
-// Judge returns an evaluator that asks an LLM to score each answer on rubric, with a new
-// [LLMJudge] configured by opts. Use [NewJudge] and [LLMJudge.Func] to share one judge
-// (its rate budget and stats) between several rubrics.
+// Func returns an evaluator that asks an LLM to score each answer on rubric, with a new
+// [LLM] configured by opts and the environment (see [New]). Use [New] and [LLM.Func] to
+// share one judge (its rate budget and stats) between several rubrics, and to see a
+// configuration error before the run.
+//
+// When [New] fails, for example for a judge that is not configured, every evaluation
+// returns that error and no endpoint is called.
 //
 // Score: one int under the evaluator's name, range rubric.Min–rubric.Max (0–100 for the
 // ready-made rubrics), with the judge's reason.
-func Judge(rubric Rubric, opts ...JudgeOption) heval.Func { return NewJudge(opts...).Func(rubric) }
+func Func(rubric Rubric, opts ...Option) heval.Func {
+	j, err := New(opts...)
+	if err != nil {
+		return func(context.Context, heval.Sample) (heval.Score, error) { return heval.Score{}, err }
+	}
+	return j.Func(rubric)
+}
 
 // Stats returns what the judge has done so far.
-func (j *LLMJudge) Stats() JudgeStats { return j.stats.snapshot() }
+func (j *LLM) Stats() Stats { return j.stats.snapshot() }
 
 // Model returns the judge model.
-func (j *LLMJudge) Model() string { return j.cfg.model }
+func (j *LLM) Model() string { return j.cfg.model }
 
 // Func returns an evaluator that scores each answer on rubric.
 //
@@ -299,20 +350,18 @@ func (j *LLMJudge) Model() string { return j.cfg.model }
 // reference answer (when the rubric uses it) and the answer, and asks for a JSON object
 // {"score": <integer in the rubric's range>, "reason": "..."}. An answer that is not such an
 // object, or whose score is out of range, is asked again with a message saying what was
-// wrong (see [WithMalformedRetries]); after that the error wraps [ErrJudgeMalformed].
+// wrong (see [WithMalformedRetries]); after that the error wraps [ErrMalformed].
 // A valid verdict is cached on disk under a SHA-256 of the API host, model, messages and
-// parameters, so an unchanged re-run makes no call.
+// parameters, so an unchanged re-run makes no call. Each attempt of a call ends after the
+// judge's timeout ([WithTimeout]) when the endpoint has not answered.
 //
 // Score: one int under the evaluator's name, range rubric.Min–rubric.Max, with the judge's
 // reason. An unreadable answer is an error, never judged as empty.
-func (j *LLMJudge) Func(rubric Rubric) heval.Func {
+func (j *LLM) Func(rubric Rubric) heval.Func {
 	rerr := rubric.validate()
 	return func(ctx context.Context, s heval.Sample) (heval.Score, error) {
 		if rerr != nil {
 			return heval.Score{}, rerr
-		}
-		if j.initErr != nil {
-			return heval.Score{}, j.initErr
 		}
 		sc, err := j.judge(ctx, rubric, s)
 		if err != nil {
@@ -339,11 +388,8 @@ var (
 	cCompletion  counter = func(c *statCounters) *atomic.Int64 { return &c.completion }
 )
 
-// count adds n to the judge's counter and to the process-wide one.
-func (j *LLMJudge) count(c counter, n int64) {
-	c(&j.stats).Add(n)
-	c(&allJudges).Add(n)
-}
+// count adds n to the judge's counter.
+func (j *LLM) count(c counter, n int64) { c(&j.stats).Add(n) }
 
 // chatMessage is one prompt message; it is what the cache key is made of.
 type chatMessage struct {
@@ -357,7 +403,7 @@ type verdict struct {
 	Reason string `json:"reason"`
 }
 
-func (j *LLMJudge) judge(ctx context.Context, r Rubric, s heval.Sample) (heval.Score, error) {
+func (j *LLM) judge(ctx context.Context, r Rubric, s heval.Sample) (heval.Score, error) {
 	msgs, err := promptFor(r, s)
 	if err != nil {
 		return heval.Score{}, err
@@ -387,7 +433,7 @@ func (j *LLMJudge) judge(ctx context.Context, r Rubric, s heval.Sample) (heval.S
 					`{"score": <integer from %d to %d>, "reason": "<one or two sentences>"}`+" and nothing else.",
 				problem, r.Min, r.Max)})
 	}
-	return heval.Score{}, j.wrap(r, fmt.Errorf("%w after %d attempts: %s", ErrJudgeMalformed, max(j.cfg.malformedRetries, 0)+1, problem))
+	return heval.Score{}, j.wrap(r, fmt.Errorf("%w after %d attempts: %s", ErrMalformed, max(j.cfg.malformedRetries, 0)+1, problem))
 }
 
 // promptFor builds the judge's messages for rubric r and sample s. The order of inputs is
@@ -422,7 +468,7 @@ func promptFor(r Rubric, s heval.Sample) ([]chatMessage, error) {
 	if r.ContextInput != "" {
 		c, ok := s.Inputs[r.ContextInput]
 		if !ok {
-			return nil, fmt.Errorf("evals: the %s rubric needs the context in the sample input %q, which%s lacks; wrap the judge in evals.When to skip such samples",
+			return nil, fmt.Errorf("judge: the %s rubric needs the context in the sample input %q, which%s lacks; wrap the judge in evals.When to skip such samples",
 				r.Name, r.ContextInput, requestSuffix(s))
 		}
 		fmt.Fprintf(&user, "## Context\n%s\n\n", c)
@@ -432,7 +478,7 @@ func promptFor(r Rubric, s heval.Sample) ([]chatMessage, error) {
 		switch {
 		case err == nil:
 			fmt.Fprintf(&user, "## Reference answer\n%s\n\n", ref)
-		case r.RequireReference || !errors.Is(err, ErrNoReference):
+		case r.RequireReference || !errors.Is(err, evals.ErrNoReference):
 			return nil, err
 		}
 	}
@@ -482,72 +528,64 @@ func parseVerdict(content string, r Rubric) (verdict, error) {
 	return verdict{Score: n, Reason: strings.TrimSpace(reason)}, nil
 }
 
-// complete sends msgs and returns the answer's content, pacing and retrying.
-func (j *LLMJudge) complete(ctx context.Context, r Rubric, msgs []chatMessage) (string, error) {
+// complete sends msgs and returns the answer's content. It waits for the judge's budgets
+// once; openai-go repeats the request on 429, 5xx and transport errors (see [WithRetries]),
+// and every attempt is counted and spends the budgets.
+func (j *LLM) complete(ctx context.Context, r Rubric, msgs []chatMessage) (string, error) {
 	params := j.params(r, msgs)
 	est := 0
 	for _, m := range msgs {
 		est += len(m.Content)/4 + 4
 	}
 	est += int(j.cfg.maxTokens)
-	for attempt := 0; ; attempt++ {
-		if err := j.pace(ctx, est); err != nil {
-			return "", j.wrap(r, err)
-		}
+	if err := j.pace(ctx, est); err != nil {
+		return "", j.wrap(r, err)
+	}
+	attempts, lastStatus := 0, 0
+	// openai-go calls the middleware once per attempt, one attempt after the other.
+	countAttempts := option.WithMiddleware(func(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
+		attempts++
 		j.count(cCalls, 1)
-		var httpResp *http.Response
-		resp, err := j.client.Chat.Completions.New(ctx, params, option.WithResponseInto(&httpResp))
-		if err == nil {
-			j.count(cPrompt, resp.Usage.PromptTokens)
-			j.count(cCompletion, resp.Usage.CompletionTokens)
-			if j.tpm != nil {
-				if extra := int(resp.Usage.TotalTokens) - est; extra > 0 {
-					j.tpm.ReserveN(time.Now(), min(extra, j.tpmMax))
-				}
-			}
-			if len(resp.Choices) == 0 {
-				return "", nil
-			}
-			return resp.Choices[0].Message.Content, nil
+		if attempts > 1 {
+			j.count(cRetries, 1)
+			j.reserve(est)
+			j.cfg.logger.DebugContext(req.Context(), "judge: retrying", "rubric", r.Name, "status", lastStatus, "attempt", attempts)
 		}
-		if ctx.Err() != nil {
-			return "", j.wrap(r, errors.Join(ctx.Err(), err))
-		}
-		status := 0
-		var apiErr *openai.Error
-		if errors.As(err, &apiErr) {
-			status = apiErr.StatusCode
-			if apiErr.Response != nil {
-				httpResp = apiErr.Response
+		resp, err := next(req)
+		lastStatus = 0
+		if err == nil && resp != nil {
+			lastStatus = resp.StatusCode
+			if resp.StatusCode == http.StatusTooManyRequests {
+				j.count(cRateLimited, 1)
 			}
 		}
-		retryable := status == 0 || status == http.StatusRequestTimeout || status == http.StatusConflict ||
-			status == http.StatusTooManyRequests || (status >= 500 && status != http.StatusNotImplemented)
-		if !retryable || attempt >= j.cfg.maxRetries {
-			return "", j.wrap(r, err)
+		return resp, err
+	})
+	resp, err := j.client.Chat.Completions.New(ctx, params, countAttempts)
+	if err != nil {
+		if errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil {
+			err = fmt.Errorf("no answer within %s, the judge's timeout per attempt (raise it with judge.WithTimeout or %s if the endpoint is slow): %w",
+				j.cfg.timeout, EnvTimeout, err)
 		}
-		if status == http.StatusTooManyRequests {
-			j.count(cRateLimited, 1)
+		if attempts > 1 {
+			err = fmt.Errorf("%w (after %d attempts)", err, attempts)
 		}
-		j.count(cRetries, 1)
-		wait := j.backoff(attempt)
-		if httpResp != nil {
-			if ra, ok := retryAfter(httpResp.Header, time.Now()); ok {
-				wait = min(ra, j.cfg.maxRetryAfter)
-			}
-		}
-		j.cfg.logger.DebugContext(ctx, "evals: retrying the judge", "rubric", r.Name, "status", status, "attempt", attempt+1, "wait", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return "", j.wrap(r, errors.Join(ctx.Err(), err))
-		case <-t.C:
+		return "", j.wrap(r, err)
+	}
+	j.count(cPrompt, resp.Usage.PromptTokens)
+	j.count(cCompletion, resp.Usage.CompletionTokens)
+	if j.tpm != nil {
+		if extra := int(resp.Usage.TotalTokens) - est; extra > 0 {
+			j.tpm.ReserveN(time.Now(), min(extra, j.tpmMax))
 		}
 	}
+	if len(resp.Choices) == 0 {
+		return "", nil
+	}
+	return resp.Choices[0].Message.Content, nil
 }
 
-func (j *LLMJudge) params(r Rubric, msgs []chatMessage) openai.ChatCompletionNewParams {
+func (j *LLM) params(r Rubric, msgs []chatMessage) openai.ChatCompletionNewParams {
 	p := openai.ChatCompletionNewParams{
 		Model:       shared.ChatModel(j.cfg.model),
 		Temperature: openai.Float(j.cfg.temperature),
@@ -591,7 +629,7 @@ func (j *LLMJudge) params(r Rubric, msgs []chatMessage) openai.ChatCompletionNew
 }
 
 // pace waits for the judge's request and token budgets.
-func (j *LLMJudge) pace(ctx context.Context, tokens int) error {
+func (j *LLM) pace(ctx context.Context, tokens int) error {
 	if j.rpm != nil {
 		if err := j.rpm.Wait(ctx); err != nil {
 			return err
@@ -605,35 +643,16 @@ func (j *LLMJudge) pace(ctx context.Context, tokens int) error {
 	return nil
 }
 
-func (j *LLMJudge) backoff(attempt int) time.Duration {
-	d := j.cfg.backoffBase << min(attempt, 20)
-	if d <= 0 || (j.cfg.backoffMax > 0 && d > j.cfg.backoffMax) {
-		d = j.cfg.backoffMax
+// reserve spends a request and tokens of the budgets without waiting, for a retry that
+// openai-go sends on its own: later calls wait for it.
+func (j *LLM) reserve(tokens int) {
+	now := time.Now()
+	if j.rpm != nil {
+		j.rpm.ReserveN(now, 1)
 	}
-	if d <= 0 {
-		return 0
+	if j.tpm != nil {
+		j.tpm.ReserveN(now, max(1, min(tokens, j.tpmMax)))
 	}
-	return time.Duration(rand.Int64N(int64(d)) + 1)
-}
-
-// retryAfter reads retry-after-ms (milliseconds) or Retry-After (seconds or an HTTP date).
-func retryAfter(h http.Header, now time.Time) (time.Duration, bool) {
-	if v := strings.TrimSpace(h.Get("Retry-After-Ms")); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 && ms < 1e9 {
-			return time.Duration(ms * float64(time.Millisecond)), true
-		}
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0, false
-	}
-	if sec, err := strconv.ParseFloat(v, 64); err == nil && sec >= 0 && sec < 1e6 {
-		return time.Duration(sec * float64(time.Second)), true
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(0, t.Sub(now)), true
-	}
-	return 0, false
 }
 
 // judgeError is an error of the judge whose message names the rubric, model and host and
@@ -646,7 +665,7 @@ type judgeError struct {
 func (e *judgeError) Error() string { return e.msg }
 func (e *judgeError) Unwrap() error { return e.err }
 
-func (j *LLMJudge) wrap(r Rubric, err error) error {
+func (j *LLM) wrap(r Rubric, err error) error {
 	msg := fmt.Sprintf("LLM judge %q (model %s at %s): %v", r.Name, j.cfg.model, j.host, err)
 	if k := j.cfg.apiKey; k != "" {
 		msg = strings.ReplaceAll(msg, k, "[redacted]")
@@ -655,7 +674,7 @@ func (j *LLMJudge) wrap(r Rubric, err error) error {
 }
 
 // cacheKey hashes everything that determines the judge's answer.
-func (j *LLMJudge) cacheKey(r Rubric, msgs []chatMessage) string {
+func (j *LLM) cacheKey(r Rubric, msgs []chatMessage) string {
 	var seed any
 	if j.cfg.seed != nil {
 		seed = *j.cfg.seed
@@ -676,11 +695,11 @@ func (j *LLMJudge) cacheKey(r Rubric, msgs []chatMessage) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (j *LLMJudge) cachePath(key string) string {
+func (j *LLM) cachePath(key string) string {
 	return filepath.Join(j.cfg.cacheDir, key[:2], key+".json")
 }
 
-func (j *LLMJudge) cacheGet(key string) (verdict, bool) {
+func (j *LLM) cacheGet(key string) (verdict, bool) {
 	if j.cfg.noCache {
 		return verdict{}, false
 	}
@@ -692,7 +711,7 @@ func (j *LLMJudge) cacheGet(key string) (verdict, bool) {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&v); err != nil {
-		j.cfg.logger.Warn("evals: ignoring an unreadable judge cache entry", "path", j.cachePath(key), "error", err)
+		j.cfg.logger.Warn("judge: ignoring an unreadable cache entry", "path", j.cachePath(key), "error", err)
 		return verdict{}, false
 	}
 	return v, true
@@ -700,12 +719,12 @@ func (j *LLMJudge) cacheGet(key string) (verdict, bool) {
 
 // cachePut writes v atomically (a temporary file renamed into place). A failure is logged
 // and otherwise ignored: the verdict is still returned.
-func (j *LLMJudge) cachePut(key string, v verdict) {
+func (j *LLM) cachePut(key string, v verdict) {
 	if j.cfg.noCache {
 		return
 	}
 	if err := writeFileAtomic(j.cachePath(key), v); err != nil {
-		j.cfg.logger.Warn("evals: could not write the judge cache", "dir", j.cfg.cacheDir, "error", err)
+		j.cfg.logger.Warn("judge: could not write the cache", "dir", j.cfg.cacheDir, "error", err)
 	}
 }
 
