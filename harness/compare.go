@@ -9,7 +9,7 @@ import (
 
 	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/stats"
 )
 
 // CompareOptions tune [Compare]. The zero value compares at 95% confidence with 2,000

@@ -9,7 +9,7 @@ import (
 
 	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/stats"
 )
 
 // ErrNoObservations is matched (with errors.Is) by a [*MissingKeyError].

@@ -10,7 +10,7 @@ import (
 
 	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/stats"
 )
 
 // Threshold is a suite-level requirement on one statistic of one score key, checked at the

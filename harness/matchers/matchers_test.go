@@ -31,7 +31,7 @@ var _ = Describe("statistic matchers", func() {
 		run = build(40, []arm{cand, baselineArm()}, 3, 9)
 	})
 
-	It("computes the mean, median, percentiles, min and max like internal/stats", func() {
+	It("computes the mean, median, percentiles, min and max like package stats", func() {
 		c := run.Hypothesis("candidate")
 		Expect(c).To(HaveMean("word_count", BeNumerically("~", 11480.0/38, 1e-9)))
 		Expect(c).To(HaveMedian("word_count", Equal(305.0)))
