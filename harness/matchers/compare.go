@@ -44,7 +44,8 @@ func LowerIsBetter() CompareOption {
 }
 
 // PairedByRequest pairs the two sets by request id instead of by dataset row, for example
-// to compare two runs over the same logged requests.
+// to compare two evaluations of the same logged answers sample by sample. (Samples without
+// a dataset row, such as logged requests, pair by request id anyway.)
 func PairedByRequest() CompareOption {
 	return func(c *compareConfig) { c.byRequest = true }
 }

@@ -85,7 +85,7 @@ func (m *statMatcher) Match(actual any) (bool, error) {
 		return false, err
 	}
 	if m.err != nil {
-		return false, fmt.Errorf("Have… %s of %q: %w", m.stat, m.key, m.err)
+		return false, fmt.Errorf("%s of %q: %w", m.stat, m.key, m.err)
 	}
 	if m.inner == nil {
 		return false, fmt.Errorf("Have… %s of %q: the matcher is nil; pass one such as BeNumerically(\">=\", 0.8)", m.stat, m.key)
