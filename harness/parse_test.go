@@ -93,6 +93,7 @@ var _ = Describe("parsing", func() {
 		Entry(nil, "word_count:p90<=250", "word_count", "p90", "<=", 250.0, ""),
 		Entry(nil, "judge:errors==0", "judge", "errors", "==", 0.0, ""),
 		Entry(nil, "x:median>1", "x", "median", ">", 1.0, ""),
+		Entry(nil, "latency_ms:P99.9<2000", "latency_ms", "p99.9", "<", 2000.0, ""),
 	)
 
 	DescribeTable("bad thresholds are explained",
@@ -102,6 +103,8 @@ var _ = Describe("parsing", func() {
 		},
 		Entry(nil, "accuracy>=80", "':'"),
 		Entry(nil, "accuracy:avg>=80", "not one of mean"),
+		Entry(nil, "accuracy:p101<=80", "not one of mean, median, pNN (p50, p90, ...), min, max, pass_rate, errors, count"),
+		Entry(nil, "accuracy:pnan<=80", "not one of mean"),
 		Entry(nil, "accuracy:mean>=high", "not a number"),
 		Entry(nil, "accuracy:mean 80", "comparison"),
 		Entry(nil, "accuracy:mean>=80@", "empty"),

@@ -6,7 +6,7 @@ import (
 
 	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/stats"
 )
 
 // SampleRepeats are the values of one score key on one sample across an evaluator's

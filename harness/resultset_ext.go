@@ -9,7 +9,7 @@ import (
 
 	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/stats"
 )
 
 // ErrNoObservations is matched (with errors.Is) by a [*MissingKeyError].
@@ -132,38 +132,25 @@ func (o Observation) Describe() string {
 }
 
 // Stat computes one statistic of the key's values with the definitions of
-// [ParseThreshold] and `heval run --require`: mean, median, pNN (p90, p99.9, ...; type-7
-// quantiles), min, max, pass_rate (the share of non-zero values) and count. It returns a
-// [*MissingKeyError] when the set has no value of key (count then is 0 without error).
+// [ParseThreshold] and `heval run --require` (see [stats.ParseStatistic]): mean, median,
+// pNN (p90, p99.9, ...; type-7 quantiles), min, max, pass_rate (the share of non-zero
+// values) and count. It returns a [*MissingKeyError] when the set has no value of key
+// (count then is 0 without error).
 func (s *ResultSet) Stat(key, stat string) (float64, error) {
-	t, err := ParseThreshold(key + ":" + stat + ">=0")
-	if err != nil {
-		return math.NaN(), fmt.Errorf("statistic %q: not one of mean, median, pNN, min, max, pass_rate, count", stat)
-	}
-	if t.Stat == "errors" {
+	if strings.EqualFold(strings.TrimSpace(stat), "errors") {
 		return math.NaN(), fmt.Errorf("statistic %q: count errors with ResultSet.Errors", stat)
 	}
-	obs := s.Observations(key)
-	if t.Stat == "count" {
-		return float64(len(obs)), nil
+	st, err := stats.ParseStatistic(stat)
+	if err != nil {
+		return math.NaN(), err
 	}
-	if len(obs) == 0 {
+	obs := s.Observations(key)
+	if len(obs) == 0 && st.String() != "count" {
 		return math.NaN(), &MissingKeyError{Set: s.Name(), Key: key, Keys: s.Keys(), Records: s.Len()}
 	}
 	xs := make([]float64, len(obs))
 	for i, o := range obs {
 		xs[i] = float64(o.Value)
-		if t.Stat == "pass_rate" && o.Value != 0 {
-			xs[i] = 1
-		}
 	}
-	switch t.Stat {
-	case "mean", "pass_rate":
-		return stats.Mean(xs), nil
-	case "min":
-		return stats.Min(xs), nil
-	case "max":
-		return stats.Max(xs), nil
-	}
-	return stats.Quantile(xs, t.q), nil
+	return st.Of(xs), nil
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/stats"
 )
 
 // Threshold is a suite-level requirement on one statistic of one score key, checked at the
@@ -28,7 +28,7 @@ type Threshold struct {
 	Limit float64
 	// Group restricts the threshold to one hypothesis (by id or label); empty for all samples.
 	Group string
-	q     float64
+	stat  stats.Statistic // every Stat but "errors"
 }
 
 // ParseThreshold reads "KEY:STAT OP LIMIT[@HYPOTHESIS]", for example
@@ -81,17 +81,10 @@ func ParseThreshold(s string) (Threshold, error) {
 		return bad(fmt.Sprintf("the limit %q is not a number", strings.TrimSpace(rest)))
 	}
 	t.Limit = limit
-	switch t.Stat {
-	case "mean", "min", "max", "pass_rate", "errors", "count":
-	case "median":
-		t.q = 0.5
-	default:
-		n, isP := strings.CutPrefix(t.Stat, "p")
-		q, err := strconv.ParseFloat(n, 64)
-		if !isP || err != nil || q < 0 || q > 100 {
+	if t.Stat != "errors" {
+		if t.stat, err = stats.ParseStatistic(t.Stat); err != nil {
 			return bad(fmt.Sprintf("the statistic %q is not one of mean, median, pNN (p50, p90, ...), min, max, pass_rate, errors, count", t.Stat))
 		}
-		t.q = q / 100
 	}
 	return t, nil
 }
@@ -136,11 +129,7 @@ func (a *thresholdAcc) add(rec *heval.Record) {
 	}
 	for _, v := range rec.Values {
 		if v.Key == a.t.Key {
-			x := float64(v.Value)
-			if a.t.Stat == "pass_rate" && x != 0 {
-				x = 1
-			}
-			a.values = append(a.values, obs{v: x, rid: rid, row: row})
+			a.values = append(a.values, obs{v: float64(v.Value), rid: rid, row: row})
 		}
 	}
 }
@@ -164,18 +153,7 @@ func (a *thresholdAcc) check() heval.Check {
 	for i, o := range a.values {
 		xs[i] = o.v
 	}
-	switch t.Stat {
-	case "count":
-		c.Observed = float64(len(xs))
-	case "mean", "pass_rate":
-		c.Observed = stats.Mean(xs)
-	case "min":
-		c.Observed = stats.Min(xs)
-	case "max":
-		c.Observed = stats.Max(xs)
-	default:
-		c.Observed = stats.Quantile(xs, t.q)
-	}
+	c.Observed = t.stat.Of(xs)
 	if math.IsNaN(c.Observed) {
 		c.Message = fmt.Sprintf("%s: no values of %q to compute %s from (required %s %s); check the key's spelling and the evaluator's errors", where, t.Key, t.Stat, t.Op, formatLimit(t.Limit))
 		return c

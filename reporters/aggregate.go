@@ -2,7 +2,7 @@ package reporters
 
 import (
 	"cmp"
-	"hash/fnv"
+	"fmt"
 	"maps"
 	"math"
 	"slices"
@@ -12,7 +12,7 @@ import (
 
 	"github.com/heval-dev/heval"
 
-	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/stats"
 )
 
 // The defaults of an [Aggregator].
@@ -49,8 +49,9 @@ func ErrorLimit(n int) AggregateOption { return func(c *aggConfig) { c.errorLimi
 // evaluator, score key) the count, mean, quantiles, extremes and pass rate, the errors and
 // the values that were not submitted, and a bounded list of the worst samples.
 //
-// Memory is bounded by the number of values: 16 bytes per value (the value and a hash
-// pairing it with the same row in another run) and no per-sample text beyond the worst
+// Memory is bounded by the number of values: 16 bytes per value (a [stats.Observation]:
+// the value and the id of the unit it was observed on, which pairs it with the same
+// dataset row or request in another group or run) and no per-sample text beyond the worst
 // lists and the error list. Use [Aggregator.Result] to read the summary.
 type Aggregator struct {
 	cfg     aggConfig
@@ -79,11 +80,10 @@ type groupAcc struct {
 }
 
 type keyAcc struct {
-	typ    heval.ValueType
-	mixed  bool
-	values []int64
-	pairs  []uint64
-	worst  []SampleRef
+	typ   heval.ValueType
+	mixed bool
+	obs   []stats.Observation
+	worst []SampleRef
 }
 
 // NewAggregator returns an empty aggregator.
@@ -167,7 +167,7 @@ func (a *Aggregator) Record(r heval.Record) error {
 		es.NotSubmitted++
 	}
 
-	pair := pairID(r.Sample, r.Repeat)
+	unit := stats.UnitID(r.Sample.Unit())
 	for i := range r.Values {
 		v := &r.Values[i]
 		sk := statKey{group, r.Evaluator, v.Key}
@@ -178,8 +178,7 @@ func (a *Aggregator) Record(r heval.Record) error {
 		} else if k.typ != v.Type {
 			k.mixed = true
 		}
-		k.values = append(k.values, v.Value)
-		k.pairs = append(k.pairs, pair)
+		k.obs = append(k.obs, stats.Observation{Unit: unit, Value: v.Value})
 		a.offerWorst(k, group, &r, v)
 	}
 	return nil
@@ -204,30 +203,6 @@ func (a *Aggregator) group(label string, s *heval.Sample) *groupAcc {
 		}
 	}
 	return g
-}
-
-// pairID identifies the unit a value was observed on, so that two runs (or two hypotheses)
-// can be compared row by row: the dataset row when there is one, else the request id, and
-// the repeat. Zero means the value cannot be paired.
-func pairID(s *heval.Sample, repeat int) uint64 {
-	if s == nil {
-		return 0
-	}
-	h := fnv.New64a()
-	switch {
-	case s.DatasetRowID != "":
-		h.Write([]byte("row\x00" + s.DatasetRowID))
-	case s.RequestID != "":
-		h.Write([]byte("req\x00" + s.RequestID))
-	default:
-		return 0
-	}
-	h.Write([]byte("\x00" + strconv.Itoa(repeat)))
-	id := h.Sum64()
-	if id == 0 {
-		id = 1
-	}
-	return id
 }
 
 func worstLess(a, b *SampleRef) int {
@@ -391,15 +366,18 @@ func (k *keyAcc) stats(sk statKey) *KeyStats {
 	if k.mixed {
 		typ = heval.Number
 	}
-	n := len(k.values)
+	n := len(k.obs)
 	ks := &KeyStats{
 		Group: sk.group, Evaluator: sk.evaluator, Key: sk.key, Type: typ, N: n,
 		PassRate: math.NaN(),
 		Worst:    slices.Clone(k.worst),
-		values:   k.values[:n:n],
-		pairs:    k.pairs[:n:n],
+		obs:      k.obs[:n:n],
 	}
-	d := stats.Describe(stats.Floats(k.values))
+	xs := make([]float64, n)
+	for i, o := range ks.obs {
+		xs[i] = float64(o.Value)
+	}
+	d := stats.Describe(xs)
 	ks.Mean, ks.P50, ks.P90, ks.Min, ks.Max = d.Mean, d.P50, d.P90, d.Min, d.Max
 	if typ == heval.Boolean {
 		ks.PassRate = d.Mean
@@ -522,12 +500,21 @@ type KeyStats struct {
 	// Worst are the lowest-valued samples, lowest first.
 	Worst []SampleRef
 
-	values []int64
-	pairs  []uint64
+	obs []stats.Observation
 }
 
-// Values returns the key's values in arrival order. The caller must not modify them.
-func (k *KeyStats) Values() []int64 { return k.values }
+// Values returns a copy of the key's values in arrival order.
+func (k *KeyStats) Values() []int64 {
+	out := make([]int64, len(k.obs))
+	for i, o := range k.obs {
+		out[i] = o.Value
+	}
+	return out
+}
+
+// Observations returns the key's values in arrival order with the ids of the units they
+// were observed on, as [stats.Compare] takes them. The caller must not modify them.
+func (k *KeyStats) Observations() []stats.Observation { return k.obs }
 
 // Field is a named text.
 type Field struct{ Name, Value string }
@@ -580,175 +567,86 @@ func Truncate(s string, limit int) string {
 	return s[:i] + "…"
 }
 
-// CompareOptions configure [Compare] and [CompareGroups].
-type CompareOptions struct {
-	// Level is the confidence level of the intervals; 0 means 0.95.
-	Level float64
-	// Iterations is the number of bootstrap resamples; 0 means
-	// [stats.DefaultBootstrapIterations]. For large keys the count is lowered so that
-	// iterations × values stays near 5e7, which keeps a comparison of millions of values
-	// to seconds.
-	Iterations int
-	// Seed seeds the bootstrap; the same inputs and seed give the same intervals.
-	Seed uint64
-	// Groups maps a candidate group to the baseline group it is compared with; a group not
-	// in the map is compared with the baseline group of the same label.
-	Groups map[string]string
-	// LowerIsBetter reports whether lower values of a key are better (for example a latency
-	// or an error count). By default higher is better for every key.
-	LowerIsBetter func(evaluator, key string) bool
-}
-
-// Comparison is the difference of one score key between a baseline and a candidate.
-type Comparison struct {
+// KeyComparison is one score key compared between a baseline group and a candidate group,
+// with the result of the comparison engine ([stats.Compare]) embedded. For a boolean key
+// the means are pass rates (0..1) and Diff, Low and High differences of pass rates in
+// that unit; the renderers show them as percentages and percentage points.
+type KeyComparison struct {
 	Evaluator, Key string
 	// Group is the candidate's group; BaselineGroup the baseline's.
 	Group, BaselineGroup string
-	Type                 heval.ValueType
-	// BaselineN and CandidateN count the values on each side.
-	BaselineN, CandidateN int
-	// Baseline and Candidate are the means of each side (the pass rates of a boolean key).
-	Baseline, Candidate float64
-	// Diff is candidate − baseline: the mean of the per-unit differences when paired, else
-	// the difference of the means. Lo and Hi bound its bootstrap interval at Level.
-	Diff, Lo, Hi, Level float64
-	// Paired is true when the values were paired by dataset row (or request id) and
-	// repeat; Pairs is the number of pairs used.
-	Paired bool
-	Pairs  int
-	// Regression is true when the whole interval lies on the worse side of zero;
-	// Improvement when it lies on the better side.
-	Regression, Improvement bool
+	// Type is Boolean when both sides are boolean, else Number.
+	Type heval.ValueType
+	stats.Comparison
 }
 
-// Compare compares every score key of candidate with the same evaluator and key of
-// baseline (group by group, see [CompareOptions.Groups]). Keys missing on either side are
-// left out. The result is in the candidate's order (evaluator, group, key).
+// ComparisonSpec says what a summary compares its run with, and how: a baseline run (for
+// example last night's, read from its Parquet file), or two groups of the run itself. The
+// zero spec compares nothing.
 //
-// Values are paired when at least half of the smaller side can be matched one to one by
-// dataset row (or, for samples without a row, request id) and repeat; the comparison then
-// uses the matched pairs only. Otherwise the two sides are compared unpaired.
-func Compare(baseline, candidate *Aggregate, opts CompareOptions) []Comparison {
-	var out []Comparison
-	for _, es := range candidate.Stats {
-		bg := es.Group
-		if g, ok := opts.Groups[es.Group]; ok {
-			bg = g
-		}
-		for _, ck := range es.Keys {
-			if bk := baseline.Key(bg, es.Evaluator, ck.Key); bk != nil {
-				out = append(out, compareKeys(bk, ck, opts))
-			}
-		}
-	}
-	return out
-}
-
-// CompareGroups compares two groups of one run, for example a candidate hypothesis with
-// the baseline hypothesis, key by key.
-func CompareGroups(agg *Aggregate, baselineGroup, candidateGroup string, opts CompareOptions) []Comparison {
-	m := map[string]string{candidateGroup: baselineGroup}
-	opts.Groups = m
-	var out []Comparison
-	for _, c := range Compare(agg, agg, opts) {
-		if c.Group == candidateGroup {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-func compareKeys(base, cand *KeyStats, opts CompareOptions) Comparison {
-	level := opts.Level
-	if !(level > 0 && level < 1) {
-		level = 0.95
-	}
-	c := Comparison{
-		Evaluator: cand.Evaluator, Key: cand.Key, Group: cand.Group, BaselineGroup: base.Group,
-		Type: cand.Type, BaselineN: base.N, CandidateN: cand.N,
-		Baseline: base.Mean, Candidate: cand.Mean, Level: level,
-	}
-	if base.Type != cand.Type {
-		c.Type = heval.Number
-	}
-	a, b, paired := pairValues(base, cand)
-	c.Paired = paired
-	if paired {
-		c.Pairs = len(a)
-	}
-	iters := opts.Iterations
-	if iters <= 0 {
-		iters = stats.DefaultBootstrapIterations
-	}
-	if work := max(len(a), len(b)) * iters; work > 5e7 {
-		iters = max(200, int(5e7)/max(len(a), len(b)))
-	}
-	c.Diff, c.Lo, c.Hi = stats.BootstrapDiff(a, b, paired, level, iters, opts.Seed)
-	lower := opts.LowerIsBetter != nil && opts.LowerIsBetter(c.Evaluator, c.Key)
-	switch {
-	case c.Hi < 0 && !lower, c.Lo > 0 && lower:
-		c.Regression = true
-	case c.Lo > 0 && !lower, c.Hi < 0 && lower:
-		c.Improvement = true
-	}
-	return c
-}
-
-// pairValues returns the two sides as floats in a deterministic order: matched pairs
-// ordered by pair id when pairing applies, else each side sorted.
-func pairValues(base, cand *KeyStats) (a, b []float64, paired bool) {
-	index := func(k *KeyStats) map[uint64]int {
-		m := make(map[uint64]int, len(k.pairs))
-		for i, p := range k.pairs {
-			if p == 0 {
-				continue
-			}
-			if _, dup := m[p]; dup {
-				m[p] = -1
-			} else {
-				m[p] = i
-			}
-		}
-		return m
-	}
-	bi, ci := index(base), index(cand)
-	var ids []uint64
-	for p, i := range ci {
-		if j, ok := bi[p]; ok && i >= 0 && j >= 0 {
-			ids = append(ids, p)
-		}
-	}
-	if len(ids) >= 2 && 2*len(ids) >= min(base.N, cand.N) {
-		slices.Sort(ids)
-		a, b = make([]float64, len(ids)), make([]float64, len(ids))
-		for n, p := range ids {
-			a[n] = float64(base.values[bi[p]])
-			b[n] = float64(cand.values[ci[p]])
-		}
-		return a, b, true
-	}
-	a, b = stats.Floats(base.values), stats.Floats(cand.values)
-	slices.Sort(a)
-	slices.Sort(b)
-	return a, b, false
-}
-
-// ComparisonSpec says what a summary compares its run with: a baseline run (for example last
-// night's, read from its Parquet file), or two groups of the run itself. The zero spec
-// compares nothing.
+// With Baseline set, every group of the run is compared with the baseline's group of the
+// same label, or, when CandidateGroup and BaselineGroup are both set, the run's
+// CandidateGroup with the baseline's BaselineGroup only. Without Baseline, CandidateGroup
+// and BaselineGroup name two groups of the run.
 type ComparisonSpec struct {
 	Baseline                      *Aggregate
 	BaselineGroup, CandidateGroup string
-	Options                       CompareOptions
+	// Options tune the comparison engine. Unless Options.MaxRows says otherwise, each
+	// comparison keeps its [DefaultWorstSamples] worst per-unit rows.
+	Options stats.CompareOptions
+	// Direction says which values of a key are better; nil means higher is better for
+	// every key.
+	Direction func(evaluator, key string) heval.Direction
 }
 
-// Comparisons returns the comparisons of agg that the spec asks for.
-func (c ComparisonSpec) Comparisons(agg *Aggregate) []Comparison {
+// Comparisons compares every score key of the candidate group(s) of agg with the same
+// evaluator and key on the baseline side, as the spec says, with [stats.Compare]: values
+// are paired per unit (dataset row, else request id; see (*heval.Sample).Unit) after
+// averaging within each unit. Keys missing on either side are left out. The result is in
+// agg's order (evaluator, group, key). It returns an error when the spec's options are
+// out of range.
+func (c ComparisonSpec) Comparisons(agg *Aggregate) ([]KeyComparison, error) {
+	base := c.Baseline
+	pick := c.BaselineGroup != "" && c.CandidateGroup != ""
 	switch {
-	case c.Baseline != nil:
-		return Compare(c.Baseline, agg, c.Options)
-	case c.BaselineGroup != "" && c.CandidateGroup != "":
-		return CompareGroups(agg, c.BaselineGroup, c.CandidateGroup, c.Options)
+	case agg == nil, base == nil && !pick:
+		return nil, nil
+	case base == nil:
+		base = agg
 	}
-	return nil
+	opts := c.Options
+	if opts.MaxRows == 0 {
+		opts.MaxRows = DefaultWorstSamples
+	}
+	var out []KeyComparison
+	for _, es := range agg.Stats {
+		bg := es.Group
+		if pick {
+			if es.Group != c.CandidateGroup {
+				continue
+			}
+			bg = c.BaselineGroup
+		}
+		for _, ck := range es.Keys {
+			bk := base.Key(bg, es.Evaluator, ck.Key)
+			if bk == nil {
+				continue
+			}
+			dir := heval.HigherIsBetter
+			if c.Direction != nil {
+				dir = c.Direction(es.Evaluator, ck.Key)
+			}
+			res, err := stats.Compare(bk.obs, ck.obs, dir, opts)
+			if err != nil {
+				return nil, fmt.Errorf("comparing %s %s of %s with %s: %w", es.Evaluator, ck.Key, es.Group, bg, err)
+			}
+			kc := KeyComparison{Evaluator: es.Evaluator, Key: ck.Key, Group: es.Group, BaselineGroup: bg,
+				Type: heval.Number, Comparison: *res}
+			if ck.Type == heval.Boolean && bk.Type == heval.Boolean {
+				kc.Type = heval.Boolean
+			}
+			out = append(out, kc)
+		}
+	}
+	return out, nil
 }

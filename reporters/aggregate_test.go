@@ -3,6 +3,7 @@ package reporters_test
 import (
 	"math"
 	"strings"
+	"unsafe"
 
 	"github.com/heval-dev/heval"
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/fixture"
+	"github.com/heval-dev/heval/stats"
 )
 
 func rec(group, row string, idx int, eval string, vals ...heval.Value) heval.Record {
@@ -113,7 +115,7 @@ var _ = Describe("Aggregator", func() {
 		}
 		bwd := reporters.AggregateRecords(info, rev, sum)
 		Expect(bwd.Key("candidate", "quality", "quality").Worst).To(Equal(fwd.Key("candidate", "quality", "quality").Worst))
-		Expect(reporters.Compare(fwd, bwd, reporters.CompareOptions{})).To(Equal(reporters.Compare(fwd, fwd, reporters.CompareOptions{})))
+		Expect(reporters.ComparisonSpec{Baseline: bwd}.Comparisons(fwd)).To(Equal(must(reporters.ComparisonSpec{Baseline: fwd}.Comparisons(fwd))))
 	})
 
 	It("groups samples without a hypothesis by kind, the dataset first", func() {
@@ -136,7 +138,13 @@ var _ = Describe("Aggregator", func() {
 	})
 })
 
-var _ = Describe("Compare", func() {
+func must[T any](v T, err error) T {
+	GinkgoHelper()
+	Expect(err).NotTo(HaveOccurred())
+	return v
+}
+
+var _ = Describe("ComparisonSpec", func() {
 	build := func(shift int64, rows int, prefix string) *reporters.Aggregate {
 		a := reporters.NewAggregator()
 		_ = a.Start(heval.RunInfo{})
@@ -147,41 +155,79 @@ var _ = Describe("Compare", func() {
 		return a.Result()
 	}
 
+	It("keeps 16 bytes per value: the value and its unit id", func() {
+		Expect(unsafe.Sizeof(stats.Observation{})).To(Equal(uintptr(16)))
+		k := build(0, 3, "").Key("h", "e", "score")
+		Expect(k.Observations()).To(Equal([]stats.Observation{
+			{Unit: stats.UnitID("row:Aa"), Value: 0}, {Unit: stats.UnitID("row:Ba"), Value: 10}, {Unit: stats.UnitID("row:Ca"), Value: 20},
+		}))
+		Expect(k.Values()).To(Equal([]int64{0, 10, 20}))
+	})
+
 	It("pairs by dataset row and flags a regression", func() {
 		base, cand := build(0, 60, ""), build(-3, 60, "")
-		cmps := reporters.Compare(base, cand, reporters.CompareOptions{Seed: 1})
+		cmps := must(reporters.ComparisonSpec{Baseline: base, Options: stats.CompareOptions{Seed: 1}}.Comparisons(cand))
 		Expect(cmps).To(HaveLen(2))
 		c := cmps[1]
 		Expect(c.Key).To(Equal("score"))
+		Expect(c.Type).To(Equal(heval.Number))
 		Expect(c.Paired).To(BeTrue())
-		Expect(c.Pairs).To(Equal(60))
+		Expect(c.Units).To(Equal(60))
 		Expect(c.Diff).To(BeNumerically("~", -3, 1e-9))
-		Expect(c.Lo).To(BeNumerically("~", -3, 1e-9), "a constant shift is certain when paired")
+		Expect(c.Low).To(BeNumerically("~", -3, 1e-9), "a constant shift is certain when paired")
 		Expect(c.Regression).To(BeTrue())
-		Expect(c.Level).To(Equal(0.95))
+		Expect(c.Confidence).To(Equal(0.95))
+		Expect(c.Rows).To(HaveLen(reporters.DefaultWorstSamples), "a report keeps only the worst rows")
 		Expect(cmps[0].Key).To(Equal("ok"))
+		Expect(cmps[0].Type).To(Equal(heval.Boolean))
 		Expect(cmps[0].Regression || cmps[0].Improvement).To(BeFalse())
 	})
 
 	It("compares unpaired when rows differ, with a wider interval", func() {
 		base, cand := build(0, 60, ""), build(-3, 60, "other-")
-		c := reporters.Compare(base, cand, reporters.CompareOptions{Seed: 1})[1]
+		c := must(reporters.ComparisonSpec{Baseline: base, Options: stats.CompareOptions{Seed: 1}}.Comparisons(cand))[1]
 		Expect(c.Paired).To(BeFalse())
 		Expect(c.Diff).To(BeNumerically("~", -3, 1e-9))
-		Expect(c.Hi).To(BeNumerically(">", 0))
+		Expect(c.High).To(BeNumerically(">", 0))
 		Expect(c.Regression).To(BeFalse())
 	})
 
-	It("honours lower-is-better keys", func() {
+	It("averages repeats within a row before pairing", func() {
+		a := reporters.NewAggregator()
+		_ = a.Start(heval.RunInfo{})
+		for row := range 10 {
+			id := string(rune('a' + row))
+			_ = a.Record(rec("base", id, row, "e", num("score", 50)))
+			for rep, v := range []int64{40, 60, 47} {
+				r := rec("cand", id, row, "e", num("score", v))
+				r.Repeat = rep
+				_ = a.Record(r)
+			}
+		}
+		c := must(reporters.ComparisonSpec{BaselineGroup: "base", CandidateGroup: "cand"}.Comparisons(a.Result()))[0]
+		Expect(c.Paired).To(BeTrue())
+		Expect([]int{c.Units, c.BaselineN, c.CandidateN}).To(Equal([]int{10, 10, 30}))
+		Expect([]float64{c.Diff, c.Low, c.High}).To(HaveEach(BeNumerically("~", -1, 1e-9)))
+	})
+
+	It("follows the direction of each key", func() {
 		base, cand := build(0, 60, ""), build(-3, 60, "")
-		c := reporters.Compare(base, cand, reporters.CompareOptions{LowerIsBetter: func(_, key string) bool { return key == "score" }})[1]
-		Expect(c.Improvement).To(BeTrue())
+		dir := func(_, key string) heval.Direction {
+			if key == "score" {
+				return heval.LowerIsBetter
+			}
+			return heval.Neutral
+		}
+		cmps := must(reporters.ComparisonSpec{Baseline: base, Direction: dir}.Comparisons(cand))
+		Expect(cmps[1].Improvement).To(BeTrue())
+		Expect(cmps[1].Direction).To(Equal(heval.LowerIsBetter))
+		Expect(cmps[0].Direction).To(Equal(heval.Neutral))
 	})
 
 	It("compares two groups of one run", func() {
 		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -15})
 		agg := reporters.AggregateRecords(info, recs, sum)
-		cmps := reporters.CompareGroups(agg, "baseline", "candidate", reporters.CompareOptions{})
+		cmps := must(reporters.ComparisonSpec{BaselineGroup: "baseline", CandidateGroup: "candidate"}.Comparisons(agg))
 		Expect(cmps).NotTo(BeEmpty())
 		var found bool
 		for _, c := range cmps {
@@ -194,5 +240,23 @@ var _ = Describe("Compare", func() {
 			}
 		}
 		Expect(found).To(BeTrue())
+	})
+
+	It("compares one group of the run with another group of a baseline run", func() {
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 2})
+		agg := reporters.AggregateRecords(info, recs, sum)
+		cmps := must(reporters.ComparisonSpec{Baseline: agg, BaselineGroup: "baseline", CandidateGroup: "candidate"}.Comparisons(agg))
+		Expect(cmps).NotTo(BeEmpty())
+		for _, c := range cmps {
+			Expect([]string{c.Group, c.BaselineGroup}).To(Equal([]string{"candidate", "baseline"}))
+		}
+		Expect(cmps).To(Equal(must(reporters.ComparisonSpec{BaselineGroup: "baseline", CandidateGroup: "candidate"}.Comparisons(agg))))
+	})
+
+	It("compares nothing for the zero spec, and explains options out of range", func() {
+		agg := build(0, 5, "")
+		Expect(must(reporters.ComparisonSpec{}.Comparisons(agg))).To(BeEmpty())
+		_, err := reporters.ComparisonSpec{Baseline: agg, Options: stats.CompareOptions{Confidence: 95}}.Comparisons(agg)
+		Expect(err).To(MatchError(ContainSubstring("comparing e ok of h with h: compare: confidence 95 is not between 0 and 1")))
 	})
 })

@@ -51,7 +51,10 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 			return usagef("report: --compare wants BASE:CANDIDATE, for example support/baseline:support/candidate")
 		}
 	}
-	cmps := spec.Comparisons(agg)
+	cmps, err := spec.Comparisons(agg)
+	if err != nil {
+		return err
+	}
 	if err := console.Write(c.out, agg, cmps); err != nil {
 		return err
 	}

@@ -65,7 +65,7 @@ var _ = Describe("tonight's candidate", func() {
 	})
 
 	It("cites its sources no less often than last night", func() {
-		Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(before.Hypothesis("candidate"), "has_citations", ByMoreThan(5)))
+		Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(before.Hypothesis("candidate"), "has_citations", ByMoreThan(0.05)))
 	})
 
 	It("is no wordier than last night", func() {

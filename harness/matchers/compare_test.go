@@ -1,11 +1,14 @@
 package matchers_test
 
 import (
+	"github.com/heval-dev/heval"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega/types"
 
-	"github.com/heval-dev/heval/harness"
 	. "github.com/heval-dev/heval/harness/matchers"
+	"github.com/heval-dev/heval/stats"
 )
 
 var _ = Describe("NotBeWorseThan", func() {
@@ -34,12 +37,11 @@ var _ = Describe("NotBeWorseThan", func() {
 		Expect(msg).To(ContainSubstring("worst rows (candidate vs baseline):\n" +
 			"    row 17 (request 00000001-0000-4000-8000-000000000011): 20.0 vs 86.0 (baseline request 00000002-0000-4000-8000-000000000011)\n" +
 			"    row 33 (request 00000001-0000-4000-8000-000000000021): 35.0 vs 80.0"))
-		c, err := harness.Compare(run.Hypothesis("candidate"), run.Hypothesis("baseline"), "accuracy", harness.CompareOptions{})
-		Expect(err).NotTo(HaveOccurred())
-		worse, lo, hi := c.Worse()
-		Expect(lo).To(BeNumerically("<", worse))
-		Expect(hi).To(BeNumerically(">", worse))
-		Expect(lo).To(BeNumerically(">", 2), "the whole interval is beyond the allowed margin")
+		c := comparison(run.Hypothesis("candidate"), NotBeWorseThan(run.Hypothesis("baseline"), "accuracy"))
+		Expect(c.Paired).To(BeTrue())
+		Expect(c.Diff).To(BeNumerically("<", c.High))
+		Expect(c.Low).To(BeNumerically("<", c.Diff))
+		Expect(c.High).To(BeNumerically("<", -2), "the whole interval is beyond the allowed margin")
 	})
 
 	It("passes an improved candidate, and gives a negated message", func() {
@@ -54,11 +56,12 @@ var _ = Describe("NotBeWorseThan", func() {
 
 	It("is deterministic", func() {
 		run := build(120, []arm{regressed, base})
-		a, err := harness.Compare(run.Hypothesis("candidate"), run.Hypothesis("baseline"), "accuracy", harness.CompareOptions{})
-		Expect(err).NotTo(HaveOccurred())
-		b, err := harness.Compare(run.Hypothesis("candidate"), run.Hypothesis("baseline"), "accuracy", harness.CompareOptions{})
-		Expect(err).NotTo(HaveOccurred())
+		a := comparison(run.Hypothesis("candidate"), NotBeWorseThan(run.Hypothesis("baseline"), "accuracy"))
+		b := comparison(run.Hypothesis("candidate"), NotBeWorseThan(run.Hypothesis("baseline"), "accuracy"))
 		Expect([]float64{a.Low, a.High}).To(Equal([]float64{b.Low, b.High}))
+		c := comparison(run.Hypothesis("candidate"), NotBeWorseThan(run.Hypothesis("baseline"), "accuracy", Resamples(500)))
+		Expect(c.Resamples).To(Equal(500))
+		Expect([]float64{c.Low, c.High}).NotTo(Equal([]float64{a.Low, a.High}))
 	})
 
 	It("fails when lower is better and the candidate's values went up", func() {
@@ -68,11 +71,41 @@ var _ = Describe("NotBeWorseThan", func() {
 		Expect(msg).To(ContainSubstring("by 3.0 points (95% CI 3.0 .. 3.0; allowed 1.0), lower is better, paired over 50 dataset rows"))
 	})
 
-	It("compares boolean keys in percentage points", func() {
+	It("compares boolean keys as pass rates, writing differences in percentage points", func() {
 		run := build(120, []arm{regressed, base})
-		msg := failure(run.Hypothesis("candidate"), NotBeWorseThan(run.Hypothesis("baseline"), "has_citations", ByMoreThan(5), AtConfidence(0.9)))
-		Expect(msg).To(MatchRegexp(`pass rate of has_citations 66\.7% is worse than hypothesis baseline \(gpt-4o-mini, prompt v6\) 80\.0%\n  by 13\.3 points \(90% CI`))
-		Expect(msg).To(ContainSubstring("row 3 (request 00000001-0000-4000-8000-000000000003): 0.0% vs 100.0%"))
+		m := NotBeWorseThan(run.Hypothesis("baseline"), "has_citations", ByMoreThan(0.05), AtConfidence(0.9))
+		msg := failure(run.Hypothesis("candidate"), m)
+		Expect(msg).To(MatchRegexp(`pass rate of has_citations 0\.67 is worse than hypothesis baseline \(gpt-4o-mini, prompt v6\) 0\.80\n` +
+			`  by 13\.3 percentage points \(90% CI \d+\.\d \.\. \d+\.\d; allowed 5\.0\), paired over 120 dataset rows`))
+		Expect(msg).To(ContainSubstring("row 3 (request 00000001-0000-4000-8000-000000000003): 0.00 vs 1.00"))
+		c := comparison(run.Hypothesis("candidate"), m)
+		Expect(c.Diff).To(BeNumerically("~", -0.1333, 1e-3), "the numbers are in the 0..1 unit of pass rates")
+		Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(run.Hypothesis("baseline"), "has_citations", ByMoreThan(0.25)))
+	})
+
+	It("explains a boolean margin written in percentage points", func() {
+		run := build(10, []arm{regressed, base})
+		_, err := NotBeWorseThan(run.Hypothesis("baseline"), "has_citations", ByMoreThan(5)).Match(run.Hypothesis("candidate"))
+		Expect(err).To(MatchError(ContainSubstring("has_citations is a boolean key, whose margin is a difference of pass rates between 0 and 1; write ByMoreThan(0.05) for 5 percentage points")))
+	})
+
+	It("averages the repeats of a row before pairing", func() {
+		judged := func(id string, votes ...bool) arm {
+			a := base
+			a.id = id
+			a.judge = func(row int) []bool {
+				if row%2 == 0 {
+					return votes
+				}
+				return []bool{true, true, true}
+			}
+			return a
+		}
+		run := build(40, []arm{judged("candidate", true, false, false), judged("baseline", true, true, false)})
+		msg := failure(run.Hypothesis("candidate"), NotBeWorseThan(run.Hypothesis("baseline"), "is_factual"))
+		Expect(msg).To(MatchRegexp(`pass rate of is_factual 0\.67 is worse than hypothesis baseline \(gpt-4o-mini, prompt v6\) 0\.83\n` +
+			`  by 16\.7 percentage points \(95% CI \d+\.\d \.\. \d+\.\d; allowed 0\.0\), paired over 40 dataset rows`))
+		Expect(msg).To(ContainSubstring("row 0 (request 00000001-0000-4000-8000-000000000000): 0.33 vs 0.67"))
 	})
 
 	It("compares with the dataset's original outputs", func() {
@@ -91,15 +124,51 @@ var _ = Describe("NotBeWorseThan", func() {
 		Expect(msg).To(ContainSubstring("more rows or repeats would narrow it"))
 	})
 
-	It("explains sets that cannot be paired or keys that do not exist", func() {
+	It("compares unpaired when the sets share too few rows, and says so", func() {
+		run := build(30, []arm{regressed, base})
+		early := run.Hypothesis("candidate").Where("rows 0-9", func(r *heval.Record) bool { return r.Sample.RowIndex < 10 })
+		late := run.Hypothesis("baseline").Where("rows 8-29", func(r *heval.Record) bool { return r.Sample.RowIndex >= 8 })
+		m := NotBeWorseThan(late, "accuracy", ByMoreThan(1))
+		msg := failure(early, m)
+		Expect(msg).To(ContainSubstring(", unpaired: the sets share 2 of their 10 and 22 dataset rows, too few to pair, so the two means were resampled independently"))
+		Expect(comparison(early, m).Paired).To(BeFalse())
+	})
+
+	It("pairs by request id with PairedByRequest", func() {
+		tonight := build(30, []arm{improved})
+		lastNight := build(30, []arm{base})
+		m := NotBeWorseThan(lastNight.Hypothesis("baseline"), "accuracy", PairedByRequest(), LowerIsBetter())
+		msg := failure(tonight.Hypothesis("candidate"), m)
+		Expect(msg).To(ContainSubstring("by 3.0 points (95% CI 3.0 .. 3.0; allowed 0.0), lower is better, paired over 30 requests"))
+		Expect(msg).To(ContainSubstring("worst rows (candidate vs baseline):\n    request 00000001-0000-4000-8000-000000000000: 83.0 vs 80.0"))
+
+		run := build(5, []arm{improved, base})
+		m = NotBeWorseThan(run.Hypothesis("baseline"), "accuracy", PairedByRequest())
+		_, err := m.Match(run.Hypothesis("candidate"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(m.FailureMessage(run.Hypothesis("candidate"))).To(ContainSubstring("unpaired: the sets share 0 of their 5 and 5 requests"), "two hypotheses answer with different requests")
+	})
+
+	It("explains keys that do not exist and options out of range", func() {
 		a := build(5, []arm{improved, base})
 		b := a
-		_, err := NotBeWorseThan(b.Hypothesis("baseline"), "accuracy", PairedByRequest()).Match(a.Hypothesis("candidate"))
-		Expect(err).To(MatchError(harness.ErrNothingToPair))
-		Expect(err).To(MatchError(ContainSubstring("share no request id")))
-		_, err = NotBeWorseThan(b.Hypothesis("baseline"), "acc").Match(a.Hypothesis("candidate"))
+		_, err := NotBeWorseThan(b.Hypothesis("baseline"), "acc").Match(a.Hypothesis("candidate"))
 		Expect(err).To(MatchError(ContainSubstring(`no values of score key "acc"; the keys in this set are: accuracy, has_citations, word_count`)))
 		_, err = NotBeWorseThan(b.Hypothesis("baseline"), "accuracy", ByMoreThan(-1)).Match(a.Hypothesis("candidate"))
 		Expect(err).To(MatchError(ContainSubstring("must not be negative")))
+		_, err = NotBeWorseThan(b.Hypothesis("baseline"), "accuracy", AtConfidence(95)).Match(a.Hypothesis("candidate"))
+		Expect(err).To(MatchError(ContainSubstring(`NotBeWorseThan(…, "accuracy"): hypothesis candidate (gpt-4o, prompt v8) against hypothesis baseline (gpt-4o-mini, prompt v6): compare: confidence 95 is not between 0 and 1; write 0.95`)))
+		_, err = NotBeWorseThan(nil, "accuracy").Match(a.Hypothesis("candidate"))
+		Expect(err).To(MatchError(ContainSubstring("the baseline set is nil")))
 	})
 })
+
+// comparison matches m against actual and returns the engine's result.
+func comparison(actual any, m types.GomegaMatcher) *stats.Comparison {
+	GinkgoHelper()
+	_, err := m.Match(actual)
+	Expect(err).NotTo(HaveOccurred())
+	c := m.(interface{ Comparison() *stats.Comparison }).Comparison()
+	Expect(c).NotTo(BeNil())
+	return c
+}

@@ -31,7 +31,7 @@ var _ = Describe("statistic matchers", func() {
 		run = build(40, []arm{cand, baselineArm()}, 3, 9)
 	})
 
-	It("computes the mean, median, percentiles, min and max like internal/stats", func() {
+	It("computes the mean, median, percentiles, min and max like package stats", func() {
 		c := run.Hypothesis("candidate")
 		Expect(c).To(HaveMean("word_count", BeNumerically("~", 11480.0/38, 1e-9)))
 		Expect(c).To(HaveMedian("word_count", Equal(305.0)))
@@ -160,6 +160,7 @@ var _ = Describe("ResultSet.Stat", func() {
 			{"mean", func(v float64) any { return HaveMean("word_count", Equal(v)) }},
 			{"median", func(v float64) any { return HaveMedian("word_count", Equal(v)) }},
 			{"p90", func(v float64) any { return HavePercentile("word_count", 90, Equal(v)) }},
+			{"p99.9", func(v float64) any { return HavePercentile("word_count", 99.9, Equal(v)) }},
 			{"min", func(v float64) any { return HaveMin("word_count", Equal(v)) }},
 			{"max", func(v float64) any { return HaveMax("word_count", Equal(v)) }},
 			{"count", func(v float64) any { return HaveCount("word_count", Equal(v)) }},
@@ -179,5 +180,18 @@ var _ = Describe("ResultSet.Stat", func() {
 		Expect(err).To(MatchError(harness.ErrNoObservations))
 		_, err = set.Stat("word_count", "average")
 		Expect(err).To(MatchError(ContainSubstring("not one of mean")))
+		_, err = set.Stat("word_count", "errors")
+		Expect(err).To(MatchError(ContainSubstring("count errors with ResultSet.Errors")))
+		n, err := set.Stat("nope", "count")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(n).To(BeZero())
+		nonZero, err := set.Stat("word_count", "pass_rate")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(nonZero).To(Equal(1.0), "every word count is non-zero")
+	})
+
+	It("explains a percentile out of range", func() {
+		_, err := HavePercentile("word_count", 150, BeNumerically("<=", 1)).Match(build(3, []arm{baselineArm()}))
+		Expect(err).To(MatchError(ContainSubstring(`p150 of "word_count": percentile 150 is not between 0 and 100`)))
 	})
 })

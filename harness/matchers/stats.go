@@ -11,68 +11,67 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/heval-dev/heval/harness"
-	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/stats"
 )
 
 // HaveMean succeeds when the mean of the score key's values satisfies matcher, for
 // example HaveMean("accuracy", BeNumerically(">=", 80)).
 func HaveMean(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
-	return &statMatcher{stat: "mean", key: key, inner: matcher, fn: stats.Mean}
+	return newStatMatcher("mean", "mean", key, matcher)
 }
 
 // HaveMedian succeeds when the median (the 50th percentile) of the key's values satisfies
 // matcher.
 func HaveMedian(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
-	return HavePercentile(key, 50, matcher).(*statMatcher).named("median")
+	return newStatMatcher("median", "median", key, matcher)
 }
 
 // HavePercentile succeeds when the p-th percentile (0–100, linear interpolation between
 // order statistics) of the key's values satisfies matcher, for example
 // HavePercentile("word_count", 90, BeNumerically("<=", 250)).
 func HavePercentile(key string, p float64, matcher types.GomegaMatcher) types.GomegaMatcher {
-	return &statMatcher{stat: "p" + num(p), key: key, inner: matcher,
-		fn: func(xs []float64) float64 { return stats.Quantile(xs, p/100) }}
+	st, err := stats.Percentile(p)
+	return &statMatcher{stat: "p" + num(p), key: key, inner: matcher, fn: st, err: err}
 }
 
 // HaveMin succeeds when the smallest value of the key satisfies matcher.
 func HaveMin(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
-	return &statMatcher{stat: "min", key: key, inner: matcher, fn: stats.Min}
+	return newStatMatcher("min", "min", key, matcher)
 }
 
 // HaveMax succeeds when the largest value of the key satisfies matcher.
 func HaveMax(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
-	return &statMatcher{stat: "max", key: key, inner: matcher, fn: stats.Max}
+	return newStatMatcher("max", "max", key, matcher)
 }
 
 // HavePassRate succeeds when the share of true values of a boolean key (between 0 and 1)
 // satisfies matcher, for example HavePassRate("has_citations", BeNumerically(">=", 0.8)).
 // For a number key it is the share of non-zero values, as in `heval run --require`.
 func HavePassRate(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
-	return &statMatcher{stat: "pass rate", key: key, inner: matcher, fn: passRate}
+	return newStatMatcher("pass rate", "pass_rate", key, matcher)
 }
 
 // HaveCount succeeds when the number of values of the key satisfies matcher, for
 // example HaveCount("accuracy", Equal(120)). A key with no values has a count of 0.
 func HaveCount(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
-	return &statMatcher{stat: "count", key: key, inner: matcher, countOK: true,
-		fn: func(xs []float64) float64 { return float64(len(xs)) }}
+	m := newStatMatcher("count", "count", key, matcher)
+	m.countOK = true
+	return m
 }
 
-func passRate(xs []float64) float64 {
-	n := 0
-	for _, x := range xs {
-		if x != 0 {
-			n++
-		}
-	}
-	return float64(n) / float64(len(xs))
+// newStatMatcher is a matcher of the statistic named stat (a name of
+// [stats.ParseStatistic]), shown as label in messages.
+func newStatMatcher(label, stat, key string, matcher types.GomegaMatcher) *statMatcher {
+	st, err := stats.ParseStatistic(stat)
+	return &statMatcher{stat: label, key: key, inner: matcher, fn: st, err: err}
 }
 
 type statMatcher struct {
 	stat    string
 	key     string
 	inner   types.GomegaMatcher
-	fn      func([]float64) float64
+	fn      stats.Statistic
+	err     error
 	countOK bool
 
 	set   *harness.ResultSet
@@ -80,12 +79,13 @@ type statMatcher struct {
 	value float64
 }
 
-func (m *statMatcher) named(stat string) *statMatcher { m.stat = stat; return m }
-
 func (m *statMatcher) Match(actual any) (bool, error) {
 	set, err := toSet(actual)
 	if err != nil {
 		return false, err
+	}
+	if m.err != nil {
+		return false, fmt.Errorf("%s of %q: %w", m.stat, m.key, m.err)
 	}
 	if m.inner == nil {
 		return false, fmt.Errorf("Have… %s of %q: the matcher is nil; pass one such as BeNumerically(\">=\", 0.8)", m.stat, m.key)
@@ -100,7 +100,7 @@ func (m *statMatcher) Match(actual any) (bool, error) {
 	for i, o := range obs {
 		xs[i] = float64(o.Value)
 	}
-	m.value = m.fn(xs)
+	m.value = m.fn.Of(xs)
 	return m.inner.Match(m.value)
 }
 

@@ -17,8 +17,9 @@ import (
 //	…
 //	Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(lastNight.Hypothesis("candidate"), "accuracy", ByMoreThan(2)))
 //
-// Sets from two runs of one experiment pair by dataset row; runs over logged requests pair
-// by request id (matchers.PairedByRequest).
+// Sets from two runs of one experiment pair by dataset row; samples without a row (runs
+// over logged requests) pair by request id, and matchers.PairedByRequest pairs by request
+// id always.
 func LoadBaseline(path string) (*harness.Results, error) {
 	info, recs, err := parquet.ReadFile(path)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/console"
 	"github.com/heval-dev/heval/reporters/internal/fixture"
+	"github.com/heval-dev/heval/stats"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -36,7 +37,7 @@ var _ = Describe("the console summary", func() {
 		base := reporters.AggregateRecords(bInfo, bRecs, bSum)
 		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12, Hostile: true, Errors: true})
 		var buf bytes.Buffer
-		Expect(fixture.Feed(console.New(&buf, console.WithBaseline(base, reporters.CompareOptions{Seed: 1})), info, recs, sum)).To(Succeed())
+		Expect(fixture.Feed(console.New(&buf, console.WithBaseline(base, stats.CompareOptions{Seed: 1})), info, recs, sum)).To(Succeed())
 		out := buf.String()
 		Expect(out).NotTo(ContainSubstring("\x1b["), "no colours on a non-terminal")
 		Expect(out).To(ContainSubstring("regression"))
@@ -58,7 +59,7 @@ var _ = Describe("the console summary", func() {
 	It("compares two hypotheses of the run and colours on request", func() {
 		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12})
 		var buf bytes.Buffer
-		h := console.New(&buf, console.Color(true), console.WithGroupComparison("baseline", "candidate", reporters.CompareOptions{}))
+		h := console.New(&buf, console.Color(true), console.WithGroupComparison("baseline", "candidate", stats.CompareOptions{}))
 		Expect(fixture.Feed(h, info, recs, sum)).To(Succeed())
 		Expect(buf.String()).To(ContainSubstring("\x1b[31mregression\x1b[0m"))
 		Expect(buf.String()).To(ContainSubstring("\x1b[31mFAIL\x1b[0m"))

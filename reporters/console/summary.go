@@ -15,6 +15,7 @@ import (
 
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/format"
+	"github.com/heval-dev/heval/stats"
 )
 
 // Option configures the console summary.
@@ -37,16 +38,20 @@ func MaxErrors(n int) Option { return func(c *config) { c.maxErrors = max(0, n) 
 
 // WithBaseline compares the run with a baseline run (for example last night's, read from
 // its Parquet file) when the run finishes, group by group.
-func WithBaseline(base *reporters.Aggregate, opts reporters.CompareOptions) Option {
-	return func(c *config) { c.cmp = reporters.ComparisonSpec{Baseline: base, Options: opts} }
+func WithBaseline(base *reporters.Aggregate, opts stats.CompareOptions) Option {
+	return WithComparison(reporters.ComparisonSpec{Baseline: base, Options: opts})
 }
 
 // WithGroupComparison compares two groups of the run (for example a candidate hypothesis
 // with the baseline hypothesis) when the run finishes.
-func WithGroupComparison(baselineGroup, candidateGroup string, opts reporters.CompareOptions) Option {
-	return func(c *config) {
-		c.cmp = reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts}
-	}
+func WithGroupComparison(baselineGroup, candidateGroup string, opts stats.CompareOptions) Option {
+	return WithComparison(reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts})
+}
+
+// WithComparison compares the run as spec says when the run finishes, for example with
+// the directions of its keys.
+func WithComparison(spec reporters.ComparisonSpec) Option {
+	return func(c *config) { c.cmp = spec }
 }
 
 // Aggregation passes options to the handler's aggregator.
@@ -85,7 +90,11 @@ func (r *Reporter) Record(rec heval.Record) error { return r.agg.Record(rec) }
 func (r *Reporter) Finish(s heval.Summary) error {
 	_ = r.agg.Finish(s)
 	agg := r.agg.Result()
-	return Write(r.w, agg, r.cfg.cmp.Comparisons(agg), withConfig(r.cfg))
+	cmps, err := r.cfg.cmp.Comparisons(agg)
+	if err != nil {
+		return fmt.Errorf("console summary: %w", err)
+	}
+	return Write(r.w, agg, cmps, withConfig(r.cfg))
 }
 
 // Aggregate returns the summary of the records seen so far.
@@ -94,7 +103,7 @@ func (r *Reporter) Aggregate() *reporters.Aggregate { return r.agg.Result() }
 func withConfig(cfg *config) Option { return func(c *config) { *c = *cfg } }
 
 // Write prints the summary of agg, and the comparisons when there are any, to w.
-func Write(w io.Writer, agg *reporters.Aggregate, cmps []reporters.Comparison, opts ...Option) error {
+func Write(w io.Writer, agg *reporters.Aggregate, cmps []reporters.KeyComparison, opts ...Option) error {
 	cfg := newConfig(opts)
 	color := false
 	if cfg.color != nil {
@@ -268,12 +277,12 @@ func (p *printer) evaluators(agg *reporters.Aggregate) {
 	}
 }
 
-func (p *printer) comparisons(cmps []reporters.Comparison) {
+func (p *printer) comparisons(cmps []reporters.KeyComparison) {
 	if len(cmps) == 0 {
 		return
 	}
 	fmt.Fprintln(p.w)
-	fmt.Fprintln(p.w, p.paint(bold, fmt.Sprintf("comparison: candidate − baseline, %s bootstrap interval", format.Level(cmps[0].Level))))
+	fmt.Fprintln(p.w, p.paint(bold, fmt.Sprintf("comparison: candidate − baseline, %s bootstrap interval", format.Level(cmps[0].Confidence))))
 	tw := p.table("evaluator", "key", "candidate", "baseline", "n", "candidate mean", "baseline mean", "diff", "interval", "pairing", "")
 	for i := range cmps {
 		c := &cmps[i]
@@ -284,7 +293,7 @@ func (p *printer) comparisons(cmps []reporters.Comparison) {
 			verdict = p.paint(green, verdict)
 		}
 		cells := []string{c.Evaluator, c.Key, c.Group, c.BaselineGroup, fmt.Sprintf("%d/%d", c.CandidateN, c.BaselineN),
-			format.Side(c, c.Candidate), format.Side(c, c.Baseline), format.Diff(c, c.Diff), format.Interval(c),
+			format.Side(c, c.CandidateMean), format.Side(c, c.BaselineMean), format.Diff(c, c.Diff), format.Interval(c),
 			format.Pairing(c)}
 		for i, cell := range cells {
 			cells[i] = oneLine(cell)

@@ -109,8 +109,8 @@ func histogram(id, evaluator, key string, keys []*reporters.KeyStats) histChart 
 	maxShare := 0.0
 	for i, k := range keys {
 		counts[i] = make([]int, nbins)
-		for _, v := range k.Values() {
-			b := int((float64(v) - lo) / width)
+		for _, o := range k.Observations() {
+			b := int((float64(o.Value) - lo) / width)
 			counts[i][min(max(b, 0), nbins-1)]++
 		}
 		shares[i] = make([]float64, nbins)
@@ -228,20 +228,20 @@ type whisker struct {
 
 // interval draws one comparison's difference and interval on its own symmetric axis
 // around zero.
-func interval(c *reporters.Comparison) whisker {
+func interval(c *reporters.KeyComparison) whisker {
 	const w, h, pad = 260, 40, 14
 	wk := whisker{W: w, H: h, Y: "14", Regression: c.Regression, Improvement: c.Improvement,
 		Title: fmt.Sprintf("%s %s: difference %s, interval %s", c.Evaluator, c.Key, format.Diff(c, c.Diff), format.Interval(c))}
-	if math.IsNaN(c.Diff) || math.IsNaN(c.Lo) || math.IsNaN(c.Hi) {
+	if math.IsNaN(c.Diff) || math.IsNaN(c.Low) || math.IsNaN(c.High) {
 		return wk
 	}
 	wk.Valid = true
-	ext := math.Max(math.Abs(c.Lo), math.Max(math.Abs(c.Hi), math.Abs(c.Diff))) * 1.15
+	ext := math.Max(math.Abs(c.Low), math.Max(math.Abs(c.High), math.Abs(c.Diff))) * 1.15
 	if ext == 0 {
 		ext = 1
 	}
 	scale := func(x float64) string { return f1(pad + (x+ext)/(2*ext)*(w-2*pad)) }
-	wk.Zero, wk.Lo, wk.Hi, wk.Point = scale(0), scale(c.Lo), scale(c.Hi), scale(c.Diff)
+	wk.Zero, wk.Lo, wk.Hi, wk.Point = scale(0), scale(c.Low), scale(c.High), scale(c.Diff)
 	wk.AxLo, wk.AxHi = scale(-ext), scale(ext)
 	mult := 1.0
 	if c.Type == heval.Boolean {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/format"
+	"github.com/heval-dev/heval/stats"
 )
 
 // HeliconeRequestsURL is the default page a request id links to; the id is appended as
@@ -27,9 +28,8 @@ type Report struct {
 	Run *reporters.Aggregate
 	// Baseline is the run compared with, if any; it is only used for its description.
 	Baseline *reporters.Aggregate
-	// Comparisons are the differences to show (see [reporters.Compare] and
-	// [reporters.CompareGroups]).
-	Comparisons []reporters.Comparison
+	// Comparisons are the differences to show (see [reporters.ComparisonSpec]).
+	Comparisons []reporters.KeyComparison
 	// Title overrides the page title.
 	Title string
 	// RequestsURL is the page request ids link to (default [HeliconeRequestsURL]); for
@@ -118,7 +118,7 @@ type chartSection struct {
 }
 
 type cmpRow struct {
-	C       reporters.Comparison
+	C       reporters.KeyComparison
 	Whisker whisker
 }
 
@@ -216,7 +216,7 @@ func buildPage(r *Report) *page {
 	for i := range r.Comparisons {
 		c := r.Comparisons[i]
 		p.Comparisons = append(p.Comparisons, cmpRow{C: c, Whisker: interval(&c)})
-		p.CmpLevel = format.Level(c.Level)
+		p.CmpLevel = format.Level(c.Confidence)
 	}
 	p.Checks = agg.Summary.Checks
 	for _, c := range p.Checks {
@@ -286,15 +286,19 @@ func join(xs []string) string {
 type Option func(*Handler)
 
 // WithBaseline compares the run with a baseline run when it finishes.
-func WithBaseline(base *reporters.Aggregate, opts reporters.CompareOptions) Option {
-	return func(h *Handler) { h.cmp = reporters.ComparisonSpec{Baseline: base, Options: opts} }
+func WithBaseline(base *reporters.Aggregate, opts stats.CompareOptions) Option {
+	return WithComparison(reporters.ComparisonSpec{Baseline: base, Options: opts})
 }
 
 // WithGroupComparison compares two groups of the run when it finishes.
-func WithGroupComparison(baselineGroup, candidateGroup string, opts reporters.CompareOptions) Option {
-	return func(h *Handler) {
-		h.cmp = reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts}
-	}
+func WithGroupComparison(baselineGroup, candidateGroup string, opts stats.CompareOptions) Option {
+	return WithComparison(reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts})
+}
+
+// WithComparison compares the run as spec says when it finishes, for example with the
+// directions of its keys.
+func WithComparison(spec reporters.ComparisonSpec) Option {
+	return func(h *Handler) { h.cmp = spec }
 }
 
 // WithReport sets the page options (title, request link base, error limit); its Run,
@@ -337,6 +341,10 @@ func (h *Handler) Finish(s heval.Summary) error {
 	r := h.tmpl
 	r.Run = h.agg.Result()
 	r.Baseline = h.cmp.Baseline
-	r.Comparisons = h.cmp.Comparisons(r.Run)
+	cmps, err := h.cmp.Comparisons(r.Run)
+	if err != nil {
+		return fmt.Errorf("HTML report: %w", err)
+	}
+	r.Comparisons = cmps
 	return Render(h.w, r)
 }

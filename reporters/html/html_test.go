@@ -13,6 +13,7 @@ import (
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/html"
 	"github.com/heval-dev/heval/reporters/internal/fixture"
+	"github.com/heval-dev/heval/stats"
 )
 
 var demoOut = flag.String("demo-out", "", "also write the demo page to this path")
@@ -23,7 +24,7 @@ func page() string {
 	base := reporters.AggregateRecords(bInfo, bRecs, bSum)
 	info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12, Hostile: true, Errors: true, LongAnswer: true})
 	var buf bytes.Buffer
-	h := html.New(&buf, html.WithBaseline(base, reporters.CompareOptions{Seed: 1}))
+	h := html.New(&buf, html.WithBaseline(base, stats.CompareOptions{Seed: 1}))
 	Expect(fixture.Feed(h, info, recs, sum)).To(Succeed())
 	return buf.String()
 }
@@ -124,7 +125,7 @@ var _ = Describe("the HTML report", func() {
 		info, recs, sum := fixture.Run(fixture.Options{Rows: 6000, Seed: 3, Hostile: true, Errors: true, LongAnswer: true})
 		Expect(len(recs)*4/3).To(BeNumerically(">=", 20000), "records")
 		var buf bytes.Buffer
-		Expect(fixture.Feed(html.New(&buf, html.WithGroupComparison("baseline", "candidate", reporters.CompareOptions{Iterations: 100})), info, recs, sum)).To(Succeed())
+		Expect(fixture.Feed(html.New(&buf, html.WithGroupComparison("baseline", "candidate", stats.CompareOptions{Resamples: 100})), info, recs, sum)).To(Succeed())
 		values := 0
 		for _, r := range recs {
 			values += len(r.Values)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/format"
+	"github.com/heval-dev/heval/stats"
 )
 
 // StepSummaryPath returns the path of the GitHub Actions job summary file
@@ -35,15 +36,19 @@ type config struct {
 func MaxErrors(n int) Option { return func(c *config) { c.maxErrors = max(0, n) } }
 
 // WithBaseline compares the run with a baseline run when the run finishes.
-func WithBaseline(base *reporters.Aggregate, opts reporters.CompareOptions) Option {
-	return func(c *config) { c.cmp = reporters.ComparisonSpec{Baseline: base, Options: opts} }
+func WithBaseline(base *reporters.Aggregate, opts stats.CompareOptions) Option {
+	return WithComparison(reporters.ComparisonSpec{Baseline: base, Options: opts})
 }
 
 // WithGroupComparison compares two groups of the run when the run finishes.
-func WithGroupComparison(baselineGroup, candidateGroup string, opts reporters.CompareOptions) Option {
-	return func(c *config) {
-		c.cmp = reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts}
-	}
+func WithGroupComparison(baselineGroup, candidateGroup string, opts stats.CompareOptions) Option {
+	return WithComparison(reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts})
+}
+
+// WithComparison compares the run as spec says when the run finishes, for example with
+// the directions of its keys.
+func WithComparison(spec reporters.ComparisonSpec) Option {
+	return func(c *config) { c.cmp = spec }
 }
 
 // Aggregation passes options to the handler's aggregator.
@@ -83,11 +88,15 @@ func (r *Reporter) Record(rec heval.Record) error { return r.agg.Record(rec) }
 func (r *Reporter) Finish(s heval.Summary) error {
 	_ = r.agg.Finish(s)
 	agg := r.agg.Result()
-	return Write(r.w, agg, r.cfg.cmp.Comparisons(agg), func(c *config) { *c = *r.cfg })
+	cmps, err := r.cfg.cmp.Comparisons(agg)
+	if err != nil {
+		return fmt.Errorf("markdown summary: %w", err)
+	}
+	return Write(r.w, agg, cmps, func(c *config) { *c = *r.cfg })
 }
 
 // Write writes the summary of agg, and the comparisons when there are any, to w.
-func Write(w io.Writer, agg *reporters.Aggregate, cmps []reporters.Comparison, opts ...Option) error {
+func Write(w io.Writer, agg *reporters.Aggregate, cmps []reporters.KeyComparison, opts ...Option) error {
 	cfg := newConfig(opts)
 	bw := bufio.NewWriter(w)
 	m := &md{w: bw}
@@ -217,11 +226,11 @@ func (m *md) evaluators(agg *reporters.Aggregate) {
 	}
 }
 
-func (m *md) comparisons(cmps []reporters.Comparison) {
+func (m *md) comparisons(cmps []reporters.KeyComparison) {
 	if len(cmps) == 0 {
 		return
 	}
-	fmt.Fprintf(m.w, "### Comparison\n\nCandidate − baseline, %s bootstrap interval.\n\n", format.Level(cmps[0].Level))
+	fmt.Fprintf(m.w, "### Comparison\n\nCandidate − baseline, %s bootstrap interval.\n\n", format.Level(cmps[0].Confidence))
 	m.table([]string{"Evaluator", "Key", "Candidate", "Baseline", "n", "Candidate mean", "Baseline mean", "Diff", "Interval", "Pairing", "Verdict"}, "llllrrrrrll")
 	for i := range cmps {
 		c := &cmps[i]
@@ -233,7 +242,7 @@ func (m *md) comparisons(cmps []reporters.Comparison) {
 			verdict = "✅ improvement"
 		}
 		m.row(cell(c.Evaluator), cell(c.Key), cell(c.Group), cell(c.BaselineGroup), fmt.Sprintf("%d/%d", c.CandidateN, c.BaselineN),
-			format.Side(c, c.Candidate), format.Side(c, c.Baseline), format.Diff(c, c.Diff), format.Interval(c), format.Pairing(c), verdict)
+			format.Side(c, c.CandidateMean), format.Side(c, c.BaselineMean), format.Diff(c, c.Diff), format.Interval(c), format.Pairing(c), verdict)
 	}
 	fmt.Fprintln(m.w)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/fixture"
 	"github.com/heval-dev/heval/reporters/markdown"
+	"github.com/heval-dev/heval/stats"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -36,7 +37,7 @@ var _ = Describe("the Markdown summary", func() {
 		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12, Hostile: true, Errors: true})
 		recs[0].Evaluator = "a|b"
 		var buf bytes.Buffer
-		Expect(fixture.Feed(markdown.New(&buf, markdown.WithBaseline(base, reporters.CompareOptions{Seed: 1})), info, recs, sum)).To(Succeed())
+		Expect(fixture.Feed(markdown.New(&buf, markdown.WithBaseline(base, stats.CompareOptions{Seed: 1})), info, recs, sum)).To(Succeed())
 		out = buf.String()
 	})
 

@@ -51,7 +51,7 @@ func Stat(k *reporters.KeyStats, x float64) string {
 }
 
 // Diff formats a comparison's difference: percentage points for booleans.
-func Diff(c *reporters.Comparison, x float64) string {
+func Diff(c *reporters.KeyComparison, x float64) string {
 	if c.Type == heval.Boolean {
 		if math.IsNaN(x) {
 			return "-"
@@ -62,7 +62,7 @@ func Diff(c *reporters.Comparison, x float64) string {
 }
 
 // Side formats one side's mean of a comparison: a pass rate for booleans.
-func Side(c *reporters.Comparison, x float64) string {
+func Side(c *reporters.KeyComparison, x float64) string {
 	if c.Type == heval.Boolean {
 		return Percent(x)
 	}
@@ -70,18 +70,18 @@ func Side(c *reporters.Comparison, x float64) string {
 }
 
 // Interval formats a comparison's interval, for example "[-7.1, -2]".
-func Interval(c *reporters.Comparison) string {
-	if math.IsNaN(c.Lo) {
+func Interval(c *reporters.KeyComparison) string {
+	if math.IsNaN(c.Low) {
 		return "-"
 	}
 	if c.Type == heval.Boolean {
-		return "[" + Signed(100*c.Lo) + ", " + Signed(100*c.Hi) + "] pp"
+		return "[" + Signed(100*c.Low) + ", " + Signed(100*c.High) + "] pp"
 	}
-	return "[" + Signed(c.Lo) + ", " + Signed(c.Hi) + "]"
+	return "[" + Signed(c.Low) + ", " + Signed(c.High) + "]"
 }
 
 // Verdict is "regression", "improvement" or "" for a comparison.
-func Verdict(c *reporters.Comparison) string {
+func Verdict(c *reporters.KeyComparison) string {
 	switch {
 	case c.Regression:
 		return "regression"
@@ -91,10 +91,11 @@ func Verdict(c *reporters.Comparison) string {
 	return ""
 }
 
-// Pairing describes how a comparison was computed, for example "paired (100 rows)".
-func Pairing(c *reporters.Comparison) string {
+// Pairing describes how a comparison was computed: "paired (N)" over N units (dataset
+// rows, else requests), or "unpaired".
+func Pairing(c *reporters.KeyComparison) string {
 	if c.Paired {
-		return fmt.Sprintf("paired (%d)", c.Pairs)
+		return fmt.Sprintf("paired (%d)", c.Units)
 	}
 	return "unpaired"
 }

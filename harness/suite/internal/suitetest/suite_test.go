@@ -80,7 +80,7 @@ var _ = Describe("a suite declared with harness.Suite", func() {
 
 	It("supports the matchers on the demo data", func() {
 		Expect(run.Hypothesis("candidate")).To(HavePassRate("has_citations", BeNumerically(">", 0.5)))
-		Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(run.Hypothesis("baseline"), "has_citations", ByMoreThan(5)))
+		Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(run.Hypothesis("baseline"), "has_citations", ByMoreThan(0.05)))
 		Expect(run.Hypothesis("candidate")).To(BeStable("has_citations"))
 		flaky := run.All().Flaky("is_concise", 0)
 		Expect(flaky).NotTo(BeEmpty(), "the judge disagrees with itself on some rows")

@@ -9,5 +9,5 @@ import (
 
 func TestStats(t *testing.T) {
 	RegisterFailHandler(Fail)
-	RunSpecs(t, "internal/stats")
+	RunSpecs(t, "stats")
 }

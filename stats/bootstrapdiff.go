@@ -6,10 +6,6 @@ import (
 	"slices"
 )
 
-// DefaultBootstrapIterations is the number of resamples [BootstrapDiff] draws when it is
-// given a non-positive count.
-const DefaultBootstrapIterations = 2000
-
 // BootstrapDiff estimates the difference of means mean(b) − mean(a) and a percentile
 // bootstrap confidence interval [lo, hi] at the given level (for example 0.95).
 //
@@ -18,21 +14,23 @@ const DefaultBootstrapIterations = 2000
 // differences b[i] − a[i] and the interval comes from resampling those differences.
 // Otherwise a and b are resampled independently of each other.
 //
-// The result depends only on the inputs (in their order), iters and seed: the same call
-// always returns the same interval. A non-positive iters means
-// [DefaultBootstrapIterations]. It returns NaN for all three values when either side is
-// empty, when paired samples differ in length, or when level is not strictly between 0
-// and 1.
-func BootstrapDiff(a, b []float64, paired bool, level float64, iters int, seed uint64) (diff, lo, hi float64) {
+// The result depends only on the inputs (in their order), resamples and seed: the same
+// call always returns the same interval. A non-positive resamples means
+// [DefaultResamples]. It returns NaN for all three values when either side is empty, when
+// paired samples differ in length, or when level is not strictly between 0 and 1.
+//
+// [Compare] builds on it; call BootstrapDiff directly only for values that are already
+// one per unit.
+func BootstrapDiff(a, b []float64, paired bool, level float64, resamples int, seed uint64) (diff, lo, hi float64) {
 	nan := math.NaN()
 	if len(a) == 0 || len(b) == 0 || !(level > 0 && level < 1) || (paired && len(a) != len(b)) {
 		return nan, nan, nan
 	}
-	if iters <= 0 {
-		iters = DefaultBootstrapIterations
+	if resamples <= 0 {
+		resamples = DefaultResamples
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6a09e667f3bcc908))
-	est := make([]float64, iters)
+	est := make([]float64, resamples)
 	if paired {
 		d := make([]float64, len(a))
 		for i := range a {

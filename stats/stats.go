@@ -1,5 +1,3 @@
-// Package stats holds the descriptive statistics heval reports and asserts on. Every
-// function is deterministic and allocation-light; none of them modifies its input.
 package stats
 
 import (

@@ -6,7 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/heval-dev/heval/internal/stats"
+	"github.com/heval-dev/heval/stats"
 )
 
 var _ = Describe("BootstrapDiff", func() {
@@ -51,10 +51,10 @@ var _ = Describe("BootstrapDiff", func() {
 		Expect(hi50 - lo50).To(BeNumerically("<", hi95-lo95))
 	})
 
-	It("uses the default iteration count for a non-positive one", func() {
+	It("uses the default resample count for a non-positive one", func() {
 		a, b := []float64{1, 2, 3}, []float64{2, 3, 4}
 		d1, l1, h1 := stats.BootstrapDiff(a, b, false, 0.95, 0, 9)
-		d2, l2, h2 := stats.BootstrapDiff(a, b, false, 0.95, stats.DefaultBootstrapIterations, 9)
+		d2, l2, h2 := stats.BootstrapDiff(a, b, false, 0.95, stats.DefaultResamples, 9)
 		Expect([]float64{d1, l1, h1}).To(Equal([]float64{d2, l2, h2}))
 	})
 
