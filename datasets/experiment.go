@@ -297,7 +297,7 @@ func fillResponse(s *heval.Sample, r *helicone.ResponseInfo) {
 	s.PromptTokens = int64(r.PromptTokens)
 	s.CompletionTokens = int64(r.CompletionTokens)
 	s.Latency = time.Duration(r.DelayMs) * time.Millisecond
-	s.CreatedAt = parseTime(r.CreatedAt)
+	s.CreatedAt = helicone.ParseTime(r.CreatedAt)
 }
 
 // textInputs turns prompt inputs into text: strings as they are, other values as JSON.
@@ -354,19 +354,4 @@ func metaLabels(meta json.RawMessage) map[string]string {
 		}
 	}
 	return labels
-}
-
-// parseTime reads the server's timestamps (RFC 3339, with or without a zone, or
-// ClickHouse's "2006-01-02 15:04:05"); an unreadable time is zero.
-func parseTime(s string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
 }

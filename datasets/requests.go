@@ -96,7 +96,7 @@ func RequestSample(r helicone.Request, hypothesisProperty string) heval.Sample {
 		PromptTokens:     int64(r.PromptTokens),
 		CompletionTokens: int64(r.CompletionTokens),
 		Latency:          time.Duration(r.DelayMs) * time.Millisecond,
-		CreatedAt:        parseTime(r.RequestCreatedAt),
+		CreatedAt:        helicone.ParseTime(r.RequestCreatedAt),
 		Inputs:           chatInputs(r.RequestBody),
 	}
 	if hypothesisProperty != "" {

@@ -158,6 +158,10 @@ func (c *Client) checkRedirect(req *http.Request, via []*http.Request) error {
 // BaseURL returns the API base URL the client talks to.
 func (c *Client) BaseURL() string { return c.baseURL.String() }
 
+// Loopback reports whether the client talks to a server on this machine (a loopback
+// address, such as a local emulator), where answers are quick and writes land at once.
+func (c *Client) Loopback() bool { return isLoopback(c.baseURL.Hostname()) }
+
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
