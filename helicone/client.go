@@ -269,6 +269,7 @@ func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, r
 			return readFailure(err)
 		}
 		apiErr := newAPIError(method, path, resp.StatusCode, c.scrub(raw), rl)
+		c.classify(apiErr)
 		return rl, resp.StatusCode, apiErr.Retryable(), apiErr
 	}
 	body := &bodyReader{r: io.LimitReader(resp.Body, maxResponseBytes)}
