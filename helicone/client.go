@@ -208,6 +208,9 @@ type call struct {
 	out          any
 	// retryAPI overrides the default retry decision for an API error; attempt counts from 1.
 	retryAPI func(e *APIError, attempt int) bool
+	// send, when set, makes one attempt in place of a request to the API (for calls to
+	// other hosts, such as signed body URLs); it reports as once does.
+	send func(ctx context.Context) (rl RateLimit, status int, retryable bool, err error)
 }
 
 // do sends one request (with retries per the policy) and decodes the envelope's data into

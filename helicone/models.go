@@ -136,7 +136,7 @@ type Request struct {
 	// bodies are at SignedBodyURL) or "not_stored_exceeded_free". Older servers send none.
 	StorageLocation string `json:"storage_location,omitempty"`
 	// SignedBodyURL is a presigned URL (valid 24 h) of the gzip JSON {request, response} of
-	// a row stored in S3.
+	// a row stored in S3; [Client.RequestBodies] reads the bodies from wherever they are.
 	SignedBodyURL string `json:"signed_body_url,omitempty"`
 }
 
