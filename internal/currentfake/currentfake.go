@@ -114,6 +114,7 @@ type Server struct {
 	counts      map[string]int
 	signedAuth  []string
 	dropped     []string
+	lost        map[string]bool
 	windowStart time.Time
 	used        int
 	clock       time.Time // the creation time given to the next dataset's rows
@@ -252,6 +253,19 @@ func (s *Server) SignedAuth() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return slices.Clone(s.signedAuth)
+}
+
+// LoseWrites makes the fake acknowledge score writes to the requests and never apply them,
+// as a queue message lost or overtaken by another write to the same request.
+func (s *Server) LoseWrites(ids ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.lost == nil {
+		s.lost = map[string]bool{}
+	}
+	for _, id := range ids {
+		s.lost[id] = true
+	}
 }
 
 // Dropped returns the request ids of score writes that were acknowledged and dropped.
@@ -440,7 +454,7 @@ func (s *Server) score(w http.ResponseWriter, id string, body map[string]json.Ra
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		r, ok := s.requests[id]
-		if !ok || !isUUID(id) || time.Since(r.CreatedAt) > scoreWindow {
+		if !ok || !isUUID(id) || time.Since(r.CreatedAt) > scoreWindow || s.lost[id] {
 			s.dropped = append(s.dropped, id)
 			return
 		}
