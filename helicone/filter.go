@@ -267,8 +267,8 @@ type ExperimentsUnavailableError struct{ Err *APIError }
 
 func (e *ExperimentsUnavailableError) Error() string {
 	return "helicone: POST /v1/experiment/query answered 500 \"Not implemented\": this Helicone no longer serves experiments (current hosted Helicone); " +
-		"use --dataset ID|NAME (a Helicone dataset and its runs tagged with the Helicone-Property-Heval-Hypothesis and Helicone-Property-Heval-Row headers), " +
-		"or --filter … --group-by … (logged requests grouped by a property); in Go, datasets.DatasetExperiment or datasets.Requests"
+		"use --dataset ID|NAME, or --filter … --group-by … (a Helicone dataset with the runs an application tagged with the Helicone-Property-Heval-Hypothesis and Helicone-Property-Heval-Row headers, " +
+		"or logged requests grouped by a property; in Go, datasets.DatasetExperiment or datasets.Requests)"
 }
 
 // Unwrap matches ErrExperimentsUnavailable and the underlying *APIError.
