@@ -267,14 +267,13 @@ func snippet(b []byte) string { return truncate(strings.TrimSpace(string(b)), 20
 // <pre> element (Express writes "Cannot POST /v1/..." there), else of its <title>.
 func htmlText(raw []byte) (string, bool) {
 	t := strings.TrimSpace(string(raw))
-	lower := strings.ToLower(t)
-	if !strings.HasPrefix(lower, "<!doctype html") && !strings.HasPrefix(lower, "<html") {
+	if !hasPrefixFold(t, "<!doctype html") && !hasPrefixFold(t, "<html") {
 		return "", false
 	}
 	for _, tag := range []string{"pre", "title"} {
-		if i := strings.Index(lower, "<"+tag+">"); i >= 0 {
+		if i := indexFold(t, "<"+tag+">"); i >= 0 {
 			rest := t[i+len(tag)+2:]
-			if j := strings.Index(strings.ToLower(rest), "</"+tag+">"); j >= 0 {
+			if j := indexFold(rest, "</"+tag+">"); j >= 0 {
 				if m := strings.TrimSpace(rest[:j]); m != "" {
 					return truncate(m, 200), true
 				}
@@ -282,6 +281,20 @@ func htmlText(raw []byte) (string, bool) {
 		}
 	}
 	return "an HTML page", true
+}
+
+// indexFold is strings.Index ignoring ASCII case, with byte offsets into s.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // redactedText replaces the key in a text.

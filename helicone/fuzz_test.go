@@ -111,6 +111,9 @@ func FuzzErrorBody(f *testing.F) {
 		`{"error":"Too many requests, please try again later."}`,
 		`{"data":null,"error":"Not implemented"}`,
 		`{"error":{"code":1}}`, `{"message":["x"]}`, `[1,2]`, `"s"`, `<html>` + fuzzKey + `</html>`, ``,
+		`{"error":null,"trace":"isAuthenticated.error"}`,
+		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot POST /v1/helicone-dataset/query</pre>\n</body>\n</html>\n",
+		`<!doctype html><pre>` + fuzzKey + `</pre>`, `<html><title></title><pre>`, `<HTML><PRE>x</PRE>`,
 		`{"error":"` + fuzzKey + `","details":{"` + fuzzKey + `":{"message":"` + fuzzKey + `"}}}`,
 	} {
 		f.Add(s, 422)
