@@ -263,7 +263,7 @@ func (c *Client) pages(ctx context.Context, q RequestQuery, page func(rows []Req
 		case fresh > 0:
 			stale = 0
 		case sig == last:
-			return fmt.Errorf("helicone: the request query answered the same page again at offset %d; the server seems to ignore offset, so paging stopped after %d requests", q.Offset, q.Offset)
+			return fmt.Errorf("helicone: the request query answered the same page again at offset %d; the server seems to ignore offset, so paging stopped", q.Offset)
 		default:
 			if stale++; stale >= maxStalePages {
 				return fmt.Errorf("helicone: the request query returned %d pages in a row (up to offset %d) holding only requests already seen, so paging stopped", maxStalePages, q.Offset)
