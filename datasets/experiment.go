@@ -44,13 +44,18 @@ func (e *ExperimentNotFoundError) Error() string {
 // Is matches [ErrExperimentNotFound].
 func (e *ExperimentNotFoundError) Is(target error) bool { return target == ErrExperimentNotFound }
 
-// ExperimentOption configures an experiment source.
+// ExperimentOption configures an experiment source: a legacy [Experiment], or a
+// [DatasetExperiment] on current Helicone.
 type ExperimentOption func(*experimentConfig)
 
 type experimentConfig struct {
 	rows, runs bool
 	hypotheses []string
 	labels     map[string]string
+	// The tagged runs of a DatasetExperiment: which properties name the hypothesis and the
+	// row, and which requests to consider.
+	hypothesisProperty, rowProperty string
+	runFilter                       helicone.Filter
 }
 
 // RowsOnly makes an experiment source yield only the dataset rows (the original requests).
@@ -83,6 +88,29 @@ func WithLabels(labels map[string]string) ExperimentOption {
 	}
 }
 
+// RunTags sets the properties that tag the runs of a [DatasetExperiment]: the one naming
+// the hypothesis (default [DefaultHypothesisProperty]) and the one naming the dataset row
+// (default [DefaultRowProperty]). An empty name keeps the default; a name may be given with
+// or without the Helicone-Property- prefix and matches ignoring case. [Experiment] ignores
+// this option.
+func RunTags(hypothesisProperty, rowProperty string) ExperimentOption {
+	return func(c *experimentConfig) {
+		if n := propertyName(hypothesisProperty); n != "" {
+			c.hypothesisProperty = n
+		}
+		if n := propertyName(rowProperty); n != "" {
+			c.rowProperty = n
+		}
+	}
+}
+
+// RunFilter narrows the tagged runs of a [DatasetExperiment] to requests matching f as
+// well, for example helicone.CreatedAt(helicone.Gte, lastNight) when the same rows were run
+// on several nights, or a property naming one evaluation. [Experiment] ignores this option.
+func RunFilter(f helicone.Filter) ExperimentOption {
+	return func(c *experimentConfig) { c.runFilter = helicone.And(c.runFilter, f) }
+}
+
 // DatasetHypothesis is the Hypothesis label of dataset-row samples.
 const DatasetHypothesis = "dataset"
 
@@ -108,7 +136,7 @@ func ExperimentsByPrompt(op helicone.Op, prompt string, opts ...ExperimentOption
 }
 
 func newExperimentConfig(opts []ExperimentOption) experimentConfig {
-	c := experimentConfig{rows: true, runs: true}
+	c := experimentConfig{rows: true, runs: true, hypothesisProperty: DefaultHypothesisProperty, rowProperty: DefaultRowProperty}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -297,7 +325,7 @@ func fillResponse(s *heval.Sample, r *helicone.ResponseInfo) {
 	s.PromptTokens = int64(r.PromptTokens)
 	s.CompletionTokens = int64(r.CompletionTokens)
 	s.Latency = time.Duration(r.DelayMs) * time.Millisecond
-	s.CreatedAt = parseTime(r.CreatedAt)
+	s.CreatedAt = helicone.ParseTime(r.CreatedAt)
 }
 
 // textInputs turns prompt inputs into text: strings as they are, other values as JSON.
@@ -354,19 +382,4 @@ func metaLabels(meta json.RawMessage) map[string]string {
 		}
 	}
 	return labels
-}
-
-// parseTime reads the server's timestamps (RFC 3339, with or without a zone, or
-// ClickHouse's "2006-01-02 15:04:05"); an unreadable time is zero.
-func parseTime(s string) time.Time {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}
-	}
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t
-		}
-	}
-	return time.Time{}
 }

@@ -226,7 +226,7 @@ func fileSample(r FileSample, index int) (heval.Sample, error) {
 		s.RowIndex = int(*r.RowIndex)
 	}
 	if r.CreatedAt != "" {
-		s.CreatedAt = parseTime(r.CreatedAt)
+		s.CreatedAt = helicone.ParseTime(r.CreatedAt)
 		if s.CreatedAt.IsZero() {
 			return heval.Sample{}, fmt.Errorf("created_at %q is not an RFC 3339 time such as 2026-01-15T12:00:00Z", r.CreatedAt)
 		}

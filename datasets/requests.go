@@ -3,6 +3,7 @@ package datasets
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"time"
@@ -12,12 +13,15 @@ import (
 	"github.com/heval-dev/heval/helicone"
 )
 
-// RequestsOption configures a request-query source.
+// RequestsOption configures a request-query source ([Requests], [TaggedRuns]).
 type RequestsOption func(*requestsConfig)
 
 type requestsConfig struct {
 	pageSize   int
 	hypothesis string
+	row        string
+	// runs makes the samples hypothesis runs (TaggedRuns); else they are requests.
+	runs bool
 }
 
 // PageSize sets how many requests each query asks for (1–1000, default 1000).
@@ -28,9 +32,20 @@ func PageSize(n int) RequestsOption {
 // HypothesisProperty labels each sample with the value of a Helicone property, so that
 // the arms of an A/B test can be compared like hypotheses: with
 // HypothesisProperty("Variant"), a request with Helicone-Property-Variant: B has the
-// Hypothesis label "B".
+// Hypothesis label "B". The name may be given with or without the Helicone-Property-
+// prefix, and matches the stored property ignoring case (Helicone stores the names of
+// header-set properties lower-cased). For [TaggedRuns] it names the hypothesis property
+// (default [DefaultHypothesisProperty]).
 func HypothesisProperty(name string) RequestsOption {
-	return func(c *requestsConfig) { c.hypothesis = name }
+	return func(c *requestsConfig) { c.hypothesis = propertyName(name) }
+}
+
+// RowProperty sets each sample's DatasetRowID to the value of a Helicone property: the id
+// of the dataset row the request answered, so that two hypotheses pair per row in
+// comparisons ([heval.Sample.Unit]). The name is read as by [HypothesisProperty]. For
+// [TaggedRuns] the default is [DefaultRowProperty]; "" turns it off.
+func RowProperty(name string) RequestsOption {
+	return func(c *requestsConfig) { c.row = propertyName(name) }
 }
 
 // Requests returns a source of logged requests chosen by a request-query filter (POST
@@ -38,9 +53,29 @@ func HypothesisProperty(name string) RequestsOption {
 // every request with property Variant=B of the last day. Each request is one sample of
 // kind [KindRequest] with its properties, model, token counts, latency and creation time;
 // when the request body is a chat completion request, Inputs["prompt"] holds its last user
-// message and Inputs["system"] its system message.
+// message and Inputs["system"] its system message. Bodies of requests stored in S3 (rows
+// older than late 2025, or over 10 MiB) are read from their signed URLs.
 func Requests(f helicone.Filter, opts ...RequestsOption) Source {
 	c := requestsConfig{pageSize: 1000}
+	for _, o := range opts {
+		o(&c)
+	}
+	return &requestsSource{filter: f, cfg: c}
+}
+
+// TaggedRuns returns a source of hypothesis runs logged as ordinary requests and tagged
+// with custom properties, as an application does on current Helicone: the requests
+// matching f that carry the hypothesis property (default "heval-hypothesis", set with the
+// Helicone-Property-Heval-Hypothesis header), oldest first. Each is a sample of kind
+// [KindHypothesisRun] whose HypothesisID and Hypothesis are that property's value, and
+// whose DatasetRowID is the value of the row property (default "heval-row", the
+// Helicone-Property-Heval-Row header), so that hypotheses pair per dataset row in
+// comparisons. Change the properties with [HypothesisProperty] and [RowProperty].
+//
+// To evaluate a Helicone dataset together with its runs, joined to its rows (inputs,
+// reference answers), use [DatasetExperiment].
+func TaggedRuns(f helicone.Filter, opts ...RequestsOption) Source {
+	c := requestsConfig{pageSize: 1000, hypothesis: DefaultHypothesisProperty, row: DefaultRowProperty, runs: true}
 	for _, o := range opts {
 		o(&c)
 	}
@@ -53,11 +88,31 @@ type requestsSource struct {
 }
 
 func (s *requestsSource) String() string {
+	what := "requests"
+	if s.cfg.runs {
+		what = fmt.Sprintf("runs tagged with %s", s.cfg.hypothesis)
+	}
+	if s.filter.IsAll() {
+		return what
+	}
 	b, err := json.Marshal(s.filter)
 	if err != nil {
-		return "requests"
+		return what
 	}
-	return "requests matching " + string(b)
+	return what + " matching " + string(b)
+}
+
+// query is the request query of the source.
+func (s *requestsSource) query() (helicone.RequestQuery, error) {
+	q := helicone.RequestQuery{Filter: s.filter, Limit: s.cfg.pageSize}
+	if s.cfg.runs {
+		if s.cfg.hypothesis == "" {
+			return q, errors.New("datasets: TaggedRuns needs a hypothesis property; HypothesisProperty(\"\") leaves none")
+		}
+		q.Filter = helicone.And(s.filter, hasProperty(s.cfg.hypothesis))
+		q.Sort = &helicone.RequestSort{Column: "created_at"}
+	}
+	return q, nil
 }
 
 func (s *requestsSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sample, error] {
@@ -66,43 +121,93 @@ func (s *requestsSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.S
 			yield(heval.Sample{}, ErrNoClient)
 			return
 		}
-		if s.cfg.pageSize < 1 || s.cfg.pageSize > 1000 {
-			yield(heval.Sample{}, fmt.Errorf("datasets: page size %d is out of range: the request query takes 1 to 1000", s.cfg.pageSize))
+		if s.cfg.pageSize < 1 || s.cfg.pageSize > helicone.MaxRequestLimit {
+			yield(heval.Sample{}, fmt.Errorf("datasets: page size %d is out of range: the request query takes 1 to %d", s.cfg.pageSize, helicone.MaxRequestLimit))
 			return
 		}
-		for r, err := range env.Client.Requests(ctx, helicone.RequestQuery{Filter: s.filter, Limit: s.cfg.pageSize}) {
-			if err != nil {
-				yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
-				return
+		q, err := s.query()
+		if err != nil {
+			yield(heval.Sample{}, err)
+			return
+		}
+		for r, err := range env.Client.Requests(ctx, q) {
+			if err == nil {
+				var smp heval.Sample
+				if smp, err = s.cfg.sample(ctx, env.Client, &r); err == nil {
+					if !yield(smp, nil) {
+						return
+					}
+					continue
+				}
 			}
-			if !yield(RequestSample(r, s.cfg.hypothesis), nil) {
-				return
-			}
+			yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
+			return
 		}
 	}
 }
 
-// RequestSample turns one logged request into a sample. When hypothesisProperty is not
-// empty, the sample's Hypothesis label is the value of that property.
+// sample turns one logged request into a sample, reading its bodies from its signed URL
+// when the row does not hold them.
+func (c *requestsConfig) sample(ctx context.Context, client *helicone.Client, r *helicone.Request) (heval.Sample, error) {
+	bodies, err := requestBodies(ctx, client, r)
+	if err != nil {
+		return heval.Sample{}, err
+	}
+	s := requestSample(r, bodies)
+	if c.hypothesis != "" {
+		h := propertyValue(r.Properties, c.hypothesis)
+		s.Hypothesis = h
+		if c.runs {
+			s.Kind, s.HypothesisID = heval.KindHypothesisRun, h
+			if h == "" {
+				s.Hypothesis = UntaggedHypothesis
+			}
+		}
+	}
+	if c.row != "" {
+		s.DatasetRowID = propertyValue(r.Properties, c.row)
+	}
+	return Prepare(s), nil
+}
+
+// requestBodies returns a request's bodies; a signed URL that no longer serves them leaves
+// the row's own (a placeholder, whose answer text then says that the body is not
+// available).
+func requestBodies(ctx context.Context, client *helicone.Client, r *helicone.Request) (helicone.SignedBody, error) {
+	b, err := client.RequestBodies(ctx, r)
+	var se *helicone.SignedURLError
+	if errors.As(err, &se) && se.Status >= 400 && se.Status < 500 {
+		return helicone.SignedBody{Request: r.RequestBody, Response: r.ResponseBody}, nil
+	}
+	return b, err
+}
+
+// RequestSample turns one logged request into a sample, from the bodies the row holds.
+// When hypothesisProperty is not empty, the sample's Hypothesis label is the value of that
+// property.
 func RequestSample(r helicone.Request, hypothesisProperty string) heval.Sample {
-	s := heval.Sample{
+	s := requestSample(&r, helicone.SignedBody{Request: r.RequestBody, Response: r.ResponseBody})
+	if name := propertyName(hypothesisProperty); name != "" {
+		s.Hypothesis = propertyValue(r.Properties, name)
+	}
+	return Prepare(s)
+}
+
+func requestSample(r *helicone.Request, bodies helicone.SignedBody) heval.Sample {
+	return heval.Sample{
 		Kind:             heval.KindRequest,
 		RequestID:        r.RequestID,
 		Model:            r.Model,
 		Provider:         r.Provider,
 		RowIndex:         -1,
 		Properties:       r.Properties,
-		Body:             r.ResponseBody,
+		Body:             bodies.Response,
 		PromptTokens:     int64(r.PromptTokens),
 		CompletionTokens: int64(r.CompletionTokens),
 		Latency:          time.Duration(r.DelayMs) * time.Millisecond,
-		CreatedAt:        parseTime(r.RequestCreatedAt),
-		Inputs:           chatInputs(r.RequestBody),
+		CreatedAt:        helicone.ParseTime(r.RequestCreatedAt),
+		Inputs:           chatInputs(bodies.Request),
 	}
-	if hypothesisProperty != "" {
-		s.Hypothesis = r.Properties[hypothesisProperty]
-	}
-	return Prepare(s)
 }
 
 // chatInputs reads the system and last user message of a chat completion request body.

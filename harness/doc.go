@@ -26,8 +26,14 @@
 // [helicone.Rate], split among shards), slowed down by the server's RateLimit-* headers,
 // retried on 429, 5xx and dropped connections, and journaled (Config.JournalPath,
 // [JournalFile]) so that Config.Resume skips what an interrupted run already delivered.
-// Config.Verify reads every score back and reports the ones that did not land as a
-// [*MissingScoresError].
+// Config.Verify reads every score back, on legacy and current Helicone alike, and reports
+// the ones that did not land as a [*MissingScoresError]: the acknowledged samples are read
+// back through request queries in batches of up to 100 request ids, polled 2, 4, 8, 16,
+// 30 s apart and then every 60 s, and a score is called missing, with the reason that fits
+// what the read-backs showed, only after Config.VerifyTimeout ([DefaultVerifyTimeout],
+// about 11 minutes, since Helicone writes scores asynchronously; [LoopbackVerifyTimeout]
+// and polls 20 times closer for a server on this machine). Every read-back counts against
+// Config.Rate.
 //
 // # Sharding and thresholds
 //

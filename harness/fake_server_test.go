@@ -12,15 +12,14 @@ import (
 	"github.com/heval-dev/heval/helicone"
 )
 
-// fakeHelicone is a small stand-in for the score routes of Helicone: it stores scores of
-// known request ids (dropping the others after a 201, as the real server does), enforces an
+// fakeHelicone is a small stand-in for the score write route of Helicone: it stores scores of
+// UUID request ids (dropping the others after a 201, as the real server does), enforces an
 // optional fixed-window rate limit with the RateLimit-* headers, and fails on demand.
 type fakeHelicone struct {
 	*httptest.Server
 	key string
 
 	mu          sync.Mutex
-	known       map[string]bool // nil: every UUID is known
 	scores      map[string]map[string]int64
 	posts       map[string]int
 	totalPosts  int
@@ -50,15 +49,6 @@ func (f *fakeHelicone) client(opts ...helicone.Option) *helicone.Client {
 		panic(err)
 	}
 	return c
-}
-
-func (f *fakeHelicone) setKnown(ids ...string) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.known = map[string]bool{}
-	for _, id := range ids {
-		f.known[id] = true
-	}
 }
 
 func (f *fakeHelicone) inject(statuses ...int) {
@@ -189,7 +179,7 @@ func (f *fakeHelicone) serve(w http.ResponseWriter, r *http.Request) {
 		}
 		f.totalPosts++
 		f.posts[rid]++
-		if helicone.IsUUID(rid) && (f.known == nil || f.known[rid]) {
+		if helicone.IsUUID(rid) {
 			m := f.scores[rid]
 			if m == nil {
 				m = map[string]int64{}
@@ -212,18 +202,6 @@ func (f *fakeHelicone) serve(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		w.WriteHeader(201)
 		fmt.Fprint(w, `{"data":null,"error":null}`)
-	case r.Method == "GET" && len(parts) == 5 && parts[0] == "v2":
-		v, ok := f.scores[parts[3]][parts[4]]
-		f.mu.Unlock()
-		if !ok {
-			fmt.Fprint(w, `{"data":null,"error":null}`)
-			return
-		}
-		vt := "number"
-		if strings.HasSuffix(parts[4], helicone.BoolSuffix) {
-			vt = "boolean"
-		}
-		fmt.Fprintf(w, `{"data":{"value":%d,"valueType":%q},"error":null}`, v, vt)
 	default:
 		f.mu.Unlock()
 		w.WriteHeader(404)

@@ -59,13 +59,22 @@ type Config struct {
 	// earlier run are not evaluated or sent again; their records, read from the journal,
 	// are reported as submitted. The other samples are evaluated and sent.
 	Resume bool
-	// Verify reads every delivered score back after VerifyDelay (the server writes
-	// asynchronously) and reports each one that did not land; missing scores make Run
-	// return a [*MissingScoresError]. A score not found is looked for twice more, after 1×
-	// and 2× max(VerifyDelay, 100ms), before it counts as missing. Each read is one request
-	// of the budget (one per score key).
-	Verify      bool
+	// Verify reads every delivered score back and reports each one that did not land;
+	// missing scores make Run return a [*MissingScoresError]. It works on both server
+	// profiles: scores are read through request queries (query-clickhouse), by request id,
+	// for up to 100 samples per query, and each query page is one request of the budget.
+	// Helicone stores writes asynchronously, so a batch is polled 2, 4, 8, 16 and 30 s apart
+	// and then every 60 s (on a loopback server, 1/20 of that), and a score counts as
+	// missing only when it is still not visible VerifyTimeout after its write was
+	// acknowledged.
+	Verify bool
+	// VerifyDelay is the wait from a write's acknowledgement to its first read-back
+	// (default 2s; 100ms on a loopback server).
 	VerifyDelay time.Duration
+	// VerifyTimeout is how long after a write's acknowledgement its scores are looked for
+	// (default [DefaultVerifyTimeout], about 11 minutes, as Helicone's asynchronous writes
+	// need; [LoopbackVerifyTimeout] for a server on this machine).
+	VerifyTimeout time.Duration
 	// Shard restricts the run to one shard of the samples; see [Shard].
 	Shard Shard
 	// Thresholds are checked at the end into Summary.Checks.
@@ -145,19 +154,17 @@ var ErrConfig = errors.New("invalid run configuration")
 
 // run is the state of one Run.
 type run struct {
-	cfg Config
-	// verifyByQuery is set once the experiment score route has failed: read-backs then go
-	// through request queries.
-	verifyByQuery atomic.Bool
-	ctx           context.Context
-	cancel        context.CancelCauseFunc
-	breaker       breaker
-	sendCtx       context.Context
-	info          heval.RunInfo
-	logger        *slog.Logger
-	client        *helicone.Client
-	pacer         *pacer
-	journal       *journalWriter
+	cfg     Config
+	ctx     context.Context
+	cancel  context.CancelCauseFunc
+	breaker breaker
+	sendCtx context.Context
+	info    heval.RunInfo
+	logger  *slog.Logger
+	client  *helicone.Client
+	pacer   *pacer
+	journal *journalWriter
+	timing  verifyTiming
 
 	slots     []slot
 	meanNanos []atomic.Int64
@@ -245,7 +252,7 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	rctx, cancel := context.WithCancelCause(ctx)
-	r := &run{cfg: cfg, ctx: rctx, cancel: cancel, logger: logger, client: cfg.Env.Client}
+	r := &run{cfg: cfg, ctx: rctx, cancel: cancel, logger: logger, client: cfg.Env.Client, timing: newVerifyTiming(&cfg, cfg.Env.Client)}
 	r.breaker.max = cfg.MaxConsecutiveFailures
 	if r.breaker.max == 0 {
 		r.breaker.max = DefaultMaxConsecutiveFailures
@@ -368,9 +375,7 @@ func (r *run) execute() (*Results, error) {
 			submitters.Go(r.submitter)
 		}
 		if cfg.Verify {
-			for range cfg.Submitters {
-				verifiers.Go(r.verifier)
-			}
+			verifiers.Go(r.verifier)
 		}
 	}
 	col := newCollector(r)

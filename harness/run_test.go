@@ -249,34 +249,6 @@ var _ = Describe("running evaluators", func() {
 		Expect(res.Summary.Delivery.RateLimited).To(BeZero())
 	})
 
-	It("names every score that did not land when verifying, and fails the run", func() {
-		samples := makeSamples(6)
-		fake.setKnown(uuidFor(0), uuidFor(1), uuidFor(2), uuidFor(3))
-		samples[5].CreatedAt = time.Now().Add(-40 * 24 * time.Hour)
-		rec := &recorder{}
-		res, err := harness.Run(context.Background(), harness.Config{
-			Source: datasets.Slice(samples...), Env: datasets.Env{Client: fake.client()}, Handler: rec,
-			Evaluators: []*harness.EvaluatorSpec{harness.Evaluator("one", constant(1)), harness.Evaluator("ok", constant(true))},
-			Verify:     true, VerifyDelay: 10 * time.Millisecond, KeepResults: true,
-		})
-		Expect(err).To(MatchError(harness.ErrScoresMissing))
-		Expect(err.Error()).To(ContainSubstring(uuidFor(4)))
-		Expect(err.Error()).To(ContainSubstring("unknown to this organization"))
-		Expect(err.Error()).To(ContainSubstring("older than 30 days"))
-		Expect(res.Summary.Delivery.Missing).To(Equal(4))
-		Expect(res.Summary.Delivery.Verified).To(Equal(8))
-		for _, r := range rec.records {
-			if index(*r.Sample) >= 4 {
-				Expect(r.Submitted).To(BeFalse())
-				Expect(r.DeliveryErr).To(HavePrefix("not found on read-back: "))
-			} else {
-				Expect(r.Submitted).To(BeTrue())
-				Expect(r.DeliveryErr).To(BeEmpty())
-			}
-		}
-		Expect(rec.summary.Err).To(ContainSubstring("not found when read back"))
-	})
-
 	It("stops gracefully when interrupted: flushes what is computed and says how to resume", func() {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

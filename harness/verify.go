@@ -1,7 +1,6 @@
 package harness
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -9,10 +8,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/heval-dev/heval"
-
 	"github.com/heval-dev/heval/helicone"
 )
+
+// Verification: Helicone acknowledges a score write before it stores anything, and drops
+// some writes silently afterwards, so only a read-back shows that a score landed. The
+// acknowledged samples are read back in batches of up to [helicone.MaxIDsPerQuery] request
+// ids through query-clickhouse (the one read path both server profiles keep: the v2
+// experiment score route answers null for every score on current Helicone), polled on
+// Helicone's schedule until every score is visible or the verification timeout has passed
+// since the write was acknowledged. Each query page is one request of the run's budget.
 
 // ErrScoresMissing is returned (wrapped in a [*MissingScoresError]) when verification read
 // back fewer scores than Helicone acknowledged.
@@ -40,20 +45,51 @@ func (e *MissingScoresError) Error() string {
 // Is matches ErrScoresMissing.
 func (e *MissingScoresError) Is(target error) bool { return target == ErrScoresMissing }
 
-// verifyRechecks is how many more times a score not found is looked for.
-const verifyRechecks = 2
+// The verification timing.
+const (
+	// DefaultVerifyTimeout is how long after a write's acknowledgement its scores are
+	// looked for before they count as missing: Helicone applies writes asynchronously, with
+	// no promised delay, and a self-hosted server in production applies each again after
+	// 10 minutes, so about 11 minutes.
+	DefaultVerifyTimeout = 11 * time.Minute
+	// LoopbackVerifyTimeout is the default for a server on this machine (an emulator, heval
+	// serve), where writes land at once; its polls are loopbackScale times closer.
+	LoopbackVerifyTimeout = 5 * time.Second
+	loopbackScale         = 20
+)
+
+// verifyPolls are the waits before each read-back of a batch: the first after the oldest
+// acknowledgement, then between polls; the last repeats.
+var verifyPolls = []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 16 * time.Second, 30 * time.Second, 60 * time.Second}
 
 // scoreWindow is how long Helicone accepts scores for a request.
 const scoreWindow = 30 * 24 * time.Hour
 
-// missingReason guesses why an acknowledged score is not stored.
-func missingReason(s *heval.Sample) string {
-	if !s.CreatedAt.IsZero() && time.Since(s.CreatedAt) > scoreWindow {
-		return fmt.Sprintf("the request is %d days old and Helicone drops scores of requests older than 30 days", int(time.Since(s.CreatedAt).Hours()/24))
-	}
-	return "Helicone acknowledged the write but holds no such score: the request id is unknown to this organization " +
-		"(a request of another organization or region, a different API key, or a request that was never logged), or the request is older than 30 days"
+// verifyTiming is the schedule of one run.
+type verifyTiming struct {
+	polls   []time.Duration
+	timeout time.Duration
 }
+
+func newVerifyTiming(cfg *Config, client *helicone.Client) verifyTiming {
+	t := verifyTiming{polls: slices.Clone(verifyPolls), timeout: DefaultVerifyTimeout}
+	if client != nil && client.Loopback() {
+		for i := range t.polls {
+			t.polls[i] /= loopbackScale
+		}
+		t.timeout = LoopbackVerifyTimeout
+	}
+	if cfg.VerifyDelay > 0 {
+		t.polls[0] = cfg.VerifyDelay
+	}
+	if cfg.VerifyTimeout > 0 {
+		t.timeout = cfg.VerifyTimeout
+	}
+	return t
+}
+
+// wait is the wait before poll n (0 for the first).
+func (t verifyTiming) wait(n int) time.Duration { return t.polls[min(n, len(t.polls)-1)] }
 
 // missingLog collects examples of missing scores for the run's error.
 type missingLog struct {
@@ -71,82 +107,194 @@ func (m *missingLog) add(desc string) {
 	}
 }
 
-// verifier reads back the scores of delivered samples once the server's write delay has
-// passed, and marks every score that did not land.
+// verifier gathers acknowledged samples into batches: a batch is read back once it holds
+// MaxIDsPerQuery samples, or once the first poll of its oldest sample is due.
 func (r *run) verifier() {
-	for j := range r.toVerify {
-		r.verify(j)
-		r.out <- j
+	var batches sync.WaitGroup
+	var batch []*job
+	var timer *time.Timer
+	var due <-chan time.Time
+	flush := func() {
+		if timer != nil {
+			timer.Stop()
+			timer, due = nil, nil
+		}
+		if len(batch) > 0 {
+			b := batch
+			batch = nil
+			batches.Go(func() { r.verifyBatch(b) })
+		}
+	}
+	for {
+		select {
+		case j, ok := <-r.toVerify:
+			if !ok {
+				flush()
+				batches.Wait()
+				return
+			}
+			batch = append(batch, j)
+			switch {
+			case len(batch) >= helicone.MaxIDsPerQuery:
+				flush()
+			case len(batch) == 1:
+				timer = time.NewTimer(time.Until(j.ackAt.Add(r.timing.wait(0))))
+				due = timer.C
+			}
+		case <-due:
+			timer, due = nil, nil
+			flush()
+		}
 	}
 }
 
-func (r *run) verify(j *job) {
+// pendingJob is a sample whose scores are not all verified yet.
+type pendingJob struct {
+	j *job
+	// left are the keys not verified yet, sorted.
+	left []string
+	// found is set once the request was returned by a read-back; held records the stored
+	// value of a key that differed from the one sent, at the last read-back.
+	found bool
+	held  map[string]string
+}
+
+// verifyBatch polls the scores of a batch of samples until all are visible or the timeout
+// has passed since the newest acknowledgement, then marks the missing ones. Every sample
+// goes on to the reports, verified or not; when the run is stopped, the unfinished ones go
+// on unmarked.
+func (r *run) verifyBatch(jobs []*job) {
 	ctx := r.sendCtx
-	if d := time.Until(j.ackAt.Add(r.cfg.VerifyDelay)); d > 0 {
-		if sleep(ctx, d) != nil {
+	pending := make([]*pendingJob, 0, len(jobs))
+	oldest, newest := jobs[0].ackAt, jobs[0].ackAt
+	for _, j := range jobs {
+		keys := make([]string, 0, len(j.sent))
+		for k := range j.sent {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		pending = append(pending, &pendingJob{j: j, left: keys})
+		oldest, newest = minTime(oldest, j.ackAt), maxTime(newest, j.ackAt)
+	}
+	defer func() {
+		for _, p := range pending {
+			r.out <- p.j
+		}
+	}()
+	since := createdBound(jobs)
+	deadline := newest.Add(r.timing.timeout)
+	next := oldest.Add(r.timing.wait(0))
+	var lastErr error
+	for poll := 1; ; poll++ {
+		if sleep(ctx, time.Until(next)) != nil {
 			return
 		}
+		ids := make([]string, 0, len(pending))
+		for _, p := range pending {
+			ids = append(ids, p.j.sample.RequestID)
+		}
+		rows, err := r.client.RequestsByID(ctx, helicone.RequestIDQuery{IDs: ids, CreatedAfter: since, Pace: r.pacer.wait})
+		r.pacer.observe(r.client.RateLimit())
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err != nil:
+			lastErr = err
+			var apiErr *helicone.APIError
+			if errors.As(err, &apiErr) && apiErr.Status == 429 {
+				r.stats.rateLimited.Add(1)
+				r.pacer.throttled(apiErr.RateLimit.RetryAfter)
+			}
+			if !transient(err) {
+				deadline = time.Now()
+			}
+		default:
+			lastErr = nil
+			pending = r.check(pending, rows)
+			if len(pending) == 0 {
+				return
+			}
+		}
+		now := time.Now()
+		if !now.Before(deadline) {
+			break
+		}
+		next = minTime(now.Add(r.timing.wait(poll)), deadline)
 	}
-	rid := j.sample.RequestID
-	rb := &readBack{r: r, ctx: ctx, sample: &j.sample}
-	missing := map[string]string{}
-	keys := make([]string, 0, len(j.sent))
-	for k := range j.sent {
-		keys = append(keys, k)
+	for _, p := range pending {
+		r.markMissing(p, lastErr)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		v := j.sent[k]
-		if k == "scores" && !rb.byQuery() {
-			// The read-back route cannot address a key named "scores".
-			r.logger.Warn("score key \"scores\" cannot be read back; not verified", "request_id", rid)
+}
+
+// check marks the scores that the rows show as stored, and returns the samples that still
+// have scores to find; the others go on to the reports.
+func (r *run) check(pending []*pendingJob, rows map[string]helicone.Request) []*pendingJob {
+	out := pending[:0]
+	for _, p := range pending {
+		row, ok := rows[p.j.sample.RequestID]
+		p.found = p.found || ok
+		p.held = nil
+		p.left = slices.DeleteFunc(p.left, func(k string) bool {
+			if !ok {
+				return false
+			}
+			v := p.j.sent[k]
+			stored := v.StoredKey(k)
+			got, has := row.Scores[stored]
+			if !has || got.Null {
+				return false
+			}
+			if n, isInt := got.Int64(); isInt && n == v.Int64() {
+				r.stats.verified.Add(1)
+				return true
+			}
+			if p.held == nil {
+				p.held = map[string]string{}
+			}
+			p.held[k] = got.Raw
+			return false
+		})
+		if len(p.left) == 0 {
+			r.out <- p.j
 			continue
 		}
-		stored := v.StoredKey(k)
-		got, err := rb.lookup(stored, false)
-		if errors.Is(err, errStopped) {
-			return
-		}
-		// The server stores writes asynchronously: look again, a little later, before
-		// calling a score missing.
-		for again := 1; err == nil && got == nil && again <= verifyRechecks; again++ {
-			if sleep(ctx, time.Duration(again)*max(r.cfg.VerifyDelay, 100*time.Millisecond)) != nil {
-				return
-			}
-			if got, err = rb.lookup(stored, true); errors.Is(err, errStopped) {
-				return
-			}
-		}
-		switch {
-		case err != nil:
-			if ctx.Err() != nil {
-				return
-			}
-			missing[k] = "could not be read back: " + err.Error()
-		case got == nil:
-			missing[k] = missingReason(&j.sample)
+		out = append(out, p)
+	}
+	return out
+}
+
+// markMissing records the scores of a sample that never became visible, each with the
+// reason that fits what the read-backs showed.
+func (r *run) markMissing(p *pendingJob, lastErr error) {
+	j := p.j
+	waited := durationText(r.timing.timeout)
+	why := map[string]string{}
+	for _, k := range p.left {
+		v := j.sent[k]
+		switch s := &j.sample; {
+		case lastErr != nil:
+			why[k] = "could not be read back: " + lastErr.Error()
+		case p.held[k] != "":
+			why[k] = fmt.Sprintf("Helicone holds %s = %q, not the %s that was sent, after %s of polling (another writer changed it?)", v.StoredKey(k), p.held[k], v, waited)
+		case !s.CreatedAt.IsZero() && time.Since(s.CreatedAt) > scoreWindow:
+			why[k] = fmt.Sprintf("the request is %d days old and Helicone drops scores of requests older than 30 days", int(time.Since(s.CreatedAt).Hours()/24))
+		case !p.found:
+			why[k] = fmt.Sprintf("not visible after %s of polling: Helicone returns no request %s, so it holds no score for it: the request id is unknown to this organization "+
+				"(a request of another organization or region, a different API key, or a request that was never logged), or the request is older than 30 days", waited, s.RequestID)
 		default:
-			if n, ok := got.Int64(); !ok || n != v.Int64() {
-				missing[k] = fmt.Sprintf("Helicone holds %s = %q, not the %s that was sent (another writer changed it?)", stored, got.Raw, v)
-			} else {
-				r.stats.verified.Add(1)
-			}
+			why[k] = fmt.Sprintf("not visible after %s of polling; Helicone writes scores asynchronously, with no promised delay, and acknowledges writes it drops later "+
+				"(raise the verification timeout, heval run --verify-timeout, if this server is slower)", waited)
 		}
 	}
-	if len(missing) == 0 {
-		return
-	}
-	for _, k := range keys {
-		if why, ok := missing[k]; ok {
-			r.missing.add(fmt.Sprintf("request %s, key %s: %s", rid, k, why))
-		}
+	for _, k := range p.left {
+		r.missing.add(fmt.Sprintf("request %s, key %s: %s", j.sample.RequestID, k, why[k]))
 	}
 	for i := range j.recs {
 		rec := &j.recs[i]
 		var parts []string
 		for _, v := range rec.Values {
-			if why, ok := missing[v.Key]; ok {
-				parts = append(parts, v.Key+": "+why)
+			if w, ok := why[v.Key]; ok {
+				parts = append(parts, v.Key+": "+w)
 			}
 		}
 		if len(parts) > 0 {
@@ -156,74 +304,62 @@ func (r *run) verify(j *job) {
 	}
 }
 
-// errStopped ends a verification when the run is being stopped.
-var errStopped = errors.New("verification stopped")
-
-// readBack reads the stored scores of one sample: through the experiment score route
-// (GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}, one call per key) for samples of
-// an experiment, and through a request query (one call per sample) for logged requests, or
-// for every sample once the experiment route has failed as it does where Experiments are
-// gone.
-type readBack struct {
-	r      *run
-	ctx    context.Context
-	sample *heval.Sample
-	row    *helicone.Request
-	loaded bool
+// createdBound is the oldest creation time of the batch's requests, which bounds the
+// read-back's search. A request of unknown age is searched for back to 30 days before the
+// write: Helicone stores no score on an older request.
+func createdBound(jobs []*job) time.Time {
+	var t time.Time
+	for _, j := range jobs {
+		c := j.sample.CreatedAt
+		if c.IsZero() {
+			c = j.ackAt.Add(-scoreWindow)
+		}
+		if t.IsZero() || c.Before(t) {
+			t = c
+		}
+	}
+	return t
 }
 
-func (b *readBack) byQuery() bool {
-	return b.sample.ExperimentID == "" || b.r.verifyByQuery.Load()
+// transient reports whether a failed read-back may succeed when tried again later.
+func transient(err error) bool {
+	var apiErr *helicone.APIError
+	var tr *helicone.TransportError
+	var re *helicone.RetryError
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.Retryable()
+	case errors.As(err, &tr), errors.As(err, &re):
+		return true
+	}
+	return false
 }
 
-func (b *readBack) lookup(stored string, fresh bool) (*helicone.FlexValue, error) {
-	if !b.byQuery() {
-		if err := b.r.pacer.wait(b.ctx); err != nil {
-			return nil, errStopped
-		}
-		got, err := b.r.client.GetExperimentScore(b.ctx, b.sample.ExperimentID, b.sample.RequestID, stored)
-		var apiErr *helicone.APIError
-		if errors.As(err, &apiErr) && (apiErr.Status == 404 || apiErr.Status >= 500) && b.ctx.Err() == nil {
-			if b.r.verifyByQuery.CompareAndSwap(false, true) {
-				b.r.logger.Warn("the experiment score route failed; reading scores back through request queries instead", "status", apiErr.Status)
-			}
-			return b.lookup(stored, fresh)
-		}
-		if err != nil {
-			if b.ctx.Err() != nil {
-				return nil, errStopped
-			}
-			return nil, err
-		}
-		if got == nil {
-			return nil, nil
-		}
-		return &got.Value, nil
+// durationText formats a wait as people write it: 11m, 5s, 1m30s, 300ms.
+func durationText(d time.Duration) string {
+	if d < time.Second {
+		return d.Round(time.Millisecond).String()
 	}
-	if !b.loaded || fresh {
-		if err := b.r.pacer.wait(b.ctx); err != nil {
-			return nil, errStopped
-		}
-		b.row, b.loaded = nil, true
-		for row, err := range b.r.client.Requests(b.ctx, helicone.RequestQuery{
-			Filter: helicone.RequestText("request_id", helicone.Equals, b.sample.RequestID), Limit: 10,
-		}) {
-			if err != nil {
-				if b.ctx.Err() != nil {
-					return nil, errStopped
-				}
-				return nil, err
-			}
-			b.row = &row
-			break
-		}
+	s := d.Round(time.Second).String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
 	}
-	if b.row == nil {
-		return nil, nil
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
 	}
-	v, ok := b.row.Scores[stored]
-	if !ok || v.Null {
-		return nil, nil
+	return s
+}
+
+func minTime(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
 	}
-	return &v, nil
+	return a
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

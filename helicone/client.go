@@ -176,6 +176,10 @@ func (c *Client) KeyFingerprint() string {
 	return hex.EncodeToString(sum[:6])
 }
 
+// Loopback reports whether the client talks to a server on this machine (a loopback
+// address, such as a local emulator), where answers are quick and writes land at once.
+func (c *Client) Loopback() bool { return isLoopback(c.baseURL.Hostname()) }
+
 func parseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(strings.TrimRight(strings.TrimSpace(raw), "/"))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
@@ -222,6 +226,9 @@ type call struct {
 	out          any
 	// retryAPI overrides the default retry decision for an API error; attempt counts from 1.
 	retryAPI func(e *APIError, attempt int) bool
+	// send, when set, makes one attempt in place of a request to the API (for calls to
+	// other hosts, such as signed body URLs); it reports as once does.
+	send func(ctx context.Context) (rl RateLimit, status int, retryable bool, err error)
 }
 
 // do sends one request (with retries per the policy) and decodes the envelope's data into
@@ -283,6 +290,7 @@ func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, r
 			return readFailure(err)
 		}
 		apiErr := newAPIError(method, path, resp.StatusCode, c.scrub(raw), rl)
+		c.classify(apiErr)
 		return rl, resp.StatusCode, apiErr.Retryable(), apiErr
 	}
 	body := &bodyReader{r: io.LimitReader(resp.Body, maxResponseBytes)}

@@ -1,27 +1,40 @@
 // Package helicone is a typed client for the parts of the Helicone REST API that an
-// evaluation harness needs: querying experiments with their dataset rows and hypothesis
-// runs, querying logged requests, writing scores to a request and reading them back.
+// evaluation harness needs, on both server profiles: current Helicone (hosted Helicone today,
+// and self-hosted servers after the 2025-10 migration) and legacy Helicone (self-hosted,
+// before it).
 //
 // # Calls
 //
-//   - [Client.QueryExperiments]: POST /v1/experiment/query (filters [ExperimentID],
-//     [ExperimentPrompt]; include flags [ExperimentInclude]).
-//   - [Client.QueryRequests] and the paging iterator [Client.Requests]: POST
-//     /v1/request/query-clickhouse, with filters built by [RequestText], [RequestNumber],
-//     [CreatedAt], [Property] and [Score], combined with [And] and [Or], or
-//     parsed from command-line text by [ParseFilter].
+//   - [Client.Requests]: POST /v1/request/query-clickhouse, every page until an empty one
+//     (the server applies its limit before it removes older row versions, so pages come back
+//     short while more requests exist), each request once, as its newest version; filters
+//     built by [RequestText], [RequestNumber], [CreatedAt], [Property], [HasProperty] and
+//     [Score], combined with [And] and [Or], or parsed from command-line text by
+//     [ParseFilter]. [Client.RequestsByID] reads requests by id, in balanced "or" trees of
+//     [MaxIDsPerQuery] ids; it is how scores are read back on both profiles.
+//   - Helicone Datasets (current): [Client.ListDatasets], [Client.FindDataset] (by id or
+//     name), [Client.DatasetRows], [Client.CountDatasetRows] and [Client.AllDatasetRows]
+//     (every row, de-duplicated, checked against the count), and [Client.FetchSignedBody]
+//     for a row's bodies: gzip JSON at a presigned URL, read without the API key.
+//     [Client.RequestBodies] reads a request row's bodies from wherever they are stored.
 //   - [Client.AddScores]: POST /v1/request/{id}/score, every key of one request in one call.
-//   - [Client.GetExperimentScore]: GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}.
+//   - [Client.QueryExperiments] (legacy): POST /v1/experiment/query (filters [ExperimentID],
+//     [ExperimentPrompt]; include flags [ExperimentInclude]).
+//   - [Client.GetExperimentScore] (legacy): GET /v2/experiment/{experimentId}/{requestId}/{scoreKey};
+//     on current Helicone it answers null for every score, so its null proves nothing.
 //
 // # What the client copes with
 //
 // The client copes with what the real server does beyond its published reference: any 2xx
-// is success, runs and scores may be null, score values arrive as numbers or strings, max
-// and min may be missing, a score write is acknowledged with 201 even when the server later
-// drops it, and rate limits are announced with the IETF RateLimit-* headers and
-// Retry-After. When the experiment query answers the 500 "Not implemented" that hosted
-// Helicone sends since Experiments were deprecated, the error is an
-// [*ExperimentsUnavailableError] that points to request queries.
+// is success, runs and scores may be null, score values and counts arrive as numbers or
+// strings, max and min may be missing, a score write is acknowledged with 201 even when the
+// server later drops it, and rate limits are announced with the IETF RateLimit-* headers and
+// Retry-After. The errors users meet say what to do: the experiment query's 500 "Not
+// implemented" ([*ExperimentsUnavailableError]: use a Helicone dataset or request filters),
+// a read-only key on a POST ([ErrKeyPermission]), a key of the other region
+// ([ErrWrongRegion]), Express's HTML 404 for a route the server lacks ([ErrRouteNotFound],
+// [ErrDatasetsUnavailable]), a dataset that is not there ([*DatasetNotFoundError], listing
+// the ones that are).
 //
 // Transport errors, 408, 429 and 5xx other than 501 are retried per a [RetryPolicy]:
 // capped exponential backoff with jitter, Retry-After (seconds or an HTTP date) honoured up
@@ -38,6 +51,7 @@
 // # The API key
 //
 // The API key is sent only in the Authorization header, only over HTTPS unless the host is
-// loopback or [WithInsecure] is given, and never appears in an error message, a log line or
-// an observed [Attempt]: answers that echo it are scrubbed before they are kept.
+// loopback or [WithInsecure] is given, never to a signed URL, and never appears in an error
+// message, a log line or an observed [Attempt]: answers that echo it are scrubbed before they
+// are kept. A signed URL's signature never appears in an error either.
 package helicone

@@ -249,7 +249,7 @@ var _ = Describe("QueryExperiments", func() {
 		Expect(s.requests()).To(BeEmpty())
 	})
 
-	It("explains the deprecation 500 and points to request queries, retrying it only once", func() {
+	It("explains the deprecation 500 and points to Helicone datasets and request filters, retrying it only once", func() {
 		s := newScript(reply(500, `{"data":null,"error":"Not implemented"}`))
 		_, err := newClient(s).QueryExperiments(ctx, helicone.ExperimentQuery{})
 		Expect(err).To(MatchError(helicone.ErrExperimentsUnavailable))
@@ -258,8 +258,8 @@ var _ = Describe("QueryExperiments", func() {
 		var apiErr *helicone.APIError
 		Expect(errors.As(err, &apiErr)).To(BeTrue())
 		Expect(apiErr.Status).To(Equal(500))
-		Expect(err.Error()).To(ContainSubstring("deprecated"))
-		Expect(err.Error()).To(ContainSubstring("request query"))
+		Expect(err.Error()).To(ContainSubstring("this Helicone no longer serves experiments (current hosted Helicone); use --dataset ID|NAME"))
+		Expect(err.Error()).To(ContainSubstring("or --filter … --group-by …"))
 		Expect(s.requests()).To(HaveLen(2))
 	})
 

@@ -31,6 +31,23 @@ var (
 	ErrInvalidArgument = errors.New("invalid argument")
 	// ErrInvalidFilter: a request or experiment filter the server would reject.
 	ErrInvalidFilter = errors.New("invalid filter")
+	// ErrKeyPermission: the server knows the API key but it lacks the permission the call
+	// needs ("w" for every POST, queries included; "r" for GET). It also matches
+	// ErrUnauthorized.
+	ErrKeyPermission = errors.New("the API key lacks the permission this call needs")
+	// ErrWrongRegion: the API key belongs to the other hosted region (an EU key on the US
+	// server, or a US key on the EU server). It also matches ErrUnauthorized.
+	ErrWrongRegion = errors.New("the API key belongs to the other Helicone region")
+	// ErrRouteNotFound: the server has no such route (Express's HTML 404 page): it is older
+	// or newer than the route, or the base URL is not a Helicone API server.
+	ErrRouteNotFound = errors.New("the Helicone server has no such route")
+)
+
+// The hosts of hosted Helicone's two regions, and the prefix of EU keys.
+const (
+	usHost      = "api.helicone.ai"
+	euHost      = "eu.api.helicone.ai"
+	euKeyPrefix = "sk-helicone-eu-"
 )
 
 // APIError is a non-2xx answer (or a 2xx whose envelope carries an error). It carries the
@@ -44,6 +61,14 @@ type APIError struct {
 	Details map[string]string
 	// RateLimit is the rate-limit state announced with the answer.
 	RateLimit RateLimit
+
+	// cause is what the client worked out about the failure; nil when nothing more than
+	// the status is known.
+	cause error
+	// host is the server's host name, for the region advice.
+	host string
+	// nullError is true when the body's error was an explicit null.
+	nullError bool
 }
 
 func (e *APIError) Error() string {
@@ -70,8 +95,18 @@ func (e *APIError) Error() string {
 
 func (e *APIError) hint() string {
 	switch {
+	case e.cause == ErrRouteNotFound:
+		return fmt.Sprintf("the server answered with an HTML 404 page: it has no route %s %s. It predates or postdates the route, or HELICONE_BASE_URL points at something other than the Helicone API (hosted Helicone's API is %s, or %s for the EU; not the web app)", e.Method, e.Path, USBaseURL, EUBaseURL)
+	case e.cause == ErrKeyPermission && e.Method == "GET":
+		return "the server knows the API key, but the key lacks the read permission ('r'): create a key with read and write permission in Helicone's settings (API keys) and set HELICONE_API_KEY to it"
+	case e.cause == ErrKeyPermission:
+		return "the server knows the API key, but the key lacks the write permission ('w') that Helicone requires of every POST since 2026-03, queries and dataset reads included: a read-only key cannot be used; create a key with read and write permission in Helicone's settings (API keys) and set HELICONE_API_KEY to it"
+	case e.cause == ErrWrongRegion && e.host == usHost:
+		return fmt.Sprintf("the API key is an EU key (%s…) but the client talks to the US server %s; keys are region-bound: set HELICONE_BASE_URL=%s (heval: --eu)", euKeyPrefix, usHost, EUBaseURL)
+	case e.cause == ErrWrongRegion:
+		return fmt.Sprintf("the API key is not an EU key but the client talks to the EU server %s; keys are region-bound: set HELICONE_BASE_URL=%s, or leave it unset and drop --eu, or use a key of the EU organization", euHost, USBaseURL)
 	case e.Status == 401:
-		return "check HELICONE_API_KEY and that it belongs to this region's server"
+		return "check HELICONE_API_KEY: the server knows no such key; keys are region-bound (a US key does not work on the EU server, nor an EU key on the US server), and a self-hosted server has keys of its own"
 	case e.Status == 429 && e.RateLimit.RetryAfter > 0:
 		return fmt.Sprintf("the server asked to retry after %s", e.RateLimit.RetryAfter)
 	case e.Status == 429:
@@ -82,24 +117,49 @@ func (e *APIError) hint() string {
 	return ""
 }
 
-// Unwrap lets errors.Is match the sentinel for the status.
-func (e *APIError) Unwrap() error {
+// Unwrap lets errors.Is match the sentinel for the status, and the more precise one the
+// client worked out ([ErrKeyPermission], [ErrWrongRegion], [ErrRouteNotFound]).
+func (e *APIError) Unwrap() []error {
+	var out []error
 	switch {
 	case e.Status == 401 || e.Status == 403:
-		return ErrUnauthorized
+		out = append(out, ErrUnauthorized)
 	case e.Status == 429:
-		return ErrRateLimited
+		out = append(out, ErrRateLimited)
 	case e.Status == 422:
-		return ErrValidation
+		out = append(out, ErrValidation)
 	case e.Status >= 500:
-		return ErrServer
+		out = append(out, ErrServer)
 	}
-	return nil
+	if e.cause != nil {
+		out = append(out, e.cause)
+	}
+	return out
 }
 
 // Retryable reports whether the same request may succeed later: 408, 429 and 5xx except 501.
 func (e *APIError) Retryable() bool {
 	return e.Status == 408 || e.Status == 429 || (e.Status >= 500 && e.Status != 501)
+}
+
+// classify works out why a call failed, from what the client knows besides the answer:
+// which key it sent and which server it talks to. It never keeps any part of the key
+// beyond the public EU prefix.
+func (c *Client) classify(e *APIError) {
+	if e.Status != 401 || e.cause != nil {
+		return
+	}
+	host := strings.ToLower(c.baseURL.Hostname())
+	e.host = host
+	eu := strings.HasPrefix(c.apiKey, euKeyPrefix)
+	switch {
+	case e.nullError && e.Message == "":
+		// {"error":null,...}: the key is known, its permissions do not cover the call.
+		e.cause = ErrKeyPermission
+	case !strings.EqualFold(e.Message, "No API key found"):
+	case host == usHost && eu, host == euHost && !eu && strings.HasPrefix(c.apiKey, "sk-helicone-"):
+		e.cause = ErrWrongRegion
+	}
 }
 
 // newAPIError reads the server's message from raw, which must already be scrubbed of the key.
@@ -112,8 +172,15 @@ func newAPIError(method, path string, status int, raw []byte, rl RateLimit) *API
 	}
 	if json.Unmarshal(raw, &body) != nil {
 		e.Message = snippet(raw)
+		if html, ok := htmlText(raw); ok {
+			e.Message = html
+			if status == 404 {
+				e.cause = ErrRouteNotFound
+			}
+		}
 		return e
 	}
+	e.nullError = body.Error != nil && IsJSONNull(body.Error)
 	var s string
 	switch {
 	case json.Unmarshal(body.Error, &s) == nil && s != "":
@@ -198,6 +265,40 @@ func (e *InvalidArgumentError) Error() string {
 func (e *InvalidArgumentError) Is(target error) bool { return target == ErrInvalidArgument }
 
 func snippet(b []byte) string { return truncate(strings.TrimSpace(string(b)), 200) }
+
+// htmlText reports whether raw is an HTML page and returns its message: the text of its
+// <pre> element (Express writes "Cannot POST /v1/..." there), else of its <title>.
+func htmlText(raw []byte) (string, bool) {
+	t := strings.TrimSpace(string(raw))
+	if !hasPrefixFold(t, "<!doctype html") && !hasPrefixFold(t, "<html") {
+		return "", false
+	}
+	for _, tag := range []string{"pre", "title"} {
+		if i := indexFold(t, "<"+tag+">"); i >= 0 {
+			rest := t[i+len(tag)+2:]
+			if j := indexFold(rest, "</"+tag+">"); j >= 0 {
+				if m := strings.TrimSpace(rest[:j]); m != "" {
+					return truncate(m, 200), true
+				}
+			}
+		}
+	}
+	return "an HTML page", true
+}
+
+// indexFold is strings.Index ignoring ASCII case, with byte offsets into s.
+func indexFold(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
+}
 
 // redact removes the API key from an error's text, should a transport ever echo it. The
 // result does not unwrap to the original error, whose text still holds the key.

@@ -240,7 +240,7 @@ type ExperimentQuery struct {
 // When the server answers the generic 500 "Not implemented" (hosted Helicone after the
 // Experiments deprecation, or any failure inside the handler) the call is retried once, and
 // the error is an [*ExperimentsUnavailableError] (matching [ErrExperimentsUnavailable]) that
-// says how to evaluate logged requests instead.
+// says what to evaluate instead: a Helicone dataset with its tagged runs, or logged requests.
 func (c *Client) QueryExperiments(ctx context.Context, q ExperimentQuery) ([]Experiment, error) {
 	if err := q.Filter.Err(); err != nil {
 		return nil, err
@@ -260,12 +260,15 @@ func isNotImplemented(e *APIError) bool {
 	return e.Status == 500 && strings.EqualFold(strings.TrimSpace(e.Message), "Not implemented")
 }
 
-// ExperimentsUnavailableError explains the experiment query's generic failure.
+// ExperimentsUnavailableError explains the experiment query's generic failure: current
+// Helicone (hosted, and self-hosted on code after the 2025-10 migration) validates the
+// query and then answers every one with 500 "Not implemented".
 type ExperimentsUnavailableError struct{ Err *APIError }
 
 func (e *ExperimentsUnavailableError) Error() string {
-	return "helicone: the experiment query failed with 500 \"Not implemented\": hosted Helicone deprecated Experiments in 2025 and may answer every experiment query this way (a self-hosted server answers so when the query fails). " +
-		"Evaluate logged requests instead: pick them with a request query (heval run --filter, or datasets.Requests in a suite)"
+	return "helicone: POST /v1/experiment/query answered 500 \"Not implemented\": this Helicone no longer serves experiments (current hosted Helicone); " +
+		"use --dataset ID|NAME, or --filter … --group-by … (a Helicone dataset with the runs an application tagged with the Helicone-Property-Heval-Hypothesis and Helicone-Property-Heval-Row headers, " +
+		"or logged requests grouped by a property; in Go, datasets.DatasetExperiment or datasets.Requests)"
 }
 
 // Unwrap matches ErrExperimentsUnavailable and the underlying *APIError.

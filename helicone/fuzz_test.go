@@ -1,6 +1,8 @@
 package helicone
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -109,6 +111,9 @@ func FuzzErrorBody(f *testing.F) {
 		`{"error":"Too many requests, please try again later."}`,
 		`{"data":null,"error":"Not implemented"}`,
 		`{"error":{"code":1}}`, `{"message":["x"]}`, `[1,2]`, `"s"`, `<html>` + fuzzKey + `</html>`, ``,
+		`{"error":null,"trace":"isAuthenticated.error"}`,
+		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot POST /v1/helicone-dataset/query</pre>\n</body>\n</html>\n",
+		`<!doctype html><pre>` + fuzzKey + `</pre>`, `<html><title></title><pre>`, `<HTML><PRE>x</PRE>`,
 		`{"error":"` + fuzzKey + `","details":{"` + fuzzKey + `":{"message":"` + fuzzKey + `"}}}`,
 	} {
 		f.Add(s, 422)
@@ -193,6 +198,77 @@ func FuzzRateLimitHeaders(f *testing.F) {
 		p := DefaultRetryPolicy()
 		if w := p.wait(1, rl, 429); w < 0 || w > p.MaxRetryAfter+p.MaxDelay {
 			t.Fatalf("wait %v out of range", w)
+		}
+	})
+}
+
+func gzipBytes(t testing.TB, raw []byte) []byte {
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// FuzzSignedBody decodes arbitrary signed bodies: compressing a body never changes what
+// it decodes to.
+func FuzzSignedBody(f *testing.F) {
+	for _, s := range []string{
+		`{"request":{"messages":[]},"response":{"choices":[]}}`, `{"request":{},"response":{}}`, `{}`, `{"request":null}`,
+		`[]`, ``, `null`, `"x"`, `{`, `{"response":"text"}`, "\x1f\x8b", "\x1f\x8b\x08\x00",
+	} {
+		f.Add([]byte(s))
+		f.Add(gzipBytes(f, []byte(s)))
+	}
+	f.Add(gzipBytes(f, gzipBytes(f, []byte(`{"request":1,"response":2}`))))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		b, err := DecodeSignedBody(raw)
+		if bytes.HasPrefix(raw, gzipMagic) {
+			return
+		}
+		b2, err2 := DecodeSignedBody(gzipBytes(t, raw))
+		if (err == nil) != (err2 == nil) || string(b.Request) != string(b2.Request) || string(b.Response) != string(b2.Response) {
+			t.Fatalf("%q decodes to (%s, %s, %v) but its gzip to (%s, %s, %v)", raw, b.Request, b.Response, err, b2.Request, b2.Response, err2)
+		}
+	})
+}
+
+// FuzzDatasetAnswers decodes arbitrary answers of the Datasets routes; a signed URL that
+// decodes re-encodes to itself.
+func FuzzDatasetAnswers(f *testing.F) {
+	for _, s := range []string{
+		`{"data":[{"id":"d","name":"n","created_at":null,"requests_count":"12","meta":null,"signed_url":{}}],"error":null}`,
+		`{"data":[{"id":"r","origin_request_id":"q","signed_url":{"data":"https://b/x","error":null}}],"error":null}`,
+		`{"data":[{"signed_url":{"data":null,"error":"Failed"}}],"error":null}`, `{"data":[{"signed_url":"https://b"}]}`,
+		`{"data":[{"signed_url":5,"requests_count":[1]}]}`, `{"data":"12","error":null}`, `{"data":null,"error":"x"}`,
+		`{"data":"https://b/x","error":{"m":1}}`, `{}`, `null`, `[]`,
+	} {
+		f.Add(s)
+	}
+	c := fuzzClient()
+	f.Fuzz(func(t *testing.T, body string) {
+		data, err := c.decodeEnvelope("POST", "/v1/helicone-dataset/query", 200, []byte(body), RateLimit{}, true)
+		checkErr(t, err)
+		for _, out := range []any{new([]HeliconeDataset), new([]HeliconeDatasetRow), new(FlexValue)} {
+			if data != nil {
+				_ = json.Unmarshal(data, out)
+			}
+			_ = json.Unmarshal([]byte(body), out)
+		}
+		var u SignedURL
+		if json.Unmarshal([]byte(body), &u) == nil {
+			b, err := json.Marshal(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back SignedURL
+			if err := json.Unmarshal(b, &back); err != nil || back != u {
+				t.Fatalf("%q decoded as %+v, which re-encodes as %s and decodes as %+v (%v)", body, u, b, back, err)
+			}
 		}
 	})
 }

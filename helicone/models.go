@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"math"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // Experiment is one experiment as POST /v1/experiment/query returns it: a dataset of rows
@@ -126,6 +128,16 @@ type Request struct {
 	Cost             FlexValue            `json:"cost"`
 	Properties       Properties           `json:"properties"`
 	Scores           map[string]FlexValue `json:"scores"`
+	// UpdatedAt is when this version of the row was written. Every score write re-inserts
+	// the whole row as a new version; the newest version holds every score.
+	UpdatedAt string `json:"updated_at"`
+	// StorageLocation says where the bodies live: "clickhouse" (RequestBody and
+	// ResponseBody are the provider's JSON), "s3" (they are text or a placeholder, and the
+	// bodies are at SignedBodyURL) or "not_stored_exceeded_free". Older servers send none.
+	StorageLocation string `json:"storage_location,omitempty"`
+	// SignedBodyURL is a presigned URL (valid 24 h) of the gzip JSON {request, response} of
+	// a row stored in S3; [Client.RequestBodies] reads the bodies from wherever they are.
+	SignedBodyURL string `json:"signed_body_url,omitempty"`
 }
 
 // UnmarshalJSON decodes a request row. Columns the server may send under their table
@@ -225,4 +237,24 @@ func (n FlexInt) MarshalJSON() ([]byte, error) {
 func IsJSONNull(raw json.RawMessage) bool {
 	t := bytes.TrimSpace(raw)
 	return len(t) == 0 || string(t) == "null"
+}
+
+// timeLayouts are the timestamp forms the server sends: ISO 8601 with a zone (the "Z" of
+// ClickHouse rows) or without, and ClickHouse's own "2006-01-02 15:04:05".
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05.999999999Z07:00"}
+
+// ParseTime reads a timestamp as the server sends it (RFC 3339, with or without a zone, or
+// ClickHouse's "2006-01-02 15:04:05"; a time without a zone is UTC). An unreadable or empty
+// time is the zero time.
+func ParseTime(s string) time.Time {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}
+	}
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t
+		}
+	}
+	return time.Time{}
 }

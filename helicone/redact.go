@@ -13,7 +13,8 @@ const Redacted = "[REDACTED]"
 
 // Redactor removes API keys from text: the whole key, and every run of [MinSecretRun] or
 // more consecutive characters of its secret part (the key without its "sk-helicone-" or
-// "sk-helicone-eu-" prefix), whatever the case. A server that echoes a key cut short,
+// "sk-helicone-eu-" prefix) that holds at least four different characters, whatever the
+// case. A server that echoes a key cut short,
 // lower-cased or split over two lines therefore leaves nothing of it behind. The zero or nil
 // Redactor removes nothing.
 type Redactor struct {
@@ -37,10 +38,29 @@ func NewRedactor(keys ...string) *Redactor {
 			}
 		}
 		for i := 0; i+MinSecretRun <= len(secret); i++ {
-			r.grams[secret[i:i+MinSecretRun]] = struct{}{}
+			if g := secret[i : i+MinSecretRun]; distinct(g) >= minDistinct {
+				r.grams[g] = struct{}{}
+			}
 		}
 	}
 	return r
+}
+
+// minDistinct is how many different characters a run must hold to count as a part of the
+// key: a run such as "0000000-" (in placeholder keys like the emulator's) says nothing of
+// a key and would match every UUID.
+const minDistinct = 4
+
+func distinct(s string) int {
+	var seen [256]bool
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if !seen[s[i]] {
+			seen[s[i]] = true
+			n++
+		}
+	}
+	return n
 }
 
 // String returns s without the keys.

@@ -95,6 +95,16 @@ func Property(name string, op Op, v string) Filter {
 	return requestLeaf("properties", map[string]any{name: map[string]any{string(op): v}})
 }
 
+// HasProperty filters requests that carry the custom property name, whatever its value
+// (the property_key column). Property names are matched exactly: a property set with a
+// Helicone-Property-<Name> header is stored lower-cased.
+func HasProperty(name string) Filter {
+	if strings.TrimSpace(name) == "" {
+		return badFilter("property_key", Equals, "the property name is empty")
+	}
+	return requestLeaf("property_key", map[string]any{string(Equals): name})
+}
+
 // Score filters requests on a stored score with a text operator; the value is compared as
 // text (the server rejects gte/lte/gt/lt on scores). Boolean scores are stored under
 // key+[BoolSuffix] with the values "1" and "0".
@@ -149,7 +159,7 @@ func (s RequestSort) MarshalJSON() ([]byte, error) {
 // RequestQuery is the body of POST /v1/request/query-clickhouse.
 type RequestQuery struct {
 	Filter Filter
-	// Offset skips that many matching requests.
+	// Offset skips that many matching row versions (see [Client.Requests]).
 	Offset int
 	// Limit is the page size, 1 to 1000; 0 sends none and the server uses its default (10).
 	Limit int
@@ -157,6 +167,10 @@ type RequestQuery struct {
 	Sort *RequestSort
 	// IsScored, when set, selects requests that have (or have not) been scored.
 	IsScored *bool
+	// Pace, when set, is called before every page is requested, and an error from it ends
+	// the query; pass a rate limiter's Wait to count the pages against a budget. It is not
+	// part of the request body.
+	Pace func(context.Context) error
 }
 
 // Validate checks q the way the server would, before anything is sent.
@@ -194,6 +208,11 @@ func (c *Client) queryPage(ctx context.Context, q RequestQuery) ([]Request, erro
 	if err := q.Validate(); err != nil {
 		return nil, err
 	}
+	if q.Pace != nil {
+		if err := q.Pace(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var out []Request
 	if _, err := c.do(ctx, "POST", "/v1/request/query-clickhouse", q, &out); err != nil {
 		return nil, err
@@ -204,48 +223,207 @@ func (c *Client) queryPage(ctx context.Context, q RequestQuery) ([]Request, erro
 // DefaultPageSize is the page size of [Client.Requests] when the query gives none.
 const DefaultPageSize = 100
 
+// maxStalePages is how many pages in a row may bring no request not seen before until
+// paging stops: such pages are normal (the older versions of requests already read), but
+// not without end.
+const maxStalePages = 100
+
+// pages calls page with every page of q, from q.Offset on, until the server answers an
+// empty page or page returns false.
+//
+// The server applies its limit to raw row versions (every score write re-inserts a row)
+// and removes the older versions afterwards, so a page may be short while more requests
+// follow: only an empty page ends the query, and the offset advances by the limit, not by
+// the rows returned. page reports how many of a page's requests were never seen before; a
+// page of nothing new that repeats the previous one exactly means the server ignores the
+// offset, and paging stops with an error.
+func (c *Client) pages(ctx context.Context, q RequestQuery, page func(rows []Request) (fresh int, more bool)) error {
+	if q.Limit == 0 {
+		q.Limit = DefaultPageSize
+	}
+	if err := q.Validate(); err != nil {
+		return err
+	}
+	stale := 0
+	var last string
+	for {
+		rows, err := c.queryPage(ctx, q)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		fresh, more := page(rows)
+		if !more {
+			return nil
+		}
+		sig := pageSignature(rows)
+		switch {
+		case fresh > 0:
+			stale = 0
+		case sig == last:
+			return fmt.Errorf("helicone: the request query answered the same page again at offset %d; the server seems to ignore offset, so paging stopped", q.Offset)
+		default:
+			if stale++; stale >= maxStalePages {
+				return fmt.Errorf("helicone: the request query returned %d pages in a row (up to offset %d) holding only requests already seen, so paging stopped", maxStalePages, q.Offset)
+			}
+		}
+		last = sig
+		q.Offset += q.Limit
+	}
+}
+
+// pageSignature identifies a page by the request ids and versions it holds.
+func pageSignature(rows []Request) string {
+	var b strings.Builder
+	for _, r := range rows {
+		b.WriteString(r.RequestID)
+		b.WriteByte('@')
+		b.WriteString(r.UpdatedAt)
+		b.WriteByte(',')
+	}
+	return b.String()
+}
+
+// newer reports whether row version a was written after b (by updated_at).
+func newer(a, b *Request) bool {
+	ta, tb := ParseTime(a.UpdatedAt), ParseTime(b.UpdatedAt)
+	return !ta.IsZero() && ta.After(tb)
+}
+
 // Requests iterates over every logged request matching q (POST
 // /v1/request/query-clickhouse), fetching pages of q.Limit requests (1 to 1000; 0 means
-// [DefaultPageSize]) from q.Offset on; q.Sort and q.IsScored are honoured. A request seen on
-// an earlier page (requests logged while paging shift the offsets) is not yielded twice. On
-// an error the iterator yields it once and stops.
+// [DefaultPageSize]) from q.Offset on; q.Sort, q.IsScored and q.Pace are honoured.
+//
+// Helicone applies the limit before it removes the older versions of a row (every score
+// write adds one), so pages can be short while more requests exist: the iterator pages
+// until the server answers an empty page, advancing the offset by the limit. It yields
+// each request id once, in the order the server first sent it, as its newest version (by
+// updated_at) among the pages read so far: a request is yielded once the page after the
+// one that first held it has been read, since versions of one request share its sort key
+// and so lie on the same page or the next. Requests logged while paging shift the offsets;
+// a request seen before is not yielded again. On an error the iterator yields it once and
+// stops.
 func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request, error] {
 	return func(yield func(Request, error) bool) {
-		if q.Limit == 0 {
-			q.Limit = DefaultPageSize
+		var held []Request        // read, not yet yielded, in the order first seen
+		at := map[string]int{}    // request id -> index in held
+		done := map[string]bool{} // request ids yielded
+		stopped := false
+		release := func(n int) bool {
+			for _, r := range held[:n] {
+				delete(at, r.RequestID)
+				if r.RequestID != "" {
+					done[r.RequestID] = true
+				}
+				if !yield(r, nil) {
+					stopped = true
+					return false
+				}
+			}
+			held = append(held[:0], held[n:]...)
+			for i, r := range held {
+				if r.RequestID != "" {
+					at[r.RequestID] = i
+				}
+			}
+			return true
 		}
-		if err := q.Validate(); err != nil {
-			yield(Request{}, err)
+		err := c.pages(ctx, q, func(rows []Request) (int, bool) {
+			before, fresh := len(held), 0
+			for _, r := range rows {
+				id := r.RequestID
+				switch i, ok := at[id]; {
+				case id == "":
+				case done[id]:
+					continue
+				case ok:
+					if newer(&r, &held[i]) {
+						held[i] = r
+					}
+					continue
+				default:
+					at[id] = len(held)
+				}
+				held = append(held, r)
+				fresh++
+			}
+			return fresh, release(before)
+		})
+		if stopped || !release(len(held)) {
 			return
 		}
-		seen := map[string]bool{}
-		for {
-			page, err := c.queryPage(ctx, q)
-			if err != nil {
-				yield(Request{}, err)
-				return
-			}
-			fresh := 0
-			for _, r := range page {
-				if r.RequestID != "" {
-					if seen[r.RequestID] {
-						continue
-					}
-					seen[r.RequestID] = true
-				}
-				fresh++
-				if !yield(r, nil) {
-					return
-				}
-			}
-			if len(page) < q.Limit {
-				return
-			}
-			if fresh == 0 {
-				yield(Request{}, fmt.Errorf("helicone: the request query at offset %d returned only requests already seen; the server may ignore offset, so paging stopped", q.Offset))
-				return
-			}
-			q.Offset += len(page)
+		if err != nil {
+			yield(Request{}, err)
 		}
 	}
+}
+
+// MaxIDsPerQuery is how many request ids one query of [Client.RequestsByID] asks for: an
+// "or" of more request_id leaves risks the server's depth limits.
+const MaxIDsPerQuery = 100
+
+// RequestIDQuery selects logged requests by id for [Client.RequestsByID].
+type RequestIDQuery struct {
+	// IDs are the request ids; ids that are not UUIDs cannot exist and are not sent.
+	IDs []string
+	// CreatedAfter, when set, is the creation time of the oldest of the requests: only
+	// requests created at or after five minutes before it are searched, which keeps the
+	// server's scan short.
+	CreatedAfter time.Time
+	// Pace is called before every page is requested (see [RequestQuery.Pace]).
+	Pace func(context.Context) error
+}
+
+// createdSlack is how much earlier than the oldest known creation time a query by id
+// searches, for clock differences.
+const createdSlack = 5 * time.Minute
+
+// RequestsByID reads the newest version (by updated_at) of each of the requests q names,
+// by request id, from POST /v1/request/query-clickhouse: [MaxIDsPerQuery] ids per query,
+// as a balanced "or" of request_id leaves (and the creation-time bound of
+// q.CreatedAfter), pages of 1000 newest first, each query paged until an empty page. Ids
+// the server does not return are absent from the map.
+func (c *Client) RequestsByID(ctx context.Context, q RequestIDQuery) (map[string]Request, error) {
+	ids := make([]string, 0, len(q.IDs))
+	seen := make(map[string]bool, len(q.IDs))
+	for _, id := range q.IDs {
+		if IsUUID(id) && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	out := make(map[string]Request, len(ids))
+	for chunk := range slices.Chunk(ids, MaxIDsPerQuery) {
+		leaves := make([]Filter, len(chunk))
+		for i, id := range chunk {
+			leaves[i] = RequestText("request_id", Equals, id)
+		}
+		f := Or(leaves...)
+		if !q.CreatedAfter.IsZero() {
+			f = And(CreatedAt(Gte, q.CreatedAfter.Add(-createdSlack)), f)
+		}
+		query := RequestQuery{Filter: f, Limit: MaxRequestLimit, Sort: &RequestSort{Column: "created_at", Desc: true}, Pace: q.Pace}
+		err := c.pages(ctx, query, func(rows []Request) (int, bool) {
+			fresh := 0
+			for _, r := range rows {
+				if !seen[r.RequestID] {
+					continue // not asked for
+				}
+				old, ok := out[r.RequestID]
+				if !ok {
+					fresh++
+				}
+				if !ok || newer(&r, &old) {
+					out[r.RequestID] = r
+				}
+			}
+			return fresh, true
+		})
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }

@@ -114,7 +114,15 @@ func (c *Client) withRetries(ctx context.Context, cl call) (RateLimit, error) {
 	maxAttempts := max(c.retry.MaxAttempts, 1)
 	for n := 1; ; n++ {
 		start := time.Now()
-		rl, status, retryable, err := c.once(ctx, cl)
+		var rl RateLimit
+		var status int
+		var retryable bool
+		var err error
+		if cl.send != nil {
+			rl, status, retryable, err = cl.send(ctx)
+		} else {
+			rl, status, retryable, err = c.once(ctx, cl)
+		}
 		var apiErr *APIError
 		if retryable && cl.retryAPI != nil && errors.As(err, &apiErr) {
 			retryable = cl.retryAPI(apiErr, n)

@@ -23,18 +23,19 @@ const exportEvaluator = "helicone"
 type exportCmd struct{ stdio }
 
 func (c *exportCmd) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("export", "(--experiment ID... | --filter EXPR...) [--out FILE]", c.err)
-	var exps, filters listFlag
-	fs.Var(&exps, "experiment", "export the scores of this experiment's dataset rows and hypothesis runs (repeatable)")
-	fs.Var(&filters, "filter", "export the scores of logged requests matching `EXPR` (repeatable, ANDed; see 'heval run -h')")
+	fs := newFlagSet("export", "(--dataset ID|NAME... | --filter EXPR... | --experiment ID...) [--out FILE]", c.err)
+	var exps, filters, dsets listFlag
+	fs.Var(&dsets, "dataset", "current Helicone (hosted today): export the scores of Helicone dataset `ID|NAME`: of its rows' origin requests and of its tagged runs (repeatable)")
+	fs.Var(&filters, "filter", "any Helicone: export the scores of logged requests matching `EXPR` (repeatable, ANDed; see 'heval run -h')")
+	fs.Var(&exps, "experiment", "legacy Helicone only (self-hosted, before the 2025-10 migration): export the scores of experiment `ID`'s dataset rows and hypothesis runs (repeatable)")
 	out := fs.String("out", "heval-export.parquet", "the Parquet `FILE` to write")
 	eu := fs.Bool("eu", false, "use Helicone's EU region unless HELICONE_BASE_URL is set")
 	insecure := fs.Bool("insecure", false, "allow sending the API key over plain HTTP to a host that is not loopback")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if len(exps) == 0 && len(filters) == 0 {
-		return usagef("export: say what to export: --experiment ID or --filter EXPR")
+	if len(exps) == 0 && len(filters) == 0 && len(dsets) == 0 {
+		return usagef("export: say what to export: --dataset ID|NAME or --filter EXPR (hosted Helicone), or --experiment ID (self-hosted Helicone before the 2025-10 migration)")
 	}
 	var filter helicone.Filter
 	if len(filters) > 0 {
@@ -55,6 +56,9 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 	defer f.Close()
 	w := parquet.NewWriter(f)
 	var what []string
+	for _, d := range dsets {
+		what = append(what, "Helicone dataset "+d)
+	}
 	for _, id := range exps {
 		what = append(what, "experiment "+id)
 	}
@@ -75,10 +79,15 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 		rows += len(rec.Values)
 		return w.Record(rec)
 	}
+	for _, d := range dsets {
+		if err := exportDataset(ctx, client, d, emit); err != nil {
+			return exportErr(err)
+		}
+	}
 	for _, id := range exps {
 		list, err := client.QueryExperiments(ctx, helicone.ExperimentQuery{Filter: helicone.ExperimentID(helicone.Equals, id), Include: ptr(helicone.IncludeAll())})
 		if err != nil {
-			return err
+			return exportErr(err)
 		}
 		if len(list) == 0 {
 			return fmt.Errorf("export: experiment %s not found at %s", id, client.BaseURL())
@@ -116,6 +125,52 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// exportErr makes a source the server does not serve a usage error.
+func exportErr(err error) error {
+	if wrongSource(err) {
+		return usagef("export: %v", err)
+	}
+	return err
+}
+
+// exportDataset emits the samples of a Helicone dataset and its tagged runs with the scores
+// their requests hold, read by request id a batch at a time (the rows of Helicone Datasets
+// carry no scores).
+func exportDataset(ctx context.Context, client *helicone.Client, idOrName string, emit func(heval.Sample, map[string]helicone.FlexValue) error) error {
+	var batch []heval.Sample
+	flush := func() error {
+		ids := make([]string, len(batch))
+		for i, s := range batch {
+			ids[i] = s.RequestID
+		}
+		stored, err := client.RequestsByID(ctx, helicone.RequestIDQuery{IDs: ids})
+		if err != nil {
+			return fmt.Errorf("export: reading the scores of Helicone dataset %s: %w", idOrName, err)
+		}
+		for _, s := range batch {
+			if err := emit(s, stored[s.RequestID].Scores); err != nil {
+				return err
+			}
+		}
+		batch = batch[:0]
+		return nil
+	}
+	for s, err := range datasets.DatasetExperiment(idOrName).Samples(ctx, datasets.Env{Client: client}) {
+		if err != nil {
+			return err
+		}
+		if batch = append(batch, s); len(batch) == helicone.MaxIDsPerQuery {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if len(batch) > 0 {
+		return flush()
+	}
+	return nil
+}
 
 // experimentScores maps the request ids of an experiment's rows and runs to their stored scores.
 func experimentScores(e *helicone.Experiment) map[string]map[string]helicone.FlexValue {

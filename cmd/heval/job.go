@@ -25,19 +25,20 @@ var defaultEvals = []string{"word_count", "has_citations", "has_code_examples", 
 
 // jobFlags are the flags shared by `heval run` and `heval demo`.
 type jobFlags struct {
-	out         string
-	evals       listFlag
-	requires    listFlag
-	dryRun      bool
-	rate        string
-	concurrency int
-	resume      bool
-	verify      bool
-	verifyDelay time.Duration
-	shard       string
-	noHTML      bool
-	markdown    string
-	quiet       bool
+	out           string
+	evals         listFlag
+	requires      listFlag
+	dryRun        bool
+	rate          string
+	concurrency   int
+	resume        bool
+	verify        bool
+	verifyDelay   time.Duration
+	verifyTimeout time.Duration
+	shard         string
+	noHTML        bool
+	markdown      string
+	quiet         bool
 }
 
 // register declares the flags on fs; rate is the default of --rate.
@@ -46,11 +47,12 @@ func (j *jobFlags) register(fs *flag.FlagSet, rate string) {
 	fs.Var(&j.evals, "eval", "evaluator `NAME[=ARG]` to run (repeatable; 'heval evals' lists them; default: the six automated checks)")
 	fs.Var(&j.requires, "require", "threshold that must hold, e.g. 'has_citations:pass_rate>=0.8' or 'word_count:p90<=250@candidate' (repeatable)")
 	fs.BoolVar(&j.dryRun, "dry-run", false, "evaluate and write reports without submitting scores")
-	fs.StringVar(&j.rate, "rate", rate, "score-write budget: N/DURATION (e.g. 10000/5m), a tier (free, pro, enterprise) or unlimited")
+	fs.StringVar(&j.rate, "rate", rate, "budget of requests to Helicone (score writes and --verify read-backs): N/DURATION (e.g. 10000/5m), a tier (free, pro, enterprise) or unlimited")
 	fs.IntVar(&j.concurrency, "concurrency", 0, "samples evaluated at once (default: a multiple of the CPU count)")
 	fs.BoolVar(&j.resume, "resume", false, "skip samples whose scores the journal in --out records as delivered, and send the rest")
-	fs.BoolVar(&j.verify, "verify", false, "read every submitted score back and fail when one did not land")
-	fs.DurationVar(&j.verifyDelay, "verify-delay", 0, "wait this long before reading scores back (Helicone stores writes asynchronously)")
+	fs.BoolVar(&j.verify, "verify", false, "any Helicone: read every submitted score back through request queries and fail when one did not land (Helicone stores writes asynchronously: a missing score is waited for up to --verify-timeout)")
+	fs.DurationVar(&j.verifyDelay, "verify-delay", 0, "with --verify: the wait before the first read-back (default 2s; 100ms for a server on this machine)")
+	fs.DurationVar(&j.verifyTimeout, "verify-timeout", 0, "with --verify: how long after a write its scores are looked for before they count as missing (default 11m, as Helicone's asynchronous writes need; 5s for a server on this machine)")
 	fs.StringVar(&j.shard, "shard", "", "evaluate only shard `K/N` of the samples (default from HEVAL_SHARD or JOB_COMPLETION_INDEX/HEVAL_SHARDS)")
 	fs.BoolVar(&j.noHTML, "no-html", false, "do not write report.html")
 	fs.StringVar(&j.markdown, "markdown", "", "also write the summary as Markdown to `FILE` (it is always appended to $GITHUB_STEP_SUMMARY when set)")
@@ -146,10 +148,18 @@ func (j *job) config() (harness.Config, error) {
 	cfg.Resume = j.flags.resume
 	cfg.Verify = j.flags.verify
 	cfg.VerifyDelay = j.flags.verifyDelay
+	cfg.VerifyTimeout = j.flags.verifyTimeout
 	cfg.JournalPath = filepath.Join(j.flags.out, harness.JournalFile)
 	cfg.Logger = slog.New(slog.NewTextHandler(j.err, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	cfg.Info = harness.Provenance(heval.RunInfo{Source: j.source.String(), DryRun: j.flags.dryRun})
 	return cfg, nil
+}
+
+// wrongSource reports whether err says that the server does not serve the kind of source
+// asked for (experiments on current Helicone, datasets on legacy Helicone): a mistake in the
+// command line, which the error's text says how to mend.
+func wrongSource(err error) bool {
+	return errors.Is(err, helicone.ErrExperimentsUnavailable) || errors.Is(err, helicone.ErrDatasetsUnavailable)
 }
 
 // run executes the job and maps its outcome to the CLI's errors.
@@ -181,6 +191,8 @@ func (j *job) run(ctx context.Context) error {
 		return usagef("%v", runErr)
 	case errors.Is(runErr, harness.ErrScoresMissing):
 		return &failedError{runErr.Error()}
+	case wrongSource(runErr):
+		return usagef("%v", runErr)
 	case runErr != nil:
 		return runErr
 	}

@@ -146,7 +146,8 @@ Usage:
 Commands:
 
   demo      run the whole job against a built-in Helicone emulator with demo data
-  run       evaluate an experiment, logged requests or a local file against Helicone
+  run       evaluate a Helicone dataset and its tagged runs, logged requests, an
+            experiment (self-hosted Helicone before 2025-10) or a local file
   serve     serve the Helicone emulator (demo data, or a seed file) on loopback
   report    print the summary of a Parquet file, optionally compared with a baseline
   merge     join the Parquet and JUnit files of several runs or shards into one
@@ -167,7 +168,8 @@ Exit codes:
 
   0    success: every score delivered and every threshold (--require) holds
   1    the run finished but a threshold failed or scores did not land (--verify)
-  2    usage or configuration error (bad flag, missing API key, bad filter)
+  2    usage or configuration error (bad flag, missing API key, bad filter, a source
+       this Helicone does not serve: --experiment on hosted Helicone)
   3    the run could not finish (server unreachable, experiment not found, I/O error)
   130  interrupted (SIGINT/SIGTERM); what was computed was flushed, rerun with --resume
 `

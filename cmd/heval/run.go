@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"flag"
 	"os"
+	"slices"
 
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/datasets/parquetfile"
@@ -17,27 +19,46 @@ type runCmd struct{ stdio }
 
 // sourceFlags choose what to judge.
 type sourceFlags struct {
+	datasets    listFlag
 	experiments listFlag
 	prompt      string
 	filters     listFlag
 	jsonl       string
 	parquet     string
 	hypProp     string
+	runs        string
+	runFilters  listFlag
+	hypTag      string
+	rowTag      string
 	eu          bool
 	insecure    bool
 }
 
-func (c *runCmd) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("run", "(--experiment ID | --prompt NAME | --filter EXPR... | --jsonl FILE | --parquet FILE) [flags]", c.err)
-	var sf sourceFlags
-	fs.Var(&sf.experiments, "experiment", "experiment `ID` to evaluate: its dataset rows and hypothesis runs (repeatable)")
-	fs.StringVar(&sf.prompt, "prompt", "", "evaluate every experiment of this prompt (prompt_v2 equals `NAME`)")
-	fs.Var(&sf.filters, "filter", "evaluate logged requests matching `EXPR`, e.g. 'property:Variant=B', 'model=gpt-4o-mini', 'created>=-24h' (repeatable, ANDed)")
-	fs.StringVar(&sf.hypProp, "group-by", "", "with --filter: the request property whose value names a sample's group (e.g. Variant)")
+// runsModes are the values of --runs.
+var runsModes = []string{"include", "exclude", "only"}
+
+// register declares the source flags on fs.
+func (sf *sourceFlags) register(fs *flag.FlagSet) {
+	fs.Var(&sf.datasets, "dataset", "current Helicone (hosted today): evaluate Helicone dataset `ID|NAME`: its rows, and the runs tagged with their row ids (the "+
+		datasets.HypothesisHeader+" and "+datasets.RowHeader+" headers) unless --runs exclude (repeatable)")
+	fs.StringVar(&sf.runs, "runs", "include", "with --dataset, --experiment or --prompt: `MODE` is include (the dataset rows and their hypothesis runs), exclude (the rows only) or only (the runs only)")
+	fs.Var(&sf.runFilters, "runs-filter", "current Helicone, with --dataset: keep only the tagged runs also matching `EXPR`, e.g. 'created>=-24h' (repeatable, ANDed)")
+	fs.StringVar(&sf.hypTag, "hypothesis-property", datasets.DefaultHypothesisProperty, "current Helicone, with --dataset: the request property whose value names a run's hypothesis")
+	fs.StringVar(&sf.rowTag, "row-property", datasets.DefaultRowProperty, "current Helicone, with --dataset or --filter: the request property whose value is the id of the dataset row a request answered, which comparisons pair on")
+	fs.Var(&sf.filters, "filter", "any Helicone: evaluate logged requests matching `EXPR`, e.g. 'property:Variant=B', 'model=gpt-4o-mini', 'created>=-24h' (repeatable, ANDed)")
+	fs.StringVar(&sf.hypProp, "group-by", "", "any Helicone, with --filter: the request property whose value names a sample's group (e.g. Variant)")
+	fs.Var(&sf.experiments, "experiment", "legacy Helicone only (self-hosted, before the 2025-10 migration; hosted Helicone answers \"Not implemented\"): experiment `ID` to evaluate, its dataset rows and hypothesis runs (repeatable)")
+	fs.StringVar(&sf.prompt, "prompt", "", "legacy Helicone only: evaluate every experiment of this prompt (prompt_v2 equals `NAME`)")
 	fs.StringVar(&sf.jsonl, "jsonl", "", "evaluate the samples of a local JSONL `FILE`")
 	fs.StringVar(&sf.parquet, "parquet", "", "evaluate the samples of a local Parquet `FILE`")
 	fs.BoolVar(&sf.eu, "eu", false, "use Helicone's EU region (https://eu.api.helicone.ai) unless HELICONE_BASE_URL is set")
 	fs.BoolVar(&sf.insecure, "insecure", false, "allow sending the API key over plain HTTP to a host that is not loopback")
+}
+
+func (c *runCmd) Run(ctx context.Context, args []string) error {
+	fs := newFlagSet("run", "(--dataset ID|NAME | --filter EXPR... | --experiment ID | --prompt NAME | --jsonl FILE | --parquet FILE) [flags]", c.err)
+	var sf sourceFlags
+	sf.register(fs)
 	var jf jobFlags
 	jf.register(fs, "pro")
 	if err := parseFlags(fs, args); err != nil {
@@ -46,7 +67,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("run: unexpected argument %q (see 'heval run -h')", fs.Arg(0))
 	}
-	src, needsClient, err := sf.source()
+	src, needsClient, err := sf.source(setFlags(fs))
 	if err != nil {
 		return err
 	}
@@ -65,15 +86,54 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 	return j.run(ctx)
 }
 
-func (sf *sourceFlags) source() (datasets.Source, bool, error) {
+// setFlags returns the names of the flags given on the command line.
+func setFlags(fs *flag.FlagSet) map[string]bool {
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	return set
+}
+
+func (sf *sourceFlags) source(set map[string]bool) (datasets.Source, bool, error) {
 	var srcs []datasets.Source
 	needsClient := false
+	if !slices.Contains(runsModes, sf.runs) {
+		return nil, false, usagef("--runs %s: say include (rows and runs), exclude (rows only) or only (runs only)", sf.runs)
+	}
+	if set["runs"] && len(sf.datasets) == 0 && len(sf.experiments) == 0 && sf.prompt == "" {
+		return nil, false, usagef("--runs goes with --dataset, --experiment or --prompt")
+	}
+	for _, name := range []string{"runs-filter", "hypothesis-property"} {
+		if set[name] && len(sf.datasets) == 0 {
+			return nil, false, usagef("--%s goes with --dataset", name)
+		}
+	}
+	var expOpts []datasets.ExperimentOption
+	switch sf.runs {
+	case "exclude":
+		expOpts = append(expOpts, datasets.RowsOnly())
+	case "only":
+		expOpts = append(expOpts, datasets.RunsOnly())
+	}
 	for _, id := range sf.experiments {
-		srcs = append(srcs, datasets.Experiment(id))
+		srcs = append(srcs, datasets.Experiment(id, expOpts...))
 		needsClient = true
 	}
 	if sf.prompt != "" {
-		srcs = append(srcs, datasets.ExperimentsByPrompt(helicone.Equals, sf.prompt))
+		srcs = append(srcs, datasets.ExperimentsByPrompt(helicone.Equals, sf.prompt, expOpts...))
+		needsClient = true
+	}
+	if len(sf.datasets) > 0 {
+		opts := append(slices.Clone(expOpts), datasets.RunTags(sf.hypTag, sf.rowTag))
+		if len(sf.runFilters) > 0 {
+			f, err := helicone.ParseFilter(sf.runFilters...)
+			if err != nil {
+				return nil, false, usagef("--runs-filter: %v", err)
+			}
+			opts = append(opts, datasets.RunFilter(f))
+		}
+		for _, d := range sf.datasets {
+			srcs = append(srcs, datasets.DatasetExperiment(d, opts...))
+		}
 		needsClient = true
 	}
 	if len(sf.filters) > 0 {
@@ -81,7 +141,7 @@ func (sf *sourceFlags) source() (datasets.Source, bool, error) {
 		if err != nil {
 			return nil, false, usagef("--filter: %v", err)
 		}
-		var opts []datasets.RequestsOption
+		opts := []datasets.RequestsOption{datasets.RowProperty(sf.rowTag)}
 		if sf.hypProp != "" {
 			opts = append(opts, datasets.HypothesisProperty(sf.hypProp))
 		}
@@ -98,7 +158,7 @@ func (sf *sourceFlags) source() (datasets.Source, bool, error) {
 	}
 	switch len(srcs) {
 	case 0:
-		return nil, false, usagef("run: say what to evaluate: --experiment ID, --prompt NAME, --filter EXPR, --jsonl FILE or --parquet FILE (see 'heval run -h')")
+		return nil, false, usagef("run: say what to evaluate: --dataset ID|NAME or --filter EXPR (hosted Helicone), --experiment ID or --prompt NAME (self-hosted Helicone before the 2025-10 migration), --jsonl FILE or --parquet FILE (see 'heval run -h')")
 	case 1:
 		return srcs[0], needsClient, nil
 	}

@@ -4,7 +4,7 @@
 // submits the scores, writes the same reports as `heval run` (package reporters/outputs),
 // and lets specs assert on the results with the Gomega matchers of harness/matchers:
 //
-//	var run = suite.Evaluate(datasets.Experiment(id),
+//	var run = suite.Evaluate(datasets.DatasetExperiment("support-golden"), // a Helicone dataset and its tagged runs
 //		harness.Evaluator("has_citations", evals.HasCitations),
 //		harness.Evaluator("word_count", evals.WordCount),
 //	)
@@ -14,6 +14,9 @@
 //			Expect(run.Hypothesis("candidate")).To(HavePassRate("has_citations", BeNumerically(">=", 0.8)))
 //		})
 //	})
+//
+// On a self-hosted Helicone from before the 2025-10 migration, datasets.Experiment(id) is the
+// same for an experiment.
 //
 // Evaluators labelled with Ginkgo's Label run only when the run's --label-filter selects
 // them. The flags -heval.out, -heval.dry-run, -heval.rate, -heval.concurrency and

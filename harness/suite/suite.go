@@ -233,7 +233,7 @@ func Evaluate(source datasets.Source, items ...any) *Evaluation {
 		}
 	}
 	if source == nil {
-		panic("suite.Evaluate: the source is nil; pass datasets.Experiment(id), datasets.Requests(filter), datasets.JSONL(path), ...")
+		panic("suite.Evaluate: the source is nil; pass datasets.DatasetExperiment(idOrName), datasets.Requests(filter), datasets.Experiment(id), datasets.JSONL(path), ...")
 	}
 	if len(s.cfg.evaluators) == 0 {
 		panic("suite.Evaluate: no evaluators; pass harness.Evaluator(name, fn) items")

@@ -1,0 +1,363 @@
+package datasets
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/heval-dev/heval"
+
+	"github.com/heval-dev/heval/helicone"
+)
+
+// rowChunk is how many dataset rows are read together: one request query for their origin
+// requests, and their bodies fetched concurrently.
+const rowChunk = helicone.MaxIDsPerQuery
+
+// bodyFetchers is how many signed bodies are fetched at once.
+const bodyFetchers = 8
+
+// HeliconeDataset returns a source of the rows of a Helicone dataset (current Helicone's
+// /v1/helicone-dataset routes), found by id or by name: one sample per row, of kind
+// [KindDatasetRow] and Hypothesis "dataset". A row's scores go to the request it was made
+// from (RequestID is the row's origin_request_id); DatasetRowID is the row's id. Body and
+// Inputs come from the row's snapshot of that request (read from its signed URL); model,
+// provider, properties, token counts, latency and creation time from the request itself,
+// read through request queries. RowIndex numbers the rows oldest first.
+//
+// To judge the dataset's hypothesis runs too, use [DatasetExperiment].
+func HeliconeDataset(idOrName string) Source {
+	return &datasetSource{query: strings.TrimSpace(idOrName), cfg: experimentConfig{rows: true}}
+}
+
+// DatasetExperiment returns a source of what an experiment was before Helicone dropped
+// experiments: a Helicone dataset's rows (as [HeliconeDataset] yields them, Hypothesis
+// "dataset") and its hypothesis runs, the logged requests an application tagged with the
+// headers [HypothesisHeader] (the hypothesis) and [RowHeader] (the row's id). Each run is a
+// sample of kind [KindHypothesisRun] joined to its row as an experiment's run is: its
+// DatasetRowID is the row's id (so hypotheses pair per row in comparisons), its Inputs the
+// row's, its Reference the row's original answer and its RowIndex the row's.
+//
+// The runs are found by their row property, for every row of the dataset, among the
+// requests logged since the oldest row was added; [RunFilter] narrows them further (for
+// example to last night), [RunTags] renames the two properties, [RowsOnly] and
+// [RunsOnly] choose what is yielded, [Hypotheses] keeps some hypotheses and [WithLabels]
+// names them (by default a run's label is its hypothesis property's value). A dataset
+// without tagged runs yields its rows only.
+func DatasetExperiment(idOrName string, opts ...ExperimentOption) Source {
+	return &datasetSource{query: strings.TrimSpace(idOrName), cfg: newExperimentConfig(opts)}
+}
+
+type datasetSource struct {
+	query string
+	cfg   experimentConfig
+}
+
+func (s *datasetSource) String() string {
+	switch {
+	case !s.cfg.runs:
+		return "Helicone dataset " + s.query
+	case !s.cfg.rows:
+		return "runs of Helicone dataset " + s.query
+	}
+	return "Helicone dataset " + s.query + " with its tagged runs"
+}
+
+// datasetRow is a row being read, with what its samples need.
+type datasetRow struct {
+	helicone.HeliconeDatasetRow
+	index  int
+	bodies helicone.SignedBody
+	// unavailable says why the row's bodies could not be read; empty when they were.
+	unavailable string
+	inputs      map[string]string
+}
+
+func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
+		fail := func(err error) { yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err)) }
+		if env.Client == nil {
+			yield(heval.Sample{}, ErrNoClient)
+			return
+		}
+		if s.query == "" {
+			yield(heval.Sample{}, errors.New("datasets: a Helicone dataset source needs a dataset id or name"))
+			return
+		}
+		r := &datasetReader{client: env.Client, cfg: &s.cfg}
+		rows, err := r.open(ctx, s.query)
+		if err != nil {
+			fail(err)
+			return
+		}
+		byID := make(map[string]*datasetRow, len(rows))
+		for chunk := range slices.Chunk(rows, rowChunk) {
+			samples, err := r.rowSamples(ctx, chunk)
+			if err != nil {
+				fail(err)
+				return
+			}
+			for i, row := range chunk {
+				if s.cfg.runs {
+					byID[strings.ToLower(row.ID)] = row
+				}
+				if s.cfg.rows && !yield(samples[i], nil) {
+					return
+				}
+			}
+		}
+		if !s.cfg.runs || len(rows) == 0 {
+			return
+		}
+		for smp, err := range r.runs(ctx, rows, byID) {
+			if err != nil {
+				fail(err)
+				return
+			}
+			if !yield(smp, nil) {
+				return
+			}
+		}
+	}
+}
+
+// datasetReader reads one dataset.
+type datasetReader struct {
+	client    *helicone.Client
+	cfg       *experimentConfig
+	datasetID string
+	// refreshed is set once the signed URLs were read again after one had expired.
+	refreshed bool
+}
+
+// open finds the dataset and reads its rows, oldest first.
+func (r *datasetReader) open(ctx context.Context, query string) ([]*datasetRow, error) {
+	d, err := r.client.FindDataset(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	r.datasetID = d.ID
+	list, err := r.client.AllDatasetRows(ctx, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]*datasetRow, len(list))
+	for i := range list {
+		rows[i] = &datasetRow{HeliconeDatasetRow: list[i]}
+	}
+	slices.SortStableFunc(rows, func(a, b *datasetRow) int {
+		return cmp.Or(helicone.ParseTime(a.CreatedAt).Compare(helicone.ParseTime(b.CreatedAt)), strings.Compare(a.ID, b.ID))
+	})
+	for i, row := range rows {
+		row.index = i
+	}
+	return rows, nil
+}
+
+// rowSamples reads the bodies and origin requests of a chunk of rows and returns their
+// samples, in order.
+func (r *datasetReader) rowSamples(ctx context.Context, chunk []*datasetRow) ([]heval.Sample, error) {
+	origins := make([]string, len(chunk))
+	for i, row := range chunk {
+		origins[i] = row.OriginRequestID
+	}
+	var meta map[string]helicone.Request
+	if r.cfg.rows {
+		var err error
+		if meta, err = r.client.RequestsByID(ctx, helicone.RequestIDQuery{IDs: origins}); err != nil {
+			return nil, fmt.Errorf("reading the rows' origin requests: %w", err)
+		}
+	}
+	if err := r.fetchBodies(ctx, chunk); err != nil {
+		return nil, err
+	}
+	out := make([]heval.Sample, len(chunk))
+	for i, row := range chunk {
+		row.inputs = chatInputs(row.bodies.Request)
+		s := heval.Sample{
+			Kind:         heval.KindDatasetRow,
+			RequestID:    row.OriginRequestID,
+			Hypothesis:   DatasetHypothesis,
+			DatasetRowID: row.ID,
+			RowIndex:     row.index,
+			Inputs:       row.inputs,
+			Body:         row.bodies.Response,
+			Model:        bodyModel(row.bodies.Request),
+		}
+		if row.unavailable != "" {
+			s.Body = unavailableBody(row.unavailable)
+		}
+		if m, ok := meta[row.OriginRequestID]; ok {
+			s.Model = cmp.Or(m.Model, s.Model)
+			s.Provider = m.Provider
+			s.Properties = m.Properties
+			s.PromptTokens, s.CompletionTokens = int64(m.PromptTokens), int64(m.CompletionTokens)
+			s.Latency = time.Duration(m.DelayMs) * time.Millisecond
+			s.CreatedAt = helicone.ParseTime(m.RequestCreatedAt)
+		}
+		out[i] = Prepare(s)
+		// Runs need only the row's inputs and answer; a dataset read without runs, nothing.
+		row.bodies.Request = nil
+		if !r.cfg.runs {
+			row.bodies.Response = nil
+		}
+	}
+	return out, nil
+}
+
+// fetchBodies reads the bodies of a chunk of rows from their signed URLs, a few at a time.
+// A row whose URL could not be signed, or whose body the storage does not have, is marked
+// unavailable; signed URLs that expired are read again once, with fresh ones; any other
+// failure is an error.
+func (r *datasetReader) fetchBodies(ctx context.Context, chunk []*datasetRow) error {
+	fetch := func(rows []*datasetRow) (expired []*datasetRow, err error) {
+		expiredAt := make([]bool, len(rows))
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(bodyFetchers)
+		for i, row := range rows {
+			if row.SignedURL.URL == "" {
+				row.unavailable = "Helicone could not sign the row's body URL: " + cmp.Or(row.SignedURL.Error, "the row has none")
+				continue
+			}
+			g.Go(func() error {
+				b, err := r.client.FetchSignedBody(gctx, row.SignedURL.URL)
+				var se *helicone.SignedURLError
+				switch {
+				case err == nil:
+					row.bodies, row.unavailable = b, ""
+				case errors.As(err, &se) && se.Expired():
+					expiredAt[i] = true
+				case errors.As(err, &se) && (se.Err != nil || se.Status >= 400 && se.Status < 500):
+					row.unavailable = err.Error()
+				default:
+					return fmt.Errorf("reading the body of dataset row %s: %w", row.ID, err)
+				}
+				return nil
+			})
+		}
+		err = g.Wait()
+		for i, e := range expiredAt {
+			if e {
+				expired = append(expired, rows[i])
+			}
+		}
+		return expired, err
+	}
+	expired, err := fetch(chunk)
+	if err != nil || len(expired) == 0 {
+		return err
+	}
+	if !r.refreshed {
+		r.refreshed = true
+		if err := r.refreshURLs(ctx, expired); err != nil {
+			return err
+		}
+		if expired, err = fetch(expired); err != nil {
+			return err
+		}
+	}
+	for _, row := range expired {
+		row.unavailable = "the row's signed body URL had expired, and so had a fresh one"
+	}
+	return nil
+}
+
+// refreshURLs reads the dataset's rows again for fresh signed URLs (they are valid for 24
+// hours; a long run outlives them).
+func (r *datasetReader) refreshURLs(ctx context.Context, rows []*datasetRow) error {
+	list, err := r.client.AllDatasetRows(ctx, r.datasetID)
+	if err != nil {
+		return fmt.Errorf("reading the dataset's rows again for fresh signed URLs: %w", err)
+	}
+	fresh := make(map[string]helicone.SignedURL, len(list))
+	for _, row := range list {
+		fresh[row.ID] = row.SignedURL
+	}
+	for _, row := range rows {
+		if u, ok := fresh[row.ID]; ok {
+			row.SignedURL = u
+		}
+	}
+	return nil
+}
+
+// runs yields the tagged runs of the dataset's rows, each joined to its row.
+func (r *datasetReader) runs(ctx context.Context, rows []*datasetRow, byID map[string]*datasetRow) iter.Seq2[heval.Sample, error] {
+	return func(yield func(heval.Sample, error) bool) {
+		oldest := helicone.ParseTime(rows[0].CreatedAt)
+		src := requestsConfig{hypothesis: r.cfg.hypothesisProperty, row: r.cfg.rowProperty, runs: true}
+		// One query's "or" holds at most MaxIDsPerQuery property leaves.
+		perQuery := max(1, helicone.MaxIDsPerQuery/len(storedNames(r.cfg.rowProperty)))
+		for chunk := range slices.Chunk(rows, perQuery) {
+			ids := make([]string, len(chunk))
+			for i, row := range chunk {
+				ids[i] = row.ID
+			}
+			f := helicone.And(r.cfg.runFilter, propertyEquals(r.cfg.rowProperty, ids))
+			if !oldest.IsZero() {
+				f = helicone.And(helicone.CreatedAt(helicone.Gte, oldest.Add(-5*time.Minute)), f)
+			}
+			q := helicone.RequestQuery{Filter: f, Limit: helicone.MaxRequestLimit, Sort: &helicone.RequestSort{Column: "created_at"}}
+			for req, err := range r.client.Requests(ctx, q) {
+				if err != nil {
+					yield(heval.Sample{}, fmt.Errorf("reading the tagged runs: %w", err))
+					return
+				}
+				row := byID[strings.ToLower(propertyValue(req.Properties, r.cfg.rowProperty))]
+				if row == nil || !r.wanted(propertyValue(req.Properties, r.cfg.hypothesisProperty)) {
+					continue
+				}
+				s, err := src.sample(ctx, r.client, &req)
+				if err != nil {
+					yield(heval.Sample{}, fmt.Errorf("reading tagged run %s: %w", req.RequestID, err))
+					return
+				}
+				if l := r.cfg.labels[s.HypothesisID]; l != "" {
+					s.Hypothesis = l
+				}
+				s.DatasetRowID, s.RowIndex = row.ID, row.index
+				if row.inputs != nil {
+					s.Inputs = row.inputs
+				}
+				if row.unavailable == "" {
+					s.Reference = row.bodies.Response
+				}
+				if !yield(Prepare(s), nil) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// wanted reports whether runs of the hypothesis are kept ([Hypotheses]).
+func (r *datasetReader) wanted(hypothesis string) bool {
+	h := r.cfg.hypotheses
+	return len(h) == 0 || slices.Contains(h, hypothesis) || slices.Contains(h, cmp.Or(r.cfg.labels[hypothesis], hypothesis, UntaggedHypothesis))
+}
+
+// unavailableBody is the body of a sample whose bodies could not be read: Helicone's own
+// placeholder form, so that reading its answer says that the body is not available.
+func unavailableBody(why string) []byte {
+	b, _ := json.Marshal(map[string]string{"helicone_message": why})
+	return b
+}
+
+// bodyModel reads the model a request body asked for.
+func bodyModel(body []byte) string {
+	var req struct {
+		Model string `json:"model"`
+	}
+	if json.Unmarshal(body, &req) != nil {
+		return ""
+	}
+	return req.Model
+}
