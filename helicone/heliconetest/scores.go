@@ -323,7 +323,7 @@ func (h *Handler) applyBatch(batch []*scoreWrite) {
 			}
 			continue
 		}
-		if reason := h.apply(sw, now, true); reason != "" {
+		if reason := h.apply(sw, now); reason != "" {
 			h.recordDrop(sw, reason, now)
 		}
 	}
@@ -338,7 +338,7 @@ func (h *Handler) recordDrop(sw *scoreWrite, reason DropReason, now time.Time) {
 // apply stores one write as the consumer does: it reads the newest row version of the
 // request, merges the scores per key and inserts the whole row again. It returns why the
 // write was dropped, or "".
-func (h *Handler) apply(sw *scoreWrite, now time.Time, live bool) DropReason {
+func (h *Handler) apply(sw *scoreWrite, now time.Time) DropReason {
 	if !isValidUUID(sw.requestID) {
 		return DropNotUUID
 	}
@@ -362,7 +362,7 @@ func (h *Handler) apply(sw *scoreWrite, now time.Time, live bool) DropReason {
 	if r == nil {
 		return DropUnknownRequest
 	}
-	if live && now.Sub(r.createdAt) > MaxScoreAge {
+	if now.Sub(r.createdAt) > MaxScoreAge {
 		return DropTooOld
 	}
 	cur := r.newest()
@@ -377,7 +377,8 @@ func (h *Handler) apply(sw *scoreWrite, now time.Time, live bool) DropReason {
 }
 
 // replay applies the writes read back from the durable store: each in order, except those
-// a consumer batch superseded.
+// a consumer batch superseded, by the same rules as when they were acknowledged (drops are
+// not recorded again).
 func (h *Handler) replay(recs []walRecord) {
 	skip := map[uint64]bool{}
 	for _, rec := range recs {
@@ -402,7 +403,7 @@ func (h *Handler) replay(recs []walRecord) {
 		if skip[rec.N] {
 			continue
 		}
-		h.apply(&scoreWrite{org: o, requestID: rec.Request, scores: rec.Scores, feedback: rec.Feedback}, now, false)
+		h.apply(&scoreWrite{org: o, requestID: rec.Request, scores: rec.Scores, feedback: rec.Feedback}, now)
 	}
 }
 

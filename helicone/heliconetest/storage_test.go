@@ -160,6 +160,17 @@ var _ = Describe("storage_location", func() {
 		Expect(body["raw"]).To(ContainSubstring("SignatureDoesNotMatch"))
 	})
 
+	It("lets Go's net/http gunzip the body when it asked for gzip itself", func() {
+		srv, _ := storageServer()
+		resp, err := httpClient.Get(rowOf(srv, reqS3)["signed_body_url"].(string))
+		Expect(err).NotTo(HaveOccurred())
+		defer resp.Body.Close()
+		Expect(resp.Uncompressed).To(BeTrue())
+		var obj map[string]any
+		Expect(json.NewDecoder(resp.Body).Decode(&obj)).To(Succeed())
+		Expect(obj).To(HaveKey("response"))
+	})
+
 	It("points signed URLs at the host the query was sent to, on loopback", func() {
 		srv, _ := storageServer()
 		u, err := url.Parse(rowOf(srv, reqS3)["signed_body_url"].(string))
