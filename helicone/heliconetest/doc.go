@@ -32,6 +32,7 @@
 //	POST /v1/evals/{requestId}               a 201 no-op
 //	POST /v1/experiment/query                (per profile)
 //	GET  /v2/experiment/{experimentId}/{requestId}/{scoreKey}   (per profile)
+//	POST /v1/helicone-dataset[/...]          (current profile: create, mutate, query, count, list, edit, delete)
 //
 // Bodies are parsed before authentication, as the server's body parsers do: malformed JSON
 // or a body over 10 MB is the generic 500 even without a key, and JSON sent with another
@@ -55,7 +56,8 @@
 // and a signed_body_url the emulator serves ([SignedURLTTL], no key needed).
 //
 // Options add the per-organization rate limit with its RateLimit-* headers, a durable store
-// that survives kill -9, and a bound on request bodies; [Handler.Inject] makes answers fail.
+// of score writes that survives kill -9 ([WithDataDir]; properties and dataset changes are
+// not kept), and a bound on request bodies; [Handler.Inject] makes answers fail.
 //
 // A test starts a server, points a client at it and reads back what was stored:
 //

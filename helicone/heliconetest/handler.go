@@ -232,8 +232,9 @@ func (h *Handler) Organizations() []Organization {
 }
 
 // Reset puts the emulator back to its seeded state: scores written since the start (also
-// those in the durable store), drops, the call log, counts and faults are cleared, and
-// seed times are taken relative to now again. Organizations and seeds added with
+// those in the durable store), properties set, Helicone Datasets created or changed, drops,
+// the call log, counts and faults are cleared, and seed times are taken relative to now
+// again. Waiting score writes are applied first (and then cleared). Organizations and seeds added with
 // [Handler.AddOrganization] and [Handler.AddSeed] are kept.
 func (h *Handler) Reset() error {
 	h.flushNow()

@@ -49,12 +49,13 @@ type config struct {
 // Option configures a [Handler] or [Server].
 type Option func(*config)
 
-// WithSeed adds organizations, requests and experiments. It may be given several times;
-// organizations with the same id are merged. The first organization of the first seed is
-// the default organization (see [Handler.DefaultOrganizationID]).
+// WithSeed adds organizations, requests, experiments and Helicone Datasets. It may be given
+// several times; organizations with the same id are merged. The first organization of the
+// first seed is the default organization (see [Handler.DefaultOrganizationID]).
 func WithSeed(s Seed) Option { return func(c *config) { c.seeds = append(c.seeds, s) } }
 
-// WithSeedFile adds the seed stored as JSON in path (the format of [Seed]).
+// WithSeedFile adds the seed stored as JSON in path (the format of [Seed]); a field the
+// format does not know makes [NewHandler] fail with an error naming it.
 func WithSeedFile(path string) Option {
 	return func(c *config) { c.seedFiles = append(c.seedFiles, path) }
 }
