@@ -20,7 +20,7 @@ var _ = Describe("the demo data through the emulator", Ordered, func() {
 	)
 	BeforeAll(func() {
 		seed = demo.Seed()
-		srv = heliconetest.NewServer(heliconetest.WithSeed(seed))
+		srv = heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(seed))
 		DeferCleanup(srv.Close)
 		c, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(demo.APIKey))
 		Expect(err).NotTo(HaveOccurred())

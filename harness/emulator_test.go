@@ -18,7 +18,7 @@ import (
 
 var _ = Describe("against the Helicone emulator", func() {
 	It("judges a demo experiment: one POST per request id, every score verified on read-back", func() {
-		srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()), heliconetest.WithWriteDelay(5*time.Millisecond))
+		srv := heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(demo.Seed()), heliconetest.WithWriteDelay(5*time.Millisecond))
 		DeferCleanup(srv.Close)
 		client, err := helicone.NewClient(helicone.WithAPIKey(demo.APIKey), helicone.WithBaseURL(srv.URL))
 		Expect(err).NotTo(HaveOccurred())
@@ -60,8 +60,10 @@ var _ = Describe("verification through request queries", func() {
 		return heval.Bool(len(s.Text())%3 == 0), nil
 	})
 
+	// Writes are applied at once: the verifier reads them back through request queries
+	// without polling. The legacy profile serves the experiment of the fallback spec.
 	start := func() (*heliconetest.Server, *helicone.Client) {
-		srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+		srv := heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithWriteDelay(0), heliconetest.WithSeed(demo.Seed()))
 		DeferCleanup(srv.Close)
 		client, err := helicone.NewClient(helicone.WithAPIKey(demo.APIKey), helicone.WithBaseURL(srv.URL), helicone.WithRetry(helicone.NoRetry()))
 		Expect(err).NotTo(HaveOccurred())

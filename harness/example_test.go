@@ -18,7 +18,7 @@ import (
 // Run judges the samples of a source with every evaluator, submits the scores and returns
 // the results. Here the source is an experiment of the local emulator's demo data.
 func ExampleRun() {
-	srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+	srv := heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(demo.Seed()))
 	defer srv.Close()
 	client, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(srv.APIKey))
 	if err != nil {
@@ -43,6 +43,7 @@ func ExampleRun() {
 	d := res.Summary.Delivery
 	fmt.Printf("%d samples, %d score writes, %d acknowledged\n", res.Summary.Samples, d.Posts, d.Acknowledged)
 	first := res.All().Records()[0]
+	srv.FlushWrites() // Helicone applies acknowledged writes a while later; the emulator can now
 	stored := srv.Scores(first.Sample.RequestID)
 	fmt.Println("stored keys:", len(stored) == 2)
 	// Output:

@@ -6,6 +6,7 @@ import (
 	"context"
 	"io"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
 	"github.com/heval-dev/heval/internal/testutil"
 	"github.com/heval-dev/heval/reporters/parquet"
@@ -36,6 +38,12 @@ func freeAddr() string {
 // startServe runs `heval serve` in the background until the spec ends and returns its
 // base URL and key, read from the lines it prints.
 func startServe(args ...string) (string, string) {
+	base, key, _ := startServeOut(args...)
+	return base, key
+}
+
+// startServeOut is startServe that also returns what `heval serve` prints.
+func startServeOut(args ...string) (string, string, *testutil.SyncBuffer) {
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &testutil.SyncBuffer{}
 	done := make(chan int)
@@ -60,7 +68,8 @@ func startServe(args ...string) (string, string) {
 		}
 		return key
 	}, 5*time.Second).ShouldNot(BeEmpty())
-	return base, key
+	Eventually(out.String, 5*time.Second).Should(ContainSubstring("# serving the Helicone emulator"))
+	return base, key, out
 }
 
 var _ = Describe("exit codes", func() {
@@ -113,7 +122,7 @@ var _ = Describe("exit codes", func() {
 
 var _ = Describe("heval run against heval serve", func() {
 	It("submits scores that the server then returns from the v2 score route", func() {
-		base, key := startServe()
+		base, key := startServe("--profile", "legacy")
 		GinkgoT().Setenv("HELICONE_BASE_URL", base)
 		GinkgoT().Setenv("HELICONE_API_KEY", key)
 		dir := GinkgoT().TempDir()
@@ -164,7 +173,7 @@ var _ = Describe("heval run against heval serve", func() {
 
 	It("never prints or writes the API key", func() {
 		const secret = "sk-helicone-s3cr3t9-k3y0000-0000000-recognisable"
-		base, _ := startServe("--api-key", secret)
+		base, _ := startServe("--profile", "legacy", "--api-key", secret)
 		GinkgoT().Setenv("HELICONE_BASE_URL", base)
 		GinkgoT().Setenv("HELICONE_API_KEY", secret)
 		dir := GinkgoT().TempDir()
@@ -185,5 +194,62 @@ var _ = Describe("heval run against heval serve", func() {
 			f.Close()
 			Expect(string(b)).NotTo(ContainSubstring(secret), e.Name())
 		}
+	})
+})
+
+var _ = Describe("heval serve --profile", func() {
+	call := func(base, key, path, body string) *http.Response {
+		req, err := http.NewRequest(http.MethodPost, base+path, strings.NewReader(body))
+		Expect(err).NotTo(HaveOccurred())
+		req.Header.Set("Authorization", "Bearer "+key)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		return resp
+	}
+
+	It("plays the current profile by default and prints the datasets it serves", func() {
+		base, key, out := startServeOut()
+		Expect(out.String()).To(ContainSubstring("# profile current: hosted Helicone today"))
+		Expect(out.String()).To(ContainSubstring(`# dataset ` + demo.SupportDatasetID + ` "` + demo.SupportDatasetName + `": 120 rows`))
+		Expect(out.String()).To(ContainSubstring(`# dataset ` + demo.CodeDatasetID))
+		Expect(out.String()).To(ContainSubstring("# score writes are applied 2s after their 201"))
+		Expect(out.String()).NotTo(ContainSubstring("# experiment "))
+		resp := call(base, key, "/v1/experiment/query", `{"filter":"all"}`)
+		Expect(resp.StatusCode).To(Equal(http.StatusInternalServerError))
+		Expect(resp.Header.Get(heliconetest.ProfileHeader)).To(Equal("current"))
+		Expect(call(base, key, "/v1/helicone-dataset/query", `{}`).StatusCode).To(Equal(http.StatusOK))
+	})
+
+	It("plays the legacy profile with --profile legacy and prints its experiments", func() {
+		base, key, out := startServeOut("--profile", "legacy", "--write-delay", "0")
+		Expect(out.String()).To(ContainSubstring("# profile legacy"))
+		Expect(out.String()).To(ContainSubstring("# experiment " + demo.SupportExperimentID + ": 120 dataset rows, 3 hypotheses"))
+		Expect(out.String()).NotTo(ContainSubstring("# score writes are applied"))
+		resp := call(base, key, "/v1/experiment/query", `{"filter":"all"}`)
+		Expect(resp.StatusCode).To(Equal(http.StatusOK))
+		Expect(resp.Header.Get(heliconetest.ProfileHeader)).To(Equal("legacy"))
+		Expect(call(base, key, "/v1/helicone-dataset/query", `{}`).StatusCode).To(Equal(http.StatusNotFound))
+	})
+
+	It("prints what a seed file serves", func() {
+		_, _, out := startServeOut("--no-demo", "--seed", filepath.Join("..", "..", "docs", "seed-example.json"))
+		Expect(out.String()).To(ContainSubstring(`# dataset 4a000000-0000-4000-8000-000000000001 "password questions": 1 rows`))
+	})
+
+	It("keeps --deprecated-experiments as the current profile", func() {
+		base, key, out := startServeOut("--deprecated-experiments")
+		Expect(out.String()).To(ContainSubstring("# profile current"))
+		Expect(call(base, key, "/v1/experiment/query", `{"filter":"all"}`).StatusCode).To(Equal(http.StatusInternalServerError))
+	})
+
+	It("is a usage error for an unknown profile, or legacy with --deprecated-experiments", func() {
+		code, _, errOut := runHeval("serve", "--profile", "hosted")
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("choose current"))
+		code, _, errOut = runHeval("serve", "--profile", "legacy", "--deprecated-experiments")
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("--deprecated-experiments is the current profile"))
 	})
 })

@@ -25,7 +25,8 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	if fs.NArg() > 0 {
 		return usagef("demo: unexpected argument %q (see 'heval demo -h')", fs.Arg(0))
 	}
-	srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+	// The demo runs the experiment path, which only the legacy profile serves.
+	srv := heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(demo.Seed()))
 	defer srv.Close()
 	client, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(srv.APIKey))
 	if err != nil {

@@ -34,7 +34,7 @@ func triples(path string) []string {
 
 var _ = Describe("heval export, merge and report", func() {
 	It("exports exactly the (request id, key, value) triples a run submitted", func() {
-		base, key := startServe()
+		base, key := startServe("--profile", "legacy")
 		GinkgoT().Setenv("HELICONE_BASE_URL", base)
 		GinkgoT().Setenv("HELICONE_API_KEY", key)
 		dir := GinkgoT().TempDir()
@@ -95,7 +95,7 @@ var _ = Describe("heval export, merge and report", func() {
 
 var _ = Describe("heval serve --seed", func() {
 	It("serves the documented example seed file, which a run then evaluates", func() {
-		base, key := startServe("--no-demo", "--seed", filepath.Join("..", "..", "docs", "seed-example.json"))
+		base, key := startServe("--profile", "legacy", "--no-demo", "--seed", filepath.Join("..", "..", "docs", "seed-example.json"))
 		Expect(key).To(Equal("sk-helicone-example-0000000-0000000-0000000"))
 		GinkgoT().Setenv("HELICONE_BASE_URL", base)
 		GinkgoT().Setenv("HELICONE_API_KEY", key)

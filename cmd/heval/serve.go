@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -18,23 +20,37 @@ import (
 type serveCmd struct{ stdio }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "[--addr 127.0.0.1:8585] [--api-key KEY] [--seed FILE] [--data DIR] [flags]", c.err)
+	fs := newFlagSet("serve", "[--addr 127.0.0.1:8585] [--profile current|legacy] [--api-key KEY] [--seed FILE] [--data DIR] [flags]", c.err)
 	addr := fs.String("addr", "127.0.0.1:8585", "address to listen on")
+	profile := fs.String("profile", string(heliconetest.Current), "the Helicone to play: 'current' (hosted Helicone today: Helicone Datasets, runs as property-tagged requests, no experiment query) or 'legacy' (self-hosted before the 2025-10 migration: experiments)")
 	key := fs.String("api-key", "", "API key of the default organization (default: the demo key, or a random one with --no-demo)")
-	seed := fs.String("seed", "", "load organizations, requests and experiments from a seed `FILE` (JSON, see helicone/heliconetest)")
+	seed := fs.String("seed", "", "load organizations, requests, experiments and Helicone Datasets from a seed `FILE` (JSON, see helicone/heliconetest and docs/seed-example.json)")
 	noDemo := fs.Bool("no-demo", false, "do not load the built-in demo data")
 	data := fs.String("data", "", "keep every acknowledged score in `DIR`, so a restart (even after kill -9) keeps them")
 	rateLimit := fs.String("rate-limit", "", "enable the per-organization rate limit: `BUDGET/WINDOW` (e.g. 1000/5m) or 'tiers' for the tier budgets")
-	writeDelay := fs.Duration("write-delay", 0, "store score writes this long after acknowledging them, as hosted Helicone does")
-	deprecated := fs.Bool("deprecated-experiments", false, "answer every experiment query with 500 \"Not implemented\", as hosted Helicone may")
-	numeric := fs.Bool("numeric-scores", false, "send request-query score values as JSON numbers instead of strings")
+	writeDelay := fs.Duration("write-delay", heliconetest.DefaultWriteDelay, "apply score writes this long after acknowledging them, as Helicone's queue does (0: at once)")
+	deprecated := fs.Bool("deprecated-experiments", false, "answer every valid experiment query with 500 \"Not implemented\": the current profile (kept for old scripts)")
+	numeric := fs.Bool("numeric-scores", false, "send the Int64 columns of request rows (scores, token counts) as JSON numbers instead of strings, as ClickHouse 25.8 does")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usagef("serve: unexpected argument %q", fs.Arg(0))
 	}
-	var opts []heliconetest.Option
+	p, err := heliconetest.ParseProfile(*profile)
+	if err != nil {
+		return usagef("--profile %s: choose current (hosted Helicone today) or legacy (self-hosted, before the 2025-10 migration)", *profile)
+	}
+	if *deprecated {
+		if flagSet(fs, "profile") && p != heliconetest.Current {
+			return usagef("--deprecated-experiments is the current profile; it cannot go with --profile %s", p)
+		}
+		p = heliconetest.Current
+	}
+	if *writeDelay < 0 {
+		return usagef("--write-delay %s: give a duration of 0 or more", *writeDelay)
+	}
+	opts := []heliconetest.Option{heliconetest.WithProfile(p), heliconetest.WithWriteDelay(*writeDelay)}
 	if !*noDemo {
 		opts = append(opts, heliconetest.WithSeed(demo.Seed()))
 	}
@@ -58,12 +74,6 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 		}
 		opts = append(opts, heliconetest.WithRateLimit(r.Window, r.Requests))
 	}
-	if *writeDelay > 0 {
-		opts = append(opts, heliconetest.WithWriteDelay(*writeDelay))
-	}
-	if *deprecated {
-		opts = append(opts, heliconetest.WithExperimentsDeprecated())
-	}
 	if *numeric {
 		opts = append(opts, heliconetest.WithNumericScores())
 	}
@@ -79,11 +89,7 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	}
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(c.out, "HELICONE_BASE_URL=http://%s\nHELICONE_API_KEY=%s\n", ln.Addr(), h.DefaultAPIKey())
-	if !*noDemo {
-		for _, id := range demo.ExperimentIDs() {
-			fmt.Fprintf(c.out, "# demo experiment %s\n", id)
-		}
-	}
+	printServed(c.out, h, *writeDelay)
 	fmt.Fprintln(c.out, "# serving the Helicone emulator until interrupted (Ctrl-C)")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -106,4 +112,33 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// printServed says which Helicone the emulator plays and what it serves: the experiments
+// (legacy) or the Helicone Datasets (current).
+func printServed(w io.Writer, h *heliconetest.Handler, writeDelay time.Duration) {
+	switch h.Profile() {
+	case heliconetest.Legacy:
+		fmt.Fprintln(w, "# profile legacy: a self-hosted Helicone from before the 2025-10 migration (experiments, the v2 score route)")
+		for _, e := range h.Experiments() {
+			fmt.Fprintf(w, "# experiment %s: %d dataset rows, %d hypotheses\n", e.ID, e.Rows, e.Hypotheses)
+		}
+	default:
+		fmt.Fprintln(w, "# profile current: hosted Helicone today (Helicone Datasets, hypothesis runs as property-tagged requests; the experiment query answers 500 \"Not implemented\")")
+		for _, d := range h.Datasets() {
+			if !d.Deleted {
+				fmt.Fprintf(w, "# dataset %s %q: %d rows\n", d.ID, d.Name, d.Rows)
+			}
+		}
+	}
+	if writeDelay > 0 {
+		fmt.Fprintf(w, "# score writes are applied %s after their 201 (--write-delay 0: at once)\n", writeDelay)
+	}
+}
+
+// flagSet reports whether the flag name was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

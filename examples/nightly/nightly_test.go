@@ -28,7 +28,7 @@ func helicone() suite.Option {
 	if os.Getenv("HELICONE_API_KEY") != "" {
 		return suite.WithEnvFunc(nil) // the default: HELICONE_API_KEY and HELICONE_BASE_URL
 	}
-	srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+	srv := heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(demo.Seed()))
 	return suite.WithHelicone(srv.URL, demo.APIKey)
 }
 

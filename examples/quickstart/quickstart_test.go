@@ -22,7 +22,7 @@ import (
 func TestQuickstart(t *testing.T) { RegisterFailHandler(Fail); RunSpecs(t, "Support bot evals") }
 
 // The emulator stands in for Helicone: without WithHelicone, HELICONE_API_KEY is used.
-var srv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+var srv = heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(demo.Seed()))
 
 var run = suite.Evaluate(datasets.Experiment(demo.SupportExperimentID),
 	suite.WithHelicone(srv.URL, demo.APIKey), suite.WithCleanup(srv.Close),

@@ -149,9 +149,9 @@ var _ = Describe("Four shards of the demo run", Ordered, func() {
 		root = GinkgoT().TempDir()
 		// One emulator for the single-process run, another shared by the four shards, so
 		// that each holds exactly what its side wrote.
-		singleSrv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+		singleSrv = heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithWriteDelay(0), heliconetest.WithSeed(demo.Seed()))
 		DeferCleanup(singleSrv.Close)
-		shardedSrv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+		shardedSrv = heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithWriteDelay(0), heliconetest.WithSeed(demo.Seed()))
 		DeferCleanup(shardedSrv.Close)
 
 		single = runDemo(ctx, singleSrv, root, harness.Shard{})

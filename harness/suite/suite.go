@@ -73,7 +73,7 @@ func WithEnvFunc(fn func() (datasets.Env, error)) Option {
 // WithHelicone points the suite at a Helicone API (or a heliconetest emulator) by base
 // URL and API key; the client is built when the evaluation starts:
 //
-//	var srv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+//	var srv = heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(demo.Seed()))
 //	var run = suite.Evaluate(source, suite.WithHelicone(srv.URL, srv.APIKey), ...)
 func WithHelicone(baseURL, apiKey string, opts ...helicone.Option) Option {
 	env := WithEnvFunc(func() (datasets.Env, error) {

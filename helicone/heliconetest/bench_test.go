@@ -12,7 +12,7 @@ import (
 
 // BenchmarkAddScoresHandler measures the score-write path without the network.
 func BenchmarkAddScoresHandler(b *testing.B) {
-	h, err := heliconetest.NewHandler(heliconetest.WithSeed(fixture()))
+	h, err := heliconetest.NewHandler(heliconetest.WithSeed(fixture()), heliconetest.WithWriteDelay(0))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -23,6 +23,7 @@ func BenchmarkAddScoresHandler(b *testing.B) {
 		for pb.Next() {
 			req := httptest.NewRequest(http.MethodPost, "/v1/request/"+reqA1+"/score", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+keyA)
+			req.Header.Set("Content-Type", "application/json")
 			w := httptest.NewRecorder()
 			h.ServeHTTP(w, req)
 			if w.Code != http.StatusCreated {
@@ -34,7 +35,7 @@ func BenchmarkAddScoresHandler(b *testing.B) {
 
 // BenchmarkAddScoresHTTP measures score writes over loopback HTTP.
 func BenchmarkAddScoresHTTP(b *testing.B) {
-	srv := heliconetest.NewServer(heliconetest.WithSeed(fixture()))
+	srv := heliconetest.NewServer(heliconetest.WithSeed(fixture()), heliconetest.WithWriteDelay(0))
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	body := []byte(`{"scores":{"accuracy":92,"words":120,"has_citation":true}}`)
@@ -43,6 +44,7 @@ func BenchmarkAddScoresHTTP(b *testing.B) {
 		for pb.Next() {
 			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/request/"+reqA1+"/score", bytes.NewReader(body))
 			req.Header.Set("Authorization", "Bearer "+keyA)
+			req.Header.Set("Content-Type", "application/json")
 			resp, err := client.Do(req)
 			if err != nil {
 				b.Fatal(err)

@@ -16,11 +16,15 @@ import (
 // ScoreLogName is the file of the durable score store inside the data directory.
 const ScoreLogName = "scores.jsonl"
 
-// walRecord is one acknowledged score write in the durable store.
+// walRecord is one acknowledged score write in the durable store, or (Skip set) the mark
+// that a consumer batch superseded the write numbered Skip.
 type walRecord struct {
-	Org     string           `json:"o"`
-	Request string           `json:"r"`
-	Scores  map[string]int64 `json:"s"`
+	Org      string           `json:"o"`
+	Request  string           `json:"r,omitempty"`
+	Scores   map[string]int64 `json:"s,omitempty"`
+	N        uint64           `json:"n,omitempty"`
+	Skip     uint64           `json:"x,omitempty"`
+	Feedback bool             `json:"f,omitempty"`
 }
 
 // wal is an append-only, fsync'd log of score writes with group commit: writers that
@@ -36,11 +40,12 @@ type wal struct {
 	closed   bool
 
 	ioMu sync.Mutex // serialises file writes, syncs, truncation and close
+	next uint64     // the number of the next write record; guarded by mu
 }
 
-// openWAL opens (or creates) the log in dir, replays its complete records into apply and
-// cuts off a torn last record left by a crash.
-func openWAL(dir string, logger *slog.Logger, apply func(org, req string, scores map[string]int64)) (*wal, error) {
+// openWAL opens (or creates) the log in dir, hands its complete records to apply and cuts
+// off a torn last record left by a crash.
+func openWAL(dir string, logger *slog.Logger, apply func([]walRecord)) (*wal, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("heliconetest: creating the data directory: %w", err)
 	}
@@ -49,11 +54,16 @@ func openWAL(dir string, logger *slog.Logger, apply func(org, req string, scores
 	if err != nil {
 		return nil, fmt.Errorf("heliconetest: opening the score log: %w", err)
 	}
-	good, err := replayLog(f, logger, apply)
+	recs, good, err := readLog(f, logger)
 	if err != nil {
 		f.Close()
 		return nil, err
 	}
+	var last uint64
+	for _, r := range recs {
+		last = max(last, r.N)
+	}
+	apply(recs)
 	if err := f.Truncate(good); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("heliconetest: cutting a torn record off the score log: %w", err)
@@ -66,17 +76,17 @@ func openWAL(dir string, logger *slog.Logger, apply func(org, req string, scores
 		_ = d.Sync()
 		d.Close()
 	}
-	return &wal{path: path, f: f}, nil
+	return &wal{path: path, f: f, next: last + 1}, nil
 }
 
-// replayLog applies every complete record of f and returns the offset after the last
-// complete line. A last line without its newline is a torn write: it was never
-// acknowledged, so it is ignored. A complete line that does not parse is skipped with a
-// warning.
-func replayLog(f *os.File, logger *slog.Logger, apply func(org, req string, scores map[string]int64)) (int64, error) {
+// readLog returns every complete record of f and the offset after the last complete
+// line. A last line without its newline is a torn write: it was never acknowledged, so it
+// is ignored. A complete line that does not parse is skipped with a warning.
+func readLog(f *os.File, logger *slog.Logger) ([]walRecord, int64, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return 0, fmt.Errorf("heliconetest: reading the score log: %w", err)
+		return nil, 0, fmt.Errorf("heliconetest: reading the score log: %w", err)
 	}
+	var recs []walRecord
 	rd := bufio.NewReaderSize(f, 1<<16)
 	var off int64
 	line := 0
@@ -86,10 +96,10 @@ func replayLog(f *os.File, logger *slog.Logger, apply func(org, req string, scor
 			if len(b) > 0 {
 				logger.Warn("helicone emulator: ignoring a torn last record in the score log (a write interrupted by a crash, never acknowledged)", "bytes", len(b))
 			}
-			return off, nil
+			return recs, off, nil
 		}
 		if err != nil {
-			return 0, fmt.Errorf("heliconetest: reading the score log: %w", err)
+			return nil, 0, fmt.Errorf("heliconetest: reading the score log: %w", err)
 		}
 		line++
 		off += int64(len(b))
@@ -98,23 +108,29 @@ func replayLog(f *os.File, logger *slog.Logger, apply func(org, req string, scor
 			logger.Warn("helicone emulator: skipping an unreadable record in the score log", "line", line)
 			continue
 		}
-		apply(rec.Org, rec.Request, rec.Scores)
+		recs = append(recs, rec)
 	}
 }
 
-// append writes one record and returns once it is on stable storage.
-func (w *wal) append(org, req string, scores map[string]int64) error {
-	line, err := json.Marshal(walRecord{Org: org, Request: req, Scores: scores})
-	if err != nil {
-		return err
-	}
-	line = append(line, '\n')
+// append writes one record and returns once it is on stable storage, with the number it
+// gave a write record (0 for a mark).
+func (w *wal) append(rec walRecord) (uint64, error) {
 	ch := make(chan error, 1)
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
-		return errors.New("heliconetest: the score log is closed")
+		return 0, errors.New("heliconetest: the score log is closed")
 	}
+	if rec.Skip == 0 {
+		rec.N = w.next
+		w.next++
+	}
+	line, err := json.Marshal(rec)
+	if err != nil {
+		w.mu.Unlock()
+		return 0, err
+	}
+	line = append(line, '\n')
 	w.buf = append(w.buf, line...)
 	w.waiters = append(w.waiters, ch)
 	if !w.flushing {
@@ -122,7 +138,7 @@ func (w *wal) append(org, req string, scores map[string]int64) error {
 		go w.flushLoop()
 	}
 	w.mu.Unlock()
-	return <-ch
+	return rec.N, <-ch
 }
 
 // flushLoop writes and syncs batches until nothing is pending.

@@ -14,17 +14,52 @@ const MaxExperiments = 30
 
 type include struct{ inputs, promptVersion, responseBodies, score bool }
 
-// queryExperiments answers POST /v1/experiment/query.
-func (h *Handler) queryExperiments(w http.ResponseWriter, r *http.Request, o *org) {
-	if h.cfg.deprecated {
-		writeJSON(w, http.StatusInternalServerError, bodyNotImpl)
-		return
+// ExperimentInfo describes one seeded experiment.
+type ExperimentInfo struct {
+	ID, OrgID string
+	// Dataset is the name of the experiment's dataset.
+	Dataset string
+	// Rows and Hypotheses count the dataset's rows and the hypotheses.
+	Rows, Hypotheses int
+}
+
+// Experiments lists the seeded experiments of every organization, newest first per
+// organization. Only the [Legacy] profile serves them.
+func (h *Handler) Experiments() []ExperimentInfo {
+	h.mu.RLock()
+	orgs := make([]*org, 0, len(h.st.orgOrder))
+	for _, id := range h.st.orgOrder {
+		orgs = append(orgs, h.st.orgs[id])
 	}
-	ents, ok := h.readObject(w, r)
+	h.mu.RUnlock()
+	var out []ExperimentInfo
+	for _, o := range orgs {
+		o.mu.RLock()
+		exps := slices.Clone(o.experiments)
+		slices.SortStableFunc(exps, newestExperimentFirst)
+		for _, e := range exps {
+			out = append(out, ExperimentInfo{ID: e.seed.ID, OrgID: o.id, Dataset: e.seed.Dataset.Name, Rows: len(e.seed.Dataset.Rows), Hypotheses: len(e.seed.Hypotheses)})
+		}
+		o.mu.RUnlock()
+	}
+	return out
+}
+
+func newestExperimentFirst(a, b *experiment) int {
+	if c := b.createdAt.Compare(a.createdAt); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.seed.ID, b.seed.ID)
+}
+
+// queryExperiments answers POST /v1/experiment/query: the body is validated in both
+// profiles; the current profile then answers 500 Not implemented.
+func (h *Handler) queryExperiments(w http.ResponseWriter, body *reqBody, o *org) {
+	ents, ok := objectBody(w, body)
 	if !ok {
 		return
 	}
-	v := validation{}
+	is := issues{}
 	var filterRaw json.RawMessage
 	var inc include
 	for _, e := range ents {
@@ -32,35 +67,38 @@ func (h *Handler) queryExperiments(w http.ResponseWriter, r *http.Request, o *or
 		case "filter":
 			filterRaw = e.val
 		case "include":
-			inc = parseInclude(v, e.val)
+			inc = parseInclude(is, e.val)
 		default:
-			v.excess("requestBody", e.key)
+			is.excess("requestBody", e.key)
 		}
 	}
-	var m matcher[*experiment]
 	if filterRaw == nil {
-		v.required("requestBody", "filter")
+		is.add("requestBody.filter", "'filter' is required", nil)
 	} else {
-		m = compileFilter(v, "requestBody.filter", filterRaw, experimentLeaf)
+		checkFilter(is, "requestBody.filter", filterRaw, experimentRules)
 	}
-	if len(v) > 0 || m == nil {
-		v.write(w)
+	if len(is) > 0 {
+		validation(is).write(w)
+		return
+	}
+	if h.cfg.profile != Legacy {
+		writeJSON(w, http.StatusInternalServerError, bodyNotImpl)
+		return
+	}
+	f := compileFilter(filterRaw, experimentRules)
+	if f.fault != faultNone {
+		writeJSON(w, http.StatusInternalServerError, bodyNotImpl)
 		return
 	}
 
 	o.mu.RLock()
 	var picked []*experiment
 	for _, e := range o.experiments {
-		if m(e) {
+		if f.match(e) {
 			picked = append(picked, e)
 		}
 	}
-	slices.SortStableFunc(picked, func(a, b *experiment) int {
-		if c := b.createdAt.Compare(a.createdAt); c != 0 {
-			return c
-		}
-		return cmp.Compare(a.seed.ID, b.seed.ID)
-	})
+	slices.SortStableFunc(picked, newestExperimentFirst)
 	if len(picked) > MaxExperiments {
 		picked = picked[:MaxExperiments]
 	}
@@ -82,7 +120,7 @@ func (h *Handler) queryExperiments(w http.ResponseWriter, r *http.Request, o *or
 	writeJSON(w, http.StatusOK, b)
 }
 
-func parseInclude(v validation, raw json.RawMessage) include {
+func parseInclude(v issues, raw json.RawMessage) include {
 	var inc include
 	ents, ok := objectEntries(raw)
 	if !ok {
@@ -113,52 +151,46 @@ func parseInclude(v validation, raw json.RawMessage) include {
 	return inc
 }
 
-// experimentLeaf compiles {"experiment": {"id"|"prompt_v2": {op: "..."}}}.
-func experimentLeaf(v validation, path string, leaf []entry) matcher[*experiment] {
-	var out matcher[*experiment]
-	bad := false
-	for i, t := range leaf {
+// experimentRules are the leaf rules of the experiment query: {"experiment": {"id" |
+// "prompt_v2": {op: "..."}}}; only the first column and operator count.
+var experimentRules = leafRules[*experiment]{validate: validateExperimentLeaf, compile: compileExperimentLeaf}
+
+func validateExperimentLeaf(is issues, path string, leaf []entry) {
+	for _, t := range leaf {
 		if t.key != "experiment" {
-			v.excess(path, t.key)
-			bad = true
+			is.excess(path, t.key)
 			continue
 		}
 		cols, ok := objectEntries(t.val)
 		if !ok {
-			v.add(path+".experiment", "invalid object", rawValue(t.val))
-			bad = true
+			is.add(path+".experiment", "invalid object", rawValue(t.val))
 			continue
 		}
-		for j, c := range cols {
-			p := path + ".experiment." + c.key
-			var get func(*experiment) string
-			switch c.key {
-			case "id":
-				get = func(e *experiment) string { return e.seed.ID }
-			case "prompt_v2":
-				get = func(e *experiment) string { return e.seed.Prompt }
-			default:
-				v.excess(path+".experiment", c.key)
-				bad = true
+		for _, c := range cols {
+			if c.key != "id" && c.key != "prompt_v2" {
+				is.excess(path+".experiment", c.key)
 				continue
 			}
-			cond := compileTextOp(v, p, c.val)
-			if cond == nil {
-				bad = true
-				continue
-			}
-			if i == 0 && j == 0 {
-				out = func(e *experiment) bool { return cond(get(e)) }
-			}
+			checkOps(is, path+".experiment."+c.key, c.val, textOps, stringValue)
 		}
 	}
-	if bad {
-		return nil
+}
+
+func compileExperimentLeaf(leaf []entry) (matcher[*experiment], filterFault) {
+	cols, _ := objectEntries(leaf[0].val)
+	if len(cols) == 0 {
+		return matchAll[*experiment], faultNone
 	}
-	if out == nil {
-		return matchAll[*experiment]
+	op, val, ok := firstOp(cols[0].val)
+	if !ok {
+		return matchAll[*experiment], faultNone
 	}
-	return out
+	s, _ := jsonString(val)
+	cond := textCondition(op, s)
+	if cols[0].key == "id" {
+		return func(e *experiment) bool { return cond(e.seed.ID) }, faultNone
+	}
+	return func(e *experiment) bool { return cond(e.seed.Prompt) }, faultNone
 }
 
 // The answer's shapes, in the server's field order.
@@ -257,23 +289,17 @@ func valueType(key string) string {
 	return "number"
 }
 
-// scoresOf renders a request's scores; nil (JSON null) when it has none.
+// scoresOf renders a request's scores in Postgres score_value; nil (JSON null) when it has
+// none.
 func scoresOf(r *request) scoreMapOut {
-	if r == nil || len(r.scores) == 0 {
+	if r == nil || len(r.pgScores) == 0 {
 		return nil
 	}
-	m := make(scoreMapOut, len(r.scores))
-	for k, v := range r.scores {
+	m := make(scoreMapOut, len(r.pgScores))
+	for k, v := range r.pgScores {
 		m[k] = scoreOut{Value: v, ValueType: valueType(k)}
 	}
 	return m
-}
-
-func provider(r *request) string {
-	if r.seed.Provider != "" {
-		return r.seed.Provider
-	}
-	return "OPENAI"
 }
 
 func responseOf(r *request) *responseOut {
@@ -292,7 +318,7 @@ func mean(reqs []*request) map[string]scoreOut {
 	sum := map[string]float64{}
 	n := map[string]int{}
 	for _, r := range reqs {
-		for k, v := range r.scores {
+		for k, v := range r.pgScores {
 			sum[k] += float64(v)
 			n[k]++
 		}
@@ -316,7 +342,7 @@ func (h *Handler) renderExperiment(o *org, e *experiment, inc include) expOut {
 	}
 	var rowReqs, runReqs []*request
 	for i, row := range e.seed.Dataset.Rows {
-		req := o.requests[row.RequestID]
+		req := o.requests[canonicalID(row.RequestID)]
 		if req == nil {
 			continue
 		}
@@ -357,7 +383,7 @@ func (h *Handler) renderExperiment(o *org, e *experiment, inc include) expOut {
 			ho.ParentPromptVersion = &promptVersionOut{Template: rawOrNull(hy.seed.ParentTemplate)}
 		}
 		for _, run := range hy.seed.Runs {
-			req := o.requests[run.RequestID]
+			req := o.requests[canonicalID(run.RequestID)]
 			if req == nil {
 				continue
 			}

@@ -37,31 +37,31 @@ func leaf(col, op, val string) string {
 
 var _ = Describe("POST /v1/experiment/query", func() {
 	It("answers every experiment of the organization, newest first, with \"all\" and {}", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		Expect(experimentIDs(queryExperiments(srv, keyA, `{"filter":"all"}`))).To(Equal([]string{expEmpty, expAlpha}))
 		Expect(experimentIDs(queryExperiments(srv, keyA, `{"filter":{}}`))).To(Equal([]string{expEmpty, expAlpha}))
 	})
 
 	It("keeps organizations apart", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		Expect(experimentIDs(queryExperiments(srv, keyB, `{"filter":"all"}`))).To(Equal([]string{expBeta}))
 		Expect(experimentIDs(queryExperiments(srv, keyB, `{"filter":`+leaf("id", "equals", expAlpha)+`}`))).To(BeEmpty())
 	})
 
 	It("answers the documented shape without include flags", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		expectGolden("200-experiments-no-include", queryExperiments(srv, keyA, `{"filter":`+leaf("id", "equals", expAlpha)+`}`))
 	})
 
 	It("answers the documented shape with every include flag", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		expectGolden("200-experiments-include-all", queryExperiments(srv, keyA,
 			`{"filter":"all","include":{"inputs":true,"promptVersion":true,"responseBodies":true,"score":true}}`))
 	})
 
 	DescribeTable("filters on id and prompt_v2 with the six text operators",
 		func(col, op, val string, want []string) {
-			srv, _ := newServer()
+			srv, _ := newServer(legacy)
 			Expect(experimentIDs(queryExperiments(srv, keyA, `{"filter":`+leaf(col, op, val)+`}`))).To(Equal(want))
 		},
 		Entry("id equals", "id", "equals", expAlpha, []string{expAlpha}),
@@ -82,7 +82,7 @@ var _ = Describe("POST /v1/experiment/query", func() {
 
 	DescribeTable("combines leaves with and/or branches",
 		func(filter string, want []string) {
-			srv, _ := newServer()
+			srv, _ := newServer(legacy)
 			Expect(experimentIDs(queryExperiments(srv, keyA, `{"filter":`+filter+`}`))).To(Equal(want))
 		},
 		Entry("and", `{"left":`+leaf("prompt_v2", "ilike", "prompt%")+`,"operator":"and","right":`+leaf("id", "equals", expAlpha)+`}`, []string{expAlpha}),
@@ -91,14 +91,14 @@ var _ = Describe("POST /v1/experiment/query", func() {
 	)
 
 	It("uses only the first column and the first operator of a leaf", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		f := fmt.Sprintf(`{"experiment":{"id":{"equals":%q,"not-equals":%q},"prompt_v2":{"equals":"nothing"}}}`, expAlpha, expAlpha)
 		Expect(experimentIDs(queryExperiments(srv, keyA, `{"filter":`+f+`}`))).To(Equal([]string{expAlpha}))
 	})
 
 	DescribeTable("answers 422 for a body that fails validation",
 		func(golden, body string) {
-			srv, _ := newServer()
+			srv, _ := newServer(legacy)
 			expectGolden(golden, queryExperiments(srv, keyA, body))
 		},
 		Entry("filter missing", "422-experiments-filter-missing", `{}`),
@@ -113,7 +113,7 @@ var _ = Describe("POST /v1/experiment/query", func() {
 	)
 
 	It("answers the generic 500 for malformed JSON", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		expectGolden("500-internal", queryExperiments(srv, keyA, `{"filter":`))
 	})
 
@@ -139,7 +139,7 @@ var _ = Describe("POST /v1/experiment/query", func() {
 		}
 
 		It("sends inputRecord only with inputs, and its request/response only with responseBodies", func() {
-			srv, _ := newServer()
+			srv, _ := newServer(legacy)
 			Expect(firstRow(query(srv, `{}`))).NotTo(HaveKey("inputRecord"))
 			Expect(firstRow(query(srv, `{"responseBodies":true}`))).NotTo(HaveKey("inputRecord"))
 			var rec map[string]json.RawMessage
@@ -153,13 +153,13 @@ var _ = Describe("POST /v1/experiment/query", func() {
 		})
 
 		It("sends prompt versions only with promptVersion", func() {
-			srv, _ := newServer()
+			srv, _ := newServer(legacy)
 			Expect(string(query(srv, `{}`)["hypotheses"])).NotTo(ContainSubstring("promptVersion\""))
 			Expect(string(query(srv, `{"promptVersion":true}`)["hypotheses"])).To(And(ContainSubstring(`"promptVersion":{`), ContainSubstring(`"parentPromptVersion":{`)))
 		})
 
 		It("sends top-level scores only with responseBodies, and never tableId or runsCount", func() {
-			srv, _ := newServer()
+			srv, _ := newServer(legacy)
 			Expect(query(srv, `{"score":true}`)).NotTo(HaveKey("scores"))
 			e := query(srv, `{"responseBodies":true,"score":true,"inputs":true,"promptVersion":true}`)
 			Expect(e).To(HaveKey("scores"))
@@ -168,18 +168,18 @@ var _ = Describe("POST /v1/experiment/query", func() {
 		})
 
 		It("changes nothing with score", func() {
-			srv, _ := newServer()
+			srv, _ := newServer(legacy)
 			Expect(query(srv, `{"score":true}`)).To(Equal(query(srv, `{}`)))
 		})
 	})
 
 	It("sends runs and scores as null when empty, and an empty dataset as one all-null row", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		expectGolden("200-experiments-empty-dataset", queryExperiments(srv, keyA, `{"filter":`+leaf("id", "equals", expEmpty)+`}`))
 	})
 
 	It("shows scores written since on rows and runs", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		score(srv, keyA, runA11, `{"scores":{"quality":7,"cites":true}}`)
 		a := queryExperiments(srv, keyA, `{"filter":`+leaf("id", "equals", expAlpha)+`}`)
 		Expect(string(a.Body)).To(ContainSubstring(`"scores":{"cites-hcone-bool":{"value":1,"valueType":"boolean"},"quality":{"value":7,"valueType":"number"}},"resultRequestId":"` + runA11 + `"`))
@@ -191,7 +191,7 @@ var _ = Describe("POST /v1/experiment/query", func() {
 		for i := range 35 {
 			exps = append(exps, heliconetest.SeedExperiment{ID: fmt.Sprintf("e0000000-0000-4000-8000-%012d", i), CreatedAgo: heliconetest.Duration(time.Duration(i) * time.Minute)})
 		}
-		srv := heliconetest.NewServer(heliconetest.WithClock(clock.Now), heliconetest.WithSeed(heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{{ID: "org-c", Keys: []string{"sk-helicone-c"}, Experiments: exps}}}))
+		srv := heliconetest.NewServer(legacy, heliconetest.WithClock(clock.Now), heliconetest.WithSeed(heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{{ID: "org-c", Keys: []string{"sk-helicone-c"}, Experiments: exps}}}))
 		DeferCleanup(srv.Close)
 		ids := experimentIDs(queryExperiments(srv, "sk-helicone-c", `{"filter":"all"}`))
 		Expect(ids).To(HaveLen(heliconetest.MaxExperiments))
@@ -199,9 +199,22 @@ var _ = Describe("POST /v1/experiment/query", func() {
 		Expect(ids[29]).To(Equal(exps[29].ID))
 	})
 
-	It("answers the literal 500 Not implemented after the deprecation", func() {
-		srv, _ := newServer(heliconetest.WithExperimentsDeprecated())
+	It("answers the literal 500 Not implemented for every valid body in the current profile", func() {
+		srv, _ := newServer()
 		expectGolden("500-experiments-not-implemented", queryExperiments(srv, keyA, `{"filter":"all"}`))
+		expectGolden("500-experiments-not-implemented", queryExperiments(srv, keyA, `{"filter":`+leaf("id", "equals", expAlpha)+`,"include":{"inputs":true}}`))
 		expectGolden("401-unknown-key", queryExperiments(srv, "sk-helicone-x", `{"filter":"all"}`))
+	})
+
+	It("validates the body first in the current profile too: 422 before the 500", func() {
+		srv, _ := newServer()
+		expectGolden("422-experiments-filter-missing", queryExperiments(srv, keyA, `{}`))
+		expectGolden("422-experiments-include-false", queryExperiments(srv, keyA, `{"filter":"all","include":{"inputs":false}}`))
+	})
+
+	It("keeps WithExperimentsDeprecated as the current profile", func() {
+		srv, _ := newServer(legacy, heliconetest.WithExperimentsDeprecated())
+		Expect(srv.Profile()).To(Equal(heliconetest.Current))
+		expectGolden("500-experiments-not-implemented", queryExperiments(srv, keyA, `{"filter":"all"}`))
 	})
 })

@@ -9,77 +9,203 @@ import (
 // textOps are the operators on text columns.
 var textOps = map[string]bool{"equals": true, "not-equals": true, "like": true, "ilike": true, "contains": true, "not-contains": true}
 
-// numberOps are the operators on number and time columns.
+// numberOps are the operators on number columns.
 var numberOps = map[string]bool{"equals": true, "not-equals": true, "gte": true, "lte": true, "gt": true, "lt": true}
+
+// timeOps are the operators on timestamp columns.
+var timeOps = map[string]bool{"gte": true, "lte": true, "gt": true, "lt": true}
+
+// boolOps are the operators on boolean columns.
+var boolOps = map[string]bool{"equals": true}
+
+// maxFilterDepth is the nesting depth past which a filter fails in ClickHouse, which the
+// server turns into an empty answer (inferred: ClickHouse's expression depth limits).
+const maxFilterDepth = 200
 
 // matcher is a compiled filter over items of type T.
 type matcher[T any] func(T) bool
 
 func matchAll[T any](T) bool { return true }
 
-// leafCompiler compiles a leaf object (its first member counts); path names it in 422
-// details. It returns nil and records a validation error when the leaf is invalid.
-type leafCompiler[T any] func(v validation, path string, leaf []entry) matcher[T]
+// filterFault is how a valid filter fails when the server builds or runs its query.
+type filterFault int
 
-// compileFilter compiles a filter: "all", {}, a leaf or a branch {left, operator, right}.
-func compileFilter[T any](v validation, path string, raw json.RawMessage, leaf leafCompiler[T]) matcher[T] {
-	switch jsonKind(raw) {
-	case "string":
-		var s string
-		_ = json.Unmarshal(raw, &s)
-		if s == "all" {
-			return matchAll[T]
+const (
+	faultNone filterFault = iota
+	// faultEmpty: the query fails in ClickHouse, and the server answers 201 [].
+	faultEmpty
+	// faultInternal: building the query throws, and the server answers the generic 500.
+	faultInternal
+)
+
+// issues are validation errors by path, as tsoa reports them.
+type issues map[string]map[string]any
+
+func (is issues) add(path, msg string, value any) {
+	d := map[string]any{"message": msg}
+	if value != nil {
+		d["value"] = value
+	}
+	is[path] = d
+}
+
+func (is issues) excess(path, key string) {
+	is.add(path+"."+key, `"`+key+`" is an excess property and therefore is not allowed`, key)
+}
+
+// leafRules validate and compile a filter leaf of one kind.
+type leafRules[T any] struct {
+	// validate adds the leaf's validation errors.
+	validate func(is issues, path string, leaf []entry)
+	// compile turns a valid leaf into a matcher, or says how its query fails.
+	compile func(leaf []entry) (matcher[T], filterFault)
+	// ids, when set, returns the request ids a leaf can only match (nil: any).
+	ids func(leaf []entry) []string
+}
+
+// checkFilter validates a filter as the server's union does: "all", a leaf or a branch
+// {left, operator, right}. A failure is one error at path whose message holds each member's
+// errors.
+func checkFilter[T any](is issues, path string, raw json.RawMessage, rules leafRules[T]) {
+	if s, ok := jsonString(raw); ok && s == "all" {
+		return
+	}
+	leafIss, branchIss := issues{}, issues{}
+	if ents, ok := objectEntries(raw); ok {
+		rules.validate(leafIss, path, ents)
+		checkBranch(branchIss, path, ents, rules)
+	} else {
+		leafIss.add(path, "invalid object", rawValue(raw))
+		branchIss.add(path, "invalid object", rawValue(raw))
+	}
+	if len(leafIss) == 0 || len(branchIss) == 0 {
+		return
+	}
+	allIss := issues{}
+	allIss.add(path, "should be one of the following; ['all']", rawValue(raw))
+	is.add(path, unionMessage([]map[string]any{leafIss.plain(), branchIss.plain(), allIss.plain()}), rawValue(raw))
+}
+
+func (is issues) plain() map[string]any {
+	out := make(map[string]any, len(is))
+	for k, v := range is {
+		out[k] = v
+	}
+	return out
+}
+
+func checkBranch[T any](is issues, path string, ents []entry, rules leafRules[T]) {
+	var left, right, op json.RawMessage
+	for _, e := range ents {
+		switch e.key {
+		case "left":
+			left = e.val
+		case "right":
+			right = e.val
+		case "operator":
+			op = e.val
+		default:
+			is.excess(path, e.key)
 		}
-		v.add(path, `Could not match the union against any of the items. Issues: [{"`+path+`":{"message":"should be one of the following; ['all']"}}]`, s)
-		return nil
-	case "object":
-	default:
-		v.add(path, "Could not match the union against any of the items: a filter is \"all\", a leaf object or a branch {left, operator, right}", rawValue(raw))
-		return nil
+	}
+	if left == nil {
+		is.add(path+".left", "'left' is required", nil)
+	} else {
+		checkFilter(is, path+".left", left, rules)
+	}
+	if op == nil {
+		is.add(path+".operator", "'operator' is required", nil)
+	} else if s, _ := jsonString(op); s != "and" && s != "or" {
+		is.add(path+".operator", "should be one of the following; ['or','and']", rawValue(op))
+	}
+	if right == nil {
+		is.add(path+".right", "'right' is required", nil)
+	} else {
+		checkFilter(is, path+".right", right, rules)
+	}
+}
+
+// compiledFilter is a valid filter ready to match.
+type compiledFilter[T any] struct {
+	match matcher[T]
+	fault filterFault
+	// ids, when not nil, are the only request ids the filter can match.
+	ids map[string]bool
+}
+
+// compileFilter compiles a filter checkFilter accepted.
+func compileFilter[T any](raw json.RawMessage, rules leafRules[T]) compiledFilter[T] {
+	return compileNode(raw, rules, 0)
+}
+
+func compileNode[T any](raw json.RawMessage, rules leafRules[T], depth int) compiledFilter[T] {
+	if depth > maxFilterDepth {
+		return compiledFilter[T]{fault: faultEmpty}
+	}
+	if _, ok := jsonString(raw); ok {
+		return compiledFilter[T]{match: matchAll[T]}
 	}
 	ents, _ := objectEntries(raw)
 	if len(ents) == 0 {
-		return matchAll[T]
+		return compiledFilter[T]{match: matchAll[T]}
 	}
-	if isBranch(ents) {
-		var left, right json.RawMessage
-		op := ""
-		haveOp := false
-		for _, e := range ents {
-			switch e.key {
-			case "left":
-				left = e.val
-			case "right":
-				right = e.val
-			case "operator":
-				haveOp = json.Unmarshal(e.val, &op) == nil
-			default:
-				v.excess(path, e.key)
+	if !isBranch(ents) {
+		m, f := rules.compile(ents)
+		out := compiledFilter[T]{match: m, fault: f}
+		if rules.ids != nil {
+			if ids := rules.ids(ents); ids != nil {
+				out.ids = map[string]bool{}
+				for _, id := range ids {
+					out.ids[id] = true
+				}
 			}
 		}
-		if left == nil {
-			v.required(path, "left")
-		}
-		if right == nil {
-			v.required(path, "right")
-		}
-		if !haveOp || (op != "and" && op != "or") {
-			v.add(path+".operator", "should be one of the following; ['or','and']", rawValue(opRaw(ents)))
-		}
-		if len(v) > 0 {
-			return nil
-		}
-		l := compileFilter(v, path+".left", left, leaf)
-		r := compileFilter(v, path+".right", right, leaf)
-		if l == nil || r == nil {
-			return nil
-		}
-		if op == "and" {
-			return func(x T) bool { return l(x) && r(x) }
-		}
-		return func(x T) bool { return l(x) || r(x) }
+		return out
 	}
-	return leaf(v, path, ents)
+	var left, right json.RawMessage
+	op := ""
+	for _, e := range ents {
+		switch e.key {
+		case "left":
+			left = e.val
+		case "right":
+			right = e.val
+		case "operator":
+			op, _ = jsonString(e.val)
+		}
+	}
+	l := compileNode(left, rules, depth+1)
+	r := compileNode(right, rules, depth+1)
+	out := compiledFilter[T]{fault: max(l.fault, r.fault)}
+	if out.fault != faultNone {
+		return out
+	}
+	lm, rm := l.match, r.match
+	if op == "and" {
+		out.match = func(x T) bool { return lm(x) && rm(x) }
+		switch {
+		case l.ids == nil:
+			out.ids = r.ids
+		case r.ids == nil:
+			out.ids = l.ids
+		default:
+			out.ids = map[string]bool{}
+			for id := range l.ids {
+				if r.ids[id] {
+					out.ids[id] = true
+				}
+			}
+		}
+		return out
+	}
+	out.match = func(x T) bool { return lm(x) || rm(x) }
+	if l.ids != nil && r.ids != nil {
+		out.ids = l.ids
+		for id := range r.ids {
+			out.ids[id] = true
+		}
+	}
+	return out
 }
 
 func isBranch(ents []entry) bool {
@@ -91,51 +217,54 @@ func isBranch(ents []entry) bool {
 	return false
 }
 
-func opRaw(ents []entry) json.RawMessage {
-	for _, e := range ents {
-		if e.key == "operator" {
-			return e.val
-		}
+// jsonString decodes raw when it is a JSON string.
+func jsonString(raw json.RawMessage) (string, bool) {
+	if jsonKind(raw) != "string" {
+		return "", false
 	}
-	return json.RawMessage("null")
+	var s string
+	if json.Unmarshal(raw, &s) != nil {
+		return "", false
+	}
+	return s, true
 }
 
 // textCond is a compiled condition on a text value.
 type textCond func(string) bool
 
-// compileTextOp compiles the first operator of ops (an object {op: "string"}); it records
-// a 422 detail when an operator is unknown or its value is not a string.
-func compileTextOp(v validation, path string, raw json.RawMessage) textCond {
+// checkOps validates an operator object {op: value}: allowed names the operators and
+// checkValue the value of each (it returns the message of a bad value, or "").
+func checkOps(is issues, path string, raw json.RawMessage, allowed map[string]bool, checkValue func(json.RawMessage) string) {
 	ents, ok := objectEntries(raw)
 	if !ok {
-		v.add(path, "invalid object", rawValue(raw))
-		return nil
+		is.add(path, "invalid object", rawValue(raw))
+		return
 	}
-	var first textCond
-	bad := false
 	for _, e := range ents {
-		if !textOps[e.key] {
-			v.excess(path, e.key)
-			bad = true
+		if !allowed[e.key] {
+			is.excess(path, e.key)
 			continue
 		}
-		var s string
-		if jsonKind(e.val) != "string" || json.Unmarshal(e.val, &s) != nil {
-			v.add(path+"."+e.key, "invalid string value", rawValue(e.val))
-			bad = true
-			continue
-		}
-		if first == nil {
-			first = textCondition(e.key, s)
+		if msg := checkValue(e.val); msg != "" {
+			is.add(path+"."+e.key, msg, rawValue(e.val))
 		}
 	}
-	if bad {
-		return nil
+}
+
+func stringValue(raw json.RawMessage) string {
+	if _, ok := jsonString(raw); !ok {
+		return "invalid string value"
 	}
-	if first == nil {
-		return func(string) bool { return true }
+	return ""
+}
+
+// firstOp returns the first operator of an operator object and its value.
+func firstOp(raw json.RawMessage) (string, json.RawMessage, bool) {
+	ents, ok := objectEntries(raw)
+	if !ok || len(ents) == 0 {
+		return "", nil, false
 	}
-	return first
+	return ents[0].key, ents[0].val, true
 }
 
 // textCondition builds the condition of one text operator.

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"errors"
+	"encoding/json"
 	"fmt"
 	"html"
 	"log/slog"
@@ -21,9 +21,14 @@ import (
 // Route names one of the emulated routes, for [Handler.Inject] and [Handler.Counts].
 type Route string
 
-// The emulated routes.
+// The emulated routes of both profiles.
 const (
 	RouteAddScores       Route = "POST /v1/request/{requestId}/score"
+	RouteFeedback        Route = "POST /v1/request/{requestId}/feedback"
+	RouteGetRequest      Route = "GET /v1/request/{requestId}"
+	RouteQueryIDs        Route = "POST /v1/request/query-ids"
+	RouteSetProperty     Route = "PUT /v1/request/{requestId}/property"
+	RouteEvals           Route = "POST /v1/evals/{requestId}"
 	RouteQueryExperiment Route = "POST /v1/experiment/query"
 	RouteExperimentScore Route = "GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}"
 	RouteQueryClickhouse Route = "POST /v1/request/query-clickhouse"
@@ -32,8 +37,33 @@ const (
 	AnyRoute Route = "*"
 )
 
-// Routes lists the emulated routes.
-var Routes = []Route{RouteAddScores, RouteQueryExperiment, RouteExperimentScore, RouteQueryClickhouse, RouteQueryRequests}
+// The Helicone Datasets routes, served by the [Current] profile only.
+const (
+	RouteDatasetCreate  Route = "POST /v1/helicone-dataset"
+	RouteDatasetMutate  Route = "POST /v1/helicone-dataset/{datasetId}/mutate"
+	RouteDatasetRows    Route = "POST /v1/helicone-dataset/{datasetId}/query"
+	RouteDatasetCount   Route = "POST /v1/helicone-dataset/{datasetId}/count"
+	RouteDatasetList    Route = "POST /v1/helicone-dataset/query"
+	RouteDatasetEditRow Route = "POST /v1/helicone-dataset/{datasetId}/request/{rowId}"
+	RouteDatasetDelete  Route = "POST /v1/helicone-dataset/{datasetId}/delete"
+)
+
+// RouteSignedBody is a GET of a signed body URL (a request's signed_body_url, a dataset
+// row's signed_url), which the emulator serves itself in place of S3: no key, valid for
+// [SignedURLTTL].
+const RouteSignedBody Route = "GET {signed body URL}"
+
+// Routes lists the API routes both profiles serve.
+var Routes = []Route{
+	RouteAddScores, RouteFeedback, RouteGetRequest, RouteQueryIDs, RouteSetProperty, RouteEvals,
+	RouteQueryExperiment, RouteExperimentScore, RouteQueryClickhouse, RouteQueryRequests,
+}
+
+// DatasetRoutes lists the Helicone Datasets routes, which only the [Current] profile serves.
+var DatasetRoutes = []Route{
+	RouteDatasetCreate, RouteDatasetMutate, RouteDatasetRows, RouteDatasetCount,
+	RouteDatasetList, RouteDatasetEditRow, RouteDatasetDelete,
+}
 
 // Call is one answered HTTP call, as recorded by [Handler.Log]. It never holds a key.
 type Call struct {
@@ -66,9 +96,11 @@ type Handler struct {
 	mu sync.RWMutex // guards st
 	st *state
 
-	wal     *wal
-	pending sync.WaitGroup
-	faults  faultSet
+	wal      *wal
+	pending  sync.WaitGroup
+	consumer consumer
+	faults   faultSet
+	secret   [32]byte // signs body URLs
 
 	obsMu   sync.Mutex
 	log     []Call // a ring of at most cfg.logLimit calls; logHead is the oldest once full
@@ -92,7 +124,11 @@ func NewHandler(opts ...Option) (*Handler, error) {
 		cfg.seeds = append(cfg.seeds, s)
 	}
 	cfg.seedFiles = nil
+	if _, err := ParseProfile(string(cfg.profile)); err != nil {
+		return nil, err
+	}
 	h := &Handler{cfg: cfg}
+	_, _ = rand.Read(h.secret[:])
 	st, key, err := h.buildState()
 	if err != nil {
 		return nil, err
@@ -130,7 +166,7 @@ func (h *Handler) buildState() (*state, string, error) {
 	if key == "" {
 		key = generateKey()
 	}
-	if err := st.addKey(st.defaultOrg, key); err != nil {
+	if err := st.addKey(st.defaultOrg, key, permRead|permWrite); err != nil {
 		return nil, "", err
 	}
 	return st, key, nil
@@ -196,11 +232,12 @@ func (h *Handler) Organizations() []Organization {
 }
 
 // Reset puts the emulator back to its seeded state: scores written since the start (also
-// those in the durable store), drops, the call log, counts and faults are cleared, and
-// seed times are taken relative to now again. Organizations and seeds added with
+// those in the durable store), properties set, Helicone Datasets created or changed, drops,
+// the call log, counts and faults are cleared, and seed times are taken relative to now
+// again. Waiting score writes are applied first (and then cleared). Organizations and seeds added with
 // [Handler.AddOrganization] and [Handler.AddSeed] are kept.
 func (h *Handler) Reset() error {
-	h.pending.Wait()
+	h.flushNow()
 	st, _, err := h.buildState()
 	if err != nil {
 		return err
@@ -221,39 +258,100 @@ func (h *Handler) Reset() error {
 	return nil
 }
 
-// WaitWrites blocks until every acknowledged score write has been stored or dropped
-// (useful with [WithWriteDelay]).
+// WaitWrites blocks until every acknowledged score write has been stored or dropped: it
+// waits for the consumer batch under way (see [WithWriteDelay]).
 func (h *Handler) WaitWrites() { h.pending.Wait() }
 
-// Close waits for delayed writes and closes the durable store. The handler must not be
-// used afterwards.
+// FlushWrites applies the consumer batch waiting now, without waiting for the write delay,
+// and returns when it is applied.
+func (h *Handler) FlushWrites() { h.flushNow() }
+
+// Profile returns the server profile the emulator plays ([Current] or [Legacy]).
+func (h *Handler) Profile() Profile { return h.cfg.profile }
+
+// WriteDelay returns how long after its 201 a score write is applied.
+func (h *Handler) WriteDelay() time.Duration { return h.cfg.writeDelay }
+
+// Close applies the waiting score writes at once and closes the durable store. The handler
+// must not be used afterwards.
 func (h *Handler) Close() error {
 	if h.closing.Swap(true) {
 		return nil
 	}
-	h.pending.Wait()
+	h.flushNow()
 	if h.wal != nil {
 		return h.wal.close()
 	}
 	return nil
 }
 
-// Scores returns the stored scores of a request, by stored key (booleans under
-// "<key>-hcone-bool" as 1/0), or nil when no organization has the request.
+// Scores returns the stored scores of a request (its newest row version in ClickHouse),
+// by stored key (booleans under "<key>-hcone-bool" as 1/0), or nil when no organization
+// has the request.
 func (h *Handler) Scores(requestID string) map[string]int64 {
-	h.mu.RLock()
-	o := h.st.owners[requestID]
-	h.mu.RUnlock()
-	if o == nil {
-		return nil
-	}
-	o.mu.RLock()
-	defer o.mu.RUnlock()
-	r := o.requests[requestID]
+	r, unlock := h.lookup(requestID)
 	if r == nil {
 		return nil
 	}
-	return maps.Clone(r.scores)
+	defer unlock()
+	return maps.Clone(r.newest().scores)
+}
+
+// PostgresScores returns a request's scores in the legacy profile's Postgres score_value,
+// which both experiment routes read (the first value written per key wins; written
+// synchronously, before the 201). It is nil in the current profile and for an unknown
+// request.
+func (h *Handler) PostgresScores(requestID string) map[string]int64 {
+	if h.cfg.profile != Legacy {
+		return nil
+	}
+	r, unlock := h.lookup(requestID)
+	if r == nil {
+		return nil
+	}
+	defer unlock()
+	return maps.Clone(r.pgScores)
+}
+
+// Properties returns a request's custom properties (its newest row version), or nil when
+// no organization has the request.
+func (h *Handler) Properties(requestID string) map[string]string {
+	r, unlock := h.lookup(requestID)
+	if r == nil {
+		return nil
+	}
+	defer unlock()
+	return maps.Clone(r.newest().props)
+}
+
+// RowVersions returns how many row versions of a request queries see: one when it was
+// logged, one more for every score write or property change applied since (until a merge
+// removes old ones).
+func (h *Handler) RowVersions(requestID string) int {
+	r, unlock := h.lookup(requestID)
+	if r == nil {
+		return 0
+	}
+	defer unlock()
+	return len(r.versions)
+}
+
+// lookup finds a request and read-locks its organization; unlock releases the lock.
+func (h *Handler) lookup(requestID string) (*request, func()) {
+	id := canonicalID(requestID)
+	h.mu.RLock()
+	o := h.st.owners[id]
+	h.mu.RUnlock()
+	if o == nil {
+		return nil, nil
+	}
+	o.mu.RLock()
+	r := o.requests[id]
+	if r == nil {
+		o.mu.RUnlock()
+		return nil, nil
+	}
+	return r, o.mu.RUnlock
 }
 
 // AllScores returns the stored scores of every request that has at least one.
@@ -265,8 +363,8 @@ func (h *Handler) AllScores() map[string]map[string]int64 {
 	for _, o := range orgs {
 		o.mu.RLock()
 		for id, r := range o.requests {
-			if len(r.scores) > 0 {
-				out[id] = maps.Clone(r.scores)
+			if sc := r.newest().scores; len(sc) > 0 {
+				out[id] = maps.Clone(sc)
 			}
 		}
 		o.mu.RUnlock()
@@ -365,8 +463,9 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ServeHTTP answers one call as Helicone would.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set(ProfileHeader, string(h.cfg.profile))
 	c := &call{}
-	c.route, c.params = matchRoute(r)
+	c.route, c.params = h.matchRoute(r)
 	sw := &statusWriter{ResponseWriter: w}
 	sw.done = func(status int) {
 		orgID := ""
@@ -376,77 +475,150 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.record(Call{Method: r.Method, Path: r.URL.Path, Route: c.route, Status: status, OrgID: orgID, At: h.cfg.clock()})
 	}
 	defer sw.finish(0)
-	if c.route == "" {
-		notFound(sw, r)
-		return
-	}
-	h.count(c.route)
-	if f := h.faults.take(c.route); f != nil {
-		h.applyFault(sw, r, c, f)
-		return
+	if c.route != "" {
+		h.count(c.route)
+		if f := h.faults.take(c.route); f != nil {
+			h.applyFault(sw, r, c, f)
+			return
+		}
 	}
 	h.serve(sw, r, c)
 }
 
-// serve authenticates, applies the rate limit and runs the route.
+// serve parses the body, authenticates, applies the rate limit and runs the route, in the
+// server's order.
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request, c *call) {
-	if r.ContentLength > h.cfg.maxBody {
-		h.tooLarge(w)
+	if c.route == RouteSignedBody {
+		h.serveObject(w, r, c.params[0])
 		return
 	}
-	o, body := h.authenticate(r)
-	if o == nil {
-		writeJSON(w, http.StatusUnauthorized, body)
+	body, ok := h.parseBody(w, r)
+	if !ok {
 		return
 	}
+	ki, fail := h.authenticate(r)
+	if fail != nil {
+		writeJSON(w, http.StatusUnauthorized, fail)
+		return
+	}
+	o := ki.org
 	c.org = o
-	if h.cfg.rateLimit && !h.rateLimit(w, o) {
+	if h.cfg.rateLimit && !h.rateLimit(w, o, c.route) {
 		return
 	}
+	p := c.params
 	switch c.route {
+	case "":
+		notFound(w, r)
 	case RouteAddScores:
-		h.addScores(w, r, o, c.params[0])
+		h.addScores(w, body, o, p[0])
+	case RouteFeedback:
+		h.addFeedback(w, body, o, p[0])
+	case RouteGetRequest:
+		h.getRequest(w, r, o, p[0])
+	case RouteQueryIDs:
+		h.queryIDs(w, r, body, o)
+	case RouteSetProperty:
+		h.setProperty(w, body, o, p[0])
+	case RouteEvals:
+		if _, ok := objectBody(w, body); ok {
+			writeJSON(w, http.StatusCreated, bodyOKNull)
+		}
 	case RouteQueryExperiment:
-		h.queryExperiments(w, r, o)
+		h.queryExperiments(w, body, o)
 	case RouteExperimentScore:
-		h.experimentScore(w, o, c.params[1], c.params[2])
+		h.experimentScore(w, o, p[0], p[1], p[2])
 	case RouteQueryClickhouse:
-		h.queryClickhouse(w, r, o)
+		h.queryClickhouse(w, r, body, o)
 	case RouteQueryRequests:
-		h.queryLegacy(w, r)
+		h.queryLegacy(w, body)
+	case RouteDatasetCreate:
+		h.datasetCreate(w, body, o)
+	case RouteDatasetMutate:
+		h.datasetMutate(w, body, o, p[0])
+	case RouteDatasetRows:
+		h.datasetRows(w, r, body, o, p[0])
+	case RouteDatasetCount:
+		h.datasetCount(w, o, p[0])
+	case RouteDatasetList:
+		h.datasetList(w, body, o)
+	case RouteDatasetEditRow:
+		h.datasetEditRow(w, body, o, p[0], p[1])
+	case RouteDatasetDelete:
+		h.datasetDelete(w, o, p[0])
 	}
 }
 
 var (
-	bodyNoAuth   = []byte(`{"error":"No authorization header","trace":"isAuthenticated.error"}`)
-	bodyNoKey    = []byte(`{"error":"No API key found","trace":"isAuthenticated.error"}`)
-	bodyInternal = []byte(`{"message":"Internal Server Error","details":"Internal Server Error"}`)
-	bodyRate     = []byte(`{"error":"Too many requests, please try again later."}`)
-	bodyOKNull   = []byte(`{"data":null,"error":null}`)
-	bodyNotImpl  = []byte(`{"data":null,"error":"Not implemented"}`)
+	bodyNoAuth    = []byte(`{"error":"No authorization header","trace":"isAuthenticated.error"}`)
+	bodyNoKey     = []byte(`{"error":"No API key found","trace":"isAuthenticated.error"}`)
+	bodyBadAuth   = []byte(`{"error":"Invalid auth header","trace":"isAuthenticated.error"}`)
+	bodyBadFormat = []byte(`{"error":"Invalid auth header format","trace":"isAuthenticated.error"}`)
+	bodyNoPerm    = []byte(`{"error":null,"trace":"isAuthenticated.error"}`)
+	bodyInternal  = []byte(`{"message":"Internal Server Error","details":"Internal Server Error"}`)
+	bodyRate      = []byte(`{"error":"Too many requests, please try again later."}`)
+	bodyOKNull    = []byte(`{"data":null,"error":null}`)
+	bodyNotImpl   = []byte(`{"data":null,"error":"Not implemented"}`)
 )
 
-// authenticate finds the organization of the call's key, or returns the 401 body.
-func (h *Handler) authenticate(r *http.Request) (*org, []byte) {
-	v := strings.TrimSpace(r.Header.Get("Authorization"))
-	if v == "" {
-		return nil, bodyNoAuth
+// authenticate finds the organization and permissions of the call's key, or returns the
+// 401 body. Authorization is read first, and a case-sensitive "Bearer " is stripped once;
+// without it, helicone-authorization must be JSON {"_type":...,"token":...}.
+func (h *Handler) authenticate(r *http.Request) (keyInfo, []byte) {
+	token := r.Header.Get("Authorization")
+	if token == "" {
+		raw := r.Header.Get("Helicone-Authorization")
+		if raw == "" {
+			return keyInfo{}, bodyNoAuth
+		}
+		var auth struct {
+			Type  any `json:"_type"`
+			Token any `json:"token"`
+			OrgID any `json:"orgId"`
+		}
+		if json.Unmarshal([]byte(raw), &auth) != nil {
+			return keyInfo{}, bodyBadAuth
+		}
+		typ, _ := auth.Type.(string)
+		tok, tokOK := auth.Token.(string)
+		_, orgOK := auth.OrgID.(string)
+		switch {
+		case (typ == "bearer" || typ == "bearerProxy") && tokOK:
+			token = tok
+		case typ == "jwt" && tokOK && orgOK:
+			// The emulator has no users, so no JWT is valid (inferred: as an unknown key).
+			return keyInfo{}, bodyNoKey
+		default:
+			return keyInfo{}, bodyBadFormat
+		}
 	}
-	if len(v) >= 7 && strings.EqualFold(v[:7], "bearer ") {
-		v = strings.TrimSpace(v[7:])
-	}
-	sum := hashKey(v) // the map is keyed by digest, so lookups do not compare key bytes
+	token = strings.TrimPrefix(token, "Bearer ")
+	sum := hashKey(token) // the map is keyed by digest, so lookups do not compare key bytes
 	h.mu.RLock()
-	o := h.st.keys[sum]
+	ki, ok := h.st.keys[sum]
 	h.mu.RUnlock()
-	if o == nil {
-		return nil, bodyNoKey
+	if !ok {
+		return keyInfo{}, bodyNoKey
 	}
-	return o, nil
+	need := permWrite
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		need = permRead
+	}
+	if ki.perms&need == 0 {
+		return keyInfo{}, bodyNoPerm
+	}
+	return ki, nil
 }
 
-// matchRoute finds the route of r and its path parameters.
-func matchRoute(r *http.Request) (Route, []string) {
+// signedBodyPrefix is the path under which the emulator serves signed body URLs.
+const signedBodyPrefix = "/heval-emulator-s3/"
+
+// matchRoute finds the route of r and its path parameters. The Helicone Datasets routes
+// exist in the current profile only.
+func (h *Handler) matchRoute(r *http.Request) (Route, []string) {
+	if rest, ok := strings.CutPrefix(r.URL.Path, signedBodyPrefix); ok {
+		return RouteSignedBody, []string{rest}
+	}
 	p := strings.TrimSuffix(r.URL.EscapedPath(), "/")
 	seg := strings.Split(strings.TrimPrefix(p, "/"), "/")
 	for i, s := range seg {
@@ -454,17 +626,53 @@ func matchRoute(r *http.Request) (Route, []string) {
 			seg[i] = u
 		}
 	}
+	post, get := r.Method == http.MethodPost, r.Method == http.MethodGet
+	n := len(seg)
+	if n < 2 || seg[0] == "" {
+		return "", nil
+	}
+	v1, v2 := seg[0] == "v1", seg[0] == "v2"
 	switch {
-	case r.Method == http.MethodPost && len(seg) == 4 && seg[0] == "v1" && seg[1] == "request" && seg[3] == "score" && seg[2] != "":
-		return RouteAddScores, []string{seg[2]}
-	case r.Method == http.MethodPost && len(seg) == 3 && seg[0] == "v1" && seg[1] == "experiment" && seg[2] == "query":
+	case v1 && seg[1] == "request":
+		switch {
+		case post && n == 3 && seg[2] == "query-clickhouse":
+			return RouteQueryClickhouse, nil
+		case post && n == 3 && seg[2] == "query":
+			return RouteQueryRequests, nil
+		case post && n == 3 && seg[2] == "query-ids":
+			return RouteQueryIDs, nil
+		case get && n == 3 && seg[2] != "":
+			return RouteGetRequest, []string{seg[2]}
+		case post && n == 4 && seg[3] == "score" && seg[2] != "":
+			return RouteAddScores, []string{seg[2]}
+		case post && n == 4 && seg[3] == "feedback" && seg[2] != "":
+			return RouteFeedback, []string{seg[2]}
+		case r.Method == http.MethodPut && n == 4 && seg[3] == "property" && seg[2] != "":
+			return RouteSetProperty, []string{seg[2]}
+		}
+	case v1 && post && n == 3 && seg[1] == "evals" && seg[2] != "":
+		return RouteEvals, []string{seg[2]}
+	case v1 && post && n == 3 && seg[1] == "experiment" && seg[2] == "query":
 		return RouteQueryExperiment, nil
-	case r.Method == http.MethodGet && len(seg) == 5 && seg[0] == "v2" && seg[1] == "experiment" && seg[2] != "" && seg[3] != "" && seg[4] != "":
+	case v2 && get && n == 5 && seg[1] == "experiment" && seg[2] != "" && seg[3] != "" && seg[4] != "":
 		return RouteExperimentScore, seg[2:]
-	case r.Method == http.MethodPost && len(seg) == 3 && seg[0] == "v1" && seg[1] == "request" && seg[2] == "query-clickhouse":
-		return RouteQueryClickhouse, nil
-	case r.Method == http.MethodPost && len(seg) == 3 && seg[0] == "v1" && seg[1] == "request" && seg[2] == "query":
-		return RouteQueryRequests, nil
+	case v1 && post && seg[1] == "helicone-dataset" && h.cfg.profile == Current:
+		switch {
+		case n == 2:
+			return RouteDatasetCreate, nil
+		case n == 3 && seg[2] == "query":
+			return RouteDatasetList, nil
+		case n == 4 && seg[3] == "mutate":
+			return RouteDatasetMutate, []string{seg[2]}
+		case n == 4 && seg[3] == "query":
+			return RouteDatasetRows, []string{seg[2]}
+		case n == 4 && seg[3] == "count":
+			return RouteDatasetCount, []string{seg[2]}
+		case n == 4 && seg[3] == "delete":
+			return RouteDatasetDelete, []string{seg[2]}
+		case n == 5 && seg[3] == "request" && seg[4] != "":
+			return RouteDatasetEditRow, []string{seg[2], seg[4]}
+		}
 	}
 	return "", nil
 }
@@ -485,34 +693,21 @@ func writeJSON(w http.ResponseWriter, status int, body []byte) {
 	_, _ = w.Write(body)
 }
 
-// tooLarge answers a body over the limit.
-func (h *Handler) tooLarge(w http.ResponseWriter) {
-	writeJSON(w, http.StatusRequestEntityTooLarge, fmt.Appendf(nil,
-		`{"message":"Payload Too Large","details":"the request body is larger than the limit of %d bytes; send less per call"}`, h.cfg.maxBody))
-}
-
-// readObject reads a request body and parses it as a JSON object; when either fails it has
-// already written the answer the real server gives.
-func (h *Handler) readObject(w http.ResponseWriter, r *http.Request) ([]entry, bool) {
-	body, ok := h.readBody(w, r)
-	if !ok {
-		return nil, false
-	}
-	return parseObjectBody(w, body)
-}
-
-// readBody reads the body within the limit; it answers 413 itself and returns false when
-// the body is too large or cannot be read.
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := readAllLimited(w, r, h.cfg.maxBody)
+// writeData answers status with the envelope {"data": data, "error": null}.
+func writeData(w http.ResponseWriter, status int, data any) {
+	b, err := marshalJSON(struct {
+		Data  any     `json:"data"`
+		Error *string `json:"error"`
+	}{Data: data})
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			h.tooLarge(w)
-		} else {
-			writeJSON(w, http.StatusInternalServerError, bodyInternal)
-		}
-		return nil, false
+		writeJSON(w, http.StatusInternalServerError, bodyInternal)
+		return
 	}
-	return body, true
+	writeJSON(w, status, b)
+}
+
+// writeError answers status with the envelope {"data": null, "error": msg}.
+func writeError(w http.ResponseWriter, status int, msg string) {
+	b, _ := marshalJSON(map[string]any{"data": nil, "error": msg})
+	writeJSON(w, status, b)
 }

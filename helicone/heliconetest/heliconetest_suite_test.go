@@ -33,8 +33,11 @@ func TestHeliconetest(t *testing.T) {
 const (
 	keyA = "sk-helicone-aaaaaaa-aaaaaaa-aaaaaaa-aaaaaaa"
 	keyB = "sk-helicone-bbbbbbb-bbbbbbb-bbbbbbb-bbbbbbb"
-	orgA = "0a000000-0000-4000-8000-00000000000a"
-	orgB = "0b000000-0000-4000-8000-00000000000b"
+	// keyAR reads only, keyAW writes only (organization A).
+	keyAR = "sk-helicone-rrrrrrr-aaaaaaa-aaaaaaa-aaaaaaa"
+	keyAW = "sk-helicone-wwwwwww-aaaaaaa-aaaaaaa-aaaaaaa"
+	orgA  = "0a000000-0000-4000-8000-00000000000a"
+	orgB  = "0b000000-0000-4000-8000-00000000000b"
 
 	reqA1   = "a1a1a1a1-0000-4000-8000-000000000001"
 	reqA2   = "a1a1a1a1-0000-4000-8000-000000000002"
@@ -44,6 +47,12 @@ const (
 	runA21  = "a1a1a1a1-0000-4000-8000-000000000021"
 	runA22  = "a1a1a1a1-0000-4000-8000-000000000022"
 	reqB1   = "b1b1b1b1-0000-4000-8000-000000000001"
+
+	dsAlpha = "da000000-0000-4000-8000-0000000000a1"
+	dsBeta  = "da000000-0000-4000-8000-0000000000b1"
+	dsRow1  = "d1000000-0000-4000-8000-000000000001"
+	dsRow2  = "d1000000-0000-4000-8000-000000000002"
+	dsRowB  = "d1000000-0000-4000-8000-0000000000b1"
 
 	expAlpha = "e0000000-0000-4000-8000-0000000000a1"
 	expEmpty = "e0000000-0000-4000-8000-0000000000a2"
@@ -105,6 +114,7 @@ func fixture() heliconetest.Seed {
 	return heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{
 		{
 			ID: orgA, Name: "Org A", Keys: []string{keyA}, Tier: "pro",
+			ScopedKeys: []heliconetest.SeedKey{{Key: keyAR, Permissions: "r"}, {Key: keyAW, Permissions: "w"}},
 			Requests: []heliconetest.SeedRequest{a1, a2, old,
 				req(runA11, 20, "gpt-4o", "Run 11"), req(runA12, 20, "gpt-4o", "Run 12"),
 				req(runA21, 10, "claude-3-5-sonnet", "Run 21"), req(runA22, 10, "claude-3-5-sonnet", "Run 22")},
@@ -129,6 +139,10 @@ func fixture() heliconetest.Seed {
 					Hypotheses: []heliconetest.SeedHypothesis{{ID: "h-empty", Model: "gpt-4o", CreatedAgo: hours(2)}},
 				},
 			},
+			HeliconeDatasets: []heliconetest.SeedHeliconeDataset{{
+				ID: dsAlpha, Name: "alpha rows", CreatedAgo: hours(30), Meta: json.RawMessage(`{"promptVersionId":"pv-1"}`),
+				Rows: []heliconetest.SeedHeliconeDatasetRow{{ID: dsRow1, RequestID: reqA1}, {ID: dsRow2, RequestID: reqA2, CreatedAgo: hours(29)}},
+			}},
 		},
 		{
 			ID: orgB, Name: "Org B", Keys: []string{keyB}, Tier: "free",
@@ -137,18 +151,26 @@ func fixture() heliconetest.Seed {
 				ID: expBeta, CreatedAgo: hours(1), Prompt: "prompt-beta",
 				Dataset: heliconetest.SeedDataset{ID: "d0000000-0000-4000-8000-0000000000b1", Name: "beta set", Rows: []heliconetest.SeedRow{{RowID: "row-b", RequestID: reqB1}}},
 			}},
+			HeliconeDatasets: []heliconetest.SeedHeliconeDataset{{
+				ID: dsBeta, Name: "beta rows", CreatedAgo: hours(2),
+				Rows: []heliconetest.SeedHeliconeDatasetRow{{ID: dsRowB, RequestID: reqB1}},
+			}},
 		},
 	}}
 }
 
-// newServer starts an emulator with the fixture and a fixed clock, closed after the spec.
+// newServer starts an emulator of the current profile with the fixture, a fixed clock and
+// writes applied before their 201 (options given override these), closed after the spec.
 func newServer(opts ...heliconetest.Option) (*heliconetest.Server, *testClock) {
 	clock := newClock()
-	all := append([]heliconetest.Option{heliconetest.WithSeed(fixture()), heliconetest.WithClock(clock.Now)}, opts...)
+	all := append([]heliconetest.Option{heliconetest.WithSeed(fixture()), heliconetest.WithClock(clock.Now), heliconetest.WithWriteDelay(0)}, opts...)
 	srv := heliconetest.NewServer(all...)
 	DeferCleanup(srv.Close)
 	return srv, clock
 }
+
+// legacy is the option of the legacy profile.
+var legacy = heliconetest.WithProfile(heliconetest.Legacy)
 
 // answer is one HTTP answer.
 type answer struct {
@@ -188,6 +210,39 @@ func send(method, url, key, body string, header ...string) answer {
 	b, err := io.ReadAll(resp.Body)
 	ExpectWithOffset(2, err).NotTo(HaveOccurred())
 	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// sendBody sends body with the given Content-Type (none when empty) and headers.
+func sendBody(method, url, key, contentType, body string, header ...string) answer {
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	resp, err := httpClient.Do(req)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	ExpectWithOffset(1, err).NotTo(HaveOccurred())
+	return answer{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// rowsOf decodes the rows of a 201 query-clickhouse answer.
+func rowsOf(a answer) []map[string]any {
+	ExpectWithOffset(1, a.Status).To(Equal(201), "body: %s", a.Body)
+	var env struct {
+		Data  []map[string]any `json:"data"`
+		Error any              `json:"error"`
+	}
+	ExpectWithOffset(1, json.Unmarshal(a.Body, &env)).To(Succeed())
+	ExpectWithOffset(1, env.Error).To(BeNil())
+	return env.Data
 }
 
 func post(srv *heliconetest.Server, key, path, body string) answer {

@@ -88,12 +88,22 @@ func (v validation) required(path, key string) {
 
 // write answers 422 with the collected errors.
 func (v validation) write(w http.ResponseWriter) {
-	b, err := json.Marshal(map[string]any{"message": "Validation Failed", "details": map[string]map[string]any(v)})
+	b, err := marshalJSON(map[string]any{"message": "Validation Failed", "details": map[string]map[string]any(v)})
 	if err != nil {
 		writeJSON(w, http.StatusInternalServerError, bodyInternal)
 		return
 	}
 	writeJSON(w, http.StatusUnprocessableEntity, b)
+}
+
+// unionMessage is the message of a union that matched none of its members: the fixed text
+// and the JSON array of each member's errors, nothing appended.
+func unionMessage(issues []map[string]any) string {
+	b, err := marshalJSON(issues)
+	if err != nil {
+		b = []byte("[]")
+	}
+	return "Could not match the union against any of the items. Issues: " + string(b)
 }
 
 // rawValue turns raw JSON into a value for a validation detail.
@@ -105,39 +115,13 @@ func rawValue(raw json.RawMessage) any {
 	return v
 }
 
-// parseObjectBody parses a request body that must be a JSON object. An empty body counts
-// as {} (as Express does). It answers 500 itself for malformed JSON and 422 for a body
-// that is not an object.
-func parseObjectBody(w http.ResponseWriter, body []byte) ([]entry, bool) {
-	body = bytes.TrimSpace(body)
-	if len(body) == 0 {
-		return nil, true
+// marshalJSON encodes v as JavaScript's JSON.stringify would: without escaping <, > and &.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
-	if !json.Valid(body) {
-		writeJSON(w, http.StatusInternalServerError, bodyInternal)
-		return nil, false
-	}
-	ents, ok := objectEntries(body)
-	if !ok {
-		v := validation{}
-		v.add("requestBody", "invalid object", rawValue(body))
-		v.write(w)
-		return nil, false
-	}
-	return ents, true
-}
-
-// readAllLimited reads r's body up to limit bytes.
-func readAllLimited(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
-	if r.Body == nil {
-		return nil, nil
-	}
-	rd := http.MaxBytesReader(w, r.Body, limit)
-	n := r.ContentLength
-	if n < 0 || n > limit {
-		n = 512
-	}
-	buf := bytes.NewBuffer(make([]byte, 0, n+1))
-	_, err := buf.ReadFrom(rd)
-	return buf.Bytes(), err
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }

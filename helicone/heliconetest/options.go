@@ -1,15 +1,18 @@
 package heliconetest
 
 import (
-	"encoding/json"
-	"fmt"
 	"log/slog"
-	"os"
 	"time"
 )
 
-// DefaultMaxBodyBytes is the default bound on request bodies (1 MiB).
-const DefaultMaxBodyBytes = 1 << 20
+// DefaultMaxBodyBytes is the bound on request bodies, as the server's JSON body parser
+// sets it (10 MB). A larger body is answered with the generic 500, never 413.
+const DefaultMaxBodyBytes = 10 << 20
+
+// DefaultWriteDelay is how long after its 201 a score write is applied unless
+// [WithWriteDelay] says otherwise: hosted Helicone queues writes and a consumer applies them
+// seconds later.
+const DefaultWriteDelay = 2 * time.Second
 
 // DefaultRateLimitWindow is Helicone's rate-limit window.
 const DefaultRateLimitWindow = 5 * time.Minute
@@ -19,6 +22,10 @@ const (
 	FreeBudget       = 1_000
 	ProBudget        = 10_000
 	EnterpriseBudget = 100_000
+	// NoTierBudget is the budget of an organization without a tier ([TierNone]).
+	NoTierBudget = 500
+	// GetRequestBudget is the separate budget of GET /v1/request/{requestId}.
+	GetRequestBudget = 600
 )
 
 // config is what the options set.
@@ -26,11 +33,11 @@ type config struct {
 	seeds         []Seed
 	seedFiles     []string
 	apiKey        string
+	profile       Profile
 	writeDelay    time.Duration
 	rateLimit     bool
 	rlWindow      time.Duration
 	rlBudget      int
-	deprecated    bool
 	dataDir       string
 	numericScores bool
 	maxBody       int64
@@ -42,12 +49,13 @@ type config struct {
 // Option configures a [Handler] or [Server].
 type Option func(*config)
 
-// WithSeed adds organizations, requests and experiments. It may be given several times;
-// organizations with the same id are merged. The first organization of the first seed is
-// the default organization (see [Handler.DefaultOrganizationID]).
+// WithSeed adds organizations, requests, experiments and Helicone Datasets. It may be given
+// several times; organizations with the same id are merged. The first organization of the
+// first seed is the default organization (see [Handler.DefaultOrganizationID]).
 func WithSeed(s Seed) Option { return func(c *config) { c.seeds = append(c.seeds, s) } }
 
-// WithSeedFile adds the seed stored as JSON in path (the format of [Seed]).
+// WithSeedFile adds the seed stored as JSON in path (the format of [Seed]); a field the
+// format does not know makes [NewHandler] fail with an error naming it.
 func WithSeedFile(path string) Option {
 	return func(c *config) { c.seedFiles = append(c.seedFiles, path) }
 }
@@ -57,9 +65,20 @@ func WithSeedFile(path string) Option {
 // unless the default organization is seeded with keys.
 func WithAPIKey(key string) Option { return func(c *config) { c.apiKey = key } }
 
-// WithWriteDelay makes a score write be stored d after its 201 is sent, as on the real
-// server where the write is asynchronous. The default, 0, stores it before answering.
-func WithWriteDelay(d time.Duration) Option { return func(c *config) { c.writeDelay = d } }
+// WithProfile chooses the server the emulator plays: [Current] (the default, hosted Helicone
+// today) or [Legacy] (self-hosted, before the 2025-10 migration). An unknown profile makes
+// [NewHandler] fail.
+func WithProfile(p Profile) Option { return func(c *config) { c.profile = p } }
+
+// WithWriteDelay sets how long after its 201 a score write is applied (default
+// [DefaultWriteDelay]), as on the real server, where a queue consumer applies writes in
+// batches. The writes acknowledged while a batch waits form one consumer batch, applied d
+// after its first write; within a batch only the newest write of each request is applied
+// and the older ones are dropped with [DropSuperseded]. A delay of 0 applies every write
+// before its 201 is sent, one by one, as a self-hosted server without a queue does.
+func WithWriteDelay(d time.Duration) Option {
+	return func(c *config) { c.writeDelay = max(d, 0) }
+}
 
 // WithRateLimit enables the per-organization rate limit: budget requests per window.
 // A window of 0 means [DefaultRateLimitWindow]; a budget of 0 or less means the budget of
@@ -77,21 +96,25 @@ func WithRateLimit(window time.Duration, budget int) Option {
 // window and the budget of each organization's tier.
 func WithTierRateLimits() Option { return WithRateLimit(DefaultRateLimitWindow, 0) }
 
-// WithExperimentsDeprecated makes the experiment query answer as hosted Helicone may after
-// the Experiments deprecation: always 500 {"data":null,"error":"Not implemented"}.
-func WithExperimentsDeprecated() Option { return func(c *config) { c.deprecated = true } }
+// WithExperimentsDeprecated makes the emulator play hosted Helicone, whose experiment query
+// answers every valid body with 500 {"data":null,"error":"Not implemented"}.
+//
+// Deprecated: the experiment query answers so in the current profile, the default; use
+// WithProfile(Current).
+func WithExperimentsDeprecated() Option { return WithProfile(Current) }
 
 // WithDataDir makes the score store durable: every acknowledged score write is appended to
 // an fsync'd log in dir before it is acknowledged, and the log is replayed on start, so
 // scores survive a crash (even kill -9) and a restart with the same seed.
 func WithDataDir(dir string) Option { return func(c *config) { c.dataDir = dir } }
 
-// WithNumericScores makes query-clickhouse send score values as JSON numbers. By default
-// they are strings ("92"), as the real server sends them.
+// WithNumericScores makes request rows carry their Int64 columns (score values and token
+// counts) as JSON numbers, as ClickHouse 25.8 and later send them. By default they are
+// quoted strings ("92"), ClickHouse's older default.
 func WithNumericScores() Option { return func(c *config) { c.numericScores = true } }
 
 // WithMaxBodyBytes bounds request bodies (default [DefaultMaxBodyBytes]); a larger body is
-// answered with 413.
+// answered with the generic 500, as the real server does.
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) {
 		if n > 0 {
@@ -132,10 +155,12 @@ func WithLogLimit(n int) Option {
 
 func newConfig(opts []Option) *config {
 	c := &config{
-		maxBody:  DefaultMaxBodyBytes,
-		clock:    time.Now,
-		logger:   slog.New(slog.DiscardHandler),
-		logLimit: 100_000,
+		profile:    DefaultProfile,
+		writeDelay: DefaultWriteDelay,
+		maxBody:    DefaultMaxBodyBytes,
+		clock:      time.Now,
+		logger:     slog.New(slog.DiscardHandler),
+		logLimit:   100_000,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -143,17 +168,4 @@ func newConfig(opts []Option) *config {
 		}
 	}
 	return c
-}
-
-// LoadSeedFile reads a seed stored as JSON.
-func LoadSeedFile(path string) (Seed, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return Seed{}, fmt.Errorf("heliconetest: reading seed file: %w", err)
-	}
-	var s Seed
-	if err := json.Unmarshal(b, &s); err != nil {
-		return Seed{}, fmt.Errorf("heliconetest: seed file %s is not a valid seed (see the Seed type for the format): %w", path, err)
-	}
-	return s, nil
 }

@@ -50,6 +50,22 @@ var _ = Describe("the rate limit", func() {
 		Expect(post(srv, "sk-helicone-e", "/v1/experiment/query", `{"filter":"all"}`).Header.Get("RateLimit-Limit")).To(Equal("100000"))
 	})
 
+	It("runs after authentication: a 422 spends budget, a 401 does not", func() {
+		srv, _ := newServer(heliconetest.WithRateLimit(time.Minute, 5))
+		Expect(score(srv, keyA, reqA1, `{}`).Header.Get("RateLimit-Remaining")).To(Equal("4"))
+		a := score(srv, "sk-helicone-nope", reqA1, `{"scores":{}}`)
+		Expect(a.Status).To(Equal(401))
+		Expect(a.Header.Get("RateLimit-Remaining")).To(BeEmpty())
+		Expect(score(srv, keyAR, reqA1, `{"scores":{}}`).Status).To(Equal(401))
+		Expect(score(srv, keyA, reqA1, `{"scores":{}}`).Header.Get("RateLimit-Remaining")).To(Equal("3"))
+	})
+
+	It("gives an organization without a tier 500 per window", func() {
+		srv, _ := newServer(heliconetest.WithTierRateLimits())
+		Expect(srv.AddOrganization("org-n", heliconetest.TierNone, "sk-helicone-n")).To(Succeed())
+		Expect(post(srv, "sk-helicone-n", "/v1/request/query-clickhouse", `{"filter":"all"}`).Header.Get("RateLimit-Policy")).To(Equal("500;w=300"))
+	})
+
 	It("sends no rate-limit headers when disabled", func() {
 		srv, _ := newServer()
 		Expect(score(srv, keyA, reqA1, `{"scores":{}}`).Header.Get("RateLimit-Limit")).To(BeEmpty())
@@ -84,7 +100,7 @@ var _ = Describe("fault injection", func() {
 	})
 
 	It("drops the connection", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		srv.Inject(heliconetest.RouteQueryExperiment, heliconetest.Disconnect())
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/experiment/query", strings.NewReader(`{"filter":"all"}`))
 		req.Header.Set("Authorization", keyA)
@@ -100,13 +116,14 @@ var _ = Describe("fault injection", func() {
 		srv.Inject(heliconetest.RouteAddScores, heliconetest.Disconnect().AfterHandling())
 		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/request/"+reqA1+"/score", strings.NewReader(`{"scores":{"a":5}}`))
 		req.Header.Set("Authorization", keyA)
+		req.Header.Set("Content-Type", "application/json")
 		_, err := httpClient.Do(req)
 		Expect(err).To(HaveOccurred())
 		Expect(srv.Scores(reqA1)).To(Equal(map[string]int64{"a": 5}))
 	})
 
 	It("delays the answer, then answers normally", func() {
-		srv, _ := newServer()
+		srv, _ := newServer(legacy)
 		srv.Inject(heliconetest.RouteExperimentScore, heliconetest.Delay(20*time.Millisecond))
 		expectGolden("200-score-found", get(srv, keyA, "/v2/experiment/x/"+reqA2+"/accuracy"))
 	})
@@ -155,35 +172,5 @@ var _ = Describe("fault injection", func() {
 		Expect(srv.Reset()).To(Succeed())
 		Expect(score(srv, keyA, reqA1, `{"scores":{"a":1}}`).Status).To(Equal(201))
 		Expect(srv.Log()).To(HaveLen(1))
-	})
-})
-
-var _ = Describe("seeding", func() {
-	It("refuses a seed whose rows point at unknown requests", func() {
-		_, err := heliconetest.NewHandler(heliconetest.WithSeed(heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{{
-			ID: "o", Experiments: []heliconetest.SeedExperiment{{ID: "e", Dataset: heliconetest.SeedDataset{Rows: []heliconetest.SeedRow{{RowID: "r", RequestID: "missing"}}}}},
-		}}}))
-		Expect(err).To(MatchError(ContainSubstring(`points at request "missing"`)))
-	})
-
-	It("refuses a key shared by two organizations", func() {
-		_, err := heliconetest.NewHandler(heliconetest.WithSeed(heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{
-			{ID: "o1", Keys: []string{"k"}}, {ID: "o2", Keys: []string{"k"}},
-		}}))
-		Expect(err).To(MatchError(ContainSubstring("share an API key")))
-	})
-
-	It("loads a seed file and serves it through NewHandler", func() {
-		b, err := json.Marshal(fixture())
-		Expect(err).NotTo(HaveOccurred())
-		path := GinkgoT().TempDir() + "/seed.json"
-		Expect(writeFile(path, b)).To(Succeed())
-		h, err := heliconetest.NewHandler(heliconetest.WithSeedFile(path), heliconetest.WithAPIKey("sk-helicone-serve"))
-		Expect(err).NotTo(HaveOccurred())
-		DeferCleanup(h.Close)
-		Expect(h.DefaultAPIKey()).To(Equal("sk-helicone-serve"))
-		Expect(h.DefaultOrganizationID()).To(Equal(orgA))
-		Expect(h.Organizations()).To(HaveLen(2))
-		Expect(h.Scores(reqA2)).To(HaveKeyWithValue("accuracy", int64(80)))
 	})
 })

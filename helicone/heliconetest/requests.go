@@ -3,8 +3,12 @@ package heliconetest
 import (
 	"cmp"
 	"encoding/json"
+	"hash/fnv"
 	"maps"
+	"math"
+	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,513 +21,667 @@ const (
 	MaxRequestLimit     = 1000
 )
 
-// textColumns are the text columns of request_response_rmt the emulator filters on.
-var textColumns = map[string]func(*request) string{
-	"request_id":    func(r *request) string { return r.seed.ID },
-	"model":         func(r *request) string { return r.seed.Model },
-	"provider":      provider,
-	"user_id":       func(r *request) string { return r.seed.UserID },
-	"target_url":    func(r *request) string { return r.seed.Path },
-	"request_body":  func(r *request) string { return string(r.seed.RequestBody) },
-	"response_body": func(r *request) string { return string(r.seed.ResponseBody) },
+// LegacyQueryMaxOffset is the largest offset the legacy POST /v1/request/query takes.
+const LegacyQueryMaxOffset = 10_000
+
+// GetRequestCacheTTL is how long GET /v1/request/{requestId} keeps serving a found row as
+// it was (scores and properties frozen).
+const GetRequestCacheTTL = 24 * time.Hour
+
+// placeholderBody is the body text ClickHouse holds in place of a body it does not have.
+const placeholderBody = `{"helicone_message": "fetching body from signed_url... contact engineering@helicone.ai for more information"}`
+
+// sortKey is one "sort" key of a request query.
+type sortKey struct {
+	name    string
+	compare func(a, b row) int
 }
 
-// numberColumns are the number columns of request_response_rmt the emulator filters on.
-var numberColumns = map[string]func(*request) float64{
-	"latency":           func(r *request) float64 { return float64(r.seed.LatencyMs) },
-	"cost":              func(r *request) float64 { return r.seed.Cost },
-	"status":            func(r *request) float64 { return float64(status(r)) },
-	"prompt_tokens":     func(r *request) float64 { return float64(r.seed.PromptTokens) },
-	"completion_tokens": func(r *request) float64 { return float64(r.seed.CompletionTokens) },
-	"total_tokens":      func(r *request) float64 { return float64(r.seed.PromptTokens + r.seed.CompletionTokens) },
+// sortKeys are the sort keys in the order the server tries them: the first present wins.
+var sortKeys = []sortKey{
+	{"random", nil},
+	{"created_at", func(a, b row) int { return a.r.createdAt.Compare(b.r.createdAt) }},
+	{"cache_created_at", func(a, b row) int { return a.r.createdAt.Compare(b.r.createdAt) }},
+	{"latency", func(a, b row) int { return cmp.Compare(a.r.seed.LatencyMs, b.r.seed.LatencyMs) }},
+	{"last_active", func(a, b row) int { return a.r.createdAt.Compare(b.r.createdAt) }},
+	{"total_tokens", func(a, b row) int { return cmp.Compare(totalTokens(a.r), totalTokens(b.r)) }},
+	{"completion_tokens", func(a, b row) int { return cmp.Compare(a.r.seed.CompletionTokens, b.r.seed.CompletionTokens) }},
+	{"prompt_tokens", func(a, b row) int { return cmp.Compare(a.r.seed.PromptTokens, b.r.seed.PromptTokens) }},
+	{"user_id", func(a, b row) int { return cmp.Compare(a.r.userID, b.r.userID) }},
+	{"body_model", func(a, b row) int { return cmp.Compare(a.r.seed.Model, b.r.seed.Model) }},
+	{"is_cached", func(a, b row) int { return 0 }},
+	{"request_prompt", func(a, b row) int { return cmp.Compare(string(a.r.seed.RequestBody), string(b.r.seed.RequestBody)) }},
+	{"response_text", func(a, b row) int { return cmp.Compare(string(a.r.seed.ResponseBody), string(b.r.seed.ResponseBody)) }},
+	{"values", func(a, b row) int { return 0 }},
+	{"cost", func(a, b row) int { return cmp.Compare(a.r.seed.Cost, b.r.seed.Cost) }},
+	{"time_to_first_token", func(a, b row) int { return cmp.Compare(a.r.seed.TimeToFirstTokenMs, b.r.seed.TimeToFirstTokenMs) }},
+	{"properties", nil},
 }
 
-// sortColumns are the keys of "sort".
-var sortColumns = map[string]func(a, b *request) int{
-	"created_at":        func(a, b *request) int { return a.createdAt.Compare(b.createdAt) },
-	"latency":           func(a, b *request) int { return cmp.Compare(a.seed.LatencyMs, b.seed.LatencyMs) },
-	"cost":              func(a, b *request) int { return cmp.Compare(a.seed.Cost, b.seed.Cost) },
-	"prompt_tokens":     func(a, b *request) int { return cmp.Compare(a.seed.PromptTokens, b.seed.PromptTokens) },
-	"completion_tokens": func(a, b *request) int { return cmp.Compare(a.seed.CompletionTokens, b.seed.CompletionTokens) },
-	"total_tokens": func(a, b *request) int {
-		return cmp.Compare(a.seed.PromptTokens+a.seed.CompletionTokens, b.seed.PromptTokens+b.seed.CompletionTokens)
-	},
-	"model":   func(a, b *request) int { return cmp.Compare(a.seed.Model, b.seed.Model) },
-	"user_id": func(a, b *request) int { return cmp.Compare(a.seed.UserID, b.seed.UserID) },
+// sortPropertyKey is what a properties sort key must look like.
+var sortPropertyKey = regexp.MustCompile(`^[a-zA-Z0-9_]+$`)
+
+// requestQuery is a validated body of query-clickhouse (or the legacy request query).
+type requestQuery struct {
+	filter        json.RawMessage
+	limit, offset float64
+	sort          []entry
+	isScored      *bool
 }
 
-func status(r *request) int { return cmp.Or(r.seed.Status, http.StatusOK) }
-
-// queryClickhouse answers POST /v1/request/query-clickhouse.
-func (h *Handler) queryClickhouse(w http.ResponseWriter, r *http.Request, o *org) {
-	ents, ok := h.readObject(w, r)
+// parseRequestQuery validates a request-query body; it answers 422 itself.
+func parseRequestQuery(w http.ResponseWriter, body *reqBody) (requestQuery, bool) {
+	ents, ok := objectBody(w, body)
 	if !ok {
-		return
+		return requestQuery{}, false
 	}
-	v := validation{}
-	var (
-		filterRaw         json.RawMessage
-		limit             = float64(DefaultRequestLimit)
-		offset            float64
-		order             func(a, b *request) int
-		desc              = true
-		isScored, isInExp *bool
-	)
+	q := requestQuery{limit: DefaultRequestLimit}
+	is := issues{}
 	for _, e := range ents {
 		switch e.key {
 		case "filter":
-			filterRaw = e.val
-		case "limit":
-			n, ok := number(e.val)
-			if !ok {
-				v.add("requestBody.limit", "invalid float number", rawValue(e.val))
-			}
-			limit = n
-		case "offset":
-			n, ok := number(e.val)
-			if !ok {
-				v.add("requestBody.offset", "invalid float number", rawValue(e.val))
-			}
-			offset = n
-		case "sort":
-			order, desc = parseSort(v, e.val)
-		case "isScored", "isPartOfExperiment", "isCached", "includeInputs":
-			b, ok := boolean(e.val)
-			if !ok {
-				v.add("requestBody."+e.key, "invalid boolean value", rawValue(e.val))
+			q.filter = e.val
+		case "limit", "offset":
+			if msg := numberValue(e.val); msg != "" {
+				is.add("requestBody."+e.key, msg, rawValue(e.val))
 				continue
 			}
-			switch e.key {
-			case "isScored":
-				isScored = &b
-			case "isPartOfExperiment":
-				isInExp = &b
+			n, ok := number(e.val)
+			if !ok {
+				n = math.NaN() // Number() of text such as "-."
+			}
+			if e.key == "limit" {
+				q.limit = n
+			} else {
+				q.offset = n
+			}
+		case "sort":
+			q.sort = checkSort(is, e.val)
+		case "isScored", "isCached", "includeInputs", "isPartOfExperiment":
+			if msg := boolValue(e.val); msg != "" {
+				is.add("requestBody."+e.key, msg, rawValue(e.val))
+				continue
+			}
+			if e.key == "isScored" {
+				b := strings.EqualFold(strings.Trim(string(e.val), `"`), "true")
+				q.isScored = &b
 			}
 		default:
-			v.excess("requestBody", e.key)
+			is.excess("requestBody", e.key)
 		}
 	}
-	var m matcher[*request]
-	if filterRaw == nil {
-		v.required("requestBody", "filter")
+	if q.filter == nil {
+		is.add("requestBody.filter", "'filter' is required", nil)
 	} else {
-		m = compileFilter(v, "requestBody.filter", filterRaw, h.requestLeaf)
+		checkFilter(is, "requestBody.filter", q.filter, requestRules)
 	}
-	if len(v) > 0 || m == nil {
-		v.write(w)
-		return
+	if len(is) > 0 {
+		validation(is).write(w)
+		return requestQuery{}, false
 	}
-	if limit < 0 || limit > MaxRequestLimit {
-		writeJSON(w, http.StatusInternalServerError, []byte(`{"data":null,"error":"invalid limit"}`))
-		return
-	}
-	if offset < 0 {
-		writeJSON(w, http.StatusInternalServerError, []byte(`{"data":null,"error":"invalid offset"}`))
-		return
-	}
-	if order == nil {
-		order = sortColumns["created_at"]
-	}
+	return q, true
+}
 
-	o.mu.RLock()
-	var inExp map[string]bool
-	if isInExp != nil {
-		inExp = experimentRequests(o)
+// checkSort validates "sort" and returns its members.
+func checkSort(is issues, raw json.RawMessage) []entry {
+	ents, ok := objectEntries(raw)
+	if !ok {
+		is.add("requestBody.sort", "invalid object", rawValue(raw))
+		return nil
 	}
-	var picked []*request
-	for _, req := range o.requests {
-		if isScored != nil && (len(req.scores) > 0) != *isScored {
-			continue
-		}
-		if isInExp != nil && inExp[req.seed.ID] != *isInExp {
-			continue
-		}
-		if m(req) {
-			picked = append(picked, req)
+	dir := func(path string, v json.RawMessage) {
+		if s, _ := jsonString(v); s != "asc" && s != "desc" {
+			is.add(path, "should be one of the following; ['asc','desc']", rawValue(v))
 		}
 	}
-	slices.SortFunc(picked, func(a, b *request) int {
-		c := order(a, b)
+	for _, e := range ents {
+		p := "requestBody.sort." + e.key
+		switch {
+		case e.key == "random":
+			if string(e.val) != "true" {
+				is.add(p, "should be one of the following; [true]", rawValue(e.val))
+			}
+		case e.key == "properties":
+			props, ok := objectEntries(e.val)
+			if !ok {
+				is.add(p, "invalid object", rawValue(e.val))
+				continue
+			}
+			for _, pe := range props {
+				dir(p+"."+pe.key, pe.val)
+			}
+		case slices.ContainsFunc(sortKeys, func(k sortKey) bool { return k.name == e.key }):
+			dir(p, e.val)
+		default:
+			is.excess("requestBody.sort", e.key)
+		}
+	}
+	return ents
+}
+
+// buildSort returns the order of a valid "sort", or false when building it throws (a
+// properties key that is not ^[a-zA-Z0-9_]+$).
+func buildSort(ents []entry) (func(a, b row) int, bool) {
+	for _, k := range sortKeys {
+		i := indexEntry(ents, k.name)
+		if i < 0 {
+			continue
+		}
+		e := ents[i]
+		switch k.name {
+		case "random":
+			seed := rand.Uint64()
+			return func(a, b row) int { return cmp.Compare(mix(seed, a.r.id), mix(seed, b.r.id)) }, true
+		case "properties":
+			props, _ := objectEntries(e.val)
+			if len(props) == 0 {
+				continue
+			}
+			key := props[0].key
+			if !sortPropertyKey.MatchString(key) {
+				return nil, false
+			}
+			desc := strings.Contains(string(props[0].val), "desc")
+			return direct(func(a, b row) int { return cmp.Compare(a.v.props[key], b.v.props[key]) }, desc), true
+		default:
+			return direct(k.compare, strings.Contains(string(e.val), "desc")), true
+		}
+	}
+	return direct(sortKeys[1].compare, true), true
+}
+
+func mix(seed uint64, id string) uint64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte(id))
+	return h.Sum64() ^ seed
+}
+
+// direct orders by c (reversed when desc), then by request id and newest version first.
+func direct(c func(a, b row) int, desc bool) func(a, b row) int {
+	return func(a, b row) int {
+		x := c(a, b)
 		if desc {
-			c = -c
+			x = -x
 		}
-		if c == 0 {
-			c = cmp.Compare(a.seed.ID, b.seed.ID)
+		if x == 0 {
+			x = cmp.Compare(a.r.id, b.r.id)
 		}
-		return c
-	})
-	off, lim := int(offset), int(limit)
-	if off > len(picked) {
-		off = len(picked)
+		if x == 0 {
+			x = -cmp.Compare(a.v.seq, b.v.seq)
+		}
+		return x
 	}
-	picked = picked[off:min(len(picked), off+lim)]
-	rows := make([]requestRowOut, 0, len(picked))
-	for _, req := range picked {
-		rows = append(rows, h.renderRequest(req))
-	}
-	o.mu.RUnlock()
+}
 
-	b, err := json.Marshal(struct {
-		Data  []requestRowOut `json:"data"`
-		Error *string         `json:"error"`
-	}{Data: rows})
-	if err != nil {
+// queryClickhouse answers POST /v1/request/query-clickhouse.
+func (h *Handler) queryClickhouse(w http.ResponseWriter, r *http.Request, body *reqBody, o *org) {
+	q, ok := parseRequestQuery(w, body)
+	if !ok {
+		return
+	}
+	if math.IsNaN(q.limit) || math.IsNaN(q.offset) {
+		writeError(w, http.StatusInternalServerError, "Invalid offset or limit")
+		return
+	}
+	order, ok := buildSort(q.sort)
+	if !ok {
 		writeJSON(w, http.StatusInternalServerError, bodyInternal)
 		return
 	}
-	writeJSON(w, http.StatusCreated, b)
-}
-
-// queryLegacy answers the legacy POST /v1/request/query as current servers do for the
-// filters this project sends: an empty list.
-func (h *Handler) queryLegacy(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.readObject(w, r); !ok {
+	if q.limit < 0 || q.limit > MaxRequestLimit {
+		writeError(w, http.StatusInternalServerError, "invalid limit")
 		return
 	}
-	writeJSON(w, http.StatusOK, []byte(`{"data":[],"error":null}`))
+	f := compileFilter(q.filter, requestRules)
+	if f.fault == faultInternal {
+		writeJSON(w, http.StatusInternalServerError, bodyInternal)
+		return
+	}
+	// ClickHouse refuses a negative or fractional LIMIT/OFFSET; the server answers []
+	// (inferred).
+	if f.fault == faultEmpty || q.offset < 0 || q.offset != math.Trunc(q.offset) || q.limit != math.Trunc(q.limit) || math.IsInf(q.offset, 0) {
+		writeData(w, http.StatusCreated, []any{})
+		return
+	}
+	now := h.cfg.clock()
+	host := requestHost(r)
+	o.mu.RLock()
+	page := h.selectRows(o, f, q.isScored, order, int(q.offset), int(q.limit), now)
+	out := make([]*requestRowOut, 0, len(page))
+	for _, x := range page {
+		out = append(out, h.renderRow(o, x, host, now))
+	}
+	o.mu.RUnlock()
+	writeData(w, http.StatusCreated, out)
 }
 
-func experimentRequests(o *org) map[string]bool {
-	m := map[string]bool{}
-	for _, e := range o.experiments {
-		for _, row := range e.seed.Dataset.Rows {
-			m[row.RequestID] = true
+// selectRows runs a request query over o's raw row versions: filter, sort, offset and limit,
+// and only then de-duplication by request id (the newest version, at the place of the
+// first), so a page can be shorter than the limit while more rows exist. The caller holds
+// o.mu.
+func (h *Handler) selectRows(o *org, f compiledFilter[row], isScored *bool, order func(a, b row) int, offset, limit int, now time.Time) []row {
+	var picked []row
+	visit := func(req *request) {
+		if req.createdAt.After(now.Add(5 * time.Minute)) {
+			return
 		}
-		for _, hy := range e.seed.Hypotheses {
-			for _, run := range hy.Runs {
-				m[run.RequestID] = true
-			}
-		}
-	}
-	return m
-}
-
-func number(raw json.RawMessage) (float64, bool) {
-	switch jsonKind(raw) {
-	case "number":
-		f, err := strconv.ParseFloat(string(raw), 64)
-		return f, err == nil
-	case "string":
-		var s string
-		if json.Unmarshal(raw, &s) != nil {
-			return 0, false
-		}
-		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-		return f, err == nil
-	}
-	return 0, false
-}
-
-func boolean(raw json.RawMessage) (bool, bool) {
-	switch strings.Trim(string(raw), `"`) {
-	case "true":
-		return true, true
-	case "false":
-		return false, true
-	}
-	return false, false
-}
-
-func parseSort(v validation, raw json.RawMessage) (func(a, b *request) int, bool) {
-	ents, ok := objectEntries(raw)
-	if !ok {
-		v.add("requestBody.sort", "invalid object", rawValue(raw))
-		return nil, true
-	}
-	var order func(a, b *request) int
-	desc := true
-	for _, e := range ents {
-		f, known := sortColumns[e.key]
-		if !known {
-			v.excess("requestBody.sort", e.key)
-			continue
-		}
-		var dir string
-		if json.Unmarshal(e.val, &dir) != nil || (dir != "asc" && dir != "desc") {
-			v.add("requestBody.sort."+e.key, "should be one of the following; ['asc','desc']", rawValue(e.val))
-			continue
-		}
-		if order == nil {
-			order, desc = f, dir == "desc"
-		}
-	}
-	return order, desc
-}
-
-// requestLeaf compiles {"request_response_rmt": {<column>: ...}}.
-func (h *Handler) requestLeaf(v validation, path string, leaf []entry) matcher[*request] {
-	var out matcher[*request]
-	bad := false
-	for i, t := range leaf {
-		if t.key != "request_response_rmt" {
-			v.excess(path, t.key)
-			bad = true
-			continue
-		}
-		tp := path + ".request_response_rmt"
-		cols, ok := objectEntries(t.val)
-		if !ok {
-			v.add(tp, "invalid object", rawValue(t.val))
-			bad = true
-			continue
-		}
-		for j, c := range cols {
-			m := compileColumn(v, tp, c)
-			if m == nil {
-				bad = true
+		for _, v := range req.versions {
+			x := row{req, v}
+			if isScored != nil && (len(v.scores) > 0) != *isScored {
 				continue
 			}
-			if i == 0 && j == 0 {
-				out = m
+			if f.match(x) {
+				picked = append(picked, x)
 			}
 		}
 	}
-	if bad {
-		return nil
+	if f.ids != nil {
+		for id := range f.ids {
+			if req := o.requests[id]; req != nil {
+				visit(req)
+			}
+		}
+	} else {
+		for _, req := range o.requests {
+			visit(req)
+		}
 	}
-	if out == nil {
-		return matchAll[*request]
+	slices.SortFunc(picked, order)
+	offset = min(offset, len(picked))
+	picked = picked[offset:min(len(picked), offset+limit)]
+	at := map[string]int{}
+	out := picked[:0:0]
+	for _, x := range picked {
+		i, seen := at[x.r.id]
+		if !seen {
+			at[x.r.id] = len(out)
+			out = append(out, x)
+			continue
+		}
+		if x.v.updatedAt.After(out[i].v.updatedAt) || x.v.updatedAt.Equal(out[i].v.updatedAt) && x.v.seq > out[i].v.seq {
+			out[i] = x
+		}
 	}
 	return out
 }
 
-// compileColumn compiles the condition on one column of request_response_rmt.
-func compileColumn(v validation, path string, c entry) matcher[*request] {
-	p := path + "." + c.key
-	if get, ok := textColumns[c.key]; ok {
-		cond := compileTextOp(v, p, c.val)
-		if cond == nil {
-			return nil
-		}
-		return func(r *request) bool { return cond(get(r)) }
+// requestRowOut is one row of a request answer, with the keys and in the order the server
+// sends them.
+type requestRowOut struct {
+	ResponseID             string            `json:"response_id"`
+	ResponseBody           any               `json:"response_body"`
+	ResponseCreatedAt      string            `json:"response_created_at"`
+	ResponseStatus         int               `json:"response_status"`
+	RequestID              string            `json:"request_id"`
+	RequestBody            any               `json:"request_body"`
+	RequestCreatedAt       string            `json:"request_created_at"`
+	RequestUserID          string            `json:"request_user_id"`
+	RequestProperties      map[string]string `json:"request_properties"`
+	Provider               string            `json:"provider"`
+	DelayMs                int64             `json:"delay_ms"`
+	RequestModel           string            `json:"request_model"`
+	Model                  string            `json:"model"`
+	AIGatewayBodyMapping   string            `json:"ai_gateway_body_mapping"`
+	TimeToFirstToken       any               `json:"time_to_first_token"`
+	TotalTokens            any               `json:"total_tokens"`
+	CompletionTokens       any               `json:"completion_tokens"`
+	ReasoningTokens        any               `json:"reasoning_tokens"`
+	PromptCacheReadTokens  any               `json:"prompt_cache_read_tokens"`
+	PromptCacheWriteTokens any               `json:"prompt_cache_write_tokens"`
+	PromptTokens           any               `json:"prompt_tokens"`
+	CountryCode            *string           `json:"country_code"`
+	Scores                 map[string]any    `json:"scores"`
+	Properties             map[string]string `json:"properties"`
+	AssetIDs               []string          `json:"asset_ids"`
+	TargetURL              string            `json:"target_url"`
+	CacheReferenceID       string            `json:"cache_reference_id"`
+	RequestReferrer        *string           `json:"request_referrer"`
+	CacheEnabled           bool              `json:"cache_enabled"`
+	Cost                   float64           `json:"cost"`
+	PromptID               string            `json:"prompt_id"`
+	PromptVersion          string            `json:"prompt_version"`
+	UpdatedAt              string            `json:"updated_at"`
+	StorageLocation        string            `json:"storage_location"`
+	FeedbackCreatedAt      *string           `json:"feedback_created_at"`
+	SignedBodyURL          *string           `json:"signed_body_url,omitempty"`
+	AssetURLs              any               `json:"asset_urls,omitempty"`
+}
+
+// RowKeys are the keys of a request row, in order; s3 rows add signed_body_url and
+// asset_urls.
+var RowKeys = []string{
+	"response_id", "response_body", "response_created_at", "response_status", "request_id",
+	"request_body", "request_created_at", "request_user_id", "request_properties", "provider",
+	"delay_ms", "request_model", "model", "ai_gateway_body_mapping", "time_to_first_token",
+	"total_tokens", "completion_tokens", "reasoning_tokens", "prompt_cache_read_tokens",
+	"prompt_cache_write_tokens", "prompt_tokens", "country_code", "scores", "properties",
+	"asset_ids", "target_url", "cache_reference_id", "request_referrer", "cache_enabled", "cost",
+	"prompt_id", "prompt_version", "updated_at", "storage_location", "feedback_created_at",
+}
+
+// int64Value renders an Int64 column: quoted by ClickHouse's older default, a number with
+// WithNumericScores.
+func (h *Handler) int64Value(n int64) any {
+	if h.cfg.numericScores {
+		return n
 	}
-	if get, ok := numberColumns[c.key]; ok {
-		cond := compileNumberOp(v, p, c.val)
-		if cond == nil {
-			return nil
-		}
-		return func(r *request) bool { return cond(get(r)) }
+	return strconv.FormatInt(n, 10)
+}
+
+// renderRow builds one row; the caller holds o.mu.
+func (h *Handler) renderRow(o *org, x row, host string, now time.Time) *requestRowOut {
+	r, v := x.r, x.v
+	props := maps.Clone(v.props)
+	if props == nil {
+		props = map[string]string{}
 	}
-	switch c.key {
-	case "request_created_at":
-		cond := compileTimeOp(v, p, c.val)
-		if cond == nil {
-			return nil
+	scores := make(map[string]any, len(v.scores))
+	for k, val := range v.scores {
+		scores[k] = h.int64Value(val)
+	}
+	out := &requestRowOut{
+		ResponseID:             derivedID("response", r.id),
+		ResponseCreatedAt:      timeText(responseCreatedAt(r)),
+		ResponseStatus:         status(r),
+		RequestID:              r.id,
+		RequestCreatedAt:       timeText(r.createdAt),
+		RequestUserID:          r.userID,
+		RequestProperties:      props,
+		Provider:               provider(r),
+		DelayMs:                r.seed.LatencyMs,
+		RequestModel:           r.seed.Model,
+		Model:                  r.seed.Model,
+		TotalTokens:            h.int64Value(totalTokens(r)),
+		CompletionTokens:       h.int64Value(r.seed.CompletionTokens),
+		ReasoningTokens:        h.int64Value(r.seed.ReasoningTokens),
+		PromptCacheReadTokens:  h.int64Value(r.seed.PromptCacheReadTokens),
+		PromptCacheWriteTokens: h.int64Value(r.seed.PromptCacheWriteTokens),
+		PromptTokens:           h.int64Value(r.seed.PromptTokens),
+		Scores:                 scores,
+		Properties:             props,
+		AssetIDs:               []string{},
+		TargetURL:              targetURL(r),
+		CacheReferenceID:       defaultUUID,
+		CacheEnabled:           r.seed.CacheEnabled,
+		Cost:                   r.seed.Cost,
+		PromptID:               v.promptID,
+		PromptVersion:          v.promptVersion,
+		UpdatedAt:              timeText(v.updatedAt),
+		StorageLocation:        r.storage,
+	}
+	if r.seed.TimeToFirstTokenMs != 0 {
+		out.TimeToFirstToken = h.int64Value(r.seed.TimeToFirstTokenMs)
+	}
+	if r.seed.CountryCode != "" {
+		cc := r.seed.CountryCode
+		out.CountryCode = &cc
+	}
+	if !v.feedbackAt.IsZero() {
+		t := timeText(v.feedbackAt)
+		out.FeedbackCreatedAt = &t
+	}
+	expired := now.Sub(r.createdAt) > BodyTTL
+	switch r.storage {
+	case StorageClickhouse:
+		out.RequestBody = inlineBody(r.seed.RequestBody, expired)
+		out.ResponseBody = inlineBody(r.seed.ResponseBody, expired)
+	case StorageS3:
+		out.RequestBody, out.ResponseBody = placeholderBody, placeholderBody
+		if !expired {
+			out.RequestBody = bodyText(r.seed.RequestBody)
+			out.ResponseBody = bodyText(r.seed.ResponseBody)
 		}
-		return func(r *request) bool { return cond(r.createdAt) }
-	case "properties", "scores":
-		named, ok := objectEntries(c.val)
-		if !ok {
-			v.add(p, "invalid object", rawValue(c.val))
-			return nil
-		}
-		var first matcher[*request]
-		bad := false
-		for k, n := range named {
-			cond := compileTextOp(v, p+"."+n.key, n.val)
-			if cond == nil {
-				bad = true
-				continue
+		u := h.signURL(host, requestObjectKey(o.id, r.id), now)
+		out.SignedBodyURL = &u
+		out.AssetURLs = map[string]string{}
+	default:
+		out.RequestBody, out.ResponseBody = placeholderBody, placeholderBody
+	}
+	return out
+}
+
+// inlineBody is a body of a clickhouse row: the parsed JSON, or the object
+// {"helicone_message": ...} once the TTL has removed it.
+func inlineBody(b json.RawMessage, expired bool) any {
+	if expired || len(b) == 0 {
+		b = json.RawMessage(placeholderBody)
+	}
+	if !json.Valid(b) {
+		return string(b)
+	}
+	return b
+}
+
+// maxBodyText is how much of a body an s3 row's text keeps (inferred).
+const maxBodyText = 1000
+
+// bodyText is the text an s3 row holds of a body: its strings as printable ASCII, truncated.
+func bodyText(b json.RawMessage) string {
+	var v any
+	if json.Unmarshal(b, &v) != nil {
+		return ""
+	}
+	var sb strings.Builder
+	var walk func(any)
+	walk = func(v any) {
+		switch t := v.(type) {
+		case string:
+			if sb.Len() > 0 {
+				sb.WriteByte(' ')
 			}
-			if k > 0 {
-				continue
+			for _, c := range t {
+				if c >= 0x20 && c < 0x7f {
+					sb.WriteRune(c)
+				}
 			}
-			name, negated := n.key, firstOpNegated(n.val)
-			if c.key == "properties" {
-				first = func(r *request) bool { return cond(r.seed.Properties[name]) }
-			} else {
-				first = func(r *request) bool {
-					val, ok := r.scores[name]
-					if !ok {
-						// A missing score matches only a negated condition.
-						return negated
-					}
-					return cond(strconv.FormatInt(val, 10))
+		case []any:
+			for _, e := range t {
+				walk(e)
+			}
+		case map[string]any:
+			for _, k := range slices.Sorted(maps.Keys(t)) {
+				if k == "content" || k == "text" || k == "messages" || k == "choices" || k == "message" || k == "input" || k == "output" || k == "parts" || k == "candidates" {
+					walk(t[k])
 				}
 			}
 		}
-		if bad {
-			return nil
-		}
-		if first == nil {
-			return matchAll[*request]
-		}
-		return first
 	}
-	v.excess(path, c.key)
-	return nil
+	walk(v)
+	s := sb.String()
+	if len(s) > maxBodyText {
+		s = s[:maxBodyText]
+	}
+	return s
 }
 
-// compileNumberOp compiles the first operator of {op: number}.
-func compileNumberOp(v validation, path string, raw json.RawMessage) func(float64) bool {
-	ents, ok := objectEntries(raw)
+// requestHost is the host a signed URL of an answer to r points at: the one r was sent to.
+func requestHost(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// queryLegacy answers the legacy POST /v1/request/query, which reads the Postgres request
+// table: the filters this project sends find nothing.
+func (h *Handler) queryLegacy(w http.ResponseWriter, body *reqBody) {
+	q, ok := parseRequestQuery(w, body)
 	if !ok {
-		v.add(path, "invalid object", rawValue(raw))
-		return nil
+		return
 	}
-	var first func(float64) bool
-	bad := false
-	for _, e := range ents {
-		if !numberOps[e.key] {
-			v.excess(path, e.key)
-			bad = true
-			continue
-		}
-		n, ok := number(e.val)
-		if !ok {
-			v.add(path+"."+e.key, "invalid float number", rawValue(e.val))
-			bad = true
-			continue
-		}
-		if first == nil {
-			op := e.key
-			first = func(x float64) bool { return compareOp(op, cmp.Compare(x, n)) }
-		}
+	if q.offset > LegacyQueryMaxOffset {
+		writeError(w, http.StatusInternalServerError, "unsupport offset value")
+		return
 	}
-	if bad {
-		return nil
-	}
-	if first == nil {
-		return func(float64) bool { return true }
-	}
-	return first
+	writeData(w, http.StatusCreated, []any{})
 }
 
-// compileTimeOp compiles the first operator of {op: "ISO-8601"}.
-func compileTimeOp(v validation, path string, raw json.RawMessage) func(time.Time) bool {
-	ents, ok := objectEntries(raw)
-	if !ok {
-		v.add(path, "invalid object", rawValue(raw))
-		return nil
-	}
-	var first func(time.Time) bool
-	bad := false
-	for _, e := range ents {
-		if !numberOps[e.key] {
-			v.excess(path, e.key)
-			bad = true
-			continue
-		}
-		var s string
-		if jsonKind(e.val) != "string" || json.Unmarshal(e.val, &s) != nil {
-			v.add(path+"."+e.key, "invalid string value", rawValue(e.val))
-			bad = true
-			continue
-		}
-		t, ok := parseTime(s)
-		if !ok {
-			v.add(path+"."+e.key, "invalid ISO 8601 datetime format, i.e. YYYY-MM-DDTHH:mm:ss", s)
-			bad = true
-			continue
-		}
-		if first == nil {
-			op := e.key
-			first = func(x time.Time) bool { return compareOp(op, x.Compare(t)) }
-		}
-	}
-	if bad {
-		return nil
-	}
-	if first == nil {
-		return func(time.Time) bool { return true }
-	}
-	return first
+// cachedRow is a found answer of GET /v1/request/{requestId}, kept for 24 hours.
+type cachedRow struct {
+	row     *requestRowOut
+	expires time.Time
 }
 
-func compareOp(op string, c int) bool {
-	switch op {
-	case "equals":
-		return c == 0
-	case "not-equals":
-		return c != 0
-	case "gte":
-		return c >= 0
-	case "lte":
-		return c <= 0
-	case "gt":
-		return c > 0
+// findRow looks a request up as GET /v1/request/{id} and query-ids do: the newest row
+// version of the last 90 days, served from the 24-hour cache once found. The caller holds
+// o.mu for writing.
+func (h *Handler) findRow(o *org, id, host string, now time.Time) *requestRowOut {
+	id = canonicalID(id)
+	if c, ok := o.byID[id]; ok && now.Before(c.expires) {
+		return c.row
+	}
+	req := o.requests[id]
+	if req == nil || now.Sub(req.createdAt) > BodyTTL {
+		return nil
+	}
+	out := h.renderRow(o, row{req, req.newest()}, host, now)
+	o.byID[id] = cachedRow{row: out, expires: now.Add(GetRequestCacheTTL)}
+	return out
+}
+
+// getRequest answers GET /v1/request/{requestId}?includeBody=.
+func (h *Handler) getRequest(w http.ResponseWriter, r *http.Request, o *org, id string) {
+	now := h.cfg.clock()
+	o.mu.Lock()
+	found := h.findRow(o, id, requestHost(r), now)
+	o.mu.Unlock()
+	switch {
+	case found != nil:
+		writeData(w, http.StatusOK, found)
+	case r.URL.Query().Get("includeBody") == "true":
+		writeJSON(w, http.StatusOK, bodyOKNull)
 	default:
-		return c < 0
+		writeJSON(w, http.StatusOK, []byte(`{"error":null}`))
 	}
 }
 
-func parseTime(s string) (time.Time, bool) {
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02 15:04:05.000", "2006-01-02 15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
+// queryIDs answers POST /v1/request/query-ids {"requestIds":[...]}: the cached lookup per
+// id, null for an unknown one (inferred).
+func (h *Handler) queryIDs(w http.ResponseWriter, r *http.Request, body *reqBody, o *org) {
+	ents, ok := objectBody(w, body)
+	if !ok {
+		return
+	}
+	is := issues{}
+	var ids []string
+	found := false
+	for _, e := range ents {
+		if e.key != "requestIds" {
+			is.excess("requestBody", e.key)
+			continue
+		}
+		found = true
+		var raw []json.RawMessage
+		if json.Unmarshal(e.val, &raw) != nil || jsonKind(e.val) != "array" {
+			is.add("requestBody.requestIds", "invalid array", rawValue(e.val))
+			continue
+		}
+		for i, x := range raw {
+			s, ok := jsonString(x)
+			if !ok {
+				is.add("requestBody.requestIds.$"+strconv.Itoa(i), "invalid string value", rawValue(x))
+			}
+			ids = append(ids, s)
 		}
 	}
-	return time.Time{}, false
+	if !found {
+		is.add("requestBody.requestIds", "'requestIds' is required", nil)
+	}
+	if len(is) > 0 {
+		validation(is).write(w)
+		return
+	}
+	now := h.cfg.clock()
+	host := requestHost(r)
+	out := make([]*requestRowOut, len(ids))
+	o.mu.Lock()
+	for i, id := range ids {
+		out[i] = h.findRow(o, id, host, now)
+	}
+	o.mu.Unlock()
+	writeData(w, http.StatusOK, out)
 }
 
-// requestRowOut is one request of a query-clickhouse answer.
-type requestRowOut struct {
-	ResponseID        string            `json:"response_id"`
-	ResponseCreatedAt string            `json:"response_created_at"`
-	ResponseBody      json.RawMessage   `json:"response_body"`
-	ResponseStatus    int               `json:"response_status"`
-	ResponseModel     string            `json:"response_model"`
-	RequestID         string            `json:"request_id"`
-	RequestCreatedAt  string            `json:"request_created_at"`
-	RequestBody       json.RawMessage   `json:"request_body"`
-	RequestPath       string            `json:"request_path"`
-	RequestUserID     string            `json:"request_user_id"`
-	RequestProperties map[string]string `json:"request_properties"`
-	RequestModel      string            `json:"request_model"`
-	Model             string            `json:"model"`
-	Provider          string            `json:"provider"`
-	DelayMs           int64             `json:"delay_ms"`
-	TotalTokens       int64             `json:"total_tokens"`
-	PromptTokens      int64             `json:"prompt_tokens"`
-	CompletionTokens  int64             `json:"completion_tokens"`
-	Cost              float64           `json:"cost"`
-	Status            int               `json:"status"`
-	UserID            string            `json:"user_id"`
-	Properties        map[string]string `json:"properties"`
-	Scores            map[string]any    `json:"scores"`
-}
-
-// renderRequest builds one row; the caller holds the org's lock.
-func (h *Handler) renderRequest(r *request) requestRowOut {
-	props := map[string]string{}
-	maps.Copy(props, r.seed.Properties)
-	scores := make(map[string]any, len(r.scores))
-	for k, val := range r.scores {
-		if h.cfg.numericScores {
-			scores[k] = val
-		} else {
-			scores[k] = strconv.FormatInt(val, 10)
+// setProperty answers PUT /v1/request/{requestId}/property {"key":...,"value":...}: a
+// synchronous merge that keeps the key's case.
+func (h *Handler) setProperty(w http.ResponseWriter, body *reqBody, o *org, id string) {
+	ents, ok := objectBody(w, body)
+	if !ok {
+		return
+	}
+	is := issues{}
+	vals := map[string]string{}
+	for _, e := range ents {
+		if e.key != "key" && e.key != "value" {
+			is.excess("requestBody", e.key)
+			continue
+		}
+		s, ok := jsonString(e.val)
+		if !ok {
+			is.add("requestBody."+e.key, "invalid string value", rawValue(e.val))
+			continue
+		}
+		vals[e.key] = s
+	}
+	for _, k := range []string{"key", "value"} {
+		if _, ok := vals[k]; !ok && is["requestBody."+k] == nil {
+			is.add("requestBody."+k, "'"+k+"' is required", nil)
 		}
 	}
-	return requestRowOut{
-		ResponseID:        derivedID("response", r.seed.ID),
-		ResponseCreatedAt: timeText(r.createdAt.Add(time.Duration(r.seed.LatencyMs) * time.Millisecond)),
-		ResponseBody:      rawOrNull(r.seed.ResponseBody),
-		ResponseStatus:    status(r),
-		ResponseModel:     r.seed.Model,
-		RequestID:         r.seed.ID,
-		RequestCreatedAt:  timeText(r.createdAt),
-		RequestBody:       rawOrNull(r.seed.RequestBody),
-		RequestPath:       r.seed.Path,
-		RequestUserID:     r.seed.UserID,
-		RequestProperties: props,
-		RequestModel:      r.seed.Model,
-		Model:             r.seed.Model,
-		Provider:          provider(r),
-		DelayMs:           r.seed.LatencyMs,
-		TotalTokens:       r.seed.PromptTokens + r.seed.CompletionTokens,
-		PromptTokens:      r.seed.PromptTokens,
-		CompletionTokens:  r.seed.CompletionTokens,
-		Cost:              r.seed.Cost,
-		Status:            status(r),
-		UserID:            r.seed.UserID,
-		Properties:        props,
-		Scores:            scores,
+	if len(is) > 0 {
+		validation(is).write(w)
+		return
 	}
+	now := h.cfg.clock()
+	h.mu.RLock()
+	st := h.st
+	h.mu.RUnlock()
+	o.mu.Lock()
+	req := o.requests[canonicalID(id)]
+	if req == nil {
+		o.mu.Unlock()
+		writeError(w, http.StatusInternalServerError, "Request not found")
+		return
+	}
+	cur := req.newest()
+	props := maps.Clone(cur.props)
+	if props == nil {
+		props = map[string]string{}
+	}
+	props[vals["key"]] = vals["value"]
+	req.insert(&rowVersion{scores: cur.scores, props: props, updatedAt: now, promptID: cur.promptID, promptVersion: cur.promptVersion, feedbackAt: cur.feedbackAt, seq: st.seq.Add(1)}, now)
+	o.mu.Unlock()
+	writeJSON(w, http.StatusCreated, bodyOKNull)
 }
 
-// firstOpNegated reports whether the first operator of {op: value} is a negation.
-func firstOpNegated(raw json.RawMessage) bool {
-	ents, _ := objectEntries(raw)
-	return len(ents) > 0 && (ents[0].key == "not-equals" || ents[0].key == "not-contains")
+// addFeedback answers POST /v1/request/{requestId}/feedback {"rating": boolean}: a score
+// write of helicone-score-feedback, 1 or 0 (201, inferred).
+func (h *Handler) addFeedback(w http.ResponseWriter, body *reqBody, o *org, id string) {
+	ents, ok := objectBody(w, body)
+	if !ok {
+		return
+	}
+	is := issues{}
+	var rating *bool
+	for _, e := range ents {
+		if e.key != "rating" {
+			is.excess("requestBody", e.key)
+			continue
+		}
+		if msg := boolValue(e.val); msg != "" {
+			is.add("requestBody.rating", msg, rawValue(e.val))
+			continue
+		}
+		b := strings.EqualFold(strings.Trim(string(e.val), `"`), "true")
+		rating = &b
+	}
+	if rating == nil && is["requestBody.rating"] == nil {
+		is.add("requestBody.rating", "'rating' is required", nil)
+	}
+	if len(is) > 0 {
+		validation(is).write(w)
+		return
+	}
+	h.acceptWrite(w, &scoreWrite{org: o, requestID: id, scores: map[string]int64{FeedbackKey: b2i(*rating)}, feedback: true})
 }

@@ -4,9 +4,11 @@ import (
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -18,9 +20,35 @@ const (
 	TierFree       = "free"
 	TierPro        = "pro"
 	TierEnterprise = "enterprise"
+	// TierNone is an organization without a tier ([NoTierBudget]).
+	TierNone = "none"
 )
 
-// org is one tenant. mu guards requests' scores; the rest is fixed after seeding.
+// BodyTTL is how long ClickHouse keeps request and response bodies.
+const BodyTTL = 90 * 24 * time.Hour
+
+// maxVersions bounds the row versions kept per request; older ones are merged away, as
+// ClickHouse's background merges of request_response_rmt would.
+const maxVersions = 64
+
+// mergeAfter is how long a superseded row version stays visible to queries before a merge
+// removes it (inferred: ReplacingMergeTree merges parts within minutes).
+const mergeAfter = 10 * time.Minute
+
+// permission bits of a key.
+const (
+	permRead  = 1
+	permWrite = 2
+)
+
+// keyInfo is what a key opens.
+type keyInfo struct {
+	org   *org
+	perms int
+}
+
+// org is one tenant. mu guards requests, datasets and caches; the rest is fixed after
+// seeding.
 type org struct {
 	id, name, tier string
 	keys           []string
@@ -28,15 +56,62 @@ type org struct {
 	mu          sync.RWMutex
 	requests    map[string]*request
 	experiments []*experiment
+	datasets    map[string]*heliconeDataset
+	// rowsDay and rowsToday count the dataset rows added through the API on one UTC day.
+	rowsDay   string
+	rowsToday int
+	// byID caches GET /v1/request/{id} answers for 24 hours.
+	byID map[string]cachedRow
 
-	rl rateWindow
+	rl    rateWindow
+	rlGet rateWindow
 }
 
-// request is one logged request with its scores.
+// request is one logged request: its fixed columns and its row versions.
 type request struct {
+	id, orgID string
 	seed      SeedRequest
 	createdAt time.Time
-	scores    map[string]int64 // guarded by the org's mu
+	userID    string
+	storage   string
+	// versions are the row versions in request_response_rmt, oldest first, never empty;
+	// a score write or property change inserts a new one.
+	versions []*rowVersion
+	// pgScores is Postgres score_value (legacy profile): the first value per key wins.
+	pgScores map[string]int64
+}
+
+// rowVersion is one inserted version of a request's row.
+type rowVersion struct {
+	scores        map[string]int64
+	props         map[string]string
+	updatedAt     time.Time
+	promptID      string
+	promptVersion string
+	feedbackAt    time.Time
+	seq           uint64
+}
+
+// newest returns the request's newest row version.
+func (r *request) newest() *rowVersion { return r.versions[len(r.versions)-1] }
+
+// insert adds a row version; versions superseded long enough ago are merged away.
+func (r *request) insert(v *rowVersion, now time.Time) {
+	keep := r.versions[:0]
+	for i, old := range r.versions {
+		if len(r.versions)-i >= maxVersions {
+			continue
+		}
+		next := v
+		if i+1 < len(r.versions) {
+			next = r.versions[i+1]
+		}
+		if now.Sub(next.updatedAt) > mergeAfter {
+			continue
+		}
+		keep = append(keep, old)
+	}
+	r.versions = append(keep, v)
 }
 
 // experiment is one seeded experiment, resolved against its organization's requests.
@@ -51,8 +126,24 @@ type hypothesis struct {
 	createdAt time.Time
 }
 
+// heliconeDataset is one Helicone Dataset.
+type heliconeDataset struct {
+	id, name  string
+	meta      json.RawMessage
+	createdAt time.Time
+	deleted   bool
+	rows      []*datasetRow
+}
+
+// datasetRow is one row of a Helicone Dataset with its copy of the origin request's bodies.
+type datasetRow struct {
+	id, requestID string
+	createdAt     time.Time
+	body          rowBody
+}
+
 func newOrg(id, name, tier string) *org {
-	return &org{id: id, name: name, tier: normTier(tier), requests: map[string]*request{}}
+	return &org{id: id, name: name, tier: normTier(tier), requests: map[string]*request{}, datasets: map[string]*heliconeDataset{}, byID: map[string]cachedRow{}}
 }
 
 func normTier(t string) string {
@@ -61,6 +152,8 @@ func normTier(t string) string {
 		return TierFree
 	case TierEnterprise:
 		return TierEnterprise
+	case TierNone:
+		return TierNone
 	default:
 		return TierPro
 	}
@@ -72,6 +165,8 @@ func tierBudget(t string) int {
 		return FreeBudget
 	case TierEnterprise:
 		return EnterpriseBudget
+	case TierNone:
+		return NoTierBudget
 	default:
 		return ProBudget
 	}
@@ -81,13 +176,14 @@ func tierBudget(t string) int {
 type state struct {
 	orgs       map[string]*org
 	orgOrder   []string
-	keys       map[[32]byte]*org // sha256(key) → org
-	owners     map[string]*org   // request id → org
+	keys       map[[32]byte]keyInfo // sha256(key) → org and permissions
+	owners     map[string]*org      // request id → org
 	defaultOrg *org
+	seq        atomic.Uint64 // orders row versions written at the same instant
 }
 
 func newState() *state {
-	return &state{orgs: map[string]*org{}, keys: map[[32]byte]*org{}, owners: map[string]*org{}}
+	return &state{orgs: map[string]*org{}, keys: map[[32]byte]keyInfo{}, owners: map[string]*org{}}
 }
 
 func (st *state) ensureOrg(id, name, tier string) *org {
@@ -107,21 +203,61 @@ func (st *state) ensureOrg(id, name, tier string) *org {
 	return o
 }
 
-func (st *state) addKey(o *org, key string) error {
-	key = strings.TrimSpace(key)
+func parsePerms(p string) (int, bool) {
+	switch strings.TrimSpace(p) {
+	case "", "rw", "wr":
+		return permRead | permWrite, true
+	case "r":
+		return permRead, true
+	case "w":
+		return permWrite, true
+	}
+	return 0, false
+}
+
+func (st *state) addKey(o *org, key string, perms int) error {
 	if key == "" {
 		return fmt.Errorf("heliconetest: organization %q has an empty API key", o.id)
 	}
 	h := hashKey(key)
 	if other, ok := st.keys[h]; ok {
-		if other == o {
+		if other.org == o {
 			return nil
 		}
-		return fmt.Errorf("heliconetest: an API key of organization %q is also given to organization %q; every key belongs to one organization", other.id, o.id)
+		return fmt.Errorf("heliconetest: an API key of organization %q is also given to organization %q; every key belongs to one organization", other.org.id, o.id)
 	}
-	st.keys[h] = o
+	st.keys[h] = keyInfo{org: o, perms: perms}
 	o.keys = append(o.keys, key)
 	return nil
+}
+
+// canonicalID is how a UUID request id is stored: lower case, as ClickHouse renders UUIDs.
+func canonicalID(id string) string {
+	if isUUIDShape(id) {
+		return strings.ToLower(id)
+	}
+	return id
+}
+
+// seedProperties returns the properties of a seeded request: Properties as given, then the
+// properties of its Helicone-Property-* headers in lower case.
+func seedProperties(sr SeedRequest) (map[string]string, string, error) {
+	props := map[string]string{}
+	maps.Copy(props, sr.Properties)
+	userID := sr.UserID
+	for _, k := range slices.Sorted(maps.Keys(sr.Headers)) {
+		v := sr.Headers[k]
+		lk := strings.ToLower(k)
+		switch {
+		case strings.HasPrefix(lk, "helicone-property-") && len(lk) > len("helicone-property-"):
+			props[strings.TrimPrefix(lk, "helicone-property-")] = v
+		case lk == "helicone-user-id":
+			userID = v
+		default:
+			return nil, "", fmt.Errorf("heliconetest: request %s: header %q is not one the emulator understands; use Helicone-Property-<Name> or Helicone-User-Id", sr.ID, k)
+		}
+	}
+	return props, userID, nil
 }
 
 // addSeed merges s into st with times relative to now. It checks the whole seed first
@@ -136,18 +272,38 @@ func (st *state) addSeed(s Seed, now time.Time) error {
 			st.defaultOrg = o
 		}
 		for _, k := range so.Keys {
-			if err := st.addKey(o, k); err != nil {
+			if err := st.addKey(o, strings.TrimSpace(k), permRead|permWrite); err != nil {
+				return err
+			}
+		}
+		for _, sk := range so.ScopedKeys {
+			perms, _ := parsePerms(sk.Permissions)
+			if err := st.addKey(o, strings.TrimSpace(sk.Key), perms); err != nil {
 				return err
 			}
 		}
 		o.mu.Lock()
 		for _, sr := range so.Requests {
-			r := &request{seed: sr, createdAt: now.Add(-time.Duration(sr.CreatedAgo)), scores: map[string]int64{}}
-			for k, v := range sr.Scores {
-				r.scores[k] = v
+			id := canonicalID(sr.ID)
+			props, userID, _ := seedProperties(sr)
+			created := now.Add(-time.Duration(sr.CreatedAgo))
+			r := &request{
+				id: id, orgID: o.id, seed: sr, createdAt: created, userID: userID,
+				storage:  cmpOr(sr.StorageLocation, StorageClickhouse),
+				pgScores: maps.Clone(sr.Scores),
+				versions: []*rowVersion{{
+					scores: maps.Clone(sr.Scores), props: props, updatedAt: created,
+					promptID: sr.PromptID, promptVersion: sr.PromptVersion, seq: st.seq.Add(1),
+				}},
 			}
-			o.requests[sr.ID] = r
-			st.owners[sr.ID] = o
+			if r.pgScores == nil {
+				r.pgScores = map[string]int64{}
+			}
+			if r.versions[0].scores == nil {
+				r.versions[0].scores = map[string]int64{}
+			}
+			o.requests[id] = r
+			st.owners[id] = o
 		}
 		for _, se := range so.Experiments {
 			e := &experiment{seed: se, createdAt: now.Add(-time.Duration(se.CreatedAgo))}
@@ -157,9 +313,42 @@ func (st *state) addSeed(s Seed, now time.Time) error {
 			o.experiments = slices.DeleteFunc(o.experiments, func(x *experiment) bool { return x.seed.ID == se.ID })
 			o.experiments = append(o.experiments, e)
 		}
+		for _, sd := range so.HeliconeDatasets {
+			id := datasetID(o.id, sd)
+			d := &heliconeDataset{id: id, name: sd.Name, meta: sd.Meta, createdAt: now.Add(-time.Duration(sd.CreatedAgo))}
+			add := func(rowID, reqID string, ago Duration) {
+				created := d.createdAt
+				if ago != 0 {
+					created = now.Add(-time.Duration(ago))
+				}
+				body, _ := copyBodies(reqID, o.requests[canonicalID(reqID)], now)
+				d.rows = append(d.rows, &datasetRow{id: rowID, requestID: canonicalID(reqID), createdAt: created, body: body})
+			}
+			for i, row := range sd.Rows {
+				add(cmpOr(row.ID, derivedID("dataset-row", id, row.RequestID, fmt.Sprint(i))), row.RequestID, row.CreatedAgo)
+			}
+			for i, reqID := range sd.RequestIDs {
+				add(derivedID("dataset-row", id, reqID, fmt.Sprint(len(sd.Rows)+i)), reqID, 0)
+			}
+			o.datasets[id] = d
+		}
 		o.mu.Unlock()
 	}
 	return nil
+}
+
+func datasetID(orgID string, sd SeedHeliconeDataset) string {
+	if sd.ID != "" {
+		return strings.ToLower(sd.ID)
+	}
+	return derivedID("helicone-dataset", orgID, sd.Name)
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }
 
 func (st *state) checkSeed(s Seed) error {
@@ -168,13 +357,24 @@ func (st *state) checkSeed(s Seed) error {
 		if strings.TrimSpace(so.ID) == "" {
 			return fmt.Errorf("heliconetest: seed organization #%d has no id", i+1)
 		}
-		for _, k := range so.Keys {
+		allKeys := slices.Clone(so.Keys)
+		for _, sk := range so.ScopedKeys {
+			if _, ok := parsePerms(sk.Permissions); !ok {
+				return fmt.Errorf("heliconetest: organization %q: key permissions %q: write \"rw\", \"r\" or \"w\"", so.ID, sk.Permissions)
+			}
+			allKeys = append(allKeys, sk.Key)
+		}
+		for _, k := range allKeys {
+			k = strings.TrimSpace(k)
+			if k == "" {
+				return fmt.Errorf("heliconetest: organization %q has an empty API key", so.ID)
+			}
 			if prev, ok := seenKeys[k]; ok && prev != so.ID {
 				return fmt.Errorf("heliconetest: organizations %q and %q share an API key; every key belongs to one organization", prev, so.ID)
 			}
 			seenKeys[k] = so.ID
-			if o, ok := st.keys[hashKey(strings.TrimSpace(k))]; ok && o.id != so.ID {
-				return fmt.Errorf("heliconetest: an API key of seed organization %q already belongs to organization %q", so.ID, o.id)
+			if ki, ok := st.keys[hashKey(k)]; ok && ki.org.id != so.ID {
+				return fmt.Errorf("heliconetest: an API key of seed organization %q already belongs to organization %q", so.ID, ki.org.id)
 			}
 		}
 		ids := map[string]bool{}
@@ -182,12 +382,22 @@ func (st *state) checkSeed(s Seed) error {
 			if r.ID == "" {
 				return fmt.Errorf("heliconetest: organization %q has a request without an id", so.ID)
 			}
-			if o, ok := st.owners[r.ID]; ok && o.id != so.ID {
+			id := canonicalID(r.ID)
+			if o, ok := st.owners[id]; ok && o.id != so.ID {
 				return fmt.Errorf("heliconetest: request %s is seeded in organization %q but already belongs to %q", r.ID, so.ID, o.id)
 			}
-			ids[r.ID] = true
+			switch r.StorageLocation {
+			case "", StorageClickhouse, StorageS3, StorageNotStoredFree:
+			default:
+				return fmt.Errorf("heliconetest: request %s: storage_location %q: write %q, %q or %q", r.ID, r.StorageLocation, StorageClickhouse, StorageS3, StorageNotStoredFree)
+			}
+			if _, _, err := seedProperties(r); err != nil {
+				return err
+			}
+			ids[id] = true
 		}
 		known := func(id string) bool {
+			id = canonicalID(id)
 			if ids[id] {
 				return true
 			}
@@ -216,6 +426,31 @@ func (st *state) checkSeed(s Seed) error {
 				}
 			}
 		}
+		rowIDs := map[string]bool{}
+		for _, d := range so.HeliconeDatasets {
+			if d.ID != "" && !isUUIDShape(d.ID) {
+				return fmt.Errorf("heliconetest: Helicone Dataset %q of organization %q: the id %q is not a UUID", d.Name, so.ID, d.ID)
+			}
+			for _, row := range d.Rows {
+				if !known(row.RequestID) {
+					return fmt.Errorf("heliconetest: Helicone Dataset %q: a row points at request %q, which is not a request of organization %q", d.Name, row.RequestID, so.ID)
+				}
+				if row.ID != "" {
+					if !isUUIDShape(row.ID) {
+						return fmt.Errorf("heliconetest: Helicone Dataset %q: the row id %q is not a UUID", d.Name, row.ID)
+					}
+					if rowIDs[row.ID] {
+						return fmt.Errorf("heliconetest: Helicone Dataset %q: the row id %q is used twice", d.Name, row.ID)
+					}
+					rowIDs[row.ID] = true
+				}
+			}
+			for _, id := range d.RequestIDs {
+				if !known(id) {
+					return fmt.Errorf("heliconetest: Helicone Dataset %q: request_ids names %q, which is not a request of organization %q", d.Name, id, so.ID)
+				}
+			}
+		}
 	}
 	return nil
 }
@@ -236,5 +471,5 @@ func rawOrNull(raw json.RawMessage) json.RawMessage {
 	return raw
 }
 
-// timeText formats t as the server does (ISO-8601, UTC, milliseconds).
+// timeText formats t as the server does (ISO-8601, UTC, milliseconds, Z).
 func timeText(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

@@ -64,8 +64,10 @@ type demoEnv struct {
 	ids []string
 }
 
-// newDemoEnv starts an emulator holding the demo experiment scaled to about n samples.
-// httpClient is the client's HTTP client; nil keeps the helicone client's default.
+// newDemoEnv starts an emulator holding the demo experiment scaled to about n samples, in the
+// legacy profile (the experiment path), applying each score write before its 201 so that
+// what a run wrote can be counted when it ends. httpClient is the client's HTTP client; nil
+// keeps the helicone client's default.
 func newDemoEnv(n int, httpClient *http.Client, opts ...heliconetest.Option) (*demoEnv, error) {
 	seed := demo.Generate(demoOptions(n))
 	exp := seed.Organizations[0].Experiments[0]
@@ -79,7 +81,7 @@ func newDemoEnv(n int, httpClient *http.Client, opts ...heliconetest.Option) (*d
 		}
 	}
 	e.samples = len(e.ids)
-	srv, err := heliconetest.StartServer("127.0.0.1:0", append([]heliconetest.Option{heliconetest.WithSeed(seed)}, opts...)...)
+	srv, err := heliconetest.StartServer("127.0.0.1:0", append([]heliconetest.Option{heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithWriteDelay(0), heliconetest.WithSeed(seed)}, opts...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -337,7 +339,7 @@ func counterUUID(i uint64) string {
 // demoTemplates returns the samples of the default demo experiments, read through the
 // emulator as a run reads them.
 func demoTemplates(ctx context.Context) ([]heval.Sample, error) {
-	srv, err := heliconetest.StartServer("127.0.0.1:0", heliconetest.WithSeed(demo.Seed()))
+	srv, err := heliconetest.StartServer("127.0.0.1:0", heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(demo.Seed()))
 	if err != nil {
 		return nil, err
 	}

@@ -22,7 +22,7 @@ import (
 func main() {
 	out := flag.String("out", "last-night.parquet", "file to write")
 	flag.Parse()
-	srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+	srv := heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(demo.Seed()))
 	defer srv.Close()
 	client, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(demo.APIKey))
 	if err != nil {

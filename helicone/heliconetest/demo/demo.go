@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -43,6 +44,35 @@ const (
 	CodeCandidateID    = "c0de7c1a-0002-4a8e-9b61-2c4d8f0a1e02"
 )
 
+// The Helicone Datasets of the default set, served by the current profile: one per
+// experiment, whose rows have the row ids of the experiment's dataset rows and the same
+// origin requests.
+const (
+	// SupportDatasetID is the Helicone Dataset of the support bot experiment.
+	SupportDatasetID = "5e0b7c1a-da7a-4a8e-9b61-2c4d8f0a1e01"
+	// CodeDatasetID is the Helicone Dataset of the coding assistant experiment.
+	CodeDatasetID = "c0de7c1a-da7a-4a8e-9b61-2c4d8f0a1e02"
+	// SupportDatasetName and CodeDatasetName are their names (also the names of the
+	// experiments' datasets).
+	SupportDatasetName = "support-bot-questions"
+	CodeDatasetName    = "code-assistant-questions"
+)
+
+// How hypothesis runs are tagged for the current profile: every run of the default set is a
+// logged request carrying these two custom properties, so runs pair with dataset rows
+// without the experiment routes.
+const (
+	// HeaderHypothesis is the header a run was logged with; its value is the hypothesis
+	// label ("baseline", "candidate", "claude").
+	HeaderHypothesis = "Helicone-Property-Heval-Hypothesis"
+	// HeaderRow is the header naming the dataset row a run answered (the row id).
+	HeaderRow = "Helicone-Property-Heval-Row"
+	// PropertyHypothesis and PropertyRow are the stored property names: header-set keys
+	// are stored in lower case.
+	PropertyHypothesis = "heval-hypothesis"
+	PropertyRow        = "heval-row"
+)
+
 // Prompts (the experiments' prompt_v2 column) of the two experiment kinds.
 const (
 	SupportPrompt = "support-bot"
@@ -57,6 +87,10 @@ const (
 
 // ExperimentIDs returns the ids of the default set's experiments.
 func ExperimentIDs() []string { return []string{SupportExperimentID, CodeExperimentID} }
+
+// DatasetIDs returns the ids of the default set's Helicone Datasets, in the order of
+// [ExperimentIDs].
+func DatasetIDs() []string { return []string{SupportDatasetID, CodeDatasetID} }
 
 // Labels maps the default set's hypothesis ids to their labels ("baseline", "candidate",
 // "claude"). The same labels are in each experiment's meta under "hypothesis_labels".
@@ -140,7 +174,9 @@ func Generate(o Options) heliconetest.Seed {
 	total := o.Samples() + o.Requests
 	org.Requests = make([]heliconetest.SeedRequest, 0, total)
 	for i := range o.Experiments {
-		org.Experiments = append(org.Experiments, g.experiment(&org, o, i))
+		exp, ds := g.experiment(&org, o, i)
+		org.Experiments = append(org.Experiments, exp)
+		org.HeliconeDatasets = append(org.HeliconeDatasets, ds)
 	}
 	g.plainRequests(&org, o.Requests)
 	return heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{org}}
@@ -191,7 +227,10 @@ type gen struct {
 	arena   []byte // bodies are carved out of large shared chunks
 }
 
-func (g *gen) experiment(org *heliconetest.SeedOrganization, o Options, i int) heliconetest.SeedExperiment {
+// experiment generates experiment i and its twin Helicone Dataset: the same rows (row ids
+// and origin requests), with every hypothesis run tagged by the headers HeaderHypothesis
+// and HeaderRow.
+func (g *gen) experiment(org *heliconetest.SeedOrganization, o Options, i int) (heliconetest.SeedExperiment, heliconetest.SeedHeliconeDataset) {
 	support := i%2 == 0
 	expAgo := time.Duration(3*24-i%2*24)*time.Hour + time.Duration(g.rng.IntN(3600))*time.Second
 	exp := heliconetest.SeedExperiment{CreatedAgo: heliconetest.Duration(expAgo)}
@@ -265,12 +304,40 @@ func (g *gen) experiment(org *heliconetest.SeedOrganization, o Options, i int) h
 		for r := range o.Rows {
 			ago := hypAgo - time.Duration(1+g.rng.IntN(2*3600))*time.Second
 			req := g.request(rows[r], p, ago)
+			req.Headers = map[string]string{HeaderHypothesis: p.label, HeaderRow: exp.Dataset.Rows[r].RowID}
 			org.Requests = append(org.Requests, req)
 			hyp.Runs[r] = heliconetest.SeedRun{DatasetRowID: exp.Dataset.Rows[r].RowID, RequestID: req.ID}
 		}
 		exp.Hypotheses = append(exp.Hypotheses, hyp)
 	}
-	return exp
+	ds := heliconetest.SeedHeliconeDataset{
+		ID:   datasetID(i, exp.ID),
+		Name: exp.Dataset.Name,
+		// The dataset was made from the production requests an hour before the experiment,
+		// all rows in one call, so they share their created_at.
+		CreatedAgo: heliconetest.Duration(expAgo + time.Hour),
+		Rows:       make([]heliconetest.SeedHeliconeDatasetRow, len(exp.Dataset.Rows)),
+	}
+	for r, row := range exp.Dataset.Rows {
+		ds.Rows[r] = heliconetest.SeedHeliconeDatasetRow{ID: row.RowID, RequestID: row.RequestID}
+	}
+	return exp, ds
+}
+
+// datasetID is the id of experiment i's Helicone Dataset: fixed for the default set, else a
+// version-4 UUID derived from the experiment id (drawing nothing from the generator, so the
+// rest of the set stays as it was).
+func datasetID(i int, expID string) string {
+	switch i {
+	case 0:
+		return SupportDatasetID
+	case 1:
+		return CodeDatasetID
+	}
+	sum := sha256.Sum256([]byte("helicone-dataset\x00" + expID))
+	sum[6] = sum[6]&0x0f | 0x40
+	sum[8] = sum[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", sum[0:4], sum[4:6], sum[6:8], sum[8:10], sum[10:16])
 }
 
 func (g *gen) pickLang() string {

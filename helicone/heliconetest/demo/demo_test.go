@@ -2,6 +2,9 @@ package demo_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
 	"reflect"
 	"regexp"
 	"strings"
@@ -113,6 +116,9 @@ var _ = Describe("Seed", func() {
 		check(org.ID)
 		for _, r := range org.Requests {
 			check(r.ID)
+		}
+		for _, d := range org.HeliconeDatasets {
+			check(d.ID)
 		}
 		for _, e := range org.Experiments {
 			check(e.ID)
@@ -265,6 +271,102 @@ var _ = Describe("Seed", func() {
 	})
 })
 
+var _ = Describe("the current profile's data", func() {
+	seed := demo.Seed()
+	org := seed.Organizations[0]
+
+	It("has one Helicone Dataset per experiment with the experiment's rows: row ids and origin requests", func() {
+		Expect(org.HeliconeDatasets).To(HaveLen(len(org.Experiments)))
+		Expect([]string{org.HeliconeDatasets[0].ID, org.HeliconeDatasets[1].ID}).To(Equal(demo.DatasetIDs()))
+		Expect(org.HeliconeDatasets[0].Name).To(Equal(demo.SupportDatasetName))
+		Expect(org.HeliconeDatasets[1].Name).To(Equal(demo.CodeDatasetName))
+		for i, e := range org.Experiments {
+			ds := org.HeliconeDatasets[i]
+			Expect(ds.Name).To(Equal(e.Dataset.Name))
+			Expect(ds.Rows).To(HaveLen(len(e.Dataset.Rows)))
+			for r, row := range e.Dataset.Rows {
+				Expect(ds.Rows[r].ID).To(Equal(row.RowID))
+				Expect(ds.Rows[r].RequestID).To(Equal(row.RequestID))
+			}
+			Expect(time.Duration(ds.CreatedAgo)).To(BeNumerically(">", time.Duration(e.CreatedAgo)), "made before the experiment")
+		}
+	})
+
+	It("tags every hypothesis run with its hypothesis label and its dataset row", func() {
+		requests := map[string]heliconetest.SeedRequest{}
+		for _, r := range org.Requests {
+			requests[r.ID] = r
+		}
+		for _, e := range org.Experiments {
+			for _, h := range e.Hypotheses {
+				for _, run := range h.Runs {
+					Expect(requests[run.RequestID].Headers).To(Equal(map[string]string{
+						demo.HeaderHypothesis: demo.Labels()[h.ID],
+						demo.HeaderRow:        run.DatasetRowID,
+					}))
+				}
+			}
+		}
+	})
+
+	It("lets a client pair runs with rows per dataset row through the emulator, as the legacy experiments do", func() {
+		srv := heliconetest.NewServer(heliconetest.WithSeed(seed))
+		DeferCleanup(srv.Close)
+		client := &http.Client{Timeout: 20 * time.Second}
+		call := func(path, body string) []byte {
+			req, err := http.NewRequest(http.MethodPost, srv.URL+path, strings.NewReader(body))
+			Expect(err).NotTo(HaveOccurred())
+			req.Header.Set("Authorization", "Bearer "+demo.APIKey)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := client.Do(req)
+			Expect(err).NotTo(HaveOccurred())
+			defer resp.Body.Close()
+			b, err := io.ReadAll(resp.Body)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(resp.StatusCode).To(BeNumerically("<", 300), "%s: %s", path, b)
+			return b
+		}
+		var count struct{ Data string }
+		Expect(json.Unmarshal(call("/v1/helicone-dataset/"+demo.SupportDatasetID+"/count", ""), &count)).To(Succeed())
+		Expect(count.Data).To(Equal("120"))
+		var rows struct {
+			Data []struct {
+				ID              string `json:"id"`
+				OriginRequestID string `json:"origin_request_id"`
+			}
+		}
+		Expect(json.Unmarshal(call("/v1/helicone-dataset/"+demo.SupportDatasetID+"/query", `{"offset":0,"limit":10000}`), &rows)).To(Succeed())
+		Expect(rows.Data).To(HaveLen(demo.DefaultRows))
+		inDataset := map[string]bool{}
+		for _, r := range rows.Data {
+			inDataset[r.ID] = true
+		}
+
+		perRow := map[string]int{}
+		for offset := 0; ; offset += 1000 {
+			var page struct {
+				Data []struct {
+					Properties map[string]string `json:"properties"`
+				}
+			}
+			body := fmt.Sprintf(`{"filter":{"left":{"request_response_rmt":{"properties":{%q:{"equals":"candidate"}}}},"operator":"and","right":{"request_response_rmt":{"request_created_at":{"gte":"2000-01-01T00:00:00Z"}}}},"sort":{"created_at":"asc"},"limit":1000,"offset":%d}`, demo.PropertyHypothesis, offset)
+			Expect(json.Unmarshal(call("/v1/request/query-clickhouse", body), &page)).To(Succeed())
+			if len(page.Data) == 0 {
+				break
+			}
+			for _, r := range page.Data {
+				if row := r.Properties[demo.PropertyRow]; inDataset[row] {
+					perRow[row]++
+				}
+			}
+		}
+		Expect(perRow).To(HaveLen(demo.DefaultRows), "one candidate run per support row")
+		for _, n := range perRow {
+			Expect(n).To(Equal(1))
+		}
+	})
+})
+
 var _ = Describe("Generate", func() {
 	It("scales experiments, rows and hypotheses", func() {
 		o := demo.Options{Experiments: 3, Rows: 7, Hypotheses: 4, Requests: -1}
@@ -278,6 +380,8 @@ var _ = Describe("Generate", func() {
 			total += 7 * 5
 		}
 		Expect(org.Experiments[2].ID).To(MatchRegexp(uuidV4.String()))
+		Expect(org.HeliconeDatasets).To(HaveLen(3))
+		Expect(org.HeliconeDatasets[2].ID).To(MatchRegexp(uuidV4.String()))
 		Expect(org.Requests).To(HaveLen(total))
 		Expect(o.Samples()).To(Equal(total))
 	})

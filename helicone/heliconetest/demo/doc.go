@@ -13,6 +13,14 @@
 // with Helicone properties (Feature, Variant A/B, Environment) for request queries, a few of
 // them with Anthropic, Gemini and Responses API bodies.
 //
+// The same content serves the current profile (hosted Helicone, without Experiments): each
+// experiment has a twin Helicone Dataset ([SupportDatasetID], [CodeDatasetID]) whose rows
+// have the experiment's row ids and origin requests, and every hypothesis run is a logged
+// request tagged with the headers Helicone-Property-Heval-Hypothesis (the hypothesis label)
+// and Helicone-Property-Heval-Row (the dataset row id), stored as the properties
+// [PropertyHypothesis] and [PropertyRow], so a client can pair runs with rows per dataset
+// row exactly as for the experiments.
+//
 // The data is generated from a fixed seed with math/rand/v2's PCG, so every call returns the
 // same set; [Generate] scales it (for benchmarks) with the same shapes. The experiments'
 // meta carries a "hypothesis_labels" object naming each hypothesis ("baseline",

@@ -31,7 +31,7 @@ func TestSuite(t *testing.T) {
 }
 
 // Every process starts an emulator; only the one that evaluates talks to it.
-var srv = heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()))
+var srv = heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithWriteDelay(0), heliconetest.WithSeed(demo.Seed()))
 
 // outDir is shared by the processes of one `ginkgo -p` run (they share a parent).
 var outDir = filepath.Join(os.TempDir(), "heval-suitetest-"+itoa(os.Getppid()))

@@ -1,0 +1,166 @@
+package heliconetest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// SignedURLTTL is how long a signed body URL stays valid.
+const SignedURLTTL = 24 * time.Hour
+
+// requestObjectKey is the object key of a request's bodies (an s3 row's signed_body_url).
+func requestObjectKey(orgID, requestID string) string {
+	return "organizations/" + orgID + "/requests/" + requestID + "/raw_request_response_body"
+}
+
+// rowObjectKey is the object key of a Helicone Dataset row's bodies.
+func rowObjectKey(orgID, datasetID, rowID string) string {
+	return "organizations/" + orgID + "/datasets/" + datasetID + "/requests/" + rowID + "/raw_request_response_body"
+}
+
+const amzDate = "20060102T150405Z"
+
+// signURL presigns a GET of an object for [SignedURLTTL], served by the emulator itself at
+// host (the scheme and host the answer's request was sent to).
+func (h *Handler) signURL(host, key string, now time.Time) string {
+	date := now.UTC().Format(amzDate)
+	expires := strconv.Itoa(int(SignedURLTTL / time.Second))
+	q := url.Values{}
+	q.Set("X-Amz-Algorithm", "AWS4-HMAC-SHA256")
+	q.Set("X-Amz-Date", date)
+	q.Set("X-Amz-Expires", expires)
+	q.Set("X-Amz-Signature", h.signature(key, date, expires))
+	return host + signedBodyPrefix + key + "?" + q.Encode()
+}
+
+func (h *Handler) signature(key, date, expires string) string {
+	m := hmac.New(sha256.New, h.secret[:])
+	m.Write([]byte(key + "\n" + date + "\n" + expires))
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// s3Error answers as S3 does, with an XML error document.
+func s3Error(w http.ResponseWriter, status int, code, msg string) {
+	w.Header().Set("Content-Type", "application/xml")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?>` + "\n<Error><Code>" + code + "</Code><Message>" + msg + "</Message></Error>"))
+}
+
+// serveObject answers a GET of a signed body URL: no key is needed, the signature must
+// match and be younger than [SignedURLTTL]; the object is gzip JSON
+// {"request": ..., "response": ...} with Content-Encoding: gzip.
+func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, key string) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		s3Error(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+		return
+	}
+	q := r.URL.Query()
+	date, expires, sig := q.Get("X-Amz-Date"), q.Get("X-Amz-Expires"), q.Get("X-Amz-Signature")
+	if !hmac.Equal([]byte(sig), []byte(h.signature(key, date, expires))) {
+		s3Error(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
+		return
+	}
+	signed, err1 := time.Parse(amzDate, date)
+	secs, err2 := strconv.Atoi(expires)
+	if err1 != nil || err2 != nil || !h.cfg.clock().Before(signed.Add(time.Duration(secs)*time.Second)) {
+		s3Error(w, http.StatusForbidden, "AccessDenied", "Request has expired")
+		return
+	}
+	body, ok := h.object(key)
+	if !ok {
+		s3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
+		return
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write(body)
+	_ = zw.Close()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodGet {
+		_, _ = w.Write(buf.Bytes())
+	}
+}
+
+// object returns the JSON of the object at key.
+func (h *Handler) object(key string) ([]byte, bool) {
+	parts := strings.Split(key, "/")
+	if len(parts) < 5 || parts[0] != "organizations" {
+		return nil, false
+	}
+	h.mu.RLock()
+	o := h.st.orgs[parts[1]]
+	h.mu.RUnlock()
+	if o == nil {
+		return nil, false
+	}
+	o.mu.RLock()
+	defer o.mu.RUnlock()
+	switch {
+	case len(parts) == 5 && parts[2] == "requests" && parts[4] == "raw_request_response_body":
+		req := o.requests[parts[3]]
+		if req == nil || req.storage != StorageS3 {
+			return nil, false
+		}
+		return bodiesJSON(req.seed.RequestBody, req.seed.ResponseBody), true
+	case len(parts) == 7 && parts[2] == "datasets" && parts[4] == "requests" && parts[6] == "raw_request_response_body":
+		d := o.datasets[parts[3]]
+		if d == nil {
+			return nil, false
+		}
+		for _, row := range d.rows {
+			if row.id == parts[5] {
+				return row.body.json()
+			}
+		}
+	}
+	return nil, false
+}
+
+// bodiesJSON is the object {"request": req, "response": resp}.
+func bodiesJSON(req, resp json.RawMessage) []byte {
+	b, _ := marshalJSON(map[string]json.RawMessage{"request": rawOrNull(req), "response": rawOrNull(resp)})
+	return b
+}
+
+// copyBodies copies a request's bodies for a dataset row, as adding a request to a Helicone
+// Dataset does: from S3, else from ClickHouse; a request past the body TTL gives empty
+// objects (inferred). When the copy fails it returns the server's message. Seeded bodies
+// never change, so the copy refers to them until the row is edited.
+func copyBodies(id string, r *request, now time.Time) (rowBody, string) {
+	if r == nil || r.storage == StorageNotStoredFree {
+		return rowBody{}, "Request body not found in ClickHouse for request " + id
+	}
+	if r.storage == StorageClickhouse && now.Sub(r.createdAt) > BodyTTL {
+		return rowBody{edited: []byte(`{"request":{},"response":{}}`)}, ""
+	}
+	return rowBody{src: r}, ""
+}
+
+// rowBody is a dataset row's copy of its bodies.
+type rowBody struct {
+	src    *request // the request copied, whose bodies never change
+	edited []byte   // the object once edited (or emptied by the TTL)
+}
+
+// json returns the object {"request": ..., "response": ...}, or false when the copy failed.
+func (b rowBody) json() ([]byte, bool) {
+	switch {
+	case b.edited != nil:
+		return b.edited, true
+	case b.src != nil:
+		return bodiesJSON(b.src.seed.RequestBody, b.src.seed.ResponseBody), true
+	}
+	return nil, false
+}
