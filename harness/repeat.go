@@ -63,7 +63,7 @@ func (s *ResultSet) Repeats(key string) []SampleRepeats {
 	}
 	vals := map[string][]rv{}
 	var order []string
-	for _, o := range s.Observations(key) {
+	for _, o := range s.observations(key) {
 		id := sampleID(o)
 		g := groups[id]
 		if g == nil {

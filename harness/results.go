@@ -123,8 +123,8 @@ func (s *ResultSet) WithProperty(key, value string) *ResultSet {
 	})
 }
 
-// Observations returns every value of the score key in the set.
-func (s *ResultSet) Observations(key string) []Observation {
+// observations returns every value of the score key in the set.
+func (s *ResultSet) observations(key string) []Observation {
 	var out []Observation
 	for _, rec := range s.records {
 		for _, v := range rec.Values {

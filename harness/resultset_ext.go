@@ -87,12 +87,13 @@ func (s *ResultSet) Named(name string) *ResultSet {
 	return &ResultSet{name: name, records: s.records}
 }
 
-// ObservationsOf returns the values of key, or a [*MissingKeyError] when the set has none.
-func (s *ResultSet) ObservationsOf(key string) ([]Observation, error) {
+// Observations returns every value of the score key in the set, or a [*MissingKeyError]
+// (which names the keys the set does have) when it has none.
+func (s *ResultSet) Observations(key string) ([]Observation, error) {
 	if s == nil {
 		return nil, errors.New("the result set is nil: assert inside a spec, after the suite has run")
 	}
-	obs := s.Observations(key)
+	obs := s.observations(key)
 	if len(obs) == 0 {
 		return nil, &MissingKeyError{Set: s.Name(), Key: key, Keys: s.Keys(), Records: s.Len()}
 	}
@@ -144,7 +145,7 @@ func (s *ResultSet) Stat(key, stat string) (float64, error) {
 	if err != nil {
 		return math.NaN(), err
 	}
-	obs := s.Observations(key)
+	obs := s.observations(key)
 	if len(obs) == 0 && st.String() != "count" {
 		return math.NaN(), &MissingKeyError{Set: s.Name(), Key: key, Keys: s.Keys(), Records: s.Len()}
 	}

@@ -82,7 +82,9 @@ var _ = Describe("tonight's candidate", func() {
 
 	It("judged every sample without errors", func() {
 		Expect(run.All()).To(HaveNoErrors())
-		lastCount := len(before.Hypothesis("candidate").Observations("word_count"))
+		last, err := before.Hypothesis("candidate").Observations("word_count")
+		Expect(err).NotTo(HaveOccurred())
+		lastCount := len(last)
 		Expect(run.Hypothesis("candidate")).To(HaveCount("word_count", BeNumerically(">=", lastCount)), "no sample went missing since last night")
 	})
 })

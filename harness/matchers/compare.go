@@ -112,11 +112,11 @@ func (m *worseMatcher) Match(actual any) (bool, error) {
 	if m.cfg.margin < 0 {
 		return false, fmt.Errorf("NotBeWorseThan(…, %q, ByMoreThan(%s)): the margin must not be negative", m.key, num(m.cfg.margin))
 	}
-	cobs, err := cand.ObservationsOf(m.key)
+	cobs, err := cand.Observations(m.key)
 	if err != nil {
 		return false, err
 	}
-	bobs, err := m.baseline.ObservationsOf(m.key)
+	bobs, err := m.baseline.Observations(m.key)
 	if err != nil {
 		return false, err
 	}

@@ -35,7 +35,7 @@ func (m *acrossMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if _, err := set.ObservationsOf(m.key); err != nil {
+	if _, err := set.Observations(m.key); err != nil {
 		return false, err
 	}
 	m.set, m.missed = set, nil
@@ -105,7 +105,7 @@ func (m *stableMatcher) Match(actual any) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if _, err := set.ObservationsOf(m.key); err != nil {
+	if _, err := set.Observations(m.key); err != nil {
 		return false, err
 	}
 	m.set = set

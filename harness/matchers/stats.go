@@ -91,7 +91,7 @@ func (m *statMatcher) Match(actual any) (bool, error) {
 		return false, fmt.Errorf("Have… %s of %q: the matcher is nil; pass one such as BeNumerically(\">=\", 0.8)", m.stat, m.key)
 	}
 	m.set = set
-	obs, err := set.ObservationsOf(m.key)
+	obs, err := set.Observations(m.key)
 	if err != nil && !m.countOK {
 		return false, err
 	}

@@ -2,12 +2,12 @@ package console_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/heval-dev/heval/internal/testutil"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -18,17 +18,8 @@ import (
 	"github.com/heval-dev/heval/stats"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
 func golden(name, got string) {
-	path := filepath.Join("testdata", name)
-	if *update {
-		Expect(os.MkdirAll("testdata", 0o755)).To(Succeed())
-		Expect(os.WriteFile(path, []byte(got), 0o644)).To(Succeed())
-	}
-	want, err := os.ReadFile(path)
-	Expect(err).NotTo(HaveOccurred(), "run the tests with -update to create %s", path)
-	Expect(got).To(Equal(string(want)))
+	testutil.ExpectGolden(filepath.Join("testdata", name), []byte(got))
 }
 
 var _ = Describe("the console summary", func() {
@@ -37,7 +28,9 @@ var _ = Describe("the console summary", func() {
 		base := reporters.AggregateRecords(bInfo, bRecs, bSum)
 		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12, Hostile: true, Errors: true})
 		var buf bytes.Buffer
-		Expect(fixture.Feed(console.New(&buf, console.WithBaseline(base, stats.CompareOptions{Seed: 1})), info, recs, sum)).To(Succeed())
+		agg, cmps, err := fixture.Aggregate(info, recs, sum, reporters.ComparisonSpec{Baseline: base, Options: stats.CompareOptions{Seed: 1}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(console.Write(&buf, agg, cmps)).To(Succeed())
 		out := buf.String()
 		Expect(out).NotTo(ContainSubstring("\x1b["), "no colours on a non-terminal")
 		Expect(out).To(ContainSubstring("regression"))
@@ -51,7 +44,7 @@ var _ = Describe("the console summary", func() {
 		info.DryRun = true
 		sum.Checks = nil
 		var buf bytes.Buffer
-		Expect(fixture.Feed(console.New(&buf), info, recs, sum)).To(Succeed())
+		Expect(console.Write(&buf, reporters.AggregateRecords(info, recs, sum), nil)).To(Succeed())
 		Expect(buf.String()).To(ContainSubstring("dry run"))
 		golden("dryrun.golden", buf.String())
 	})
@@ -59,39 +52,23 @@ var _ = Describe("the console summary", func() {
 	It("compares two hypotheses of the run and colours on request", func() {
 		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12})
 		var buf bytes.Buffer
-		h := console.New(&buf, console.Color(true), console.WithGroupComparison("baseline", "candidate", stats.CompareOptions{}))
-		Expect(fixture.Feed(h, info, recs, sum)).To(Succeed())
+		agg, cmps, err := fixture.Aggregate(info, recs, sum, reporters.ComparisonSpec{BaselineGroup: "baseline", CandidateGroup: "candidate"})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(console.Write(&buf, agg, cmps, console.Color(true))).To(Succeed())
 		Expect(buf.String()).To(ContainSubstring("\x1b[31mregression\x1b[0m"))
 		Expect(buf.String()).To(ContainSubstring("\x1b[31mFAIL\x1b[0m"))
-		Expect(h.Aggregate().Records).To(Equal(len(recs)))
+		Expect(agg.Records).To(Equal(len(recs)))
 	})
 
 	It("keeps hostile text on one line, without control characters", func() {
 		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Errors: true, Hostile: true})
 		recs[0].Evaluator = "evil\n\x1b[2Jname"
 		var buf bytes.Buffer
-		Expect(fixture.Feed(console.New(&buf, console.MaxErrors(100)), info, recs, sum)).To(Succeed())
+		Expect(console.Write(&buf, reporters.AggregateRecords(info, recs, sum), nil, console.MaxErrors(100))).To(Succeed())
 		Expect(buf.String()).NotTo(ContainSubstring("\x1b"))
 		Expect(buf.String()).To(ContainSubstring("evil [2Jname"))
 	})
 })
-
-type syncBuf struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuf) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuf) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 type fakeClock struct {
 	mu  sync.Mutex
@@ -114,7 +91,7 @@ var _ = Describe("Progress", func() {
 	It("writes plain lines with counts, rate and ETA when not on a terminal", func() {
 		clock := &fakeClock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
 		tick := make(chan time.Time)
-		var out syncBuf
+		var out testutil.SyncBuffer
 		p := console.NewProgress(&out, 4800, console.Clock(clock.Now, tick))
 		var wg sync.WaitGroup
 		for range 8 {
@@ -141,7 +118,7 @@ var _ = Describe("Progress", func() {
 
 	It("omits the total and the ETA when the total is unknown", func() {
 		clock := &fakeClock{now: time.Unix(0, 0)}
-		p := console.NewProgress(&syncBuf{}, 0, console.Clock(clock.Now, make(chan time.Time)))
+		p := console.NewProgress(&testutil.SyncBuffer{}, 0, console.Clock(clock.Now, make(chan time.Time)))
 		defer p.Done()
 		p.Evaluated(10)
 		clock.Advance(2 * time.Second)
@@ -151,7 +128,7 @@ var _ = Describe("Progress", func() {
 	It("draws a bar on a terminal", func() {
 		clock := &fakeClock{now: time.Unix(0, 0)}
 		tick := make(chan time.Time)
-		var out syncBuf
+		var out testutil.SyncBuffer
 		p := console.NewProgress(&out, 100, console.Terminal(true), console.Clock(clock.Now, tick))
 		p.Evaluated(50)
 		p.Submitted(120)

@@ -15,7 +15,6 @@ import (
 
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/format"
-	"github.com/heval-dev/heval/stats"
 )
 
 // Option configures the console summary.
@@ -24,8 +23,6 @@ type Option func(*config)
 type config struct {
 	color     *bool
 	maxErrors int
-	cmp       reporters.ComparisonSpec
-	aggOpts   []reporters.AggregateOption
 }
 
 // Color turns ANSI colours on or off. By default colours are used only when the writer is
@@ -36,29 +33,6 @@ func Color(on bool) Option { return func(c *config) { c.color = &on } }
 // counted regardless.
 func MaxErrors(n int) Option { return func(c *config) { c.maxErrors = max(0, n) } }
 
-// WithBaseline compares the run with a baseline run (for example last night's, read from
-// its Parquet file) when the run finishes, group by group.
-func WithBaseline(base *reporters.Aggregate, opts stats.CompareOptions) Option {
-	return WithComparison(reporters.ComparisonSpec{Baseline: base, Options: opts})
-}
-
-// WithGroupComparison compares two groups of the run (for example a candidate hypothesis
-// with the baseline hypothesis) when the run finishes.
-func WithGroupComparison(baselineGroup, candidateGroup string, opts stats.CompareOptions) Option {
-	return WithComparison(reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts})
-}
-
-// WithComparison compares the run as spec says when the run finishes, for example with
-// the directions of its keys.
-func WithComparison(spec reporters.ComparisonSpec) Option {
-	return func(c *config) { c.cmp = spec }
-}
-
-// Aggregation passes options to the handler's aggregator.
-func Aggregation(opts ...reporters.AggregateOption) Option {
-	return func(c *config) { c.aggOpts = append(c.aggOpts, opts...) }
-}
-
 func newConfig(opts []Option) *config {
 	c := &config{maxErrors: 5}
 	for _, o := range opts {
@@ -66,41 +40,6 @@ func newConfig(opts []Option) *config {
 	}
 	return c
 }
-
-// Reporter is a [heval.Handler] that prints the run's summary when the run finishes.
-type Reporter struct {
-	w   io.Writer
-	cfg *config
-	agg *reporters.Aggregator
-}
-
-// New returns a handler that writes the summary to w on Finish.
-func New(w io.Writer, opts ...Option) *Reporter {
-	cfg := newConfig(opts)
-	return &Reporter{w: w, cfg: cfg, agg: reporters.NewAggregator(cfg.aggOpts...)}
-}
-
-// Start implements [heval.Handler].
-func (r *Reporter) Start(info heval.RunInfo) error { return r.agg.Start(info) }
-
-// Record implements [heval.Handler].
-func (r *Reporter) Record(rec heval.Record) error { return r.agg.Record(rec) }
-
-// Finish implements [heval.Handler]: it writes the summary.
-func (r *Reporter) Finish(s heval.Summary) error {
-	_ = r.agg.Finish(s)
-	agg := r.agg.Result()
-	cmps, err := r.cfg.cmp.Comparisons(agg)
-	if err != nil {
-		return fmt.Errorf("console summary: %w", err)
-	}
-	return Write(r.w, agg, cmps, withConfig(r.cfg))
-}
-
-// Aggregate returns the summary of the records seen so far.
-func (r *Reporter) Aggregate() *reporters.Aggregate { return r.agg.Result() }
-
-func withConfig(cfg *config) Option { return func(c *config) { *c = *cfg } }
 
 // Write prints the summary of agg, and the comparisons when there are any, to w.
 func Write(w io.Writer, agg *reporters.Aggregate, cmps []reporters.KeyComparison, opts ...Option) error {

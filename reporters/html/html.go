@@ -15,7 +15,6 @@ import (
 
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/format"
-	"github.com/heval-dev/heval/stats"
 )
 
 // HeliconeRequestsURL is the default page a request id links to; the id is appended as
@@ -280,71 +279,4 @@ func join(xs []string) string {
 		s += x
 	}
 	return s
-}
-
-// Option configures the HTML handler.
-type Option func(*Handler)
-
-// WithBaseline compares the run with a baseline run when it finishes.
-func WithBaseline(base *reporters.Aggregate, opts stats.CompareOptions) Option {
-	return WithComparison(reporters.ComparisonSpec{Baseline: base, Options: opts})
-}
-
-// WithGroupComparison compares two groups of the run when it finishes.
-func WithGroupComparison(baselineGroup, candidateGroup string, opts stats.CompareOptions) Option {
-	return WithComparison(reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts})
-}
-
-// WithComparison compares the run as spec says when it finishes, for example with the
-// directions of its keys.
-func WithComparison(spec reporters.ComparisonSpec) Option {
-	return func(h *Handler) { h.cmp = spec }
-}
-
-// WithReport sets the page options (title, request link base, error limit); its Run,
-// Baseline and Comparisons are filled in by the handler.
-func WithReport(r Report) Option { return func(h *Handler) { h.tmpl = r } }
-
-// Aggregation passes options to the handler's aggregator.
-func Aggregation(opts ...reporters.AggregateOption) Option {
-	return func(h *Handler) { h.aggOpts = append(h.aggOpts, opts...) }
-}
-
-// Handler is a [heval.Handler] that writes the HTML page when the run finishes.
-type Handler struct {
-	w       io.Writer
-	agg     *reporters.Aggregator
-	aggOpts []reporters.AggregateOption
-	cmp     reporters.ComparisonSpec
-	tmpl    Report
-}
-
-// New returns a handler that writes the page to w on Finish.
-func New(w io.Writer, opts ...Option) *Handler {
-	h := &Handler{w: w}
-	for _, o := range opts {
-		o(h)
-	}
-	h.agg = reporters.NewAggregator(h.aggOpts...)
-	return h
-}
-
-// Start implements [heval.Handler].
-func (h *Handler) Start(info heval.RunInfo) error { return h.agg.Start(info) }
-
-// Record implements [heval.Handler].
-func (h *Handler) Record(r heval.Record) error { return h.agg.Record(r) }
-
-// Finish implements [heval.Handler]: it renders the page.
-func (h *Handler) Finish(s heval.Summary) error {
-	_ = h.agg.Finish(s)
-	r := h.tmpl
-	r.Run = h.agg.Result()
-	r.Baseline = h.cmp.Baseline
-	cmps, err := h.cmp.Comparisons(r.Run)
-	if err != nil {
-		return fmt.Errorf("HTML report: %w", err)
-	}
-	r.Comparisons = cmps
-	return Render(h.w, r)
 }

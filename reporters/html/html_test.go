@@ -24,8 +24,9 @@ func page() string {
 	base := reporters.AggregateRecords(bInfo, bRecs, bSum)
 	info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12, Hostile: true, Errors: true, LongAnswer: true})
 	var buf bytes.Buffer
-	h := html.New(&buf, html.WithBaseline(base, stats.CompareOptions{Seed: 1}))
-	Expect(fixture.Feed(h, info, recs, sum)).To(Succeed())
+	agg, cmps, err := fixture.Aggregate(info, recs, sum, reporters.ComparisonSpec{Baseline: base, Options: stats.CompareOptions{Seed: 1}})
+	Expect(err).NotTo(HaveOccurred())
+	Expect(html.Render(&buf, html.Report{Run: agg, Baseline: base, Comparisons: cmps})).To(Succeed())
 	return buf.String()
 }
 
@@ -125,7 +126,9 @@ var _ = Describe("the HTML report", func() {
 		info, recs, sum := fixture.Run(fixture.Options{Rows: 6000, Seed: 3, Hostile: true, Errors: true, LongAnswer: true})
 		Expect(len(recs)*4/3).To(BeNumerically(">=", 20000), "records")
 		var buf bytes.Buffer
-		Expect(fixture.Feed(html.New(&buf, html.WithGroupComparison("baseline", "candidate", stats.CompareOptions{Resamples: 100})), info, recs, sum)).To(Succeed())
+		agg, cmps, err := fixture.Aggregate(info, recs, sum, reporters.ComparisonSpec{BaselineGroup: "baseline", CandidateGroup: "candidate", Options: stats.CompareOptions{Resamples: 100}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(html.Render(&buf, html.Report{Run: agg, Comparisons: cmps})).To(Succeed())
 		values := 0
 		for _, r := range recs {
 			values += len(r.Values)

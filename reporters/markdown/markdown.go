@@ -12,7 +12,6 @@ import (
 
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/internal/format"
-	"github.com/heval-dev/heval/stats"
 )
 
 // StepSummaryPath returns the path of the GitHub Actions job summary file
@@ -27,34 +26,11 @@ type Option func(*config)
 
 type config struct {
 	maxErrors int
-	cmp       reporters.ComparisonSpec
-	aggOpts   []reporters.AggregateOption
 }
 
 // MaxErrors sets how many errors the summary lists (default 20); every error is counted
 // regardless.
 func MaxErrors(n int) Option { return func(c *config) { c.maxErrors = max(0, n) } }
-
-// WithBaseline compares the run with a baseline run when the run finishes.
-func WithBaseline(base *reporters.Aggregate, opts stats.CompareOptions) Option {
-	return WithComparison(reporters.ComparisonSpec{Baseline: base, Options: opts})
-}
-
-// WithGroupComparison compares two groups of the run when the run finishes.
-func WithGroupComparison(baselineGroup, candidateGroup string, opts stats.CompareOptions) Option {
-	return WithComparison(reporters.ComparisonSpec{BaselineGroup: baselineGroup, CandidateGroup: candidateGroup, Options: opts})
-}
-
-// WithComparison compares the run as spec says when the run finishes, for example with
-// the directions of its keys.
-func WithComparison(spec reporters.ComparisonSpec) Option {
-	return func(c *config) { c.cmp = spec }
-}
-
-// Aggregation passes options to the handler's aggregator.
-func Aggregation(opts ...reporters.AggregateOption) Option {
-	return func(c *config) { c.aggOpts = append(c.aggOpts, opts...) }
-}
 
 func newConfig(opts []Option) *config {
 	c := &config{maxErrors: 20}
@@ -62,37 +38,6 @@ func newConfig(opts []Option) *config {
 		o(c)
 	}
 	return c
-}
-
-// Reporter is a [heval.Handler] that writes the run's summary as GitHub-flavoured
-// Markdown when the run finishes.
-type Reporter struct {
-	w   io.Writer
-	cfg *config
-	agg *reporters.Aggregator
-}
-
-// New returns a handler that writes the Markdown summary to w on Finish.
-func New(w io.Writer, opts ...Option) *Reporter {
-	cfg := newConfig(opts)
-	return &Reporter{w: w, cfg: cfg, agg: reporters.NewAggregator(cfg.aggOpts...)}
-}
-
-// Start implements [heval.Handler].
-func (r *Reporter) Start(info heval.RunInfo) error { return r.agg.Start(info) }
-
-// Record implements [heval.Handler].
-func (r *Reporter) Record(rec heval.Record) error { return r.agg.Record(rec) }
-
-// Finish implements [heval.Handler]: it writes the summary.
-func (r *Reporter) Finish(s heval.Summary) error {
-	_ = r.agg.Finish(s)
-	agg := r.agg.Result()
-	cmps, err := r.cfg.cmp.Comparisons(agg)
-	if err != nil {
-		return fmt.Errorf("markdown summary: %w", err)
-	}
-	return Write(r.w, agg, cmps, func(c *config) { *c = *r.cfg })
 }
 
 // Write writes the summary of agg, and the comparisons when there are any, to w.

@@ -2,10 +2,10 @@ package markdown_test
 
 import (
 	"bytes"
-	"flag"
-	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/heval-dev/heval/internal/testutil"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -16,17 +16,8 @@ import (
 	"github.com/heval-dev/heval/stats"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files")
-
 func golden(name, got string) {
-	path := filepath.Join("testdata", name)
-	if *update {
-		Expect(os.MkdirAll("testdata", 0o755)).To(Succeed())
-		Expect(os.WriteFile(path, []byte(got), 0o644)).To(Succeed())
-	}
-	want, err := os.ReadFile(path)
-	Expect(err).NotTo(HaveOccurred(), "run the tests with -update to create %s", path)
-	Expect(got).To(Equal(string(want)))
+	testutil.ExpectGolden(filepath.Join("testdata", name), []byte(got))
 }
 
 var _ = Describe("the Markdown summary", func() {
@@ -37,7 +28,9 @@ var _ = Describe("the Markdown summary", func() {
 		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Shift: -12, Hostile: true, Errors: true})
 		recs[0].Evaluator = "a|b"
 		var buf bytes.Buffer
-		Expect(fixture.Feed(markdown.New(&buf, markdown.WithBaseline(base, stats.CompareOptions{Seed: 1})), info, recs, sum)).To(Succeed())
+		agg, cmps, err := fixture.Aggregate(info, recs, sum, reporters.ComparisonSpec{Baseline: base, Options: stats.CompareOptions{Seed: 1}})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(markdown.Write(&buf, agg, cmps)).To(Succeed())
 		out = buf.String()
 	})
 
