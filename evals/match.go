@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/heval-dev/heval/internal/textdist"
+
 	"github.com/heval-dev/heval"
 
 	"golang.org/x/text/cases"
@@ -237,41 +239,13 @@ func levenshteinSimilarity(a, b []rune) (int64, error) {
 	return heval.Percent(1 - float64(d)/float64(longest)), nil
 }
 
-// levenshteinDistance computes the edit distance with one row of min(m, n)+1 cells.
+// levenshteinDistance computes the edit distance, refusing texts too long to compare.
 func levenshteinDistance(a, b []rune) (int, error) {
-	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
-		a, b = a[1:], b[1:]
-	}
-	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
-		a, b = a[:len(a)-1], b[:len(b)-1]
-	}
-	if len(a) < len(b) {
-		a, b = b, a
-	}
-	if len(b) == 0 {
-		return len(a), nil
-	}
-	if float64(len(a))*float64(len(b)) > MaxLevenshteinCells {
+	d, ok := textdist.Levenshtein(a, b, MaxLevenshteinCells)
+	if !ok {
 		return 0, fmt.Errorf("evals.Levenshtein: the texts differ over %d and %d characters, too long to compare (limit %d cells)", len(a), len(b), MaxLevenshteinCells)
 	}
-	row := make([]int, len(b)+1)
-	for j := range row {
-		row[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		diag := row[0]
-		row[0] = i
-		for j := 1; j <= len(b); j++ {
-			up := row[j]
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			row[j] = min(up+1, row[j-1]+1, diag+cost)
-			diag = up
-		}
-	}
-	return row[len(b)], nil
+	return d, nil
 }
 
 var numberRE = regexp.MustCompile(`[-+−]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?`)

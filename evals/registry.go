@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/heval-dev/heval/internal/textdist"
+
 	"github.com/heval-dev/heval"
 )
 
@@ -153,14 +155,11 @@ func (r *Registry) Lookup(spec string) (name string, f heval.Func, err error) {
 }
 
 func (r *Registry) suggest(name string) string {
-	best, bestD := "", 4
+	var names []string
 	for _, e := range r.entries {
-		d, err := levenshteinDistance([]rune(name), []rune(e.Name))
-		if err == nil && d < bestD {
-			best, bestD = e.Name, d
-		}
+		names = append(names, e.Name)
 	}
-	return best
+	return textdist.Nearest(name, names)
 }
 
 func noArg(f heval.Func) func(string) (heval.Func, error) {

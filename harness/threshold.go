@@ -3,10 +3,13 @@ package harness
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/heval-dev/heval/internal/textdist"
 
 	"github.com/heval-dev/heval"
 
@@ -106,9 +109,39 @@ type thresholdAcc struct {
 	values []obs
 	errs   int
 	errIDs []string
+	// What the run holds, to tell a misspelt key, evaluator or hypothesis from missing values.
+	records                   int
+	keys, evaluators, groups  map[string]bool
+	groupSeen, evaluatorInRun bool
+}
+
+// maxNames bounds the names a threshold remembers for its messages.
+const maxNames = 256
+
+func remember(m *map[string]bool, name string) {
+	if *m == nil {
+		*m = map[string]bool{}
+	}
+	if len(*m) < maxNames && name != "" {
+		(*m)[name] = true
+	}
 }
 
 func (a *thresholdAcc) add(rec *heval.Record) {
+	a.records++
+	remember(&a.evaluators, rec.Evaluator)
+	if rec.Evaluator == a.t.Key {
+		a.evaluatorInRun = true
+	}
+	for _, v := range rec.Values {
+		remember(&a.keys, v.Key)
+	}
+	if rec.Sample != nil {
+		remember(&a.groups, rec.Sample.Group())
+		if g := a.t.Group; g != "" && (rec.Sample.HypothesisID == g || rec.Sample.Hypothesis == g) {
+			a.groupSeen = true
+		}
+	}
 	if g := a.t.Group; g != "" {
 		if rec.Sample == nil || (rec.Sample.HypothesisID != g && rec.Sample.Hypothesis != g) {
 			return
@@ -141,6 +174,11 @@ func (a *thresholdAcc) check() heval.Check {
 	if t.Group != "" {
 		where = "hypothesis " + t.Group
 	}
+	if msg := a.unknownName(); msg != "" {
+		c.Observed = math.NaN()
+		c.Message = msg
+		return c
+	}
 	if t.Stat == "errors" {
 		c.Observed = float64(a.errs)
 		c.Passed, _ = compare(t.Op, c.Observed, t.Limit)
@@ -155,7 +193,7 @@ func (a *thresholdAcc) check() heval.Check {
 	}
 	c.Observed = t.stat.Of(xs)
 	if math.IsNaN(c.Observed) {
-		c.Message = fmt.Sprintf("%s: no values of %q to compute %s from (required %s %s); check the key's spelling and the evaluator's errors", where, t.Key, t.Stat, t.Op, formatLimit(t.Limit))
+		c.Message = fmt.Sprintf("%s: no values of %q to compute %s from (required %s %s): every evaluation of it failed or was skipped; see the evaluator's errors", where, t.Key, t.Stat, t.Op, formatLimit(t.Limit))
 		return c
 	}
 	c.Passed, _ = compare(t.Op, c.Observed, t.Limit)
@@ -166,6 +204,41 @@ func (a *thresholdAcc) check() heval.Check {
 		}
 	}
 	return c
+}
+
+// unknownName explains a threshold that names a score key, an evaluator or a hypothesis
+// the run does not have, suggesting the nearest one; "" when every name is known.
+func (a *thresholdAcc) unknownName() string {
+	t := a.t
+	if a.records == 0 {
+		return fmt.Sprintf("threshold %s: the run judged no samples, so nothing could be checked", t.Name)
+	}
+	if t.Group != "" && !a.groupSeen {
+		return fmt.Sprintf("threshold %s: the run has no hypothesis %q%s", t.Name, t.Group, known("its hypotheses are", a.groups, t.Group))
+	}
+	if t.Stat == "errors" {
+		if !a.evaluatorInRun {
+			return fmt.Sprintf("threshold %s: no evaluator is named %q (the errors statistic counts the failures of an evaluator)%s", t.Name, t.Key, known("the evaluators are", a.evaluators, t.Key))
+		}
+		return ""
+	}
+	if !a.keys[t.Key] && len(a.keys) < maxNames {
+		return fmt.Sprintf("threshold %s: no evaluator produced the score key %q%s", t.Name, t.Key, known("the keys are", a.keys, t.Key))
+	}
+	return ""
+}
+
+// known lists the names (sorted) and the one nearest to name.
+func known(what string, names map[string]bool, name string) string {
+	if len(names) == 0 {
+		return ""
+	}
+	list := slices.Sorted(maps.Keys(names))
+	msg := "; " + what + ": " + strings.Join(list, ", ")
+	if near := textdist.Nearest(name, list); near != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", near)
+	}
+	return msg
 }
 
 // worst names the samples that pull the statistic the wrong way.
