@@ -38,6 +38,7 @@ type Client struct {
 	baseURL  *url.URL
 	apiKey   string
 	redactor *Redactor
+	timeouts Timeouts
 	http     *http.Client
 	insecure bool
 	logger   *slog.Logger
@@ -142,8 +143,9 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.baseURL.Scheme != "https" && !c.insecure && !isLoopback(c.baseURL.Hostname()) {
 		return nil, fmt.Errorf("helicone: %w: refusing to send the API key over plain HTTP to %s: use https, a loopback address, or WithInsecure (heval: --insecure)", ErrInsecureURL, c.baseURL.Host)
 	}
+	c.timeouts = c.timeouts.withDefaults()
 	if c.http == nil {
-		c.http = &http.Client{Timeout: 60 * time.Second, CheckRedirect: c.checkRedirect}
+		c.http = c.defaultHTTPClient()
 	}
 	return c, nil
 }
@@ -268,7 +270,7 @@ func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, r
 	if cl.payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	resp, err := c.http.Do(req)
+	resp, err := c.send(req)
 	if err != nil {
 		if ctx.Err() != nil {
 			return rl, 0, false, fmt.Errorf("helicone: %s %s: %w", method, path, context.Cause(ctx))

@@ -107,7 +107,7 @@ func (c *Client) FetchSignedBody(ctx context.Context, signedURL string) (SignedB
 		}
 		// No Authorization: the URL is its own credential, and storage refuses a second one.
 		req.Header.Set("User-Agent", userAgent)
-		resp, err := c.http.Do(req)
+		resp, err := c.send(req)
 		if err != nil {
 			if ctx.Err() != nil {
 				return RateLimit{}, 0, false, fmt.Errorf("helicone: GET %s: %w", shown, context.Cause(ctx))

@@ -1,0 +1,125 @@
+package helicone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Timeouts bound the phases of one HTTP attempt instead of the whole call, so that an
+// answer of any size downloads as long as bytes keep coming. A zero field takes its
+// default.
+type Timeouts struct {
+	// Dial bounds connecting, TLS handshake included (default 10 s). It applies to the
+	// client's own transport, not to one given with [WithHTTPClient].
+	Dial time.Duration
+	// Header bounds the wait from sending the request to the answer's headers (default
+	// 60 s): the server's own work, such as a query over many requests.
+	Header time.Duration
+	// Idle bounds the wait between two reads of the answer's body (default 60 s).
+	Idle time.Duration
+}
+
+// The default phase timeouts.
+const (
+	DefaultDialTimeout   = 10 * time.Second
+	DefaultHeaderTimeout = 60 * time.Second
+	DefaultIdleTimeout   = 60 * time.Second
+)
+
+func (t Timeouts) withDefaults() Timeouts {
+	if t.Dial <= 0 {
+		t.Dial = DefaultDialTimeout
+	}
+	if t.Header <= 0 {
+		t.Header = DefaultHeaderTimeout
+	}
+	if t.Idle <= 0 {
+		t.Idle = DefaultIdleTimeout
+	}
+	return t
+}
+
+// WithTimeouts sets the phase timeouts of every HTTP attempt (see [Timeouts]).
+func WithTimeouts(t Timeouts) Option {
+	return func(c *Client) error { c.timeouts = t.withDefaults(); return nil }
+}
+
+// defaultHTTPClient is the client's own: per-phase timeouts, no timeout of the whole call.
+func (c *Client) defaultHTTPClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: c.timeouts.Dial, KeepAlive: 30 * time.Second}).DialContext
+	tr.TLSHandshakeTimeout = c.timeouts.Dial
+	return &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
+}
+
+// PhaseTimeoutError is the cause of an attempt abandoned because one of its phases took
+// longer than its [Timeouts] allow. The attempt is retried as any transport error is.
+type PhaseTimeoutError struct {
+	// Phase is "headers" (no answer yet) or "body" (the answer stalled).
+	Phase   string
+	Timeout time.Duration
+}
+
+func (e *PhaseTimeoutError) Error() string {
+	if e.Phase == "body" {
+		return fmt.Sprintf("the answer stalled: no data for %s (the idle timeout; raise it with helicone.WithTimeouts)", e.Timeout)
+	}
+	return fmt.Sprintf("no answer within %s of sending the request (the header timeout; raise it with helicone.WithTimeouts)", e.Timeout)
+}
+
+// send performs req with the phase timeouts: the headers must arrive within Header, and
+// then each read of the body must return within Idle. The returned body must be closed.
+func (c *Client) send(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithCancelCause(req.Context())
+	to := c.timeouts.withDefaults()
+	header := time.AfterFunc(to.Header, func() { cancel(&PhaseTimeoutError{Phase: "headers", Timeout: to.Header}) })
+	resp, err := c.http.Do(req.WithContext(ctx))
+	header.Stop()
+	if err != nil {
+		var pt *PhaseTimeoutError
+		if errors.As(context.Cause(ctx), &pt) && req.Context().Err() == nil {
+			err = pt
+		}
+		cancel(nil)
+		return nil, err
+	}
+	b := &idleBody{rc: resp.Body, ctx: ctx, cancel: cancel, idle: to.Idle}
+	b.timer = time.AfterFunc(to.Idle, func() { cancel(&PhaseTimeoutError{Phase: "body", Timeout: to.Idle}) })
+	resp.Body = b
+	return resp, nil
+}
+
+// idleBody cancels its request when no read returns within idle.
+type idleBody struct {
+	rc     io.ReadCloser
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	timer  *time.Timer
+	idle   time.Duration
+}
+
+func (b *idleBody) Read(p []byte) (int, error) {
+	n, err := b.rc.Read(p)
+	if n > 0 {
+		b.timer.Reset(b.idle)
+	}
+	if err != nil && err != io.EOF {
+		var pt *PhaseTimeoutError
+		if errors.As(context.Cause(b.ctx), &pt) {
+			return n, pt
+		}
+	}
+	return n, err
+}
+
+func (b *idleBody) Close() error {
+	b.timer.Stop()
+	err := b.rc.Close()
+	b.cancel(nil)
+	return err
+}
