@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	"github.com/heval-dev/heval/internal/dirlock"
 )
 
 // ScoreLogName is the file of the durable score store inside the data directory.
@@ -32,6 +34,7 @@ type walRecord struct {
 type wal struct {
 	path string
 	f    *os.File
+	lock *dirlock.Lock
 
 	mu       sync.Mutex
 	buf      []byte
@@ -49,14 +52,21 @@ func openWAL(dir string, logger *slog.Logger, apply func([]walRecord)) (*wal, er
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("heliconetest: creating the data directory: %w", err)
 	}
+	// Two emulators on one data directory would overwrite each other's score log.
+	lock, err := dirlock.Acquire(dir, "the data directory")
+	if err != nil {
+		return nil, fmt.Errorf("heliconetest: %w", err)
+	}
 	path := filepath.Join(dir, ScoreLogName)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
+		lock.Release()
 		return nil, fmt.Errorf("heliconetest: opening the score log: %w", err)
 	}
 	recs, good, err := readLog(f, logger)
 	if err != nil {
 		f.Close()
+		lock.Release()
 		return nil, err
 	}
 	var last uint64
@@ -66,17 +76,19 @@ func openWAL(dir string, logger *slog.Logger, apply func([]walRecord)) (*wal, er
 	apply(recs)
 	if err := f.Truncate(good); err != nil {
 		f.Close()
+		lock.Release()
 		return nil, fmt.Errorf("heliconetest: cutting a torn record off the score log: %w", err)
 	}
 	if _, err := f.Seek(good, io.SeekStart); err != nil {
 		f.Close()
+		lock.Release()
 		return nil, fmt.Errorf("heliconetest: score log: %w", err)
 	}
 	if d, err := os.Open(dir); err == nil {
 		_ = d.Sync()
 		d.Close()
 	}
-	return &wal{path: path, f: f, next: last + 1}, nil
+	return &wal{path: path, f: f, lock: lock, next: last + 1}, nil
 }
 
 // readLog returns every complete record of f and the offset after the last complete
@@ -189,5 +201,5 @@ func (w *wal) close() error {
 	w.mu.Unlock()
 	w.ioMu.Lock()
 	defer w.ioMu.Unlock()
-	return w.f.Close()
+	return errors.Join(w.f.Close(), w.lock.Release())
 }

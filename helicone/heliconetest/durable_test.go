@@ -13,6 +13,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/heval-dev/heval/helicone/heliconetest"
+	"github.com/heval-dev/heval/internal/dirlock"
 )
 
 // childEnv makes the test binary run an emulator on the data directory it names, print
@@ -123,5 +124,20 @@ var _ = Describe("the durable store", func() {
 		Expect(srv.Scores(reqA2)).To(HaveKeyWithValue("accuracy", int64(80)))
 		srv.Close()
 		Expect(reopen(dir).Scores(reqA1)).To(BeEmpty())
+	})
+})
+
+var _ = Describe("the data directory", func() {
+	It("is held by one emulator at a time", func() {
+		dir := GinkgoT().TempDir()
+		first, err := heliconetest.NewHandler(heliconetest.WithDataDir(dir))
+		Expect(err).NotTo(HaveOccurred())
+		_, err = heliconetest.NewHandler(heliconetest.WithDataDir(dir))
+		Expect(err).To(MatchError(dirlock.ErrLocked))
+		Expect(err.Error()).To(ContainSubstring("the data directory " + dir))
+		Expect(first.Close()).To(Succeed())
+		again, err := heliconetest.NewHandler(heliconetest.WithDataDir(dir))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(again.Close()).To(Succeed())
 	})
 })
