@@ -3,6 +3,7 @@ package evals
 import (
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"regexp"
 	"slices"
@@ -143,6 +144,9 @@ func (r *Registry) Lookup(spec string) (name string, f heval.Func, err error) {
 		}
 		name = e.Name
 		if alias != "" {
+			if err := heval.CheckKey(alias); err != nil {
+				return "", nil, fmt.Errorf("evaluator spec %q: the alias is the score key, and %w", spec, err)
+			}
 			name = alias
 		}
 		return name, f, nil
@@ -161,6 +165,9 @@ func (r *Registry) suggest(name string) string {
 	}
 	return textdist.Nearest(name, names)
 }
+
+// finiteNonNegative reports whether x is a number ≥ 0 (not NaN, not infinite).
+func finiteNonNegative(x float64) bool { return x >= 0 && !math.IsInf(x, 0) }
 
 func noArg(f heval.Func) func(string) (heval.Func, error) {
 	return func(string) (heval.Func, error) { return f, nil }
@@ -224,13 +231,13 @@ func Builtin() []CatalogEntry {
 				}
 				if p, ok := strings.CutSuffix(arg, "%"); ok {
 					x, err := strconv.ParseFloat(strings.TrimSpace(p), 64)
-					if err != nil || x < 0 {
+					if err != nil || !finiteNonNegative(x) {
 						return nil, fmt.Errorf("the tolerance %q is not a percentage ≥ 0", arg)
 					}
 					return NumericClosenessRelative(x / 100), nil
 				}
 				x, err := strconv.ParseFloat(arg, 64)
-				if err != nil || x < 0 {
+				if err != nil || !finiteNonNegative(x) {
 					return nil, fmt.Errorf("the tolerance %q is not a number ≥ 0", arg)
 				}
 				return NumericCloseness(x), nil
@@ -271,7 +278,7 @@ func Builtin() []CatalogEntry {
 		{Name: "max_cost", Arg: "USD", ArgRequired: true, Doc: "The request cost at most USD dollars at the built-in list prices (evals.DefaultPrices).", Keys: boolKey("max_cost"),
 			Build: func(arg string) (heval.Func, error) {
 				x, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(arg), "$"), 64)
-				if err != nil || x < 0 {
+				if err != nil || !finiteNonNegative(x) {
 					return nil, fmt.Errorf("the cost limit %q is not an amount of US dollars ≥ 0", arg)
 				}
 				return MaxCost(x, nil), nil

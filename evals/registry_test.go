@@ -165,3 +165,17 @@ var _ = Describe("the registry", func() {
 		})
 	})
 })
+
+var _ = Describe("lookup arguments", func() {
+	DescribeTable("refuses numbers that are not finite and non-negative, and aliases Helicone cannot store",
+		func(spec, want string) {
+			_, _, err := evals.Lookup(spec)
+			Expect(err).To(MatchError(ContainSubstring(want)))
+		},
+		Entry("max_cost NaN", "max_cost=NaN", "not an amount"),
+		Entry("max_cost Inf", "max_cost=+Inf", "not an amount"),
+		Entry("numeric_closeness NaN", "numeric_closeness=NaN", "not a number"),
+		Entry("numeric_closeness NaN%", "numeric_closeness=NaN%", "not a percentage"),
+		Entry("an alias with the boolean suffix", "safe-hcone-bool:word_count", "-hcone-bool"),
+	)
+})
