@@ -141,3 +141,20 @@ var _ = Describe("the data directory", func() {
 		Expect(again.Close()).To(Succeed())
 	})
 })
+
+var _ = Describe("seed validation", func() {
+	DescribeTable("refuses a bad tier and absurd durations, saying what is accepted",
+		func(seed, want string) {
+			_, err := heliconetest.ParseSeed([]byte(seed))
+			if err == nil {
+				s, _ := heliconetest.ParseSeed([]byte(seed))
+				_, err = heliconetest.NewHandler(heliconetest.WithSeed(s))
+			}
+			Expect(err).To(MatchError(ContainSubstring(want)))
+		},
+		Entry("a tier", `{"organizations":[{"id":"o1","tier":"platinum"}]}`, "not one of free, pro, enterprise, none"),
+		Entry("a huge phrase", `{"organizations":[{"id":"o1","requests":[{"id":"11111111-1111-4111-8111-111111111111","created_ago":"1000000 days ago"}]}]}`, "out of range"),
+		Entry("a negative duration", `{"organizations":[{"id":"o1","requests":[{"id":"11111111-1111-4111-8111-111111111111","created_ago":"-36h"}]}]}`, "out of range"),
+		Entry("huge seconds", `{"organizations":[{"id":"o1","requests":[{"id":"11111111-1111-4111-8111-111111111111","created_ago":1e30}]}]}`, "out of range"),
+	)
+})

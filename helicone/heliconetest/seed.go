@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
@@ -289,8 +290,9 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 		if err2 := json.Unmarshal(b, &secs); err2 != nil {
 			return fmt.Errorf("heliconetest: duration %s is neither text like \"36h\" or \"2 days ago\" nor a number of seconds", b)
 		}
-		*d = Duration(secs * float64(time.Second))
-		return nil
+		v, err := boundAgo(fmt.Sprintf("%v s", secs), secs*float64(time.Second))
+		*d = Duration(v)
+		return err
 	}
 	v, err := ParseAgo(s)
 	if err != nil {
@@ -300,13 +302,25 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// MaxSeedDuration is the longest duration a seed may give: ten years.
+const MaxSeedDuration = 10 * 365 * 24 * time.Hour
+
+// boundAgo checks a seed duration of nanos nanoseconds: not negative, not beyond
+// [MaxSeedDuration], and a number.
+func boundAgo(text string, nanos float64) (time.Duration, error) {
+	if math.IsNaN(nanos) || nanos < 0 || nanos > float64(MaxSeedDuration) {
+		return 0, fmt.Errorf("heliconetest: duration %s is out of range: seed durations go from 0 to 10 years (\"2 days ago\", \"36h\")", text)
+	}
+	return time.Duration(nanos), nil
+}
+
 var agoPhrase = regexp.MustCompile(`^(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?)(?:\s+ago)?$`)
 
 // ParseAgo reads a duration in one of the forms of [Duration].
 func ParseAgo(s string) (time.Duration, error) {
 	t := strings.ToLower(strings.TrimSpace(s))
 	if v, err := time.ParseDuration(t); err == nil {
-		return v, nil
+		return boundAgo(strconv.Quote(s), float64(v))
 	}
 	m := agoPhrase.FindStringSubmatch(t)
 	if m == nil {
@@ -327,5 +341,5 @@ func ParseAgo(s string) (time.Duration, error) {
 	case 'w':
 		unit = 7 * 24 * time.Hour
 	}
-	return time.Duration(n * float64(unit)), nil
+	return boundAgo(strconv.Quote(s), n*float64(unit))
 }

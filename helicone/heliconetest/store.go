@@ -357,6 +357,11 @@ func (st *state) checkSeed(s Seed) error {
 		if strings.TrimSpace(so.ID) == "" {
 			return fmt.Errorf("heliconetest: seed organization #%d has no id", i+1)
 		}
+		switch so.Tier {
+		case "", TierFree, TierPro, TierEnterprise, TierNone:
+		default:
+			return fmt.Errorf("heliconetest: organization %q: tier %q is not one of free, pro, enterprise, none (or empty for pro)", so.ID, so.Tier)
+		}
 		allKeys := slices.Clone(so.Keys)
 		for _, sk := range so.ScopedKeys {
 			if _, ok := parsePerms(sk.Permissions); !ok {
