@@ -39,6 +39,7 @@ type jobFlags struct {
 	noHTML        bool
 	markdown      string
 	quiet         bool
+	evalTimeout   time.Duration
 }
 
 // register declares the flags on fs; rate is the default of --rate.
@@ -57,6 +58,7 @@ func (j *jobFlags) register(fs *flag.FlagSet, rate string) {
 	fs.BoolVar(&j.noHTML, "no-html", false, "do not write report.html")
 	fs.StringVar(&j.markdown, "markdown", "", "also write the summary as Markdown to `FILE` (it is always appended to $GITHUB_STEP_SUMMARY when set)")
 	fs.BoolVar(&j.quiet, "quiet", false, "print no progress, only the summary")
+	fs.DurationVar(&j.evalTimeout, "eval-timeout", 0, "give each evaluator call at most `DURATION` (e.g. 2m); a call past it is recorded as timed out and the run goes on (default: no limit; the LLM judge limits each of its requests itself)")
 }
 
 // job is one evaluation run as configured by the flags.
@@ -89,7 +91,11 @@ func (j *job) evaluators() ([]*harness.EvaluatorSpec, error) {
 			return nil, usagef("--eval %s: an evaluator named %q is already declared; rename one with 'alias:%s'", spec, name, spec)
 		}
 		seen[name] = true
-		out = append(out, harness.Evaluator(name, fn, harness.Spec(evalSpec(spec))))
+		opts := []any{harness.Spec(evalSpec(spec))}
+		if j.flags.evalTimeout > 0 {
+			opts = append(opts, harness.Timeout(j.flags.evalTimeout))
+		}
+		out = append(out, harness.Evaluator(name, fn, opts...))
 	}
 	return out, nil
 }
@@ -134,6 +140,9 @@ func (j *job) config() (harness.Config, error) {
 	}
 	if err != nil {
 		return cfg, usagef("shard: %v", err)
+	}
+	if j.flags.evalTimeout < 0 {
+		return cfg, usagef("--eval-timeout %s: give a positive duration such as 2m", j.flags.evalTimeout)
 	}
 	if j.flags.concurrency < 0 || j.flags.concurrency > harness.MaxConcurrency {
 		return cfg, usagef("--concurrency %d: give a number from 1 to %d (0 or none: a multiple of the CPU count)", j.flags.concurrency, harness.MaxConcurrency)
