@@ -21,7 +21,7 @@ var _ = Describe("a server that fails every write", func() {
 		DeferCleanup(fake.Close)
 	})
 
-	run := func(c *helicone.Client, n int, maxFailures ...int) (*harness.Results, error, string) {
+	run := func(c *helicone.Client, n int, maxFailures ...int) (*harness.Results, string, error) {
 		journal := filepath.Join(GinkgoT().TempDir(), "journal.jsonl")
 		res, err := harness.Run(context.Background(), harness.Config{
 			Source:      datasets.Slice(makeSamples(n)...),
@@ -33,7 +33,7 @@ var _ = Describe("a server that fails every write", func() {
 			// the delivery's 2.5 s of re-queues, so the test keeps it small.
 			MaxConsecutiveFailures: append(maxFailures, 0)[0],
 		})
-		return res, err, journal
+		return res, journal, err
 	}
 
 	It("stops early instead of retrying every write, leaving the rest to --resume", func() {
@@ -42,7 +42,7 @@ var _ = Describe("a server that fails every write", func() {
 			statuses[i] = 500
 		}
 		fake.inject(statuses...)
-		res, err, journal := run(fake.client(), 2000, 4)
+		res, journal, err := run(fake.client(), 2000, 4)
 		Expect(err).To(MatchError(harness.ErrDeliveryStopped))
 		var ds *harness.DeliveryStoppedError
 		Expect(errors.As(err, &ds)).To(BeTrue())
@@ -61,7 +61,7 @@ var _ = Describe("a server that fails every write", func() {
 	It("stops at the first write when the key is refused", func() {
 		c, err := helicone.NewClient(helicone.WithAPIKey("sk-helicone-wr0ngk3-y9a7b1c-q2w8e4r-t6u5i3o"), helicone.WithBaseURL(fake.URL))
 		Expect(err).NotTo(HaveOccurred())
-		_, err, _ = run(c, 200)
+		_, _, err = run(c, 200)
 		var ds *harness.DeliveryStoppedError
 		Expect(errors.As(err, &ds)).To(BeTrue())
 		Expect(ds.Auth).To(BeTrue())
@@ -71,7 +71,7 @@ var _ = Describe("a server that fails every write", func() {
 
 	It("counts every 429 answer and every retried attempt in the summary", func() {
 		fake.every429(3)
-		res, err, _ := run(fake.client(), 120)
+		res, _, err := run(fake.client(), 120)
 		Expect(err).NotTo(HaveOccurred())
 		d := res.Summary.Delivery
 		Expect(d.Acknowledged).To(Equal(120))

@@ -88,7 +88,7 @@ func (m *statMatcher) Match(actual any) (bool, error) {
 		return false, fmt.Errorf("%s of %q: %w", m.stat, m.key, m.err)
 	}
 	if m.inner == nil {
-		return false, fmt.Errorf("Have… %s of %q: the matcher is nil; pass one such as BeNumerically(\">=\", 0.8)", m.stat, m.key)
+		return false, fmt.Errorf("the matcher of %s of %q is nil; pass one such as BeNumerically(\">=\", 0.8)", m.stat, m.key)
 	}
 	m.set = set
 	obs, err := set.Observations(m.key)

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"sync"
 
-	. "github.com/onsi/gomega"
+	"github.com/onsi/gomega"
 )
 
 // update is the -update flag of every test binary that imports this package.
@@ -21,13 +21,13 @@ func Updating() bool { return *update }
 // key: got may not contain "sk-helicone".
 func ExpectGolden(path string, got []byte) {
 	if *update {
-		ExpectWithOffset(1, os.MkdirAll(filepath.Dir(path), 0o755)).To(Succeed())
-		ExpectWithOffset(1, os.WriteFile(path, got, 0o644)).To(Succeed())
+		gomega.ExpectWithOffset(1, os.MkdirAll(filepath.Dir(path), 0o755)).To(gomega.Succeed())
+		gomega.ExpectWithOffset(1, os.WriteFile(path, got, 0o644)).To(gomega.Succeed())
 	}
 	want, err := os.ReadFile(path)
-	ExpectWithOffset(1, err).NotTo(HaveOccurred(), "golden file %s is missing: run the package's tests with -args -update to create it", path)
-	ExpectWithOffset(1, string(got)).To(Equal(string(want)), "the output differs from %s (run with -args -update to accept the change, then read the diff)", path)
-	ExpectWithOffset(1, bytes.Contains(got, []byte("sk-helicone"))).To(BeFalse(), "a golden file must never hold an API key")
+	gomega.ExpectWithOffset(1, err).NotTo(gomega.HaveOccurred(), "golden file %s is missing: run the package's tests with -args -update to create it", path)
+	gomega.ExpectWithOffset(1, string(got)).To(gomega.Equal(string(want)), "the output differs from %s (run with -args -update to accept the change, then read the diff)", path)
+	gomega.ExpectWithOffset(1, bytes.Contains(got, []byte("sk-helicone"))).To(gomega.BeFalse(), "a golden file must never hold an API key")
 }
 
 // SyncBuffer is a bytes.Buffer that writers and readers in different goroutines may share.
