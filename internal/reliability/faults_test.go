@@ -1,0 +1,73 @@
+package reliability_test
+
+import (
+	"context"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/evals"
+	"github.com/heval-dev/heval/harness"
+	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/helicone/heliconetest"
+	"github.com/heval-dev/heval/helicone/heliconetest/demo"
+)
+
+var _ = Describe("transport faults", func() {
+	evaluators := func() []*harness.EvaluatorSpec {
+		return []*harness.EvaluatorSpec{
+			harness.Evaluator("word_count", evals.WordCount),
+			harness.Evaluator("has_citations", evals.HasCitations),
+		}
+	}
+
+	// Each fault hits a fifth of the score writes (answered instead of, or after, storing
+	// them); every score must still be stored exactly as computed.
+	DescribeTable("every score lands exactly, whatever a fifth of the answers do",
+		func(name string, f heliconetest.Fault) {
+			srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()), heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithWriteDelay(0))
+			DeferCleanup(srv.Close)
+			srv.Inject(heliconetest.RouteAddScores, f.Sometimes(0.2, 7))
+			client, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(srv.APIKey),
+				helicone.WithRetry(helicone.RetryPolicy{MaxAttempts: 6, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxRetryAfter: 2 * time.Second}),
+				helicone.WithTimeouts(helicone.Timeouts{Header: 200 * time.Millisecond}))
+			Expect(err).NotTo(HaveOccurred())
+			src := datasets.Experiment(demo.SupportExperimentID)
+			dry, err := harness.Run(context.Background(), harness.Config{Source: src, Env: datasets.Env{Client: client}, Evaluators: evaluators(), DryRun: true, KeepResults: true})
+			Expect(err).NotTo(HaveOccurred())
+			res, err := harness.Run(context.Background(), harness.Config{Source: src, Env: datasets.Env{Client: client}, Evaluators: evaluators()})
+			Expect(err).NotTo(HaveOccurred())
+			d := res.Summary.Delivery
+			Expect(d.Failed).To(BeZero())
+			want := map[string]map[string]int64{}
+			for _, r := range dry.All().Records() {
+				for _, v := range r.Values {
+					key := v.Key
+					if v.Type == "boolean" {
+						key += helicone.BoolSuffix
+					}
+					if want[r.Sample.RequestID] == nil {
+						want[r.Sample.RequestID] = map[string]int64{}
+					}
+					want[r.Sample.RequestID][key] = v.Value
+				}
+			}
+			for id, scores := range want {
+				Expect(srv.Scores(id)).To(Equal(scores), "request %s", id)
+			}
+			report("%-34s %d of %d writes acknowledged, %d retried attempts (%d answered 429), every score stored exactly", name, d.Acknowledged, d.Posts, d.Retries, d.RateLimited)
+		},
+		Entry(nil, "429 with Retry-After", heliconetest.Fault{Kind: heliconetest.FaultStatus, Status: 429, RetryAfter: "0"}),
+		Entry(nil, "500", heliconetest.Fail(500)),
+		Entry(nil, "502 (a proxy's HTML page)", heliconetest.Fail(502)),
+		Entry(nil, "503", heliconetest.Fail(503)),
+		Entry(nil, "connection reset", heliconetest.Disconnect()),
+		Entry(nil, "reset after storing", heliconetest.Disconnect().AfterHandling()),
+		Entry(nil, "slow answer (past the header timeout)", heliconetest.Delay(time.Second)),
+		Entry(nil, "truncated JSON (after storing)", heliconetest.Truncate()),
+		Entry(nil, "200 HTML page", heliconetest.NotJSON()),
+		Entry(nil, "200 HTML page after storing", heliconetest.NotJSON().AfterHandling()),
+	)
+})
