@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -16,17 +14,50 @@ import (
 
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/helicone"
-	"github.com/heval-dev/heval/internal/currentfake"
+	"github.com/heval-dev/heval/helicone/heliconetest"
 )
 
-// These specs run against a scripted current Helicone; they should run against
-// heliconetest's current profile as well once it exists (startCurrent is the one place to
-// change).
+// These specs run the sources of current Helicone (Helicone Datasets, tagged runs) against
+// the emulator: the current profile, and the legacy one where the path exists there too
+// or where a user of a legacy server needs to be told what to use instead.
 
-func startCurrent(opts ...helicone.Option) (*currentfake.Server, datasets.Env) {
-	srv := currentfake.New()
+const worldKey = "sk-helicone-dsw0000-world00-0000000-0000000"
+
+// world is the seed of one organization, built up by a spec before the emulator starts.
+type world struct {
+	org heliconetest.SeedOrganization
+}
+
+func newWorld() *world {
+	return &world{org: heliconetest.SeedOrganization{ID: "0d000000-0000-4000-8000-0000000000d5", Keys: []string{worldKey}}}
+}
+
+func ago(d time.Duration) heliconetest.Duration { return heliconetest.Duration(d) }
+
+// request logs a request.
+func (w *world) request(r heliconetest.SeedRequest) { w.org.Requests = append(w.org.Requests, r) }
+
+// dataset makes a Helicone dataset of the requests, created createdAgo, its rows added in
+// one call (they share their creation time), and returns its id and the row ids in order.
+func (w *world) dataset(name string, createdAgo time.Duration, requestIDs ...string) (string, []string) {
+	n := len(w.org.HeliconeDatasets)
+	d := heliconetest.SeedHeliconeDataset{ID: fmt.Sprintf("da7a%04d-0000-4000-8000-000000000000", n), Name: name, CreatedAgo: ago(createdAgo)}
+	rows := make([]string, len(requestIDs))
+	for i, id := range requestIDs {
+		rows[i] = fmt.Sprintf("da7a%04d-0000-4000-8000-%012d", n, i+1)
+		d.Rows = append(d.Rows, heliconetest.SeedHeliconeDatasetRow{ID: rows[i], RequestID: id})
+	}
+	w.org.HeliconeDatasets = append(w.org.HeliconeDatasets, d)
+	return d.ID, rows
+}
+
+// start serves the world in profile p (writes applied at once) and returns a client's
+// environment.
+func (w *world) start(p heliconetest.Profile, opts ...helicone.Option) (*heliconetest.Server, datasets.Env) {
+	srv := heliconetest.NewServer(heliconetest.WithProfile(p), heliconetest.WithWriteDelay(0),
+		heliconetest.WithSeed(heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{w.org}}))
 	DeferCleanup(srv.Close)
-	base := []helicone.Option{helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(currentfake.APIKey),
+	base := []helicone.Option{helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(worldKey),
 		helicone.WithRetry(helicone.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond})}
 	c, err := helicone.NewClient(append(base, opts...)...)
 	Expect(err).NotTo(HaveOccurred())
@@ -43,37 +74,46 @@ func chatAnswer(text string) json.RawMessage {
 	return json.RawMessage(fmt.Sprintf(`{"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,"message":{"role":"assistant","content":%q}}]}`, text))
 }
 
-// seedGolden logs n original requests, makes a dataset of them, and logs two tagged runs
-// per row (baseline, candidate), a run of another dataset's row and an untagged request.
-func seedGolden(srv *currentfake.Server, n int) (datasetID string, rowIDs []string) {
-	start := time.Now().Add(-3 * time.Hour)
+// tagged are the headers an application sets on a hypothesis run.
+func tagged(hypothesis, row string) map[string]string {
+	return map[string]string{datasets.HypothesisHeader: hypothesis, datasets.RowHeader: row}
+}
+
+// seedGolden logs n original requests, makes dataset "support-golden" of them, and logs
+// two tagged runs per row (baseline, candidate), a run of another dataset's row and an
+// untagged request.
+func seedGolden(w *world, n int) (datasetID string, rowIDs []string) {
 	var origins []string
 	for i := range n {
 		id := reqID(1, i)
-		srv.AddRequest(currentfake.Request{ID: id, CreatedAt: start.Add(time.Duration(i) * time.Second), Model: "gpt-4o-mini", Provider: "OPENAI",
+		w.request(heliconetest.SeedRequest{ID: id, CreatedAgo: ago(3*time.Hour - time.Duration(i)*time.Second), Model: "gpt-4o-mini", Provider: "OPENAI",
 			Properties: map[string]string{"feature": "support"}, RequestBody: chatRequest(fmt.Sprintf("question %d?", i)),
 			ResponseBody: chatAnswer(fmt.Sprintf("original answer %d", i)), LatencyMs: 700, PromptTokens: 30, CompletionTokens: 12})
 		origins = append(origins, id)
 	}
-	datasetID, rowIDs = srv.AddDataset("support-golden", origins...)
-	_, other := srv.AddDataset("elsewhere", origins[0])
+	datasetID, rowIDs = w.dataset("support-golden", 2*time.Hour, origins...)
+	_, other := w.dataset("elsewhere", 110*time.Minute, origins[0])
 	for i, row := range rowIDs {
 		for h, hyp := range []string{"baseline", "candidate"} {
-			srv.AddRequest(currentfake.Request{ID: reqID(2+h, i), CreatedAt: time.Now().Add(-time.Hour).Add(time.Duration(i) * time.Second), Model: "gpt-4o", Provider: "OPENAI",
-				Properties:   map[string]string{"heval-hypothesis": hyp, "heval-row": row},
+			w.request(heliconetest.SeedRequest{ID: reqID(2+h, i), CreatedAgo: ago(time.Hour - time.Duration(i)*time.Second), Model: "gpt-4o", Provider: "OPENAI",
+				Headers:      tagged(hyp, row),
 				RequestBody:  chatRequest(fmt.Sprintf("question %d? (asked by %s)", i, hyp)),
 				ResponseBody: chatAnswer(fmt.Sprintf("%s answer %d", hyp, i))})
 		}
 	}
-	srv.AddRequest(currentfake.Request{ID: reqID(8, 0), Properties: map[string]string{"heval-hypothesis": "candidate", "heval-row": other[0]}, ResponseBody: chatAnswer("elsewhere")})
-	srv.AddRequest(currentfake.Request{ID: reqID(9, 0), ResponseBody: chatAnswer("untagged")})
+	w.request(heliconetest.SeedRequest{ID: reqID(8, 0), Headers: tagged("candidate", other[0]), ResponseBody: chatAnswer("elsewhere")})
+	w.request(heliconetest.SeedRequest{ID: reqID(9, 0), ResponseBody: chatAnswer("untagged")})
 	return datasetID, rowIDs
 }
 
+// signedURL reports whether r is a GET of a signed body URL.
+func signedURL(r *http.Request) bool { return r.URL.Query().Get("X-Amz-Signature") != "" }
+
 var _ = Describe("HeliconeDataset", func() {
 	It("yields one sample per row: scores go to the origin request, the body comes from the signed URL", func() {
-		srv, env := startCurrent()
-		dsID, rowIDs := seedGolden(srv, 3)
+		w := newWorld()
+		dsID, rowIDs := seedGolden(w, 3)
+		srv, env := w.start(heliconetest.Current)
 		for _, query := range []string{"support-golden", dsID} {
 			samples, err := collect(datasets.HeliconeDataset(query), env)
 			Expect(err).NotTo(HaveOccurred())
@@ -102,22 +142,28 @@ var _ = Describe("HeliconeDataset", func() {
 				Expect(s.CreatedAt).To(BeTemporally("~", time.Now().Add(-3*time.Hour), time.Minute))
 			}
 		}
-		Expect(srv.SignedAuth()).To(BeEmpty(), "no API key goes to a signed URL")
-		Expect(srv.Count(currentfake.RouteSigned)).To(Equal(6))
-		Expect(srv.Count(currentfake.RouteQuery)).To(Equal(4), "one query of the 3 origin requests and its empty page, per read")
+		counts := srv.Counts()
+		Expect(counts[heliconetest.RouteSignedBody]).To(Equal(6))
+		Expect(counts[heliconetest.RouteQueryClickhouse]).To(Equal(4), "one query of the 3 origin requests and its empty page, per read")
+		for _, c := range srv.Log() {
+			if c.Route == heliconetest.RouteSignedBody {
+				Expect(c.Status).To(Equal(200), "the emulator refuses a signed URL sent with an API key, as S3 does")
+			}
+		}
 	})
 
 	It("marks a row whose body cannot be signed as unavailable, and reads expired URLs again once", func() {
 		var expire atomic.Bool
-		var srv *currentfake.Server
+		var srv *heliconetest.Server
 		hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
-			if strings.HasPrefix(r.URL.Path, "/_storage/") && expire.CompareAndSwap(true, false) {
+			if signedURL(r) && expire.CompareAndSwap(true, false) {
 				srv.ExpireSignedURLs()
 			}
 			return http.DefaultTransport.RoundTrip(r)
 		})}
-		srv, env := startCurrent(helicone.WithHTTPClient(hc))
-		_, rowIDs := seedGolden(srv, 3)
+		w := newWorld()
+		_, rowIDs := seedGolden(w, 3)
+		srv, env := w.start(heliconetest.Current, helicone.WithHTTPClient(hc))
 		srv.FailSigning(rowIDs[1])
 		expire.Store(true)
 		samples, err := collect(datasets.HeliconeDataset("support-golden"), env)
@@ -134,35 +180,36 @@ var _ = Describe("HeliconeDataset", func() {
 				Expect(s.Text()).To(Equal("original answer 2"))
 			}
 		}
-		Expect(srv.Count(currentfake.RouteDatasetRows)).To(Equal(2), "the rows were read again once for fresh URLs")
+		Expect(srv.Counts()[heliconetest.RouteDatasetRows]).To(Equal(2), "the rows were read again once for fresh URLs")
 	})
 
 	It("says which datasets exist when the name is wrong", func() {
-		srv, env := startCurrent()
-		seedGolden(srv, 1)
+		w := newWorld()
+		seedGolden(w, 1)
+		_, env := w.start(heliconetest.Current)
 		_, err := collect(datasets.HeliconeDataset("support-gold"), env)
 		Expect(err).To(MatchError(helicone.ErrDatasetNotFound))
 		Expect(err.Error()).To(ContainSubstring(`"support-golden"`))
-		Expect(err.Error()).NotTo(ContainSubstring(currentfake.APIKey))
+		Expect(err.Error()).NotTo(ContainSubstring(worldKey))
 	})
 
 	It("tells a user of a legacy server to use experiments", func() {
-		legacy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(404)
-			fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>Error</title>\n</head>\n<body>\n<pre>Cannot POST %s</pre>\n</body>\n</html>\n", r.URL.Path)
-		}))
-		DeferCleanup(legacy.Close)
-		_, err := collect(datasets.HeliconeDataset("support-golden"), fixtureEnv(legacy.URL))
-		Expect(err).To(MatchError(helicone.ErrDatasetsUnavailable))
-		Expect(err.Error()).To(ContainSubstring("--experiment"))
+		w := newWorld()
+		seedGolden(w, 1)
+		_, env := w.start(heliconetest.Legacy)
+		for _, src := range []datasets.Source{datasets.HeliconeDataset("support-golden"), datasets.DatasetExperiment("support-golden")} {
+			_, err := collect(src, env)
+			Expect(err).To(MatchError(helicone.ErrDatasetsUnavailable))
+			Expect(err.Error()).To(ContainSubstring("--experiment"))
+		}
 	})
 })
 
 var _ = Describe("DatasetExperiment", func() {
 	It("yields the rows, then the tagged runs joined to their rows", func() {
-		srv, env := startCurrent()
-		_, rowIDs := seedGolden(srv, 3)
+		w := newWorld()
+		_, rowIDs := seedGolden(w, 3)
+		_, env := w.start(heliconetest.Current)
 		samples, err := collect(datasets.DatasetExperiment("support-golden"), env)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(samples).To(HaveLen(3 + 6))
@@ -193,19 +240,26 @@ var _ = Describe("DatasetExperiment", func() {
 	})
 
 	It("asks for the runs by row, since the oldest row, oldest first", func() {
-		srv, env := startCurrent()
-		seedGolden(srv, 120)
+		w := newWorld()
+		seedGolden(w, 120)
+		srv, env := w.start(heliconetest.Current)
 		samples, err := collect(datasets.DatasetExperiment("support-golden", datasets.RunsOnly()), env)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(samples).To(HaveLen(240))
+		for i := 1; i < len(samples); i++ {
+			if i != 200 { // the second query starts over
+				Expect(samples[i-1].CreatedAt.After(samples[i].CreatedAt)).To(BeFalse(), "oldest first, sample %d", i)
+			}
+		}
 		// Two queries of at most 100 rows each, each paged until an empty page; no query of
 		// the origin requests when only runs are wanted.
-		Expect(srv.Count(currentfake.RouteQuery)).To(Equal(4))
+		Expect(srv.Counts()[heliconetest.RouteQueryClickhouse]).To(Equal(4))
 	})
 
 	It("chooses and names hypotheses, and narrows the runs with a filter", func() {
-		srv, env := startCurrent()
-		seedGolden(srv, 3)
+		w := newWorld()
+		seedGolden(w, 3)
+		_, env := w.start(heliconetest.Current)
 		samples, err := collect(datasets.DatasetExperiment("support-golden", datasets.RunsOnly(), datasets.Hypotheses("cand"),
 			datasets.WithLabels(map[string]string{"candidate": "cand"})), env)
 		Expect(err).NotTo(HaveOccurred())
@@ -227,13 +281,14 @@ var _ = Describe("DatasetExperiment", func() {
 	})
 
 	It("reads runs tagged under other property names, matching their case loosely", func() {
-		srv, env := startCurrent()
-		srv.AddRequest(currentfake.Request{ID: reqID(1, 0), RequestBody: chatRequest("q?"), ResponseBody: chatAnswer("a")})
-		dsID, rowIDs := srv.AddDataset("variants", reqID(1, 0))
+		w := newWorld()
+		w.request(heliconetest.SeedRequest{ID: reqID(1, 0), CreatedAgo: ago(2 * time.Hour), RequestBody: chatRequest("q?"), ResponseBody: chatAnswer("a")})
+		dsID, rowIDs := w.dataset("variants", time.Hour, reqID(1, 0))
 		// A header-set property is stored lower-cased; one set through the property route
 		// keeps its case.
-		srv.AddRequest(currentfake.Request{ID: reqID(2, 0), Properties: map[string]string{"variant": "A", "row": rowIDs[0]}, ResponseBody: chatAnswer("a1")})
-		srv.AddRequest(currentfake.Request{ID: reqID(3, 0), Properties: map[string]string{"Variant": "B", "Row": rowIDs[0]}, ResponseBody: chatAnswer("b1")})
+		w.request(heliconetest.SeedRequest{ID: reqID(2, 0), Headers: map[string]string{"Helicone-Property-Variant": "A", "Helicone-Property-Row": rowIDs[0]}, ResponseBody: chatAnswer("a1")})
+		w.request(heliconetest.SeedRequest{ID: reqID(3, 0), Properties: map[string]string{"Variant": "B", "Row": rowIDs[0]}, ResponseBody: chatAnswer("b1")})
+		_, env := w.start(heliconetest.Current)
 		samples, err := collect(datasets.DatasetExperiment(dsID, datasets.RunsOnly(), datasets.RunTags("Helicone-Property-Variant", "Row")), env)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(samples).To(HaveLen(2))
@@ -244,8 +299,9 @@ var _ = Describe("DatasetExperiment", func() {
 	})
 
 	It("is an empty source for an empty dataset", func() {
-		srv, env := startCurrent()
-		srv.AddDataset("empty")
+		w := newWorld()
+		w.dataset("empty", time.Hour)
+		_, env := w.start(heliconetest.Current)
 		samples, err := collect(datasets.DatasetExperiment("empty"), env)
 		Expect(err).NotTo(HaveOccurred())
 		Expect(samples).To(BeEmpty())
@@ -253,60 +309,69 @@ var _ = Describe("DatasetExperiment", func() {
 })
 
 var _ = Describe("TaggedRuns", func() {
-	It("yields the requests tagged with a hypothesis, as runs paired by their row property", func() {
-		srv, env := startCurrent()
-		_, rowIDs := seedGolden(srv, 2)
-		samples, err := collect(datasets.TaggedRuns(helicone.All()), env)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(samples).To(HaveLen(5), "four runs of the dataset and one of another; not the untagged request")
-		for _, s := range samples {
-			Expect(s.Kind).To(Equal(heval.KindHypothesisRun))
-			Expect(s.HypothesisID).To(BeElementOf("baseline", "candidate"))
-			Expect(s.Hypothesis).To(Equal(s.HypothesisID))
-			Expect(s.DatasetRowID).NotTo(BeEmpty())
-		}
-		Expect(samples[0].DatasetRowID).To(BeElementOf(rowIDs))
-		Expect(samples[0].CreatedAt.Before(samples[len(samples)-1].CreatedAt)).To(BeTrue(), "oldest first")
-	})
+	for _, p := range heliconetest.Profiles {
+		It(p.String()+": yields the requests tagged with a hypothesis, as runs paired by their row property", func() {
+			w := newWorld()
+			_, rowIDs := seedGolden(w, 2)
+			_, env := w.start(p)
+			samples, err := collect(datasets.TaggedRuns(helicone.All()), env)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(samples).To(HaveLen(5), "four runs of the dataset and one of another; not the untagged request")
+			for _, s := range samples {
+				Expect(s.Kind).To(Equal(heval.KindHypothesisRun))
+				Expect(s.HypothesisID).To(BeElementOf("baseline", "candidate"))
+				Expect(s.Hypothesis).To(Equal(s.HypothesisID))
+				Expect(s.DatasetRowID).NotTo(BeEmpty())
+			}
+			Expect(samples[0].DatasetRowID).To(BeElementOf(rowIDs))
+			for i := 1; i < len(samples); i++ {
+				Expect(samples[i-1].CreatedAt.After(samples[i].CreatedAt)).To(BeFalse(), "oldest first")
+			}
+		})
+	}
 
 	It("needs a hypothesis property", func() {
-		_, env := startCurrent()
+		_, env := newWorld().start(heliconetest.Current)
 		_, err := collect(datasets.TaggedRuns(helicone.All(), datasets.HypothesisProperty("")), env)
 		Expect(err).To(MatchError(ContainSubstring("needs a hypothesis property")))
 	})
 })
 
 var _ = Describe("Requests of rows stored in S3", func() {
-	It("reads the bodies from the row's signed URL", func() {
-		srv, env := startCurrent()
-		srv.AddRequest(currentfake.Request{ID: reqID(1, 0), InS3: true, Properties: map[string]string{"variant": "B"},
-			RequestBody: chatRequest("old question?"), ResponseBody: chatAnswer("old answer")})
-		samples, err := collect(datasets.Requests(helicone.All(), datasets.HypothesisProperty("Variant")), env)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(samples).To(HaveLen(1))
-		Expect(samples[0].Text()).To(Equal("old answer"))
-		Expect(samples[0].Inputs).To(HaveKeyWithValue("prompt", "old question?"))
-		Expect(samples[0].Hypothesis).To(Equal("B"), "the property name matches ignoring case")
-		Expect(samples[0].Kind).To(Equal(heval.KindRequest))
-		Expect(srv.SignedAuth()).To(BeEmpty())
-	})
+	for _, p := range heliconetest.Profiles {
+		It(p.String()+": reads the bodies from the row's signed URL", func() {
+			w := newWorld()
+			w.request(heliconetest.SeedRequest{ID: reqID(1, 0), StorageLocation: heliconetest.StorageS3, Headers: map[string]string{"Helicone-Property-Variant": "B"},
+				RequestBody: chatRequest("old question?"), ResponseBody: chatAnswer("old answer — café")})
+			srv, env := w.start(p)
+			samples, err := collect(datasets.Requests(helicone.All(), datasets.HypothesisProperty("Variant")), env)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(samples).To(HaveLen(1))
+			Expect(samples[0].Text()).To(Equal("old answer — café"), "the row itself holds the text in printable ASCII only")
+			Expect(samples[0].Inputs).To(HaveKeyWithValue("prompt", "old question?"))
+			Expect(samples[0].Hypothesis).To(Equal("B"), "the property name matches ignoring case")
+			Expect(samples[0].Kind).To(Equal(heval.KindRequest))
+			Expect(srv.Counts()[heliconetest.RouteSignedBody]).To(Equal(1))
+		})
 
-	It("falls back to the row's own text when the signed URL no longer serves the body", func() {
-		var srv *currentfake.Server
-		hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
-			if strings.HasPrefix(r.URL.Path, "/_storage/") {
-				srv.ExpireSignedURLs()
-			}
-			return http.DefaultTransport.RoundTrip(r)
-		})}
-		srv, env := startCurrent(helicone.WithHTTPClient(hc))
-		srv.AddRequest(currentfake.Request{ID: reqID(1, 0), InS3: true, ResponseBody: chatAnswer("old answer")})
-		samples, err := collect(datasets.Requests(helicone.All()), env)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(samples).To(HaveLen(1))
-		Expect(samples[0].Text()).To(Equal("assistant: (the response as text)"))
-		Expect(srv.Count(currentfake.RouteSigned)).To(Equal(1))
-	})
+		It(p.String()+": falls back to the row's own text when the signed URL no longer serves the body", func() {
+			var srv *heliconetest.Server
+			hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+				if signedURL(r) {
+					srv.ExpireSignedURLs()
+				}
+				return http.DefaultTransport.RoundTrip(r)
+			})}
+			w := newWorld()
+			w.request(heliconetest.SeedRequest{ID: reqID(1, 0), StorageLocation: heliconetest.StorageS3, ResponseBody: chatAnswer("old answer — café")})
+			srv, env := w.start(p, helicone.WithHTTPClient(hc))
+			samples, err := collect(datasets.Requests(helicone.All()), env)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(samples).To(HaveLen(1))
+			Expect(samples[0].Text()).To(Equal("old answer  caf"), "the row's printable-ASCII text")
+			Expect(srv.Counts()[heliconetest.RouteSignedBody]).To(Equal(1))
+		})
+	}
 })
 
 type roundTrip func(*http.Request) (*http.Response, error)

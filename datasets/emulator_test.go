@@ -89,44 +89,112 @@ var _ = Describe("the demo data through the emulator", Ordered, func() {
 			Expect(s.HypothesisID).To(Equal(demo.SupportCandidateID))
 		}
 	})
+})
 
-	It("reads logged requests by property, labelled by variant", func() {
-		samples, err := collect(datasets.Requests(helicone.Property(demo.PropertyVariant, helicone.Equals, "B"),
-			datasets.PageSize(50), datasets.HypothesisProperty(demo.PropertyVariant)), env)
+// The request sources exist on both profiles: the same specs run against each.
+var _ = Describe("the demo's logged requests through the emulator", func() {
+	for _, p := range heliconetest.Profiles {
+		Describe("in the "+p.String()+" profile", Ordered, func() {
+			var (
+				env  datasets.Env
+				seed heliconetest.Seed
+			)
+			BeforeAll(func() {
+				seed = demo.Seed()
+				srv := heliconetest.NewServer(heliconetest.WithProfile(p), heliconetest.WithSeed(seed))
+				DeferCleanup(srv.Close)
+				c, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(demo.APIKey))
+				Expect(err).NotTo(HaveOccurred())
+				env = datasets.Env{Client: c}
+			})
+
+			It("reads logged requests by property, labelled by variant", func() {
+				samples, err := collect(datasets.Requests(helicone.Property(demo.PropertyVariant, helicone.Equals, "B"),
+					datasets.PageSize(50), datasets.HypothesisProperty(demo.PropertyVariant)), env)
+				Expect(err).NotTo(HaveOccurred())
+				want := 0
+				for _, r := range seed.Organizations[0].Requests {
+					if r.Properties[demo.PropertyVariant] == "B" {
+						want++
+					}
+				}
+				Expect(want).To(BeNumerically(">", 50))
+				Expect(samples).To(HaveLen(want))
+				for _, s := range samples {
+					Expect(s.Kind).To(Equal(heval.KindRequest))
+					Expect(s.Hypothesis).To(Equal("B"))
+					Expect(s.Properties).To(HaveKeyWithValue(demo.PropertyVariant, "B"))
+					Expect(s.Model).NotTo(BeEmpty())
+					Expect(s.CreatedAt.IsZero()).To(BeFalse())
+					Expect(s.Inputs).To(HaveKey("prompt"))
+					_, err := s.Answer()
+					Expect(err).NotTo(HaveOccurred(), "request %s: %s", s.RequestID, s.Body)
+				}
+			})
+
+			It("reads every plain request, including the non-OpenAI bodies", func() {
+				samples, err := collect(datasets.Requests(helicone.Or(
+					helicone.Property(demo.PropertyFeature, helicone.Equals, demo.FeatureSupport),
+					helicone.Property(demo.PropertyFeature, helicone.Equals, demo.FeatureCode))), env)
+				Expect(err).NotTo(HaveOccurred())
+				Expect(len(samples)).To(Equal(demo.DefaultRequests))
+				providers := map[string]bool{}
+				for _, s := range samples {
+					providers[s.Provider] = true
+					_, err := s.Answer()
+					Expect(err).NotTo(HaveOccurred(), "request %s", s.RequestID)
+				}
+				Expect(providers).To(HaveKey("ANTHROPIC"))
+				Expect(providers).To(HaveKey("GOOGLE"))
+			})
+		})
+	}
+})
+
+var _ = Describe("the demo's two paths", func() {
+	start := func(p heliconetest.Profile) datasets.Env {
+		srv := heliconetest.NewServer(heliconetest.WithProfile(p), heliconetest.WithSeed(demo.Seed()))
+		DeferCleanup(srv.Close)
+		c, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(demo.APIKey), helicone.WithRetry(helicone.NoRetry()))
 		Expect(err).NotTo(HaveOccurred())
-		want := 0
-		for _, r := range seed.Organizations[0].Requests {
-			if r.Properties[demo.PropertyVariant] == "B" {
-				want++
-			}
+		return datasets.Env{Client: c}
+	}
+
+	// Row indexes differ: a Helicone dataset's rows share their creation time and are
+	// numbered by row id, an experiment's in the dataset's order. Pairing is by row id.
+	It("yields the same rows and runs, paired the same way, from a current Helicone dataset as from its legacy experiment", func() {
+		type key struct {
+			kind                       heval.Kind
+			requestID, row, hypothesis string
 		}
-		Expect(want).To(BeNumerically(">", 50))
-		Expect(samples).To(HaveLen(want))
-		for _, s := range samples {
-			Expect(s.Kind).To(Equal(heval.KindRequest))
-			Expect(s.Hypothesis).To(Equal("B"))
-			Expect(s.Properties).To(HaveKeyWithValue(demo.PropertyVariant, "B"))
-			Expect(s.Model).NotTo(BeEmpty())
-			Expect(s.CreatedAt.IsZero()).To(BeFalse())
-			Expect(s.Inputs).To(HaveKey("prompt"))
-			_, err := s.Answer()
-			Expect(err).NotTo(HaveOccurred(), "request %s: %s", s.RequestID, s.Body)
+		keys := func(samples []heval.Sample) []key {
+			out := make([]key, len(samples))
+			for i, s := range samples {
+				out[i] = key{s.Kind, s.RequestID, s.DatasetRowID, s.Hypothesis}
+			}
+			return out
+		}
+		legacy, err := collect(datasets.Experiment(demo.SupportExperimentID), start(heliconetest.Legacy))
+		Expect(err).NotTo(HaveOccurred())
+		current, err := collect(datasets.DatasetExperiment(demo.SupportDatasetName), start(heliconetest.Current))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(current).To(HaveLen(len(legacy)))
+		Expect(keys(current)).To(ConsistOf(keys(legacy)))
+		texts := map[string]string{}
+		for _, s := range legacy {
+			texts[s.RequestID] = s.Text()
+		}
+		for _, s := range current {
+			Expect(s.Text()).To(Equal(texts[s.RequestID]), "request %s", s.RequestID)
 		}
 	})
 
-	It("reads every plain request, including the non-OpenAI bodies", func() {
-		samples, err := collect(datasets.Requests(helicone.Or(
-			helicone.Property(demo.PropertyFeature, helicone.Equals, demo.FeatureSupport),
-			helicone.Property(demo.PropertyFeature, helicone.Equals, demo.FeatureCode))), env)
-		Expect(err).NotTo(HaveOccurred())
-		Expect(len(samples)).To(Equal(demo.DefaultRequests))
-		providers := map[string]bool{}
-		for _, s := range samples {
-			providers[s.Provider] = true
-			_, err := s.Answer()
-			Expect(err).NotTo(HaveOccurred(), "request %s", s.RequestID)
+	It("current: an experiment is an error that says what to use instead", func() {
+		env := start(heliconetest.Current)
+		for _, src := range []datasets.Source{datasets.Experiment(demo.SupportExperimentID), datasets.ExperimentsByPrompt(helicone.Equals, demo.SupportPrompt)} {
+			_, err := collect(src, env)
+			Expect(err).To(MatchError(helicone.ErrExperimentsUnavailable))
+			Expect(err.Error()).To(ContainSubstring("--dataset"))
 		}
-		Expect(providers).To(HaveKey("ANTHROPIC"))
-		Expect(providers).To(HaveKey("GOOGLE"))
 	})
 })

@@ -337,6 +337,14 @@ func (c *Client) scrubErr(err error) error {
 		// typed error inspectable, with the text redacted.
 		return &redactedError{msg: c.redactor.String(err.Error()), cause: &cp}
 	}
+	var se *SignedURLError
+	if errors.As(err, &se) {
+		// A signed URL's path can hold such a run too: keep whether it expired inspectable.
+		cp := *se
+		cp.URL, cp.Message = c.redactor.String(cp.URL), c.redactor.String(cp.Message)
+		cp.Err = redact(cp.Err, c.redactor)
+		return &redactedError{msg: c.redactor.String(err.Error()), cause: &cp}
+	}
 	return redact(err, c.redactor)
 }
 

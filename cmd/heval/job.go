@@ -69,6 +69,8 @@ type job struct {
 	env    datasets.Env
 	// extraEvals are evaluators added by the command itself.
 	extraEvals []*harness.EvaluatorSpec
+	// summary is the run's summary once it ran (nil when it could not start).
+	summary *heval.Summary
 }
 
 func (j *job) evaluators() ([]*harness.EvaluatorSpec, error) {
@@ -189,6 +191,9 @@ func (j *job) run(ctx context.Context) error {
 		cfg.Progress = p
 	}
 	res, runErr := harness.Run(ctx, cfg)
+	if res != nil {
+		j.summary = &res.Summary
+	}
 	if err := outs.Close(); err != nil && runErr == nil {
 		runErr = err
 	}

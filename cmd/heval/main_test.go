@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -30,6 +32,27 @@ func TestMain(m *testing.M) {
 func TestCLI(t *testing.T) {
 	RegisterFailHandler(Fail)
 	RunSpecs(t, "heval CLI")
+}
+
+// waitServe is the script command "waitserve ADDR": it waits until a server answers HTTP
+// on ADDR (a background `heval serve` has started), for at most 30 seconds.
+func waitServe(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitserve ADDR")
+	}
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		resp, err := client.Get("http://" + args[0] + "/")
+		if err == nil {
+			resp.Body.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("no server answered on %s within 30s: %v", args[0], err)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // ginkgoT runs one testscript script inside a Ginkgo spec.
@@ -60,8 +83,11 @@ var _ = Describe("script tests", func() {
 				env.Setenv("HELICONE_API_KEY", "")
 				env.Setenv("HELICONE_BASE_URL", "")
 				env.Setenv("GITHUB_STEP_SUMMARY", "")
+				// A loopback address free now, for a script's background heval serve.
+				env.Setenv("SERVE_ADDR", freeAddr())
 				return nil
 			},
+			Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"waitserve": waitServe},
 		})
 	}, entries)
 })

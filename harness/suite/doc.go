@@ -20,8 +20,8 @@
 //
 // Evaluators labelled with Ginkgo's Label run only when the run's --label-filter selects
 // them. The flags -heval.out, -heval.dry-run, -heval.rate, -heval.concurrency and
-// -heval.require (after -args for go test) configure a run; [LoadBaseline] reads last
-// night's scores for comparisons.
+// -heval.require (after -args for go test) configure a run; [WithVerify] reads every
+// submitted score back, and [LoadBaseline] reads last night's scores for comparisons.
 //
 // This is the only package of heval that imports Ginkgo; the engine (package harness) does
 // not, so programs that embed it get no Ginkgo flags.

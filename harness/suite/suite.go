@@ -48,6 +48,7 @@ type config struct {
 	env         func() (datasets.Env, error)
 	out         string
 	dryRun      bool
+	verify      bool
 	rate        helicone.Rate
 	concurrency int
 	require     []string
@@ -94,6 +95,12 @@ func WithOutDir(dir string) Option { return Option{func(c *config) { c.out = dir
 // WithDryRun evaluates without sending scores to Helicone. The flag -heval.dry-run and
 // HEVAL_DRY_RUN override it.
 func WithDryRun(on bool) Option { return Option{func(c *config) { c.dryRun = on }} }
+
+// WithVerify reads every submitted score back from Helicone, as `heval run --verify` does
+// (see [harness.Config].Verify), and fails the evaluation when one did not land: Helicone
+// acknowledges writes it drops later (requests older than 30 days, another organization's).
+// It does nothing in a dry run.
+func WithVerify(on bool) Option { return Option{func(c *config) { c.verify = on }} }
 
 // WithRate sets the request budget for Helicone (see [helicone.ParseRate]).
 func WithRate(r helicone.Rate) Option { return Option{func(c *config) { c.rate = r }} }
@@ -393,6 +400,7 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	cfg := harness.Config{
 		Source: s.source, Env: env, Evaluators: evs, Concurrency: r.concurrency, Info: info,
 		DryRun: r.dryRun, Rate: r.rate, Thresholds: r.thresholds, KeepResults: true, Logger: s.cfg.logger,
+		Verify: s.cfg.verify && !r.dryRun,
 	}
 	var outs *outputs.Set
 	if r.out != "" {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -11,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -43,9 +45,57 @@ func (h *Handler) signURL(host, key string, now time.Time) string {
 }
 
 func (h *Handler) signature(key, date, expires string) string {
-	m := hmac.New(sha256.New, h.secret[:])
-	m.Write([]byte(key + "\n" + date + "\n" + expires))
+	return h.signer.sign(key + "\n" + date + "\n" + expires)
+}
+
+// signer holds the secret that signs body URLs, and the secrets of URLs expired early
+// ([Handler.ExpireSignedURLs]).
+type signer struct {
+	mu      sync.RWMutex
+	current [32]byte
+	retired [][32]byte
+}
+
+func newSigner() *signer {
+	s := &signer{}
+	_, _ = rand.Read(s.current[:])
+	return s
+}
+
+func mac(secret [32]byte, msg string) string {
+	m := hmac.New(sha256.New, secret[:])
+	m.Write([]byte(msg))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *signer) sign(msg string) string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return mac(s.current, msg)
+}
+
+// check reports whether sig signs msg with the current secret (valid) or with a retired one
+// (expired).
+func (s *signer) check(msg, sig string) (valid, expired bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if hmac.Equal([]byte(sig), []byte(mac(s.current, msg))) {
+		return true, false
+	}
+	for _, old := range s.retired {
+		if hmac.Equal([]byte(sig), []byte(mac(old, msg))) {
+			return false, true
+		}
+	}
+	return false, false
+}
+
+// rotate retires the current secret: every URL signed so far is expired.
+func (s *signer) rotate() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.retired = append(s.retired, s.current)
+	_, _ = rand.Read(s.current[:])
 }
 
 // s3Error answers as S3 does, with an XML error document.
@@ -63,15 +113,21 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, key string
 		s3Error(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
 		return
 	}
+	if r.Header.Get("Authorization") != "" {
+		// A presigned URL is its own credential; S3 refuses a second one.
+		s3Error(w, http.StatusBadRequest, "InvalidArgument", "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization header should be specified")
+		return
+	}
 	q := r.URL.Query()
 	date, expires, sig := q.Get("X-Amz-Date"), q.Get("X-Amz-Expires"), q.Get("X-Amz-Signature")
-	if !hmac.Equal([]byte(sig), []byte(h.signature(key, date, expires))) {
+	valid, retired := h.signer.check(key+"\n"+date+"\n"+expires, sig)
+	if !valid && !retired {
 		s3Error(w, http.StatusForbidden, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.")
 		return
 	}
 	signed, err1 := time.Parse(amzDate, date)
 	secs, err2 := strconv.Atoi(expires)
-	if err1 != nil || err2 != nil || !h.cfg.clock().Before(signed.Add(time.Duration(secs)*time.Second)) {
+	if retired || err1 != nil || err2 != nil || !h.cfg.clock().Before(signed.Add(time.Duration(secs)*time.Second)) {
 		s3Error(w, http.StatusForbidden, "AccessDenied", "Request has expired")
 		return
 	}

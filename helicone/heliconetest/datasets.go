@@ -377,8 +377,15 @@ func (h *Handler) datasetRows(w http.ResponseWriter, r *http.Request, body *reqB
 		off := min(int(min(offset, float64(len(rows)))), len(rows))
 		rows = rows[off:min(len(rows), off+int(limit))]
 		for _, row := range rows {
-			u := h.signURL(host, rowObjectKey(o.id, d.id, row.id), now)
-			out = append(out, datasetRowOut{ID: row.id, OriginRequestID: row.requestID, DatasetID: d.id, CreatedAt: timeText(row.createdAt), SignedURL: signedURLOut{Data: &u}})
+			signed := signedURLOut{}
+			if h.faults.has(&h.faults.unsigned, row.id) {
+				msg := SigningFailure
+				signed.Error = &msg
+			} else {
+				u := h.signURL(host, rowObjectKey(o.id, d.id, row.id), now)
+				signed.Data = &u
+			}
+			out = append(out, datasetRowOut{ID: row.id, OriginRequestID: row.requestID, DatasetID: d.id, CreatedAt: timeText(row.createdAt), SignedURL: signed})
 		}
 	}
 	o.mu.RUnlock()

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -82,10 +83,13 @@ type activeFault struct {
 	rng  *rand.Rand
 }
 
-// faultSet holds the injected faults per route.
+// faultSet holds the injected faults per route, and the request ids and dataset rows
+// faulted by [Handler.LoseWrites] and [Handler.FailSigning].
 type faultSet struct {
-	mu     sync.Mutex
-	byRule map[Route][]*activeFault
+	mu       sync.Mutex
+	byRule   map[Route][]*activeFault
+	lost     map[string]bool // canonical request ids
+	unsigned map[string]bool // canonical dataset row ids
 }
 
 func (s *faultSet) add(rt Route, f Fault) {
@@ -109,8 +113,27 @@ func (s *faultSet) add(rt Route, f Fault) {
 
 func (s *faultSet) clear() {
 	s.mu.Lock()
-	s.byRule = nil
+	s.byRule, s.lost, s.unsigned = nil, nil, nil
 	s.mu.Unlock()
+}
+
+// mark adds ids to one of the id sets.
+func (s *faultSet) mark(set *map[string]bool, ids []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if *set == nil {
+		*set = map[string]bool{}
+	}
+	for _, id := range ids {
+		(*set)[canonicalID(strings.TrimSpace(id))] = true
+	}
+}
+
+// has reports whether id is in one of the id sets.
+func (s *faultSet) has(set *map[string]bool, id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return (*set)[canonicalID(id)]
 }
 
 // take returns the fault that changes this answer of rt, if any.
@@ -143,8 +166,30 @@ func (s *faultSet) take(rt Route) *Fault {
 // apply in the order they were injected, route-specific ones before [AnyRoute] ones.
 func (h *Handler) Inject(rt Route, f Fault) { h.faults.add(rt, f) }
 
-// ClearFaults removes every injected fault.
+// ClearFaults removes every injected fault, also those of [Handler.LoseWrites] and
+// [Handler.FailSigning].
 func (h *Handler) ClearFaults() { h.faults.clear() }
+
+// LoseWrites makes the emulator acknowledge every later score write for these request ids
+// with 201 and then never apply it, as when Helicone's queue loses a message or another
+// write to the same request overtakes it. Each lost write is recorded in
+// [Handler.Dropped] with [DropLost]; a write already waiting in a consumer batch is lost
+// too. Only a read-back can tell, as on the real server.
+func (h *Handler) LoseWrites(requestIDs ...string) { h.faults.mark(&h.faults.lost, requestIDs) }
+
+// SigningFailure is the error of a dataset row's signed_url envelope when signing failed
+// ([Handler.FailSigning]).
+const SigningFailure = "Failed to generate a signed URL for the row's body"
+
+// FailSigning makes the Helicone Datasets rows query answer these rows (by row id) with a
+// signed_url envelope whose signing failed: {"data":null,"error":SigningFailure}.
+func (h *Handler) FailSigning(rowIDs ...string) { h.faults.mark(&h.faults.unsigned, rowIDs) }
+
+// ExpireSignedURLs makes every signed body URL handed out so far (request rows'
+// signed_body_url, dataset rows' signed_url) answer 403 AccessDenied "Request has expired",
+// as S3 does once a presigned URL is older than [SignedURLTTL]. URLs handed out afterwards
+// are valid.
+func (h *Handler) ExpireSignedURLs() { h.signer.rotate() }
 
 // bufferWriter captures an answer.
 type bufferWriter struct {

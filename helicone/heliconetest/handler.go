@@ -100,7 +100,7 @@ type Handler struct {
 	pending  sync.WaitGroup
 	consumer consumer
 	faults   faultSet
-	secret   [32]byte // signs body URLs
+	signer   *signer // signs body URLs
 
 	obsMu   sync.Mutex
 	log     []Call // a ring of at most cfg.logLimit calls; logHead is the oldest once full
@@ -128,7 +128,7 @@ func NewHandler(opts ...Option) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg}
-	_, _ = rand.Read(h.secret[:])
+	h.signer = newSigner()
 	st, key, err := h.buildState()
 	if err != nil {
 		return nil, err

@@ -39,6 +39,9 @@ const (
 	// DropSuperseded: a newer write for the same request fell into the same consumer batch,
 	// and only the newest write of a request is applied, not merged (see [WithWriteDelay]).
 	DropSuperseded DropReason = "superseded"
+	// DropLost: the write was lost on its way to storage, as a queue message can be (only
+	// with [Handler.LoseWrites]).
+	DropLost DropReason = "lost"
 	// DropInt64Overflow: a value is a whole number outside Int64 (1e300, 2^63), so the
 	// insert of the whole row failed after the 201 (inferred).
 	DropInt64Overflow DropReason = "int64-overflow"
@@ -314,11 +317,16 @@ func (h *Handler) applyBatch(batch []*scoreWrite) {
 	}
 	now := h.cfg.clock()
 	for i, sw := range batch {
-		if newest[sw.org.id+"\x00"+canonicalID(sw.requestID)] != i {
-			h.recordDrop(sw, DropSuperseded, now)
+		superseded := newest[sw.org.id+"\x00"+canonicalID(sw.requestID)] != i
+		if superseded || h.faults.has(&h.faults.lost, sw.requestID) {
+			reason := DropSuperseded
+			if !superseded {
+				reason = DropLost
+			}
+			h.recordDrop(sw, reason, now)
 			if h.wal != nil && sw.n != 0 {
 				if _, err := h.wal.append(walRecord{Org: sw.org.id, Skip: sw.n}); err != nil {
-					h.cfg.logger.Error("helicone emulator: the durable score log could not record a superseded write", "error", err)
+					h.cfg.logger.Error("helicone emulator: the durable score log could not record a write that was not applied", "error", err, "reason", reason)
 				}
 			}
 			continue
