@@ -192,6 +192,10 @@ func objectText(raw []byte) (string, error) {
 		return "", fmt.Errorf("reading answer text: %w: a JSON object whose fields have unexpected types (%v): %s", ErrUnknownBody, err, objectKeys(raw))
 	}
 	if b.HeliconeMessage != nil {
+		var why string
+		if json.Unmarshal(b.HeliconeMessage, &why) == nil && strings.TrimSpace(why) != "" && !strings.HasPrefix(why, "fetching body from signed_url") {
+			return "", fmt.Errorf("%w: %s", ErrBodyNotAvailable, truncateText(why, 300))
+		}
 		return "", ErrBodyNotAvailable
 	}
 	switch {

@@ -164,3 +164,13 @@ var _ = Describe("Direction", func() {
 		Expect(heval.Neutral.Better(2, 1)).To(BeFalse())
 	})
 })
+
+var _ = Describe("a placeholder body", func() {
+	It("says why the body is not available when the placeholder says it", func() {
+		_, err := heval.AnswerText(json.RawMessage(`{"helicone_message":"the signed URL could not be made: AccessDenied"}`))
+		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
+		Expect(err.Error()).To(ContainSubstring("AccessDenied"))
+		_, err = heval.AnswerText(json.RawMessage(`{"helicone_message":"fetching body from signed_url... contact support"}`))
+		Expect(err).To(Equal(heval.ErrBodyNotAvailable))
+	})
+})
