@@ -149,18 +149,18 @@ func newRecord(r *row, prev *heval.Sample) heval.Record {
 	rec := heval.Record{
 		Evaluator:   r.Evaluator,
 		Repeat:      int(r.Repeat),
-		Reason:      r.Reason,
-		DeliveryErr: r.DeliveryError,
+		Reason:      str(r.Reason),
+		DeliveryErr: str(r.DeliveryError),
 		Submitted:   r.Submitted,
 		Duration:    time.Duration(r.EvaluatorDurationUS) * time.Microsecond,
 	}
-	if r.ErrorKind != errorKindDelivery {
-		rec.Err, rec.ErrKind = r.Error, heval.ErrorKind(r.ErrorKind)
+	if str(r.ErrorKind) != errorKindDelivery {
+		rec.Err, rec.ErrKind = str(r.Error), heval.ErrorKind(str(r.ErrorKind))
 	} else if rec.DeliveryErr == "" {
-		rec.DeliveryErr = r.Error
+		rec.DeliveryErr = str(r.Error)
 	}
-	if r.Failures != "" {
-		rec.Failures = strings.Split(r.Failures, "\n")
+	if f := str(r.Failures); f != "" {
+		rec.Failures = strings.Split(f, "\n")
 	}
 	s := sampleOf(r)
 	if prev != nil && sameSample(prev, &s) {
@@ -176,7 +176,7 @@ func appendValue(rec *heval.Record, r *row) {
 	if r.Value == nil {
 		return
 	}
-	t := heval.ValueType(r.ValueType)
+	t := heval.ValueType(str(r.ValueType))
 	if t == "" {
 		t = heval.Number
 	}
@@ -187,22 +187,22 @@ func sampleOf(r *row) heval.Sample {
 	s := heval.Sample{
 		Kind:             heval.Kind(r.SampleKind),
 		RequestID:        r.RequestID,
-		ExperimentID:     r.ExperimentID,
-		HypothesisID:     r.HypothesisID,
-		Hypothesis:       r.Hypothesis,
-		Model:            r.Model,
-		Provider:         r.Provider,
-		PromptVersionID:  r.PromptVersionID,
-		DatasetRowID:     r.DatasetRowID,
-		PromptTokens:     r.PromptTokens,
-		CompletionTokens: r.CompletionTokens,
-		Latency:          time.Duration(r.LatencyMS) * time.Millisecond,
+		ExperimentID:     str(r.ExperimentID),
+		HypothesisID:     str(r.HypothesisID),
+		Hypothesis:       str(r.Hypothesis),
+		Model:            str(r.Model),
+		Provider:         str(r.Provider),
+		PromptVersionID:  str(r.PromptVersionID),
+		DatasetRowID:     str(r.DatasetRowID),
+		PromptTokens:     i64(r.PromptTokens),
+		CompletionTokens: i64(r.CompletionTokens),
+		Latency:          time.Duration(i64(r.LatencyMS)) * time.Millisecond,
 	}
 	if r.RowIndex != nil {
 		s.RowIndex = int(*r.RowIndex)
 	}
-	if r.RequestCreatedAt != 0 {
-		s.CreatedAt = time.UnixMicro(r.RequestCreatedAt).UTC()
+	if r.RequestCreatedAt != nil {
+		s.CreatedAt = time.UnixMicro(*r.RequestCreatedAt).UTC()
 	}
 	return s
 }

@@ -29,37 +29,55 @@ const (
 	MetaDryRun    = "heval.dry_run"
 )
 
-// row is one Parquet row: one (sample, score key, repeat). Fields tagged optional are
-// written as null when they hold their zero value (or a nil pointer).
+// row is one Parquet row: one (sample, score key, repeat). Every nullable column is a
+// pointer field, nil for null. (parquet-go v0.32.0, the newest release, writes some runs of
+// zero values of optional non-pointer fields as zeros instead of nulls; pointer fields are
+// written exactly.)
 type row struct {
-	RunID               string `parquet:"run_id,dict"`
-	RunStarted          int64  `parquet:"run_started,timestamp(microsecond:utc)"`
-	ExperimentID        string `parquet:"experiment_id,optional,dict"`
-	HypothesisID        string `parquet:"hypothesis_id,optional,dict"`
-	Hypothesis          string `parquet:"hypothesis,optional,dict"`
-	Model               string `parquet:"model,optional,dict"`
-	Provider            string `parquet:"provider,optional,dict"`
-	PromptVersionID     string `parquet:"prompt_version_id,optional,dict"`
-	DatasetRowID        string `parquet:"dataset_row_id,optional,dict"`
-	RowIndex            *int64 `parquet:"row_index,optional"`
-	RequestID           string `parquet:"request_id,dict"`
-	SampleKind          string `parquet:"sample_kind,dict"`
-	Evaluator           string `parquet:"evaluator,dict"`
-	ScoreKey            string `parquet:"score_key,dict"`
-	Repeat              int64  `parquet:"repeat"`
-	Value               *int64 `parquet:"value,optional"`
-	ValueType           string `parquet:"value_type,optional,dict"`
-	Error               string `parquet:"error,optional,dict"`
-	ErrorKind           string `parquet:"error_kind,optional,dict"`
-	DeliveryError       string `parquet:"delivery_error,optional,dict"`
-	Reason              string `parquet:"reason,optional"`
-	Failures            string `parquet:"failures,optional"`
-	Submitted           bool   `parquet:"submitted"`
-	EvaluatorDurationUS int64  `parquet:"evaluator_duration_us"`
-	PromptTokens        int64  `parquet:"prompt_tokens,optional"`
-	CompletionTokens    int64  `parquet:"completion_tokens,optional"`
-	LatencyMS           int64  `parquet:"latency_ms,optional"`
-	RequestCreatedAt    int64  `parquet:"request_created_at,optional,timestamp(microsecond:utc)"`
+	RunID               string  `parquet:"run_id,dict"`
+	RunStarted          int64   `parquet:"run_started,timestamp(microsecond:utc)"`
+	ExperimentID        *string `parquet:"experiment_id,optional,dict"`
+	HypothesisID        *string `parquet:"hypothesis_id,optional,dict"`
+	Hypothesis          *string `parquet:"hypothesis,optional,dict"`
+	Model               *string `parquet:"model,optional,dict"`
+	Provider            *string `parquet:"provider,optional,dict"`
+	PromptVersionID     *string `parquet:"prompt_version_id,optional,dict"`
+	DatasetRowID        *string `parquet:"dataset_row_id,optional,dict"`
+	RowIndex            *int64  `parquet:"row_index,optional"`
+	RequestID           string  `parquet:"request_id,dict"`
+	SampleKind          string  `parquet:"sample_kind,dict"`
+	Evaluator           string  `parquet:"evaluator,dict"`
+	ScoreKey            string  `parquet:"score_key,dict"`
+	Repeat              int64   `parquet:"repeat"`
+	Value               *int64  `parquet:"value,optional"`
+	ValueType           *string `parquet:"value_type,optional,dict"`
+	Error               *string `parquet:"error,optional,dict"`
+	ErrorKind           *string `parquet:"error_kind,optional,dict"`
+	DeliveryError       *string `parquet:"delivery_error,optional,dict"`
+	Reason              *string `parquet:"reason,optional"`
+	Failures            *string `parquet:"failures,optional"`
+	Submitted           bool    `parquet:"submitted"`
+	EvaluatorDurationUS int64   `parquet:"evaluator_duration_us"`
+	PromptTokens        *int64  `parquet:"prompt_tokens,optional"`
+	CompletionTokens    *int64  `parquet:"completion_tokens,optional"`
+	LatencyMS           *int64  `parquet:"latency_ms,optional"`
+	RequestCreatedAt    *int64  `parquet:"request_created_at,optional,timestamp(microsecond:utc)"`
+}
+
+// str is the value of a nullable string column ("" for null).
+func str(p *string) string {
+	if p == nil {
+		return ""
+	}
+	return *p
+}
+
+// i64 is the value of a nullable integer column (0 for null).
+func i64(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 // errorKindDelivery is the error_kind of a row whose error column holds a delivery error.
