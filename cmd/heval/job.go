@@ -89,7 +89,15 @@ func (j *job) evaluators() ([]*harness.EvaluatorSpec, error) {
 			return nil, usagef("--eval %s: an evaluator named %q is already declared; rename one with 'alias:%s'", spec, name, spec)
 		}
 		seen[name] = true
-		out = append(out, harness.Evaluator(name, fn, harness.Spec(evalSpec(spec))))
+		opts := []any{harness.Spec(evalSpec(spec)), harness.DeclaredAt("", 0)}
+		if e, ok := reg.EntryFor(spec); ok {
+			for _, k := range e.Keys {
+				if k.Direction != "" {
+					opts = append(opts, harness.Direction(k.Direction, k.Key))
+				}
+			}
+		}
+		out = append(out, harness.Evaluator(name, fn, opts...))
 	}
 	return out, nil
 }
