@@ -114,6 +114,22 @@ var _ = Describe("the demo data through the emulator", Ordered, func() {
 		}
 	})
 
+	It("names every sample's experiment: its dataset's name, or the name given", func() {
+		samples, err := collect(datasets.Experiment(demo.SupportExperimentID), env)
+		Expect(err).NotTo(HaveOccurred())
+		for _, s := range samples {
+			Expect(s.Experiment).To(Equal(demo.SupportDatasetName), "request %s", s.RequestID)
+		}
+		samples, err = collect(datasets.Experiment(demo.CodeExperimentID, datasets.WithExperimentName("code")), env)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).NotTo(BeEmpty())
+		for _, s := range samples {
+			Expect(s.Experiment).To(Equal("code"))
+			Expect(s.InGroup("code/" + s.Group())).To(BeTrue())
+			Expect(s.QualifiedGroup()).To(Equal("code/" + s.Group()))
+		}
+	})
+
 	It("reads every plain request, including the non-OpenAI bodies", func() {
 		samples, err := collect(datasets.Requests(helicone.Or(
 			helicone.Property(demo.PropertyFeature, helicone.Equals, demo.FeatureSupport),
