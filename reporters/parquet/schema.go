@@ -1,9 +1,14 @@
 package parquet
 
-// SchemaVersion is the version of the column layout written by [Writer]. It is stored in the
-// file's key/value metadata under [MetaSchemaVersion] and grows when a column is added,
-// removed or changes meaning.
-const SchemaVersion = 1
+// SchemaVersion is the version of the column layout written by [Writer] and
+// [SamplesWriter]. It is stored in the file's key/value metadata under [MetaSchemaVersion]
+// and grows when a column is added, removed or changes meaning. Version 2 added the
+// columns experiment, evaluator_spec and direction, the samples table, and the checksum.
+const SchemaVersion = 2
+
+// oldestReadable is the oldest schema version the reader still reads (its files have no
+// samples table and no checksum; the columns added since read as null).
+const oldestReadable = 1
 
 // The key/value metadata keys of a heval scores file.
 const (
@@ -16,6 +21,16 @@ const (
 	// MetaSummary holds the run's summary as a JSON object; absent when the writer was not
 	// finished with a summary.
 	MetaSummary = "heval.summary"
+	// MetaTable says which table the file holds: "scores" ([Writer]) or "samples"
+	// ([SamplesWriter]).
+	MetaTable = "heval.table"
+	// MetaChecksum holds the checksum of the file's rows and of its other key/value
+	// metadata, "crc32c:" and 8 hex digits; the reader verifies it (see docs/parquet-schema.md).
+	MetaChecksum = "heval.checksum"
+	// MetaDataChecksum holds the CRC-32C of the file's bytes from the end of its leading
+	// magic number to the end of its last column chunk (every page header and page),
+	// verified before any page is decoded.
+	MetaDataChecksum = "heval.data_checksum"
 	// The following keys repeat single fields of MetaRun so that tools that read key/value
 	// metadata as flat strings (DuckDB's parquet_kv_metadata, pyarrow) need no JSON.
 	MetaRunID     = "heval.run_id"
@@ -37,6 +52,7 @@ type row struct {
 	RunID               string  `parquet:"run_id,dict"`
 	RunStarted          int64   `parquet:"run_started,timestamp(microsecond:utc)"`
 	ExperimentID        *string `parquet:"experiment_id,optional,dict"`
+	Experiment          *string `parquet:"experiment,optional,dict"`
 	HypothesisID        *string `parquet:"hypothesis_id,optional,dict"`
 	Hypothesis          *string `parquet:"hypothesis,optional,dict"`
 	Model               *string `parquet:"model,optional,dict"`
@@ -47,7 +63,9 @@ type row struct {
 	RequestID           string  `parquet:"request_id,dict"`
 	SampleKind          string  `parquet:"sample_kind,dict"`
 	Evaluator           string  `parquet:"evaluator,dict"`
+	EvaluatorSpec       *string `parquet:"evaluator_spec,optional,dict"`
 	ScoreKey            string  `parquet:"score_key,dict"`
+	Direction           *string `parquet:"direction,optional,dict"`
 	Repeat              int64   `parquet:"repeat"`
 	Value               *int64  `parquet:"value,optional"`
 	ValueType           *string `parquet:"value_type,optional,dict"`
@@ -62,6 +80,31 @@ type row struct {
 	CompletionTokens    *int64  `parquet:"completion_tokens,optional"`
 	LatencyMS           *int64  `parquet:"latency_ms,optional"`
 	RequestCreatedAt    *int64  `parquet:"request_created_at,optional,timestamp(microsecond:utc)"`
+}
+
+// The tables a file can hold (its [MetaTable]).
+const (
+	tableScores  = "scores"
+	tableSamples = "samples"
+)
+
+// sampleRow is one row of the samples table: what a person needs to judge one sample,
+// once per sample of a run.
+type sampleRow struct {
+	RunID           string            `parquet:"run_id,dict"`
+	RequestID       string            `parquet:"request_id,dict"`
+	SampleKind      string            `parquet:"sample_kind,dict"`
+	Experiment      *string           `parquet:"experiment,optional,dict"`
+	Hypothesis      *string           `parquet:"hypothesis,optional,dict"`
+	Model           *string           `parquet:"model,optional,dict"`
+	PromptVersionID *string           `parquet:"prompt_version_id,optional,dict"`
+	DatasetRowID    *string           `parquet:"dataset_row_id,optional,dict"`
+	RowIndex        *int64            `parquet:"row_index,optional"`
+	Answer          *string           `parquet:"answer,optional"`
+	AnswerError     *string           `parquet:"answer_error,optional"`
+	Reference       *string           `parquet:"reference,optional"`
+	Inputs          map[string]string `parquet:"inputs"`
+	Properties      map[string]string `parquet:"properties"`
 }
 
 // str is the value of a nullable string column ("" for null).

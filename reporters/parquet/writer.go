@@ -1,9 +1,11 @@
 package parquet
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -69,11 +71,16 @@ type Writer struct {
 	cfg config
 
 	pw    *pq.GenericWriter[row]
+	hw    *hashingWriter
+	bw    *bufio.Writer
 	buf   []row
 	cells []cells // backing store of the nullable columns of buf[i]
 
 	runID      string
 	runStarted int64
+	info       heval.RunInfo
+	kv         map[string]string
+	sum        checksum
 
 	rows, records int64
 	finished      bool
@@ -94,16 +101,35 @@ func NewWriter(w io.Writer, opts ...Option) *Writer {
 // Rows returns the number of rows written so far.
 func (w *Writer) Rows() int64 { return w.rows }
 
-func writerOptions(rowGroupRows int64, kv map[string]string) []pq.WriterOption {
+func writerOptions(rowGroupRows int64, version string, kv map[string]string) []pq.WriterOption {
 	opts := []pq.WriterOption{
 		pq.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
 		pq.MaxRowsPerRowGroup(rowGroupRows),
-		pq.CreatedBy("heval", "", ""),
+		&pq.WriterConfig{CreatedBy: createdBy(version)},
+		// Unbuffered: every byte reaches the hashingWriter (which buffers) when written.
+		pq.WriteBufferSize(0),
 	}
 	for k, v := range kv {
 		opts = append(opts, pq.KeyValueMetadata(k, v))
 	}
 	return opts
+}
+
+// createdBy is the footer's created_by: "heval version V", as parquet-mr writes its own,
+// with the revision heval was built from when the build recorded it.
+func createdBy(version string) string {
+	if version == "" {
+		version = heval.Version()
+	}
+	s := "heval version " + version
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path == "github.com/heval-dev/heval" {
+		for _, st := range bi.Settings {
+			if st.Key == "vcs.revision" && st.Value != "" {
+				s += " (build " + st.Value + ")"
+			}
+		}
+	}
+	return s
 }
 
 // Start records the run's description in the file's metadata and opens the Parquet stream.
@@ -122,24 +148,29 @@ func (w *Writer) Start(info heval.RunInfo) error {
 		kv[k] = v
 	}
 	kv[MetaSchemaVersion] = strconv.Itoa(SchemaVersion)
+	kv[MetaTable] = tableScores
 	run, err := encodeJSON("run", toRunMeta(info))
 	if err != nil {
 		return err
 	}
 	kv[MetaRun] = run
-	w.pw = pq.NewGenericWriter[row](w.out, writerOptions(w.cfg.rowGroupRows, kv)...)
+	w.kv = kv
+	w.bw = bufio.NewWriterSize(w.out, 256<<10)
+	w.hw = &hashingWriter{w: w.bw, skip: 4}
+	w.pw = pq.NewGenericWriter[row](w.hw, writerOptions(w.cfg.rowGroupRows, info.Version, kv)...)
 	w.buf = make([]row, 0, batchRows)
 	w.cells = make([]cells, batchRows)
 	w.runID = info.RunID
 	w.runStarted = micros(info.Started)
+	w.info = info
 	return nil
 }
 
 // cells holds the values of one row's nullable columns, which the row points to; an empty
 // string, a zero count or a zero time is written as null.
 type cells struct {
-	experimentID, hypothesisID, hypothesis, model, provider, promptVersionID, datasetRowID string
-	valueType, err, errKind, deliveryErr, reason, failures                                 string
+	experimentID, experiment, hypothesisID, hypothesis, model, provider, promptVersionID  string
+	datasetRowID, spec, direction, valueType, err, errKind, deliveryErr, reason, failures string
 
 	rowIndex, value, promptTokens, completionTokens, latencyMS, createdAt int64
 	hasRow, hasValue                                                      bool
@@ -159,7 +190,7 @@ func (w *Writer) Record(r heval.Record) error {
 		Submitted:           r.Submitted,
 		EvaluatorDurationUS: r.Duration.Microseconds(),
 	}
-	c := cells{err: r.Err, errKind: string(r.ErrKind), deliveryErr: r.DeliveryErr, reason: r.Reason}
+	c := cells{err: r.Err, errKind: string(r.ErrKind), deliveryErr: r.DeliveryErr, reason: r.Reason, spec: w.info.Spec(r.Evaluator)}
 	if r.Err == "" && r.DeliveryErr != "" {
 		c.err, c.errKind = r.DeliveryErr, errorKindDelivery
 	} else if r.Err != "" && r.ErrKind == "" {
@@ -169,7 +200,7 @@ func (w *Writer) Record(r heval.Record) error {
 		c.failures = joinFailures(r.Failures)
 	}
 	if s := r.Sample; s != nil {
-		c.experimentID, c.hypothesisID, c.hypothesis = s.ExperimentID, s.HypothesisID, s.Hypothesis
+		c.experimentID, c.experiment, c.hypothesisID, c.hypothesis = s.ExperimentID, s.Experiment, s.HypothesisID, s.Hypothesis
 		c.model, c.provider, c.promptVersionID, c.datasetRowID = s.Model, s.Provider, s.PromptVersionID, s.DatasetRowID
 		t.RequestID = s.RequestID
 		t.SampleKind = string(s.Kind)
@@ -181,11 +212,13 @@ func (w *Writer) Record(r heval.Record) error {
 	w.records++
 	if len(r.Values) == 0 {
 		t.ScoreKey = r.Evaluator
+		c.direction = string(w.info.Direction(r.Evaluator, r.Evaluator))
 		return w.add(&t, &c)
 	}
 	for i := range r.Values {
 		v := &r.Values[i]
 		t.ScoreKey = v.Key
+		c.direction = string(w.info.Direction(r.Evaluator, v.Key))
 		c.hasValue, c.value, c.valueType = true, v.Value, string(v.Type)
 		if c.valueType == "" {
 			c.valueType = string(heval.Number)
@@ -203,6 +236,7 @@ func (w *Writer) add(t *row, c *cells) error {
 	w.buf = append(w.buf, *t)
 	w.cells[i] = *c
 	link(&w.buf[i], &w.cells[i])
+	w.sum.add(&w.buf[i])
 	w.rows++
 	if len(w.buf) == cap(w.buf) {
 		return w.flush()
@@ -224,7 +258,8 @@ func link(r *row, c *cells) {
 		}
 		return v
 	}
-	r.ExperimentID, r.HypothesisID, r.Hypothesis = s(&c.experimentID), s(&c.hypothesisID), s(&c.hypothesis)
+	r.ExperimentID, r.Experiment, r.HypothesisID, r.Hypothesis = s(&c.experimentID), s(&c.experiment), s(&c.hypothesisID), s(&c.hypothesis)
+	r.EvaluatorSpec, r.Direction = s(&c.spec), s(&c.direction)
 	r.Model, r.Provider, r.PromptVersionID = s(&c.model), s(&c.provider), s(&c.promptVersionID)
 	r.DatasetRowID = s(&c.datasetRowID)
 	r.RowIndex, r.Value = nil, nil
@@ -279,13 +314,33 @@ func (w *Writer) Finish(s heval.Summary) error {
 	sum, sumErr := encodeJSON("summary", m)
 	if sumErr == nil {
 		w.pw.SetKeyValueMetadata(MetaSummary, sum)
+		w.kv[MetaSummary] = sum
 	}
-	if err := w.pw.Close(); err != nil {
-		w.err = fmt.Errorf("parquet: closing file: %w", err)
-		return w.err
+	if err := finishFile(w.pw, w.hw, w.bw, w.kv, &w.sum); err != nil {
+		w.err = err
+		return err
 	}
 	// The file is complete; only the summary is missing when it could not be encoded.
 	return sumErr
+}
+
+// finishFile writes the last row group, the checksums and the footer of a file, and
+// flushes it to the underlying writer.
+func finishFile[T any](pw *pq.GenericWriter[T], hw *hashingWriter, bw *bufio.Writer, kv map[string]string, sum *checksum) error {
+	if err := pw.Flush(); err != nil {
+		return fmt.Errorf("parquet: writing rows: %w", err)
+	}
+	kv[MetaDataChecksum] = hw.String()
+	pw.SetKeyValueMetadata(MetaDataChecksum, kv[MetaDataChecksum])
+	sum.meta(kv)
+	pw.SetKeyValueMetadata(MetaChecksum, sum.String())
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("parquet: closing file: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("parquet: writing file: %w", err)
+	}
+	return nil
 }
 
 // micros returns t as microseconds since the Unix epoch, or 0 (written as null where the
