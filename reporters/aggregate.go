@@ -68,9 +68,6 @@ type Aggregator struct {
 	errCount, deliveryErrs int
 	fails                  []FailureRef
 	failCount              int
-	// experiments are the experiments the groups belong to; with more than one, group
-	// labels are qualified by experiment.
-	experiments map[string]bool
 }
 
 type evalKey struct{ group, evaluator string }
@@ -137,13 +134,7 @@ func (a *Aggregator) Finish(s heval.Summary) error {
 // Record implements [Handler].
 func (a *Aggregator) Record(r heval.Record) error {
 	a.records++
-	group := groupKey(r.Sample)
-	if r.Sample != nil && r.Sample.Experiment != "" && len(a.experiments) < 2 {
-		if a.experiments == nil {
-			a.experiments = map[string]bool{}
-		}
-		a.experiments[r.Sample.Experiment] = true
-	}
+	group := GroupKey(r.Sample)
 	g := a.group(group, r.Sample)
 	if r.Repeat == 0 {
 		g.first[r.Evaluator]++
@@ -346,9 +337,9 @@ func (a *Aggregator) addFailure(group string, r *heval.Record) {
 	}
 }
 
-// groupKey is the key a sample's group is accumulated under: its experiment and its group
-// label, resolved into the label the reports show by [Aggregator.Result].
-func groupKey(s *heval.Sample) string {
+// GroupKey is the key a sample's group is accumulated under: its experiment and its group
+// label, resolved into the label the reports show by [GroupLabels].
+func GroupKey(s *heval.Sample) string {
 	if s == nil || s.Experiment == "" {
 		return s.Group()
 	}
@@ -459,10 +450,16 @@ func (a *Aggregator) Result() *Aggregate {
 	return out
 }
 
-// labels returns the function that turns a group key into the label the reports show:
-// the group label, qualified by its experiment ("support/candidate") when the run holds
-// samples of more than one experiment, or when another group has the same label.
+// labels returns the function that turns a group key into the label the reports show.
 func (a *Aggregator) labels() func(string) string {
+	return GroupLabels(slices.Collect(maps.Keys(a.groups)))
+}
+
+// GroupLabels returns the function that turns the group keys of a run (see [GroupKey])
+// into the labels the reports show: the group label, qualified by its experiment
+// ("support/candidate") when the run holds samples of more than one experiment, or when
+// another group has the same label.
+func GroupLabels(keys []string) func(string) string {
 	plain := func(key string) string {
 		if _, g, ok := strings.Cut(key, "\x00"); ok {
 			return g
@@ -475,12 +472,16 @@ func (a *Aggregator) labels() func(string) string {
 		}
 		return key
 	}
-	if len(a.experiments) > 1 {
-		return qualified
-	}
+	experiments := map[string]bool{}
 	seen := map[string]int{}
-	for key := range a.groups {
+	for _, key := range keys {
+		if e, _, ok := strings.Cut(key, "\x00"); ok {
+			experiments[e] = true
+		}
 		seen[plain(key)]++
+	}
+	if len(experiments) > 1 {
+		return qualified
 	}
 	return func(key string) string {
 		if seen[plain(key)] > 1 {
