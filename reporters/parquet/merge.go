@@ -174,6 +174,8 @@ func merge[T any, PT interface {
 					return fmt.Errorf("parquet: merge: writing rows: %w", err)
 				}
 			}
+			// The reader fills maps that are already there instead of replacing them.
+			clear(buf)
 			if errors.Is(rerr, io.EOF) {
 				break
 			}

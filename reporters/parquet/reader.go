@@ -320,6 +320,7 @@ func (f *File) each(yield func(heval.Record, string, error) bool) {
 			}
 			cur, curKey, have, lastRun = newRecord(r, prev), k, true, r.RunID
 		}
+		clear(buf)
 		if errors.Is(err, io.EOF) {
 			break
 		}

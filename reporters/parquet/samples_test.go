@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 
@@ -142,16 +143,96 @@ var _ = Describe("the samples table", func() {
 		Expect(err.Error()).To(ContainSubstring("samples table"))
 	})
 
-	It("merges as the scores files merge", func() {
+	It("merges as the scores files merge, each sample keeping its own inputs", func() {
+		// A second run whose first sample has no inputs, reference or answer, where the
+		// first run's has them all.
+		other := withBodies(fixtureRecords())
+		bare := *other[0].Sample
+		bare.Inputs, bare.Reference = nil, nil
+		bare.Body = json.RawMessage(`{"helicone_message":"placeholder"}`)
+		other[0].Sample, other[1].Sample = &bare, &bare
+		second := filepath.Join(dir, "second-samples.parquet")
+		writeSamples(second, other)
 		out := filepath.Join(dir, "merged-samples.parquet")
 		fh, err := os.Create(out)
 		Expect(err).NotTo(HaveOccurred())
-		Expect(parquet.MergeSamples(fh, filepath.Join(dir, parquet.SamplesFile), filepath.Join(dir, parquet.SamplesFile))).To(Succeed())
+		Expect(parquet.MergeSamples(fh, filepath.Join(dir, parquet.SamplesFile), second)).To(Succeed())
 		Expect(fh.Close()).To(Succeed())
 		tbl, err := pqarrow.ReadTable(context.Background(), mustOpen(out), nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
 		Expect(err).NotTo(HaveOccurred())
 		defer tbl.Release()
 		Expect(tbl.NumRows()).To(BeEquivalentTo(6))
+		var sizes []int64
+		for _, ch := range tbl.Column(tbl.Schema().FieldIndices("inputs")[0]).Data().Chunks() {
+			m := ch.(*array.Map)
+			for i := range m.Len() {
+				a, b := m.ValueOffsets(i)
+				sizes = append(sizes, b-a)
+			}
+		}
+		Expect(sizes).To(Equal([]int64{2, 0, 0, 0, 0, 0}))
+		refs := tbl.Column(tbl.Schema().FieldIndices("reference")[0])
+		answers := tbl.Column(tbl.Schema().FieldIndices("answer")[0])
+		Expect(arrowValues(tbl, tbl.Schema().FieldIndices("reference")[0])).To(Equal([]any{"the reference answer", nil, nil, nil, nil, nil}), "%v", refs)
+		Expect(arrowValues(tbl, tbl.Schema().FieldIndices("answer")[0])[3]).To(BeNil(), "%v", answers)
+	})
+})
+
+var _ = Describe("merging samples tables of many rows", func() {
+	It("gives each sample its own content across the reader's batches", func() {
+		dir := GinkgoT().TempDir()
+		write := func(path string, full bool) {
+			fh, err := os.Create(path)
+			Expect(err).NotTo(HaveOccurred())
+			defer fh.Close()
+			w := parquet.NewSamplesWriter(fh)
+			info := runInfo()
+			if !full {
+				info.RunID = "run-0002"
+			}
+			Expect(w.Start(info)).To(Succeed())
+			for i := range 700 {
+				s := &heval.Sample{Kind: heval.KindFile, RequestID: fmt.Sprintf("%08d-0000-4000-8000-000000000000", i)}
+				s.Inputs = map[string]string{"z": "other"}
+				if full {
+					s.Inputs = map[string]string{"q": fmt.Sprint(i)}
+					s.Reference = json.RawMessage(fmt.Sprintf("%q", fmt.Sprint("ref ", i)))
+					s.Body = json.RawMessage(fmt.Sprintf("%q", fmt.Sprint("answer ", i)))
+				}
+				Expect(w.Record(heval.Record{Sample: s, Evaluator: "e"})).To(Succeed())
+			}
+			Expect(w.Finish(heval.Summary{})).To(Succeed())
+		}
+		a, b := filepath.Join(dir, "a.parquet"), filepath.Join(dir, "b.parquet")
+		write(a, true)
+		write(b, false)
+		out := filepath.Join(dir, "merged.parquet")
+		fh, err := os.Create(out)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(parquet.MergeSamples(fh, a, b)).To(Succeed())
+		Expect(fh.Close()).To(Succeed())
+		tbl, err := pqarrow.ReadTable(context.Background(), mustOpen(out), nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+		Expect(err).NotTo(HaveOccurred())
+		defer tbl.Release()
+		refs := arrowValues(tbl, tbl.Schema().FieldIndices("reference")[0])
+		Expect(refs).To(HaveLen(1400))
+		inputs := tbl.Column(tbl.Schema().FieldIndices("inputs")[0]).Data().Chunks()
+		n := 0
+		for _, ch := range inputs {
+			m := ch.(*array.Map)
+			for i := range m.Len() {
+				lo, hi := m.ValueOffsets(i)
+				Expect(hi-lo).To(BeEquivalentTo(1), "row %d has %d inputs", n, hi-lo)
+				n++
+			}
+		}
+		for i, r := range refs {
+			if i < 700 {
+				Expect(r).To(Equal(fmt.Sprint("ref ", i)), "row %d", i)
+			} else {
+				Expect(r).To(BeNil(), "row %d", i)
+			}
+		}
 	})
 })
 
