@@ -84,6 +84,7 @@ func merge[T any, PT interface {
 	info.Evaluators = slices.Clone(info.Evaluators)
 	info.Declared = slices.Clone(info.Declared)
 	var runs []runMeta
+	var conflict error
 	sum := summaryMeta{}
 	hasSummary := false
 	var errs []string
@@ -99,8 +100,10 @@ func merge[T any, PT interface {
 			switch {
 			case !ok:
 				info.Declared = append(info.Declared, d)
-			case prev.Spec != d.Spec:
-				return fmt.Errorf("parquet: merge: evaluator %s is %q in %s but %q in %s: the runs judge different things and cannot be merged into one file",
+			case prev.Spec != d.Spec && conflict == nil:
+				// Reported once every input is verified: a corrupt file's metadata could
+				// otherwise pass for a conflict.
+				conflict = fmt.Errorf("parquet: merge: evaluator %s is %q in %s but %q in %s: the runs judge different things and cannot be merged into one file",
 					d.Name, prev.Spec, files[0].path, d.Spec, s.path)
 			}
 		}
@@ -188,6 +191,9 @@ func merge[T any, PT interface {
 		if err := s.f.verify(&in); err != nil {
 			return fmt.Errorf("reading %s: %w", s.path, err)
 		}
+	}
+	if conflict != nil {
+		return conflict
 	}
 	if hasSummary && table == tableScores {
 		sum.Records = records
