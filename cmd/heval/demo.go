@@ -33,19 +33,17 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(c.out, "heval demo: a Helicone emulator with the demo data is listening on %s\n", srv.URL)
-	// Label hypotheses per experiment ("support/candidate", "code/baseline"), so that the
-	// summary does not pool the two experiments' arms.
-	labels := map[string]string{}
-	for id, l := range demo.Labels() {
-		prefix := "support/"
-		if strings.HasPrefix(id, demo.CodeExperimentID[:8]) {
-			prefix = "code/"
-		}
-		labels[id] = prefix + l
-	}
+	// The experiments' hypotheses have the same labels ("baseline", "candidate"); the
+	// samples carry short experiment names, which the reports put in front of the labels
+	// ("support/candidate") because the run holds two experiments, while the Parquet
+	// files keep experiment and hypothesis in columns of their own.
 	var srcs []datasets.Source
 	for _, id := range demo.ExperimentIDs() {
-		srcs = append(srcs, datasets.Experiment(id, datasets.WithLabels(labels)))
+		name := "support"
+		if strings.HasPrefix(id, demo.CodeExperimentID[:8]) {
+			name = "code"
+		}
+		srcs = append(srcs, datasets.Experiment(id, datasets.WithLabels(demo.Labels()), datasets.WithExperimentName(name)))
 	}
 	j := &job{stdio: c.stdio, flags: jf, source: datasets.Concat(srcs...), env: datasets.Env{Client: client}}
 	if err := j.run(ctx); err != nil {
