@@ -283,6 +283,28 @@ var _ = Describe("the reports of a suite and of heval run", Ordered, func() {
 	})
 })
 
+var _ = Describe("the demo's Parquet file", func() {
+	It("keeps experiment and hypothesis in columns of their own, with the same values whatever else the run holds", func() {
+		dir := GinkgoT().TempDir()
+		code, out, errOut := runHeval("demo", "--quiet", "--dry-run", "--no-html", "--out", dir)
+		Expect(code).To(Equal(exitOK), out+errOut)
+		rows, _ := arrowRows(filepath.Join(dir, "scores.parquet"))
+		pairs := map[string]bool{}
+		for _, r := range rows {
+			e := regexp.MustCompile(` experiment=("[^"]*"|null) `).FindStringSubmatch(" " + r)
+			h := regexp.MustCompile(` hypothesis=("[^"]*"|null) `).FindStringSubmatch(" " + r)
+			Expect(e).NotTo(BeNil(), r)
+			Expect(h).NotTo(BeNil(), r)
+			pairs[e[1]+" "+h[1]] = true
+		}
+		Expect(pairs).To(Equal(map[string]bool{
+			`"support" "dataset"`: true, `"support" "baseline"`: true, `"support" "candidate"`: true, `"support" "claude"`: true,
+			`"code" "dataset"`: true, `"code" "baseline"`: true, `"code" "candidate"`: true,
+		}))
+		Expect(out).To(ContainSubstring("support/candidate"), "the summary tells the experiments' hypotheses apart")
+	})
+})
+
 var _ = Describe("a failing matcher spec of a suite", func() {
 	It("is in heval's junit.xml, placed at the line that failed, and the document is valid against the XSD", func() {
 		tmp := GinkgoT().TempDir()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -146,6 +147,13 @@ var _ = Describe("the HTML report", func() {
 
 	It("writes a run's duration to the tenth of a second or in minutes", func() {
 		Expect(out).To(ContainSubstring("<dt>Duration</dt><dd>1m23s</dd>"))
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 2})
+		for d, want := range map[time.Duration]string{1400 * time.Millisecond: "1.4s", 412 * time.Millisecond: "412ms", time.Second: "1s"} {
+			sum.Finished = info.Started.Add(d)
+			var buf bytes.Buffer
+			Expect(html.Render(&buf, html.Report{Run: reporters.AggregateRecords(info, recs, sum)})).To(Succeed())
+			Expect(buf.String()).To(ContainSubstring("<dt>Duration</dt><dd>"+want+"</dd>"), "%s", d)
+		}
 	})
 
 	It("links request ids to the Helicone the run used, and to none for an emulator", func() {

@@ -3,6 +3,7 @@ package parquet_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -63,37 +64,50 @@ var _ = Describe("Writer's nulls", func() {
 		Expect(err).NotTo(HaveOccurred())
 		defer rdr.Close()
 		Expect(rdr.NumRowGroups()).To(Equal(groups))
-		tbl, err := pqarrow.ReadTable(context.Background(), mustOpen(path), nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+		// heval merge writes the rows it reads: its file must keep the same nulls.
+		merged := filepath.Join(GinkgoT().TempDir(), "merged.parquet")
+		fh, err := os.Create(merged)
 		Expect(err).NotTo(HaveOccurred())
-		defer tbl.Release()
-
-		sampleCols := []string{"experiment_id", "hypothesis_id", "hypothesis", "model", "provider", "prompt_version_id",
-			"dataset_row_id", "row_index", "prompt_tokens", "completion_tokens", "latency_ms", "request_created_at"}
-		// A record with an error has no value; one without has no error, reason or failures.
-		valueCols := []string{"value", "value_type"}
-		errorCols := []string{"error", "error_kind", "delivery_error", "reason", "failures"}
-		check := func(cols []string, wantNull func(i int) bool) {
-			for _, name := range cols {
-				idx := tbl.Schema().FieldIndices(name)
-				Expect(idx).To(HaveLen(1), name)
-				got := arrowValues(tbl, idx[0])
-				Expect(got).To(HaveLen(len(recs)), name)
-				nulls, want := 0, 0
-				for i := range got {
-					if wantNull(i) {
-						want++
-					}
-					if got[i] == nil {
-						nulls++
-					}
-					Expect(got[i] == nil).To(Equal(wantNull(i)), "column %s, row %d (row %d of row group %d): null is %t",
-						name, i, i%groupRows, i/groupRows, got[i] == nil)
-				}
-				Expect(nulls).To(Equal(want), name)
-			}
+		Expect(parquet.Merge(fh, path)).To(Succeed())
+		Expect(fh.Close()).To(Succeed())
+		for _, p := range []string{path, merged} {
+			checkNulls(p, recs, absentSample, absentRecord, groupRows)
 		}
-		check(sampleCols, func(i int) bool { return absentSample[i] })
-		check(valueCols, func(i int) bool { return !absentRecord[i] })
-		check(errorCols, func(i int) bool { return absentRecord[i] })
 	})
 })
+
+func checkNulls(path string, recs []heval.Record, absentSample, absentRecord []bool, groupRows int) {
+	GinkgoHelper()
+	tbl, err := pqarrow.ReadTable(context.Background(), mustOpen(path), nil, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	Expect(err).NotTo(HaveOccurred())
+	defer tbl.Release()
+
+	sampleCols := []string{"experiment_id", "hypothesis_id", "hypothesis", "model", "provider", "prompt_version_id",
+		"dataset_row_id", "row_index", "prompt_tokens", "completion_tokens", "latency_ms", "request_created_at"}
+	// A record with an error has no value; one without has no error, reason or failures.
+	valueCols := []string{"value", "value_type"}
+	errorCols := []string{"error", "error_kind", "delivery_error", "reason", "failures"}
+	check := func(cols []string, wantNull func(i int) bool) {
+		for _, name := range cols {
+			idx := tbl.Schema().FieldIndices(name)
+			Expect(idx).To(HaveLen(1), name)
+			got := arrowValues(tbl, idx[0])
+			Expect(got).To(HaveLen(len(recs)), name)
+			nulls, want := 0, 0
+			for i := range got {
+				if wantNull(i) {
+					want++
+				}
+				if got[i] == nil {
+					nulls++
+				}
+				Expect(got[i] == nil).To(Equal(wantNull(i)), "%s: column %s, row %d (row %d of row group %d): null is %t",
+					path, name, i, i%groupRows, i/groupRows, got[i] == nil)
+			}
+			Expect(nulls).To(Equal(want), name)
+		}
+	}
+	check(sampleCols, func(i int) bool { return absentSample[i] })
+	check(valueCols, func(i int) bool { return !absentRecord[i] })
+	check(errorCols, func(i int) bool { return absentRecord[i] })
+}
