@@ -23,6 +23,76 @@ type RunInfo struct {
 	GitCommit, GitBranch, CIJobID string
 	// Shard is "K/N" when the run is one shard of N, else empty.
 	Shard string
+	// Declared describes the evaluators of Evaluators, in the same order: their specs,
+	// directions and where they were declared. A run's handlers, and every report, take
+	// an evaluator's direction and spec from here.
+	Declared []EvaluatorInfo
+	// File and Line are where the run was declared (a suite's suite.Evaluate call), as a
+	// path relative to the module root when it is known; empty for the command line.
+	File string
+	Line int
+	// RequestsURL is the Helicone page a request id links to in the reports, with the id
+	// appended as the requestId query parameter, for example
+	// "https://eu.helicone.ai/requests"; empty when the server has no known web app (a
+	// self-hosted Helicone, an emulator).
+	RequestsURL string
+}
+
+// Evaluator returns the declaration of the evaluator named name.
+func (info *RunInfo) Evaluator(name string) (EvaluatorInfo, bool) {
+	for _, e := range info.Declared {
+		if e.Name == name {
+			return e, true
+		}
+	}
+	return EvaluatorInfo{}, false
+}
+
+// Direction is the direction of the score key of an evaluator: what its declaration says,
+// else [HigherIsBetter].
+func (info *RunInfo) Direction(evaluator, key string) Direction {
+	e, _ := info.Evaluator(evaluator)
+	return e.DirectionOf(key)
+}
+
+// Spec is the spec of the evaluator named name (see [EvaluatorInfo.Spec]): its
+// declaration's, else its name.
+func (info *RunInfo) Spec(name string) string {
+	if e, ok := info.Evaluator(name); ok && e.Spec != "" {
+		return e.Spec
+	}
+	return name
+}
+
+// EvaluatorInfo describes one declared evaluator of a run.
+type EvaluatorInfo struct {
+	// Name is the evaluator's name, the key of its own value.
+	Name string
+	// Spec identifies what the evaluator is configured to judge, for example
+	// "min_length=200"; it is Name when the evaluator takes no configuration. Two runs
+	// whose evaluators of one name have different specs judge different things, and
+	// reports refuse to compare them.
+	Spec string
+	// Direction is the direction of the evaluator's own value and of every score key not
+	// in Keys; empty means [HigherIsBetter].
+	Direction Direction
+	// Keys are the directions of other score keys of the evaluator, by key.
+	Keys map[string]Direction
+	// File and Line are where the evaluator was declared, as a path relative to the module
+	// root when it is known; empty for an evaluator named on the command line.
+	File string
+	Line int
+}
+
+// DirectionOf is the direction of one of the evaluator's score keys.
+func (e EvaluatorInfo) DirectionOf(key string) Direction {
+	if d, ok := e.Keys[key]; ok && d != "" {
+		return d
+	}
+	if e.Direction == "" {
+		return HigherIsBetter
+	}
+	return e.Direction
 }
 
 // ValueType is the type of a score value.

@@ -38,8 +38,12 @@ type Sample struct {
 	Kind Kind
 	// RequestID is the Helicone request id that the sample's scores are written to (a UUID).
 	RequestID string
-	// ExperimentID is the experiment the sample belongs to, if any.
+	// ExperimentID is the experiment (or Helicone dataset) the sample belongs to, if any.
 	ExperimentID string
+	// Experiment is the short name of that experiment or dataset, when known (a Helicone
+	// dataset's name, an experiment's dataset name). Reports qualify group labels with it
+	// ("support/candidate") when a run holds samples of several experiments.
+	Experiment string
 	// HypothesisID is the hypothesis of a run; empty for dataset rows and requests.
 	HypothesisID string
 	// Hypothesis is a human label for the arm: the hypothesis id, or "dataset" for rows.
@@ -150,6 +154,30 @@ func (s *Sample) Group() string {
 		return GroupFile
 	}
 	return "samples"
+}
+
+// InGroup reports whether the sample belongs to the hypothesis or group called name: its
+// hypothesis id or label, its label qualified by its experiment ("support/candidate"), or
+// the group label of a sample without hypothesis ("dataset", "requests", "file").
+func (s *Sample) InGroup(name string) bool {
+	switch {
+	case s == nil || name == "":
+		return false
+	case s.HypothesisID == name || s.Hypothesis == name:
+		return true
+	case s.Experiment != "" && s.Experiment+"/"+s.Group() == name:
+		return true
+	}
+	return s.Hypothesis == "" && s.HypothesisID == "" && s.Group() == name
+}
+
+// QualifiedGroup is the group label qualified by the sample's experiment,
+// "experiment/group", or the group label alone when the experiment's name is unknown.
+func (s *Sample) QualifiedGroup() string {
+	if s == nil || s.Experiment == "" {
+		return s.Group()
+	}
+	return s.Experiment + "/" + s.Group()
 }
 
 // ReferenceText returns the text of a reference answer: the answer text of a provider body,

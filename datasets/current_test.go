@@ -235,8 +235,10 @@ var _ = Describe("DatasetExperiment", func() {
 				Expect(s.ReferenceText()).To(Equal(fmt.Sprintf("original answer %d", i)))
 				Expect(s.Inputs).To(HaveKeyWithValue("prompt", fmt.Sprintf("question %d?", i)), "the row's inputs")
 				Expect(s.Model).To(Equal("gpt-4o"))
+				Expect(s.Experiment).To(Equal("support-golden"), "the dataset's name")
 			}
 		}
+		Expect(samples[0].Experiment).To(Equal("support-golden"))
 	})
 
 	It("asks for the runs by row, since the oldest row, oldest first", func() {

@@ -197,4 +197,21 @@ var _ = Describe("the demo's two paths", func() {
 			Expect(err.Error()).To(ContainSubstring("--dataset"))
 		}
 	})
+
+	It("legacy: names every sample's experiment: its dataset's name, or the name given", func() {
+		env := start(heliconetest.Legacy)
+		samples, err := collect(datasets.Experiment(demo.SupportExperimentID), env)
+		Expect(err).NotTo(HaveOccurred())
+		for _, s := range samples {
+			Expect(s.Experiment).To(Equal(demo.SupportDatasetName), "request %s", s.RequestID)
+		}
+		samples, err = collect(datasets.Experiment(demo.CodeExperimentID, datasets.WithExperimentName("code")), env)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).NotTo(BeEmpty())
+		for _, s := range samples {
+			Expect(s.Experiment).To(Equal("code"))
+			Expect(s.InGroup("code/" + s.Group())).To(BeTrue())
+			Expect(s.QualifiedGroup()).To(Equal("code/" + s.Group()))
+		}
+	})
 })

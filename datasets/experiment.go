@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -52,6 +53,8 @@ type experimentConfig struct {
 	rows, runs bool
 	hypotheses []string
 	labels     map[string]string
+	// name, when set, is every sample's Experiment.
+	name string
 	// The tagged runs of a DatasetExperiment: which properties name the hypothesis and the
 	// row, and which requests to consider.
 	hypothesisProperty, rowProperty string
@@ -102,6 +105,14 @@ func RunTags(hypothesisProperty, rowProperty string) ExperimentOption {
 			c.rowProperty = n
 		}
 	}
+}
+
+// WithExperimentName sets the short name the samples carry as their Experiment (reports
+// qualify group labels with it, "support/candidate", when a run holds several
+// experiments). By default it is the experiment's dataset name, else the "name" of its
+// meta; for a [DatasetExperiment], the Helicone dataset's name.
+func WithExperimentName(name string) ExperimentOption {
+	return func(c *experimentConfig) { c.name = strings.TrimSpace(name) }
 }
 
 // RunFilter narrows the tagged runs of a [DatasetExperiment] to requests matching f as
@@ -213,6 +224,7 @@ func ExperimentSamples(e *helicone.Experiment, opts ...ExperimentOption) iter.Se
 		for k, v := range cfg.labels {
 			labels[k] = v
 		}
+		name := cmp.Or(cfg.name, e.Dataset.Name, metaName(e.Meta))
 		rows := make(map[string]*helicone.DatasetRow, len(e.Dataset.Rows))
 		for i := range e.Dataset.Rows {
 			r := &e.Dataset.Rows[i]
@@ -229,7 +241,7 @@ func ExperimentSamples(e *helicone.Experiment, opts ...ExperimentOption) iter.Se
 				yield(heval.Sample{}, fmt.Errorf("datasets: experiment %s: dataset row %q (index %d) has no input record, so its request id is unknown; the server's answer is incomplete", e.ID, r.RowID, r.RowIndex))
 				return
 			}
-			if !yield(rowSample(e, r), nil) {
+			if !yield(named(rowSample(e, r), name), nil) {
 				return
 			}
 		}
@@ -251,7 +263,7 @@ func ExperimentSamples(e *helicone.Experiment, opts ...ExperimentOption) iter.Se
 					yield(heval.Sample{}, fmt.Errorf("datasets: experiment %s: hypothesis %s has a run (dataset row %q) without a result request id; the server's answer is incomplete", e.ID, h.ID, run.DatasetRowID))
 					return
 				}
-				if !yield(runSample(e, h, label, run, rows[run.DatasetRowID]), nil) {
+				if !yield(named(runSample(e, h, label, run, rows[run.DatasetRowID]), name), nil) {
 					return
 				}
 			}
@@ -365,6 +377,23 @@ func inputText(v any) string {
 }
 
 // metaLabels reads the "hypothesis_labels" object of an experiment's meta, if any.
+// named returns s with its experiment's name.
+func named(s heval.Sample, name string) heval.Sample {
+	s.Experiment = name
+	return s
+}
+
+// metaName is the "name" of an experiment's meta, or "".
+func metaName(meta json.RawMessage) string {
+	var m struct {
+		Name string `json:"name"`
+	}
+	if helicone.IsJSONNull(meta) || json.Unmarshal(meta, &m) != nil {
+		return ""
+	}
+	return strings.TrimSpace(m.Name)
+}
+
 func metaLabels(meta json.RawMessage) map[string]string {
 	labels := map[string]string{}
 	if helicone.IsJSONNull(meta) {

@@ -134,6 +134,8 @@ type datasetReader struct {
 	client    *helicone.Client
 	cfg       *experimentConfig
 	datasetID string
+	// name is the samples' Experiment: the option's, else the dataset's name.
+	name string
 	// refreshed is set once the signed URLs were read again after one had expired.
 	refreshed bool
 }
@@ -145,6 +147,7 @@ func (r *datasetReader) open(ctx context.Context, query string) ([]*datasetRow, 
 		return nil, err
 	}
 	r.datasetID = d.ID
+	r.name = cmp.Or(r.cfg.name, d.Name)
 	list, err := r.client.AllDatasetRows(ctx, d.ID)
 	if err != nil {
 		return nil, err
@@ -185,6 +188,7 @@ func (r *datasetReader) rowSamples(ctx context.Context, chunk []*datasetRow) ([]
 		s := heval.Sample{
 			Kind:         heval.KindDatasetRow,
 			RequestID:    row.OriginRequestID,
+			Experiment:   r.name,
 			Hypothesis:   DatasetHypothesis,
 			DatasetRowID: row.ID,
 			RowIndex:     row.index,
@@ -323,7 +327,7 @@ func (r *datasetReader) runs(ctx context.Context, rows []*datasetRow, byID map[s
 				if l := r.cfg.labels[s.HypothesisID]; l != "" {
 					s.Hypothesis = l
 				}
-				s.DatasetRowID, s.RowIndex = row.ID, row.index
+				s.DatasetRowID, s.RowIndex, s.Experiment = row.ID, row.index, r.name
 				if row.inputs != nil {
 					s.Inputs = row.inputs
 				}

@@ -32,9 +32,12 @@
 // # By name
 //
 // [Lookup] turns a command-line spec such as "min_length=200" or "contains=refund" into an
-// evaluator; [Catalog] lists every name with its argument and score keys. Both know the
-// evaluators of this package only ([Builtin]); a [Registry] built with [NewRegistry]
-// combines them with entries of other packages, such as the LLM judge's.
+// evaluator; [Catalog] lists every name with its argument and score keys, each key with
+// its direction (higher or lower is better, or neutral), which `heval run --eval`
+// declares ([Registry.EntryFor] finds the entry of a spec). Both know the evaluators of
+// this package only ([Builtin]); a [Registry] built with [NewRegistry] combines them with
+// entries of other packages, such as the LLM judge's. In a suite, declare the direction
+// with the evaluator: harness.Evaluator("word_count", evals.WordCount, heval.Neutral).
 //
 // # LLM as judge
 //

@@ -29,6 +29,10 @@ type KeyInfo struct {
 	Type string
 	// Range describes the values, for example "0–100" or "≥ 0"; empty for booleans.
 	Range string
+	// Direction says which values are better: higher (the default, when empty), lower
+	// (latency, cost, refusals) or neutral (a word count: neither is better). Reports
+	// take their verdicts and worst samples from it.
+	Direction heval.Direction
 }
 
 // CatalogEntry describes an evaluator that can be used by name (see [Registry.Lookup]).
@@ -158,6 +162,34 @@ func (r *Registry) Lookup(spec string) (name string, f heval.Func, err error) {
 	return "", nil, fmt.Errorf("%w %q%s; run `heval evals` for the list", ErrUnknownEvaluator, canon, hint)
 }
 
+// EntryFor returns the catalog entry that an evaluator spec (as [Registry.Lookup] takes it)
+// names, with the keys renamed as Lookup names the evaluator: the entry's own key (its
+// name) becomes the spec's alias when it gives one. ok is false for an unknown name.
+func (r *Registry) EntryFor(spec string) (e CatalogEntry, ok bool) {
+	body, _, _ := strings.Cut(strings.TrimSpace(spec), "=")
+	alias := ""
+	if m := specAliasRE.FindStringSubmatch(body); m != nil {
+		alias = m[1]
+		body = body[len(m[0]):]
+	}
+	canon := strings.ReplaceAll(strings.ToLower(strings.TrimSpace(body)), "-", "_")
+	for _, c := range r.entries {
+		if c.Name != canon {
+			continue
+		}
+		c.Keys = slices.Clone(c.Keys)
+		if alias != "" {
+			for i := range c.Keys {
+				if c.Keys[i].Key == c.Name {
+					c.Keys[i].Key = alias
+				}
+			}
+		}
+		return c, true
+	}
+	return CatalogEntry{}, false
+}
+
 func (r *Registry) suggest(name string) string {
 	var names []string
 	for _, e := range r.entries {
@@ -173,9 +205,20 @@ func noArg(f heval.Func) func(string) (heval.Func, error) {
 	return func(string) (heval.Func, error) { return f, nil }
 }
 
-func boolKey(name string) []KeyInfo { return []KeyInfo{{Key: name, Type: "bool"}} }
+func boolKey(name string, dir heval.Direction) []KeyInfo {
+	return []KeyInfo{{Key: name, Type: "bool", Direction: dir}}
+}
 
-func intKey(name, rng string) []KeyInfo { return []KeyInfo{{Key: name, Type: "int", Range: rng}} }
+func intKey(name, rng string, dir heval.Direction) []KeyInfo {
+	return []KeyInfo{{Key: name, Type: "int", Range: rng, Direction: dir}}
+}
+
+// The directions of the catalog's keys, named for the reader.
+const (
+	higher  = heval.HigherIsBetter
+	lower   = heval.LowerIsBetter
+	neutral = heval.Neutral
+)
 
 // splitList splits a comma-separated argument, dropping empty items.
 func splitList(arg string) ([]string, error) {
@@ -194,16 +237,16 @@ func splitList(arg string) ([]string, error) {
 // Builtin returns the entries of the evaluators of this package, sorted by name; each call
 // returns new entries. Combine them with entries of other packages in [NewRegistry].
 func Builtin() []CatalogEntry {
-	b := func(name, doc string, f heval.Func) CatalogEntry {
-		return CatalogEntry{Name: name, Doc: doc, Keys: boolKey(name), Build: noArg(f)}
+	b := func(name, doc string, dir heval.Direction, f heval.Func) CatalogEntry {
+		return CatalogEntry{Name: name, Doc: doc, Keys: boolKey(name, dir), Build: noArg(f)}
 	}
 	e := []CatalogEntry{
-		{Name: "word_count", Doc: "Number of white-space separated words of the answer.", Keys: intKey("word_count", "≥ 0"), Build: noArg(WordCount)},
-		b("has_citations", "The answer cites a source: [1] or (2021).", HasCitations),
-		b("has_code_examples", "The answer contains a ``` code fence.", HasCodeExamples),
-		b("starts_with_greeting", "The answer starts with hello, hi or hey (any case).", StartsWithGreeting),
-		b("exceeds_min_length", "The answer is longer than 100 characters.", ExceedsMinLength),
-		{Name: "min_length", Arg: "[N]", Doc: "The answer is longer than N characters (default 100).", Keys: boolKey("min_length"),
+		{Name: "word_count", Doc: "Number of white-space separated words of the answer.", Keys: intKey("word_count", "≥ 0", neutral), Build: noArg(WordCount)},
+		b("has_citations", "The answer cites a source: [1] or (2021).", higher, HasCitations),
+		b("has_code_examples", "The answer contains a ``` code fence.", neutral, HasCodeExamples),
+		b("starts_with_greeting", "The answer starts with hello, hi or hey (any case).", neutral, StartsWithGreeting),
+		b("exceeds_min_length", "The answer is longer than 100 characters.", higher, ExceedsMinLength),
+		{Name: "min_length", Arg: "[N]", Doc: "The answer is longer than N characters (default 100).", Keys: boolKey("min_length", higher),
 			Build: func(arg string) (heval.Func, error) {
 				if arg == "" {
 					return MinLength(DefaultMinLength), nil
@@ -214,16 +257,16 @@ func Builtin() []CatalogEntry {
 				}
 				return MinLength(n), nil
 			}},
-		b("contains_markdown", "The answer uses Markdown (headings, lists, emphasis, code, links, tables).", ContainsMarkdown),
+		b("contains_markdown", "The answer uses Markdown (headings, lists, emphasis, code, links, tables).", neutral, ContainsMarkdown),
 		{Name: "seed_checks", Doc: "The six automated checks of Helicone's scoring guide at once.", Build: noArg(SeedChecks), Keys: []KeyInfo{
-			{Key: KeyWordCount, Type: "int", Range: "≥ 0"}, {Key: KeyHasCitations, Type: "bool"},
-			{Key: KeyHasCodeExamples, Type: "bool"}, {Key: KeyStartsWithGreeting, Type: "bool"},
-			{Key: KeyExceedsMinLength, Type: "bool"}, {Key: KeyContainsMarkdown, Type: "bool"},
+			{Key: KeyWordCount, Type: "int", Range: "≥ 0", Direction: neutral}, {Key: KeyHasCitations, Type: "bool", Direction: higher},
+			{Key: KeyHasCodeExamples, Type: "bool", Direction: neutral}, {Key: KeyStartsWithGreeting, Type: "bool", Direction: neutral},
+			{Key: KeyExceedsMinLength, Type: "bool", Direction: higher}, {Key: KeyContainsMarkdown, Type: "bool", Direction: neutral},
 		}},
-		b("exact_match", "The answer equals the reference answer exactly.", ExactMatch),
-		b("normalized_match", "The answer equals the reference ignoring case and white space.", NormalizedMatch),
-		{Name: "levenshtein", Doc: "Edit-distance similarity of the answer to the reference answer.", Keys: intKey("levenshtein", "0–100"), Build: noArg(Levenshtein)},
-		{Name: "numeric_closeness", Arg: "[TOLERANCE|PERCENT%]", Doc: "The first number of the answer is within TOLERANCE (default 0) or PERCENT% of the reference's.", Keys: boolKey("numeric_closeness"),
+		b("exact_match", "The answer equals the reference answer exactly.", higher, ExactMatch),
+		b("normalized_match", "The answer equals the reference ignoring case and white space.", higher, NormalizedMatch),
+		{Name: "levenshtein", Doc: "Edit-distance similarity of the answer to the reference answer.", Keys: intKey("levenshtein", "0–100", higher), Build: noArg(Levenshtein)},
+		{Name: "numeric_closeness", Arg: "[TOLERANCE|PERCENT%]", Doc: "The first number of the answer is within TOLERANCE (default 0) or PERCENT% of the reference's.", Keys: boolKey("numeric_closeness", higher),
 			Build: func(arg string) (heval.Func, error) {
 				arg = strings.TrimSpace(arg)
 				if arg == "" {
@@ -242,8 +285,8 @@ func Builtin() []CatalogEntry {
 				}
 				return NumericCloseness(x), nil
 			}},
-		{Name: "valid_json", Doc: "The whole answer is valid JSON.", Keys: boolKey("valid_json"), Build: noArg(ValidJSON)},
-		{Name: "json_schema", Arg: "FILE|{inline schema}", ArgRequired: true, Doc: "The answer is JSON conforming to the JSON Schema in FILE (or given inline).", Keys: boolKey("json_schema"),
+		{Name: "valid_json", Doc: "The whole answer is valid JSON.", Keys: boolKey("valid_json", higher), Build: noArg(ValidJSON)},
+		{Name: "json_schema", Arg: "FILE|{inline schema}", ArgRequired: true, Doc: "The answer is JSON conforming to the JSON Schema in FILE (or given inline).", Keys: boolKey("json_schema", higher),
 			Build: func(arg string) (heval.Func, error) {
 				schema := []byte(arg)
 				if t := strings.TrimSpace(arg); !strings.HasPrefix(t, "{") {
@@ -255,9 +298,9 @@ func Builtin() []CatalogEntry {
 				}
 				return JSONSchema(schema)
 			}},
-		b("refusal", "The answer refuses or deflects (\"I can't help with that\", \"As an AI\", ...).", Refusal),
-		b("no_refusal", "The answer does not refuse (the opposite of refusal).", Not(Refusal)),
-		{Name: "max_latency", Arg: "DURATION", ArgRequired: true, Doc: "The request took at most DURATION (for example 2s or 1500ms).", Keys: boolKey("max_latency"),
+		b("refusal", "The answer refuses or deflects (\"I can't help with that\", \"As an AI\", ...).", lower, Refusal),
+		b("no_refusal", "The answer does not refuse (the opposite of refusal).", higher, Not(Refusal)),
+		{Name: "max_latency", Arg: "DURATION", ArgRequired: true, Doc: "The request took at most DURATION (for example 2s or 1500ms).", Keys: boolKey("max_latency", higher),
 			Build: func(arg string) (heval.Func, error) {
 				d, err := time.ParseDuration(strings.TrimSpace(arg))
 				if err != nil || d <= 0 {
@@ -265,8 +308,8 @@ func Builtin() []CatalogEntry {
 				}
 				return MaxLatency(d), nil
 			}},
-		{Name: "latency_ms", Doc: "The request's latency in milliseconds.", Keys: intKey("latency_ms", "≥ 1"), Build: noArg(LatencyMillis)},
-		{Name: "max_tokens", Arg: "N", ArgRequired: true, Doc: "The request used at most N tokens (prompt + completion).", Keys: boolKey("max_tokens"),
+		{Name: "latency_ms", Doc: "The request's latency in milliseconds.", Keys: intKey("latency_ms", "≥ 1", lower), Build: noArg(LatencyMillis)},
+		{Name: "max_tokens", Arg: "N", ArgRequired: true, Doc: "The request used at most N tokens (prompt + completion).", Keys: boolKey("max_tokens", higher),
 			Build: func(arg string) (heval.Func, error) {
 				n, err := strconv.ParseInt(strings.TrimSpace(arg), 10, 64)
 				if err != nil || n < 0 {
@@ -274,8 +317,8 @@ func Builtin() []CatalogEntry {
 				}
 				return MaxTokens(n), nil
 			}},
-		{Name: "total_tokens", Doc: "The request's prompt + completion tokens.", Keys: intKey("total_tokens", "≥ 1"), Build: noArg(TotalTokens)},
-		{Name: "max_cost", Arg: "USD", ArgRequired: true, Doc: "The request cost at most USD dollars at the built-in list prices (evals.DefaultPrices).", Keys: boolKey("max_cost"),
+		{Name: "total_tokens", Doc: "The request's prompt + completion tokens.", Keys: intKey("total_tokens", "≥ 1", lower), Build: noArg(TotalTokens)},
+		{Name: "max_cost", Arg: "USD", ArgRequired: true, Doc: "The request cost at most USD dollars at the built-in list prices (evals.DefaultPrices).", Keys: boolKey("max_cost", higher),
 			Build: func(arg string) (heval.Func, error) {
 				x, err := strconv.ParseFloat(strings.TrimPrefix(strings.TrimSpace(arg), "$"), 64)
 				if err != nil || !finiteNonNegative(x) {
@@ -283,7 +326,7 @@ func Builtin() []CatalogEntry {
 				}
 				return MaxCost(x, nil), nil
 			}},
-		{Name: "cost_micro_usd", Doc: "The request's cost in millionths of a dollar at the built-in list prices.", Keys: intKey("cost_micro_usd", "≥ 0"), Build: noArg(CostMicroUSD(nil))},
+		{Name: "cost_micro_usd", Doc: "The request's cost in millionths of a dollar at the built-in list prices.", Keys: intKey("cost_micro_usd", "≥ 0", lower), Build: noArg(CostMicroUSD(nil))},
 	}
 	for _, c := range []struct {
 		name, doc string
@@ -301,7 +344,7 @@ func Builtin() []CatalogEntry {
 		if single {
 			arg = "TEXT"
 		}
-		e = append(e, CatalogEntry{Name: c.name, Arg: arg, ArgRequired: true, Doc: c.doc, Keys: boolKey(c.name),
+		e = append(e, CatalogEntry{Name: c.name, Arg: arg, ArgRequired: true, Doc: c.doc, Keys: boolKey(c.name, higher),
 			Build: func(a string) (heval.Func, error) {
 				subs := []string{a}
 				if !single {
@@ -316,7 +359,7 @@ func Builtin() []CatalogEntry {
 				return containsAny(subs, c.fold), nil
 			}})
 	}
-	e = append(e, CatalogEntry{Name: "regex", Arg: "PATTERN", ArgRequired: true, Doc: "The answer matches the Go regular expression PATTERN.", Keys: boolKey("regex"),
+	e = append(e, CatalogEntry{Name: "regex", Arg: "PATTERN", ArgRequired: true, Doc: "The answer matches the Go regular expression PATTERN.", Keys: boolKey("regex", higher),
 		Build: func(a string) (heval.Func, error) { return Regex(a) }})
 	slices.SortFunc(e, func(a, b CatalogEntry) int { return strings.Compare(a.Name, b.Name) })
 	return e

@@ -6,7 +6,11 @@
 // # Declaring evaluators
 //
 // [Evaluator] names a [heval.Func] and gives it options: [Repeat] for nondeterministic
-// judges, [Timeout], per-sample checks ([Expect], [AtLeast], [AtMost]) and [Labels].
+// judges, [Timeout], per-sample checks ([Expect], [AtLeast], [AtMost]), [Labels], [Spec]
+// (what configures it beyond its name) and [Direction] (which values are better: higher,
+// lower or neutral, for verdicts, worst samples and comparisons). It records the file and
+// line that declared it ([DeclaredAt] overrides them), for the reports to point at. The
+// run's [heval.RunInfo] carries every declaration (Declared) to every handler.
 //
 // # Running
 //

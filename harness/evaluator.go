@@ -2,6 +2,7 @@ package harness
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"reflect"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/heval-dev/heval"
+	"github.com/heval-dev/heval/internal/srcpos"
 )
 
 // EvaluatorSpec is a declared evaluator: a name, a function and its options. Build one with
@@ -21,6 +23,10 @@ type EvaluatorSpec struct {
 	checks  []check
 	labels  []string
 	spec    string
+	dir     heval.Direction
+	keyDirs map[string]heval.Direction
+	file    string
+	line    int
 }
 
 // Evaluator declares an evaluator named name that runs fn on every sample. An unnamed value
@@ -32,7 +38,13 @@ type EvaluatorSpec struct {
 //   - [Expect], [AtLeast], [AtMost]: per-sample checks recorded as failures of the sample;
 //   - [Labels]("judge"), or any []string type such as Ginkgo's Label("judge"): labels
 //     that select evaluators (the Ginkgo DSL in harness/suite runs only the evaluators
-//     matching ginkgo's --label-filter).
+//     matching ginkgo's --label-filter);
+//   - [Direction](d, keys...), or a [heval.Direction] such as heval.LowerIsBetter: which
+//     values are better, for verdicts, worst samples and comparisons (default: higher);
+//   - [Spec](s): what configures it beyond its name.
+//
+// Evaluator records the file and line that called it, for the reports (JUnit's file=
+// attribute, "at FILE:LINE" in failures); [DeclaredAt] overrides them.
 //
 // A declaration mistake (an empty name, a nil function, an option of another type) is a
 // programming error and panics at once, as Ginkgo does for its own declarations.
@@ -44,10 +56,13 @@ func Evaluator(name string, fn heval.Func, opts ...any) *EvaluatorSpec {
 		panic(fmt.Sprintf("harness.Evaluator(%q): the evaluator function is nil", name))
 	}
 	spec := &EvaluatorSpec{name: name, fn: fn, repeat: 1}
+	spec.file, spec.line = srcpos.Caller(1)
 	for i, o := range opts {
 		switch o := o.(type) {
 		case EvaluatorOption:
 			o.apply(spec)
+		case heval.Direction:
+			Direction(o).apply(spec)
 		case []string:
 			spec.labels = append(spec.labels, o...)
 		case nil:
@@ -57,7 +72,7 @@ func Evaluator(name string, fn heval.Func, opts ...any) *EvaluatorSpec {
 				spec.labels = append(spec.labels, ls...)
 				continue
 			}
-			panic(fmt.Sprintf("harness.Evaluator(%q): option %d has type %T; use harness.Repeat, harness.Timeout, harness.Expect, harness.AtLeast, harness.AtMost, harness.Spec, harness.Labels or Ginkgo's Label(...)", name, i+1, o))
+			panic(fmt.Sprintf("harness.Evaluator(%q): option %d has type %T; use harness.Repeat, harness.Timeout, harness.Expect, harness.AtLeast, harness.AtMost, harness.Spec, harness.Direction, harness.Labels or Ginkgo's Label(...)", name, i+1, o))
 		}
 	}
 	return spec
@@ -82,6 +97,66 @@ func (e *EvaluatorSpec) Spec() string {
 func Spec(spec string) EvaluatorOption {
 	return EvaluatorOption{func(s *EvaluatorSpec) { s.spec = strings.TrimSpace(spec) }}
 }
+
+// Direction says which values of the evaluator's scores are better: with no keys, of its
+// own value and of every key not named otherwise; with keys, of those score keys. It
+// decides what the reports call a regression or an improvement, which samples are the
+// worst (the lowest for [heval.HigherIsBetter], the highest for [heval.LowerIsBetter],
+// the furthest from the median for [heval.Neutral]) and the default of NotBeWorseThan.
+// An unknown direction panics at declaration.
+func Direction(d heval.Direction, keys ...string) EvaluatorOption {
+	if d == "" {
+		d = heval.HigherIsBetter
+	}
+	if _, err := heval.ParseDirection(string(d)); err != nil {
+		panic("harness.Direction: " + err.Error())
+	}
+	return EvaluatorOption{func(s *EvaluatorSpec) {
+		if len(keys) == 0 {
+			s.dir = d
+			return
+		}
+		if s.keyDirs == nil {
+			s.keyDirs = map[string]heval.Direction{}
+		}
+		for _, k := range keys {
+			s.keyDirs[k] = d
+		}
+	}}
+}
+
+// DeclaredAt sets the file and line the reports name as the evaluator's declaration,
+// replacing the caller of [Evaluator]; an empty file says the evaluator has none (one
+// named on a command line).
+func DeclaredAt(file string, line int) EvaluatorOption {
+	return EvaluatorOption{func(s *EvaluatorSpec) {
+		s.file, s.line = file, line
+		if file == "" {
+			s.line = 0
+		}
+	}}
+}
+
+// Direction is the direction of the score key key (the evaluator's name for its own value).
+func (e *EvaluatorSpec) Direction(key string) heval.Direction { return e.Info().DirectionOf(key) }
+
+// Info describes the declaration for the run's [heval.RunInfo].
+func (e *EvaluatorSpec) Info() heval.EvaluatorInfo {
+	info := heval.EvaluatorInfo{Name: e.name, Spec: e.Spec(), Direction: e.dir, File: e.file, Line: e.line}
+	if info.Direction == "" {
+		info.Direction = heval.HigherIsBetter
+	}
+	if len(e.keyDirs) > 0 {
+		info.Keys = maps.Clone(e.keyDirs)
+	}
+	return info
+}
+
+// File and Line are where the evaluator was declared (see [Evaluator]).
+func (e *EvaluatorSpec) File() string { return e.file }
+
+// Line is the line of [EvaluatorSpec.File] that declared the evaluator.
+func (e *EvaluatorSpec) Line() int { return e.line }
 
 // Func is the evaluator's function.
 func (e *EvaluatorSpec) Func() heval.Func { return e.fn }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/heval-dev/heval"
+	"github.com/heval-dev/heval/helicone"
 )
 
 // Provenance returns info with what it leaves empty filled in from where the program runs:
@@ -35,6 +36,19 @@ func Provenance(info heval.RunInfo) heval.RunInfo {
 		info.CIJobID = firstEnv("GITHUB_RUN_ID", "CI_JOB_ID", "BUILDKITE_JOB_ID", "BUILD_ID")
 	}
 	return info
+}
+
+// requestsURL is the web page of the Helicone whose API is at baseURL that shows a request
+// (hosted Helicone's US and EU regions); "" for any other server, whose web app heval
+// cannot know (a self-hosted Helicone, an emulator).
+func requestsURL(baseURL string) string {
+	switch strings.TrimRight(baseURL, "/") {
+	case helicone.USBaseURL:
+		return "https://us.helicone.ai/requests"
+	case helicone.EUBaseURL:
+		return "https://eu.helicone.ai/requests"
+	}
+	return ""
 }
 
 func firstEnv(names ...string) string {

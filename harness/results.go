@@ -25,7 +25,7 @@ func (r *Results) Len() int { return len(r.records) }
 
 // All is every record of the run.
 func (r *Results) All() *ResultSet {
-	set := &ResultSet{name: "all samples", records: make([]*heval.Record, len(r.records))}
+	set := &ResultSet{name: "all samples", records: make([]*heval.Record, len(r.records)), info: &r.Info}
 	for i := range r.records {
 		set.records[i] = &r.records[i]
 	}
@@ -52,7 +52,12 @@ type Observation struct {
 type ResultSet struct {
 	name    string
 	records []*heval.Record
+	info    *heval.RunInfo
 }
+
+// Info describes the run the set's records are from (their evaluators' specs and
+// directions), or nil for a set not taken from [Results].
+func (s *ResultSet) Info() *heval.RunInfo { return s.info }
 
 // Name describes the set for failure messages, for example
 // "hypothesis candidate (gpt-4o-mini, prompt v7)".
@@ -66,7 +71,7 @@ func (s *ResultSet) Records() []*heval.Record { return s.records }
 
 // Where keeps the records for which keep returns true; desc names the subset in messages.
 func (s *ResultSet) Where(desc string, keep func(*heval.Record) bool) *ResultSet {
-	out := &ResultSet{name: s.name + ", " + desc}
+	out := &ResultSet{name: s.name + ", " + desc, info: s.info}
 	for _, rec := range s.records {
 		if keep(rec) {
 			out.records = append(out.records, rec)
@@ -75,12 +80,13 @@ func (s *ResultSet) Where(desc string, keep func(*heval.Record) bool) *ResultSet
 	return out
 }
 
-// Hypothesis keeps the records of one hypothesis (by id or label).
+// Hypothesis keeps the records of one hypothesis: by id, by label, or by label qualified
+// with its experiment ("support/candidate") when a run holds several experiments.
 func (s *ResultSet) Hypothesis(name string) *ResultSet {
-	out := &ResultSet{}
+	out := &ResultSet{info: s.info}
 	var model, prompt string
 	for _, rec := range s.records {
-		if rec.Sample != nil && (rec.Sample.HypothesisID == name || rec.Sample.Hypothesis == name) {
+		if rec.Sample.InGroup(name) {
 			out.records = append(out.records, rec)
 			if model == "" {
 				model, prompt = rec.Sample.Model, rec.Sample.PromptVersionID

@@ -84,7 +84,7 @@ func (s *ResultSet) Evaluator(name string) *ResultSet {
 
 // Named returns the same records under another name, for failure messages.
 func (s *ResultSet) Named(name string) *ResultSet {
-	return &ResultSet{name: name, records: s.records}
+	return &ResultSet{name: name, records: s.records, info: s.info}
 }
 
 // Observations returns every value of the score key in the set, or a [*MissingKeyError]

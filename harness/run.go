@@ -290,6 +290,14 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 			info.Evaluators = append(info.Evaluators, ev.name)
 		}
 	}
+	if len(info.Declared) == 0 {
+		for _, ev := range cfg.Evaluators {
+			info.Declared = append(info.Declared, ev.Info())
+		}
+	}
+	if info.RequestsURL == "" && cfg.Env.Client != nil {
+		info.RequestsURL = requestsURL(cfg.Env.Client.BaseURL())
+	}
 	info.DryRun = info.DryRun || cfg.DryRun
 	if info.Shard == "" {
 		info.Shard = cfg.Shard.String()

@@ -138,14 +138,12 @@ func (a *thresholdAcc) add(rec *heval.Record) {
 	}
 	if rec.Sample != nil {
 		remember(&a.groups, rec.Sample.Group())
-		if g := a.t.Group; g != "" && (rec.Sample.HypothesisID == g || rec.Sample.Hypothesis == g) {
+		if g := a.t.Group; g != "" && rec.Sample.InGroup(g) {
 			a.groupSeen = true
 		}
 	}
-	if g := a.t.Group; g != "" {
-		if rec.Sample == nil || (rec.Sample.HypothesisID != g && rec.Sample.Hypothesis != g) {
-			return
-		}
+	if g := a.t.Group; g != "" && !rec.Sample.InGroup(g) {
+		return
 	}
 	rid, row := "", ""
 	if rec.Sample != nil {

@@ -17,7 +17,7 @@ import (
 
 // The defaults of an [Aggregator].
 const (
-	// DefaultWorstSamples is how many lowest-valued samples are kept per (group, evaluator, key).
+	// DefaultWorstSamples is how many worst samples are kept per (group, evaluator, key).
 	DefaultWorstSamples = 5
 	// DefaultTextLimit is how many characters of an answer, a reference or a reason are kept
 	// for a worst sample.
@@ -33,8 +33,8 @@ type aggConfig struct {
 	worst, textLimit, errorLimit int
 }
 
-// WorstSamples sets how many lowest-valued samples are kept per (group, evaluator, key);
-// 0 keeps none.
+// WorstSamples sets how many worst samples are kept per (group, evaluator, key) (see
+// [KeyStats.Worst]); 0 keeps none.
 func WorstSamples(n int) AggregateOption { return func(c *aggConfig) { c.worst = max(0, n) } }
 
 // TextLimit sets how many characters of an answer, reference, input or reason are kept for
@@ -66,6 +66,8 @@ type Aggregator struct {
 
 	errs                   []ErrorRef
 	errCount, deliveryErrs int
+	fails                  []FailureRef
+	failCount              int
 }
 
 type evalKey struct{ group, evaluator string }
@@ -82,8 +84,12 @@ type groupAcc struct {
 type keyAcc struct {
 	typ   heval.ValueType
 	mixed bool
+	dir   heval.Direction
 	obs   []stats.Observation
-	worst []SampleRef
+	// low and high are the lowest and the highest samples, lowest (highest) first: the
+	// worst of a key where higher (lower) is better, and, together, the candidates for
+	// the furthest from the median of a neutral key.
+	low, high []SampleRef
 }
 
 // NewAggregator returns an empty aggregator.
@@ -128,7 +134,7 @@ func (a *Aggregator) Finish(s heval.Summary) error {
 // Record implements [Handler].
 func (a *Aggregator) Record(r heval.Record) error {
 	a.records++
-	group := r.Sample.Group()
+	group := GroupKey(r.Sample)
 	g := a.group(group, r.Sample)
 	if r.Repeat == 0 {
 		g.first[r.Evaluator]++
@@ -157,6 +163,8 @@ func (a *Aggregator) Record(r heval.Record) error {
 	}
 	if len(r.Failures) > 0 {
 		es.Failures++
+		a.failCount++
+		a.addFailure(group, &r)
 	}
 	if r.DeliveryErr != "" {
 		es.DeliveryErrors++
@@ -173,7 +181,7 @@ func (a *Aggregator) Record(r heval.Record) error {
 		sk := statKey{group, r.Evaluator, v.Key}
 		k := a.keys[sk]
 		if k == nil {
-			k = &keyAcc{typ: v.Type}
+			k = &keyAcc{typ: v.Type, dir: a.info.Direction(r.Evaluator, v.Key)}
 			a.keys[sk] = k
 		} else if k.typ != v.Type {
 			k.mixed = true
@@ -189,7 +197,7 @@ func (a *Aggregator) group(label string, s *heval.Sample) *groupAcc {
 	if g == nil {
 		g = &groupAcc{info: GroupInfo{Label: label}, models: map[string]bool{}, prompts: map[string]bool{}, first: map[string]int{}}
 		if s != nil {
-			g.info.HypothesisID, g.info.Kind = s.HypothesisID, s.Kind
+			g.info.HypothesisID, g.info.Kind, g.info.Experiment, g.info.Hypothesis = s.HypothesisID, s.Kind, s.Experiment, s.Group()
 		}
 		a.groups[label] = g
 	}
@@ -223,15 +231,59 @@ func (a *Aggregator) offerWorst(k *keyAcc, group string, r *heval.Record, v *hev
 	if s := r.Sample; s != nil {
 		cand.RequestID, cand.DatasetRowID, cand.RowIndex = s.RequestID, s.DatasetRowID, s.RowIndex
 	}
-	pos, _ := slices.BinarySearchFunc(k.worst, &cand, func(e SampleRef, t *SampleRef) int { return worstLess(&e, t) })
+	if k.dir != heval.LowerIsBetter {
+		k.low = a.keep(k.low, &cand, r, worstLess)
+	}
+	if k.dir != heval.HigherIsBetter {
+		k.high = a.keep(k.high, &cand, r, func(x, y *SampleRef) int {
+			return cmp.Or(cmp.Compare(y.Value, x.Value), worstLess(x, y))
+		})
+	}
+}
+
+// keep inserts cand into the bounded list, ordered by less, when it belongs there.
+func (a *Aggregator) keep(list []SampleRef, cand *SampleRef, r *heval.Record, less func(x, y *SampleRef) int) []SampleRef {
+	pos, _ := slices.BinarySearchFunc(list, cand, func(e SampleRef, t *SampleRef) int { return less(&e, t) })
 	if pos >= a.cfg.worst {
-		return
+		return list
 	}
-	a.fill(&cand, r)
-	k.worst = slices.Insert(k.worst, pos, cand)
-	if len(k.worst) > a.cfg.worst {
-		k.worst = k.worst[:a.cfg.worst]
+	c := *cand
+	a.fill(&c, r)
+	list = slices.Insert(list, pos, c)
+	if len(list) > a.cfg.worst {
+		list = list[:a.cfg.worst]
 	}
+	return list
+}
+
+// worst picks a key's worst samples: the lowest when higher is better, the highest when
+// lower is better, and those furthest from the median (the farther first) for a neutral
+// key, which are always among its lowest and highest.
+func (k *keyAcc) worstOf(n int, median float64) []SampleRef {
+	switch k.dir {
+	case heval.LowerIsBetter:
+		return slices.Clone(k.high)
+	case heval.Neutral:
+	default:
+		return slices.Clone(k.low)
+	}
+	var all []SampleRef
+	seen := map[[3]any]bool{}
+	for _, s := range slices.Concat(k.low, k.high) {
+		id := [3]any{s.RequestID, s.DatasetRowID, s.Repeat}
+		if !seen[id] {
+			seen[id] = true
+			all = append(all, s)
+		}
+	}
+	slices.SortFunc(all, func(x, y SampleRef) int {
+		dx, dy := math.Abs(float64(x.Value)-median), math.Abs(float64(y.Value)-median)
+		return cmp.Or(cmp.Compare(dy, dx), worstLess(&x, &y))
+	})
+	if len(all) > n {
+		all = all[:n]
+	}
+	return all
 }
 
 // fill copies the texts of a record into a sample reference, truncated.
@@ -258,6 +310,40 @@ func (a *Aggregator) fill(ref *SampleRef, r *heval.Record) {
 		}
 		ref.Inputs = append(ref.Inputs, Field{Name: Truncate(name, 200), Value: Truncate(s.Inputs[name], lim)})
 	}
+}
+
+func (a *Aggregator) addFailure(group string, r *heval.Record) {
+	if a.cfg.errorLimit == 0 {
+		return
+	}
+	f := FailureRef{Group: group, Evaluator: r.Evaluator, Repeat: r.Repeat}
+	for _, m := range r.Failures {
+		f.Messages = append(f.Messages, Truncate(m, a.cfg.textLimit))
+	}
+	if s := r.Sample; s != nil {
+		f.RequestID, f.DatasetRowID, f.RowIndex = s.RequestID, s.DatasetRowID, s.RowIndex
+	}
+	less := func(x FailureRef, t *FailureRef) int {
+		return errLess(&ErrorRef{Group: x.Group, Evaluator: x.Evaluator, RequestID: x.RequestID, DatasetRowID: x.DatasetRowID, RowIndex: x.RowIndex, Repeat: x.Repeat, Message: strings.Join(x.Messages, "\n")},
+			&ErrorRef{Group: t.Group, Evaluator: t.Evaluator, RequestID: t.RequestID, DatasetRowID: t.DatasetRowID, RowIndex: t.RowIndex, Repeat: t.Repeat, Message: strings.Join(t.Messages, "\n")})
+	}
+	pos, _ := slices.BinarySearchFunc(a.fails, &f, less)
+	if pos >= a.cfg.errorLimit {
+		return
+	}
+	a.fails = slices.Insert(a.fails, pos, f)
+	if len(a.fails) > a.cfg.errorLimit {
+		a.fails = a.fails[:a.cfg.errorLimit]
+	}
+}
+
+// GroupKey is the key a sample's group is accumulated under: its experiment and its group
+// label, resolved into the label the reports show by [GroupLabels].
+func GroupKey(s *heval.Sample) string {
+	if s == nil || s.Experiment == "" {
+		return s.Group()
+	}
+	return s.Experiment + "\x00" + s.Group()
 }
 
 func errLess(a, b *ErrorRef) int {
@@ -294,12 +380,22 @@ func (a *Aggregator) addError(group string, r *heval.Record, kind, msg string) {
 // Result returns the summary of the records seen so far. It may be called at any time; the
 // result does not change when more records arrive.
 func (a *Aggregator) Result() *Aggregate {
+	label := a.labels()
 	out := &Aggregate{
 		Info: a.info, Summary: a.summary, Finished: a.done, Records: a.records,
 		Errors: slices.Clone(a.errs), ErrorCount: a.errCount, DeliveryErrorCount: a.deliveryErrs,
+		Failures: slices.Clone(a.fails), FailureCount: a.failCount,
 	}
+	for i := range out.Errors {
+		out.Errors[i].Group = label(out.Errors[i].Group)
+	}
+	for i := range out.Failures {
+		out.Failures[i].Group = label(out.Failures[i].Group)
+	}
+	slices.SortStableFunc(out.Errors, func(x, y ErrorRef) int { return errLess(&x, &y) })
 	for _, g := range a.groups {
 		gi := g.info
+		gi.Label = label(gi.Label)
 		gi.Models = slices.Sorted(maps.Keys(g.models))
 		gi.PromptVersions = slices.Sorted(maps.Keys(g.prompts))
 		for _, n := range g.first {
@@ -332,11 +428,17 @@ func (a *Aggregator) Result() *Aggregate {
 
 	for ek, es := range a.evals {
 		c := *es
+		c.Group = label(c.Group)
 		c.ErrorKinds = maps.Clone(es.ErrorKinds)
 		c.Keys = nil
 		for sk, k := range a.keys {
 			if sk.group == ek.group && sk.evaluator == ek.evaluator {
-				c.Keys = append(c.Keys, k.stats(sk))
+				ks := k.stats(sk, a.cfg.worst)
+				ks.Group = label(ks.Group)
+				for i := range ks.Worst {
+					ks.Worst[i].Group = ks.Group
+				}
+				c.Keys = append(c.Keys, ks)
 			}
 		}
 		slices.SortFunc(c.Keys, func(x, y *KeyStats) int { return strings.Compare(x.Key, y.Key) })
@@ -348,29 +450,86 @@ func (a *Aggregator) Result() *Aggregate {
 	return out
 }
 
-// compareGroups orders the dataset group first, then the others by label.
-func compareGroups(a, b string) int {
-	switch {
-	case a == b:
-		return 0
-	case a == heval.GroupDataset:
-		return -1
-	case b == heval.GroupDataset:
-		return 1
-	}
-	return strings.Compare(a, b)
+// labels returns the function that turns a group key into the label the reports show.
+func (a *Aggregator) labels() func(string) string {
+	return GroupLabels(slices.Collect(maps.Keys(a.groups)))
 }
 
-func (k *keyAcc) stats(sk statKey) *KeyStats {
+// GroupLabels returns the function that turns the group keys of a run (see [GroupKey])
+// into the labels the reports show: the group label, qualified by its experiment
+// ("support/candidate") when the run holds samples of more than one experiment, or when
+// another group has the same label.
+func GroupLabels(keys []string) func(string) string {
+	plain := func(key string) string {
+		if _, g, ok := strings.Cut(key, "\x00"); ok {
+			return g
+		}
+		return key
+	}
+	qualified := func(key string) string {
+		if e, g, ok := strings.Cut(key, "\x00"); ok {
+			return e + "/" + g
+		}
+		return key
+	}
+	experiments := map[string]bool{}
+	seen := map[string]int{}
+	for _, key := range keys {
+		if e, _, ok := strings.Cut(key, "\x00"); ok {
+			experiments[e] = true
+		}
+		seen[plain(key)]++
+	}
+	if len(experiments) > 1 {
+		return qualified
+	}
+	return func(key string) string {
+		if seen[plain(key)] > 1 {
+			return qualified(key)
+		}
+		return plain(key)
+	}
+}
+
+// compareGroups orders the groups by experiment, the dataset group first within one,
+// then the others by label.
+func compareGroups(a, b string) int {
+	ea, ga := splitGroup(a)
+	eb, gb := splitGroup(b)
+	if ea != eb {
+		return strings.Compare(ea, eb)
+	}
+	switch {
+	case ga == gb:
+		return 0
+	case ga == heval.GroupDataset:
+		return -1
+	case gb == heval.GroupDataset:
+		return 1
+	}
+	return strings.Compare(ga, gb)
+}
+
+// splitGroup splits a qualified label "experiment/group" whose group is the dataset's.
+func splitGroup(label string) (experiment, group string) {
+	if e, ok := strings.CutSuffix(label, "/"+heval.GroupDataset); ok {
+		return e, heval.GroupDataset
+	}
+	if i := strings.LastIndexByte(label, '/'); i >= 0 {
+		return label[:i], label[i+1:]
+	}
+	return "", label
+}
+
+func (k *keyAcc) stats(sk statKey, worst int) *KeyStats {
 	typ := k.typ
 	if k.mixed {
 		typ = heval.Number
 	}
 	n := len(k.obs)
 	ks := &KeyStats{
-		Group: sk.group, Evaluator: sk.evaluator, Key: sk.key, Type: typ, N: n,
+		Group: sk.group, Evaluator: sk.evaluator, Key: sk.key, Type: typ, N: n, Direction: k.dir,
 		PassRate: math.NaN(),
-		Worst:    slices.Clone(k.worst),
 		obs:      k.obs[:n:n],
 	}
 	xs := make([]float64, n)
@@ -382,6 +541,7 @@ func (k *keyAcc) stats(sk statKey) *KeyStats {
 	if typ == heval.Boolean {
 		ks.PassRate = d.Mean
 	}
+	ks.Worst = k.worstOf(worst, d.P50)
 	return ks
 }
 
@@ -405,6 +565,11 @@ type Aggregate struct {
 	Errors []ErrorRef
 	// ErrorCount and DeliveryErrorCount count every evaluator and delivery error.
 	ErrorCount, DeliveryErrorCount int
+	// Failures are the records that failed a per-sample check (harness.Expect), kept with
+	// their messages (at most the aggregator's error limit, in the order of Errors);
+	// FailureCount counts every one.
+	Failures     []FailureRef
+	FailureCount int
 }
 
 // Group returns the group with the label, or nil.
@@ -452,8 +617,13 @@ func (a *Aggregate) ByEvaluator(evaluator string) []*EvaluatorStats {
 
 // GroupInfo describes a group of samples: a hypothesis, the dataset rows, or requests.
 type GroupInfo struct {
-	// Label is the group's name (the hypothesis label, "dataset", "requests", ...).
+	// Label is the group's name (the hypothesis label, "dataset", "requests", ...),
+	// qualified by its experiment ("support/candidate") when the run holds several
+	// experiments.
 	Label string
+	// Experiment is the group's experiment name, if known; Hypothesis its label without
+	// the experiment.
+	Experiment, Hypothesis string
 	// HypothesisID is the hypothesis id, for a hypothesis.
 	HypothesisID string
 	// Kind is the kind of the group's first sample.
@@ -497,7 +667,10 @@ type KeyStats struct {
 	Mean, P50, P90, Min, Max float64
 	// PassRate is the share of true values of a boolean key (0..1), NaN for numbers.
 	PassRate float64
-	// Worst are the lowest-valued samples, lowest first.
+	// Direction is the key's direction, from the run's declarations.
+	Direction heval.Direction
+	// Worst are the worst samples, worst first: the lowest values when higher is better,
+	// the highest when lower is better, the furthest from the median when neutral.
 	Worst []SampleRef
 
 	obs []stats.Observation
@@ -552,6 +725,17 @@ type ErrorRef struct {
 	Repeat       int
 }
 
+// FailureRef is one record that failed per-sample checks.
+type FailureRef struct {
+	Group, Evaluator string
+	// Messages are the failed checks, one sentence each.
+	Messages     []string
+	RequestID    string
+	DatasetRowID string
+	RowIndex     int
+	Repeat       int
+}
+
 // Truncate cuts s to at most limit characters (runes), ending a cut text with "…".
 func Truncate(s string, limit int) string {
 	if limit <= 0 || utf8.RuneCountInString(s) <= limit {
@@ -594,17 +778,51 @@ type ComparisonSpec struct {
 	// Options tune the comparison engine. Unless Options.MaxRows says otherwise, each
 	// comparison keeps its [DefaultWorstSamples] worst per-unit rows.
 	Options stats.CompareOptions
-	// Direction says which values of a key are better; nil means higher is better for
-	// every key.
+	// Direction says which values of a key are better. nil means the run's own
+	// declarations (agg.Info.Direction: what each evaluator declared, else higher); a
+	// function overrides them, for example for `heval report --direction`.
 	Direction func(evaluator, key string) heval.Direction
+}
+
+// SpecMismatchError is returned by [ComparisonSpec.Comparisons] when an evaluator of the
+// run and the evaluator of the same name in the baseline have different specs: they judge
+// different things ("min_length=200" and "min_length=100"), so no difference between them
+// means anything.
+type SpecMismatchError struct {
+	// Mismatches are "evaluator: run spec vs baseline spec", one per evaluator.
+	Mismatches []string
+}
+
+func (e *SpecMismatchError) Error() string {
+	return "the run and the baseline judge with differently configured evaluators, so their scores cannot be compared: " +
+		strings.Join(e.Mismatches, "; ") + "; compare with a baseline run with the same evaluator specs (heval run --eval NAME=ARG), or rename one evaluator"
+}
+
+// checkSpecs refuses to compare evaluators whose specs differ between the run and the
+// baseline.
+func checkSpecs(run, base *Aggregate) error {
+	var bad []string
+	for _, ev := range run.Evaluators {
+		if !slices.Contains(base.Evaluators, ev) {
+			continue
+		}
+		if rs, bs := run.Info.Spec(ev), base.Info.Spec(ev); rs != bs {
+			bad = append(bad, fmt.Sprintf("evaluator %s is %q in the run but %q in the baseline", ev, rs, bs))
+		}
+	}
+	if len(bad) > 0 {
+		return &SpecMismatchError{Mismatches: bad}
+	}
+	return nil
 }
 
 // Comparisons compares every score key of the candidate group(s) of agg with the same
 // evaluator and key on the baseline side, as the spec says, with [stats.Compare]: values
 // are paired per unit (dataset row, else request id; see (*heval.Sample).Unit) after
 // averaging within each unit. Keys missing on either side are left out. The result is in
-// agg's order (evaluator, group, key). It returns an error when the spec's options are
-// out of range.
+// agg's order (evaluator, group, key). It returns a [*SpecMismatchError] when an evaluator
+// has different specs in the run and the baseline, and an error when the spec's options
+// are out of range.
 func (c ComparisonSpec) Comparisons(agg *Aggregate) ([]KeyComparison, error) {
 	base := c.Baseline
 	pick := c.BaselineGroup != "" && c.CandidateGroup != ""
@@ -613,6 +831,10 @@ func (c ComparisonSpec) Comparisons(agg *Aggregate) ([]KeyComparison, error) {
 		return nil, nil
 	case base == nil:
 		base = agg
+	default:
+		if err := checkSpecs(agg, base); err != nil {
+			return nil, err
+		}
 	}
 	opts := c.Options
 	if opts.MaxRows == 0 {
@@ -632,7 +854,7 @@ func (c ComparisonSpec) Comparisons(agg *Aggregate) ([]KeyComparison, error) {
 			if bk == nil {
 				continue
 			}
-			dir := heval.HigherIsBetter
+			dir := agg.Info.Direction(es.Evaluator, ck.Key)
 			if c.Direction != nil {
 				dir = c.Direction(es.Evaluator, ck.Key)
 			}

@@ -96,35 +96,28 @@ func (c *demoCmd) runPath(ctx context.Context, jf jobFlags, p *demoPath, n, of i
 	return err
 }
 
-// legacySource is the demo's experiments, with hypotheses labelled per experiment
-// ("support/candidate", "code/baseline") so that the summary does not pool the two
-// experiments' arms.
+// legacySource is the demo's experiments. Their hypotheses have the same labels
+// ("baseline", "candidate"); the samples carry short experiment names, which the reports
+// put in front of the labels ("support/candidate") because the run holds two experiments,
+// while the Parquet files keep experiment and hypothesis in columns of their own.
 func legacySource() datasets.Source {
-	labels := map[string]string{}
-	for id, l := range demo.Labels() {
-		prefix := "support/"
-		if strings.HasPrefix(id, demo.CodeExperimentID[:8]) {
-			prefix = "code/"
-		}
-		labels[id] = prefix + l
-	}
 	var srcs []datasets.Source
 	for _, id := range demo.ExperimentIDs() {
-		srcs = append(srcs, datasets.Experiment(id, datasets.WithLabels(labels)))
+		name := "support"
+		if strings.HasPrefix(id, demo.CodeExperimentID[:8]) {
+			name = "code"
+		}
+		srcs = append(srcs, datasets.Experiment(id, datasets.WithLabels(demo.Labels()), datasets.WithExperimentName(name)))
 	}
 	return datasets.Concat(srcs...)
 }
 
-// currentSource is the demo's Helicone datasets and their tagged runs, labelled as the
-// legacy path labels the same hypotheses.
+// currentSource is the demo's Helicone datasets and their tagged runs, named as the legacy
+// path names the same experiments.
 func currentSource() datasets.Source {
 	var srcs []datasets.Source
-	for _, d := range []struct{ prefix, name string }{{"support/", demo.SupportDatasetName}, {"code/", demo.CodeDatasetName}} {
-		labels := map[string]string{}
-		for _, l := range demo.Labels() {
-			labels[l] = d.prefix + l
-		}
-		srcs = append(srcs, datasets.DatasetExperiment(d.name, datasets.WithLabels(labels)))
+	for _, d := range []struct{ short, name string }{{"support", demo.SupportDatasetName}, {"code", demo.CodeDatasetName}} {
+		srcs = append(srcs, datasets.DatasetExperiment(d.name, datasets.WithExperimentName(d.short)))
 	}
 	return datasets.Concat(srcs...)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/heval-dev/heval"
 	"github.com/heval-dev/heval/evals"
 	"github.com/heval-dev/heval/evals/judge"
 )
@@ -33,6 +34,12 @@ func (c *evalsCmd) Run(_ context.Context, args []string) error {
 			s := k.Key + " (" + k.Type
 			if k.Range != "" {
 				s += " " + k.Range
+			}
+			switch k.Direction {
+			case heval.LowerIsBetter:
+				s += ", lower is better"
+			case heval.Neutral:
+				s += ", neutral"
 			}
 			keys = append(keys, s+")")
 		}

@@ -44,7 +44,7 @@ type jobFlags struct {
 
 // register declares the flags on fs; rate is the default of --rate.
 func (j *jobFlags) register(fs *flag.FlagSet, rate string) {
-	fs.StringVar(&j.out, "out", "heval-out", "directory for scores.parquet, junit.xml, report.html and the delivery journal")
+	fs.StringVar(&j.out, "out", "heval-out", "directory for scores.parquet, samples.parquet, junit.xml, report.html and the delivery journal")
 	fs.Var(&j.evals, "eval", "evaluator `NAME[=ARG]` to run (repeatable; 'heval evals' lists them; default: the six automated checks)")
 	fs.Var(&j.requires, "require", "threshold that must hold, e.g. 'has_citations:pass_rate>=0.8' or 'word_count:p90<=250@candidate' (repeatable)")
 	fs.BoolVar(&j.dryRun, "dry-run", false, "evaluate and write reports without submitting scores")
@@ -93,7 +93,18 @@ func (j *job) evaluators() ([]*harness.EvaluatorSpec, error) {
 			return nil, usagef("--eval %s: an evaluator named %q is already declared; rename one with 'alias:%s'", spec, name, spec)
 		}
 		seen[name] = true
-		opts := []any{harness.Spec(evalSpec(spec))}
+		opts := []any{harness.Spec(evalSpec(spec)), harness.DeclaredAt("", 0)}
+		if e, ok := reg.EntryFor(spec); ok {
+			for _, k := range e.Keys {
+				switch {
+				case k.Direction == "":
+				case k.Key == name:
+					opts = append(opts, harness.Direction(k.Direction)) // its own value, as a suite declares it
+				default:
+					opts = append(opts, harness.Direction(k.Direction, k.Key))
+				}
+			}
+		}
 		if j.flags.evalTimeout > 0 {
 			opts = append(opts, harness.Timeout(j.flags.evalTimeout))
 		}

@@ -25,7 +25,7 @@ func (c *mergeCmd) Run(_ context.Context, args []string) error {
 	}
 	outAbs := canonicalPath(*out)
 	seen := map[string]string{}
-	var pqs, jus []string
+	var pqs, sps, jus []string
 	for _, dir := range fs.Args() {
 		if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 			return usagef("merge: %s is a file; name the output directories of the runs (each holds scores.parquet and junit.xml), e.g. heval merge --out all %s", dir, filepath.Dir(dir))
@@ -43,6 +43,9 @@ func (c *mergeCmd) Run(_ context.Context, args []string) error {
 			return usagef("merge: %s has no scores.parquet: name the output directory of a run or shard", dir)
 		}
 		pqs = append(pqs, pq)
+		if sp := filepath.Join(dir, parquet.SamplesFile); fileExists(sp) {
+			sps = append(sps, sp)
+		}
 		if ju := filepath.Join(dir, "junit.xml"); fileExists(ju) {
 			jus = append(jus, ju)
 		}
@@ -52,6 +55,12 @@ func (c *mergeCmd) Run(_ context.Context, args []string) error {
 	}
 	if err := writeFile(filepath.Join(*out, "scores.parquet"), func(f *os.File) error { return parquet.Merge(f, pqs...) }); err != nil {
 		return err
+	}
+	// The samples tables are merged when every run has one (runs of an older heval have none).
+	if len(sps) > 0 && len(sps) == len(pqs) {
+		if err := writeFile(filepath.Join(*out, parquet.SamplesFile), func(f *os.File) error { return parquet.MergeSamples(f, sps...) }); err != nil {
+			return err
+		}
 	}
 	if len(jus) > 0 {
 		if err := writeFile(filepath.Join(*out, "junit.xml"), func(f *os.File) error {

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/heval-dev/heval"
@@ -21,9 +24,12 @@ import (
 type reportCmd struct{ stdio }
 
 func (c *reportCmd) Run(_ context.Context, args []string) error {
-	fs := newFlagSet("report", "FILE.parquet [--baseline OLD.parquet] [--compare BASE:CANDIDATE] [--html FILE] [--markdown FILE]", c.err)
+	fs := newFlagSet("report", "FILE.parquet [--baseline OLD.parquet] [--compare BASE:CANDIDATE] [--direction KEY=DIR] [--html FILE] [--markdown FILE]", c.err)
 	baseline := fs.String("baseline", "", "compare with a previous run's Parquet `FILE` (tonight against last night)")
 	groups := fs.String("compare", "", "compare two hypotheses of the run, `BASE:CANDIDATE` (labels or ids)")
+	var dirs listFlag
+	fs.Var(&dirs, "direction", "which values of the score key (or of every key of the evaluator) named in `KEY=DIR` are better, DIR being higher, lower or neutral, instead of what the evaluator declared (repeatable)")
+	samples := fs.String("samples", "", "the run's samples table `FILE` (default: samples.parquet beside FILE.parquet, when there is one)")
 	htmlOut := fs.String("html", "", "also write the self-contained HTML page to `FILE`")
 	mdOut := fs.String("markdown", "", "also write the summary as Markdown to `FILE`")
 	if err := parseFlags(fs, reorder(args)); err != nil {
@@ -32,7 +38,11 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 	if fs.NArg() != 1 {
 		return usagef("report: name one Parquet file (see 'heval report -h')")
 	}
-	agg, err := loadAggregate(fs.Arg(0))
+	overrides, err := parseDirections(dirs)
+	if err != nil {
+		return err
+	}
+	agg, err := loadAggregate(fs.Arg(0), *samples, overrides)
 	if err != nil {
 		return err
 	}
@@ -41,17 +51,30 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 	case *baseline != "" && *groups != "":
 		return usagef("report: --baseline and --compare do not go together")
 	case *baseline != "":
-		if spec.Baseline, err = loadAggregate(*baseline); err != nil {
+		if spec.Baseline, err = loadAggregate(*baseline, "", overrides); err != nil {
 			return err
 		}
 	case *groups != "":
 		var ok bool
 		spec.BaselineGroup, spec.CandidateGroup, ok = strings.Cut(*groups, ":")
 		if !ok || spec.BaselineGroup == "" || spec.CandidateGroup == "" {
-			return usagef("report: --compare wants BASE:CANDIDATE, for example support/baseline:support/candidate")
+			return usagef("report: --compare wants BASE:CANDIDATE, for example baseline:candidate")
+		}
+		for _, g := range []string{spec.BaselineGroup, spec.CandidateGroup} {
+			if agg.Group(g) == nil {
+				var have []string
+				for _, gi := range agg.Groups {
+					have = append(have, gi.Label)
+				}
+				return usagef("report: --compare %s: the run has no group %q; its groups are %s", *groups, g, strings.Join(have, ", "))
+			}
 		}
 	}
 	cmps, err := spec.Comparisons(agg)
+	var mismatch *reporters.SpecMismatchError
+	if errors.As(err, &mismatch) {
+		return usagef("report: %v", err)
+	}
 	if err != nil {
 		return err
 	}
@@ -66,19 +89,98 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 		}
 	}
 	if *mdOut != "" {
-		if err := writeFile(*mdOut, func(f *os.File) error { return markdown.Write(f, agg, cmps) }); err != nil {
+		if err := writeFile(*mdOut, func(f *os.File) error {
+			return markdown.Write(f, agg, cmps, markdown.AgainstBaselineRun(spec.Baseline != nil))
+		}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func loadAggregate(path string) (*reporters.Aggregate, error) {
-	info, records, err := parquet.ReadFile(path)
-	if err != nil {
-		return nil, fmt.Errorf("reading %s: %w", path, err)
+// parseDirections reads the --direction flags: NAME=higher|lower|neutral.
+func parseDirections(specs []string) (map[string]heval.Direction, error) {
+	out := map[string]heval.Direction{}
+	for _, s := range specs {
+		name, d, ok := strings.Cut(s, "=")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" {
+			return nil, usagef("report: --direction %q: write KEY=DIR, for example word_count=neutral or latency_ms=lower", s)
+		}
+		dir, err := heval.ParseDirection(d)
+		if err != nil || strings.TrimSpace(d) == "" {
+			return nil, usagef("report: --direction %s: the direction %q is not higher, lower or neutral", s, d)
+		}
+		out[name] = dir
 	}
-	return reporters.AggregateRecords(info, records, heval.Summary{}), nil
+	return out, nil
+}
+
+// loadAggregate reads a run's files and summarises them as the run itself did: with its
+// stored summary (samples, checks, delivery) and, when the samples table is at hand, the
+// samples' answers, inputs and references. overrides replace the directions the run's
+// evaluators declared, by score key or evaluator name.
+func loadAggregate(path, samples string, overrides map[string]heval.Direction) (*reporters.Aggregate, error) {
+	run, err := parquet.ReadRun(path, samples)
+	if err != nil {
+		return nil, err
+	}
+	info := run.Info
+	if len(overrides) > 0 {
+		info = withDirections(info, run.Records, overrides)
+	}
+	sum := run.Summary
+	if !run.HasSummary {
+		sum = heval.Summary{}
+	}
+	return reporters.AggregateRecords(info, run.Records, sum), nil
+}
+
+// withDirections returns info with the directions of overrides: a name that is an
+// evaluator's sets the direction of all its keys, any other name that of the score key of
+// that name, whichever evaluator produced it.
+func withDirections(info heval.RunInfo, recs []heval.Record, overrides map[string]heval.Direction) heval.RunInfo {
+	declared := map[string]*heval.EvaluatorInfo{}
+	info.Declared = slices.Clone(info.Declared)
+	for i := range info.Declared {
+		info.Declared[i].Keys = maps.Clone(info.Declared[i].Keys)
+		declared[info.Declared[i].Name] = &info.Declared[i]
+	}
+	entry := func(name string) *heval.EvaluatorInfo {
+		if e := declared[name]; e != nil {
+			return e
+		}
+		info.Declared = append(info.Declared, heval.EvaluatorInfo{Name: name, Spec: name, Direction: heval.HigherIsBetter})
+		clear(declared)
+		for i := range info.Declared {
+			declared[info.Declared[i].Name] = &info.Declared[i]
+		}
+		return declared[name]
+	}
+	keys := map[string][]string{} // key → evaluators that produced it
+	for _, r := range recs {
+		for _, v := range r.Values {
+			if !slices.Contains(keys[v.Key], r.Evaluator) {
+				keys[v.Key] = append(keys[v.Key], r.Evaluator)
+			}
+		}
+	}
+	for name, dir := range overrides {
+		if slices.Contains(info.Evaluators, name) || declared[name] != nil {
+			e := entry(name)
+			e.Direction, e.Keys = dir, nil
+		}
+	}
+	for name, dir := range overrides {
+		for _, ev := range keys[name] {
+			e := entry(ev)
+			if e.Keys == nil {
+				e.Keys = map[string]heval.Direction{}
+			}
+			e.Keys[name] = dir
+		}
+	}
+	return info
 }
 
 // writeFile writes path through a temporary file in its directory, renamed into place only

@@ -25,7 +25,7 @@ func Entry(opts ...Option) evals.CatalogEntry {
 	return evals.CatalogEntry{
 		Name: "judge", Arg: "RUBRIC", ArgRequired: true, Network: true,
 		Doc:  "LLM judge on a ready-made rubric (accuracy, relevance, helpfulness, faithfulness, safety), configured by HEVAL_JUDGE_BASE_URL, HEVAL_JUDGE_API_KEY and HEVAL_JUDGE_MODEL.",
-		Keys: []evals.KeyInfo{{Key: "judge", Type: "int", Range: "0–100"}},
+		Keys: []evals.KeyInfo{{Key: "judge", Type: "int", Range: "0–100", Direction: heval.HigherIsBetter}},
 		Build: func(arg string) (heval.Func, error) {
 			r, ok := RubricNamed(strings.TrimSpace(arg))
 			if !ok {

@@ -34,7 +34,7 @@ var _ = Describe("the judge's catalog entry", func() {
 		e := judge.Entry()
 		Expect(e.Network).To(BeTrue())
 		Expect(e.ArgRequired).To(BeTrue())
-		Expect(e.Keys).To(Equal([]evals.KeyInfo{{Key: "judge", Type: "int", Range: "0–100"}}))
+		Expect(e.Keys).To(Equal([]evals.KeyInfo{{Key: "judge", Type: "int", Range: "0–100", Direction: heval.HigherIsBetter}}))
 	})
 
 	It("builds a judge by rubric name that scores through the configured endpoint", func() {

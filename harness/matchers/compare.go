@@ -22,6 +22,7 @@ type compareConfig struct {
 	margin    float64
 	opts      stats.CompareOptions
 	dir       heval.Direction
+	dirSet    bool
 	byRequest bool
 }
 
@@ -38,9 +39,16 @@ func AtConfidence(level float64) CompareOption {
 	return func(c *compareConfig) { c.opts.Confidence = level }
 }
 
-// LowerIsBetter says that smaller values of the key are better (latency, word count, cost).
+// LowerIsBetter says that smaller values of the key are better (latency, cost), whatever
+// its evaluator declared.
 func LowerIsBetter() CompareOption {
-	return func(c *compareConfig) { c.dir = heval.LowerIsBetter }
+	return func(c *compareConfig) { c.dir, c.dirSet = heval.LowerIsBetter, true }
+}
+
+// HigherIsBetter says that larger values of the key are better, whatever its evaluator
+// declared.
+func HigherIsBetter() CompareOption {
+	return func(c *compareConfig) { c.dir, c.dirSet = heval.HigherIsBetter, true }
 }
 
 // PairedByRequest pairs the two sets by request id instead of by dataset row, for example
@@ -69,9 +77,16 @@ func Resamples(n int) CompareOption {
 // unpaired, and the failure message says so. Boolean keys are compared as 0/1 values, so
 // their means are pass rates between 0 and 1.
 //
+// Which side is worse follows the direction the key's evaluator declared
+// (harness.Direction; higher is better when it declared none); [LowerIsBetter] and
+// [HigherIsBetter] override it. A neutral key has no worse side, so comparing one is an
+// error that says to choose a direction.
+//
 // The baseline may be another hypothesis, the dataset's original outputs
-// (run.Hypothesis("dataset")) or a previous run read with [suite.LoadBaseline]. After
-// Match, the matcher's method Comparison() *stats.Comparison returns the engine's result.
+// (run.Hypothesis("dataset")) or a previous run read with [suite.LoadBaseline]. Sets from
+// two runs whose evaluators of the key have different specs (min_length=200 and
+// min_length=100) judge different things and are refused. After Match, the matcher's
+// method Comparison() *stats.Comparison returns the engine's result.
 func NotBeWorseThan(baseline *harness.ResultSet, key string, opts ...CompareOption) types.GomegaMatcher {
 	m := &worseMatcher{baseline: baseline, key: key, cfg: compareConfig{dir: heval.HigherIsBetter}}
 	for _, o := range opts {
@@ -121,6 +136,24 @@ func (m *worseMatcher) Match(actual any) (bool, error) {
 		return false, err
 	}
 	m.candName, m.baseName = cand.Name(), m.baseline.Name()
+	evaluator := ""
+	if cobs[0].Record != nil {
+		evaluator = cobs[0].Record.Evaluator
+	}
+	ci, bi := cand.Info(), m.baseline.Info()
+	if ci != nil && bi != nil && ci != bi && evaluator != "" {
+		if cs, bs := ci.Spec(evaluator), bi.Spec(evaluator); cs != bs {
+			return false, fmt.Errorf("NotBeWorseThan(…, %q): evaluator %s is %q in %s but %q in %s: the two runs judge different things, so their scores cannot be compared; compare with a run whose evaluator has the same spec",
+				m.key, evaluator, cs, m.candName, bs, m.baseName)
+		}
+	}
+	if !m.cfg.dirSet && ci != nil && evaluator != "" {
+		m.cfg.dir = ci.Direction(evaluator, m.key)
+	}
+	if m.cfg.dir == heval.Neutral {
+		return false, fmt.Errorf("NotBeWorseThan(…, %q): %s declares %s neutral (neither higher nor lower is better), so neither side can be worse; pass LowerIsBetter() or HigherIsBetter(), or assert on its values with HaveMean or HavePercentile",
+			m.key, evaluator, m.key)
+	}
 	m.boolean = cobs[0].Type == heval.Boolean && bobs[0].Type == heval.Boolean
 	if m.boolean && m.cfg.margin > 1 {
 		return false, fmt.Errorf("NotBeWorseThan(…, %q, ByMoreThan(%s)): %s is a boolean key, whose margin is a difference of pass rates between 0 and 1; write ByMoreThan(%s) for %s percentage points",

@@ -19,20 +19,26 @@ import (
 //
 // Sets from two runs of one experiment pair by dataset row; samples without a row (runs
 // over logged requests) pair by request id, and matchers.PairedByRequest pairs by request
-// id always.
+// id always. The results carry the baseline run's evaluator specs and directions, so
+// NotBeWorseThan refuses an evaluator whose spec changed since, and the samples' answers
+// when samples.parquet is beside the file.
 func LoadBaseline(path string) (*harness.Results, error) {
-	info, recs, err := parquet.ReadFile(path)
+	run, err := parquet.ReadRun(path)
 	if err != nil {
-		return nil, fmt.Errorf("loading the baseline %s: %w", path, err)
+		return nil, fmt.Errorf("loading the baseline: %w", err)
 	}
-	if len(recs) == 0 {
+	if len(run.Records) == 0 {
 		return nil, fmt.Errorf("loading the baseline %s: the file holds no scores", path)
 	}
-	samples := map[string]bool{}
-	for _, r := range recs {
-		if r.Sample != nil {
-			samples[r.Sample.RequestID+"\x00"+r.Sample.DatasetRowID] = true
+	sum := run.Summary
+	if !run.HasSummary {
+		samples := map[string]bool{}
+		for _, r := range run.Records {
+			if r.Sample != nil {
+				samples[r.Sample.RequestID+"\x00"+r.Sample.DatasetRowID] = true
+			}
 		}
+		sum = heval.Summary{Samples: len(samples)}
 	}
-	return harness.NewResults(info, recs, heval.Summary{Samples: len(samples)}), nil
+	return harness.NewResults(run.Info, run.Records, sum), nil
 }

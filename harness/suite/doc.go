@@ -23,6 +23,14 @@
 // -heval.require (after -args for go test) configure a run; [WithVerify] reads every
 // submitted score back, and [LoadBaseline] reads last night's scores for comparisons.
 //
+// A suite writes the reports `heval run` writes, from the same code: scores.parquet,
+// samples.parquet, junit.xml, report.html, and the Markdown summary appended to
+// $GITHUB_STEP_SUMMARY when that is set. They go to -heval.out (HEVAL_OUT, [WithOutDir]),
+// else to [DefaultOutDir], heval-out/PACKAGE at the root of the module, so that
+// `go test ./...` gathers every suite's reports under one heval-out directory for CI to
+// upload; -heval.out=off writes none. After the specs ran, their outcomes are added to
+// junit.xml as the suite heval/specs, a failed matcher placed at its file and line.
+//
 // This is the only package of heval that imports Ginkgo; the engine (package harness) does
 // not, so programs that embed it get no Ginkgo flags.
 package suite

@@ -16,12 +16,15 @@ import (
 	"sync"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/heval-dev/heval"
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/internal/srcpos"
 	"github.com/heval-dev/heval/reporters"
+	"github.com/heval-dev/heval/reporters/junit"
 	"github.com/heval-dev/heval/reporters/outputs"
 )
 
@@ -87,9 +90,10 @@ func WithHelicone(baseURL, apiKey string, opts ...helicone.Option) Option {
 	}}
 }
 
-// WithOutDir writes the reports of `heval run` to dir: scores.parquet, junit.xml,
-// report.html, and the Markdown summary appended to $GITHUB_STEP_SUMMARY when that is set.
-// The flag -heval.out and HEVAL_OUT override it.
+// WithOutDir writes the reports of `heval run` to dir: scores.parquet, samples.parquet,
+// junit.xml, report.html, and the Markdown summary appended to $GITHUB_STEP_SUMMARY when
+// that is set. The flag -heval.out and HEVAL_OUT override it; without any of them the
+// reports go to [DefaultOutDir].
 func WithOutDir(dir string) Option { return Option{func(c *config) { c.out = dir }} }
 
 // WithDryRun evaluates without sending scores to Helicone. The flag -heval.dry-run and
@@ -156,7 +160,7 @@ func registerFlags() {
 			}
 			return fs.String(name, "", usage)
 		}
-		flags.out = str("heval.out", "directory for heval's reports: scores.parquet, junit.xml, report.html (env "+EnvOut+")")
+		flags.out = str("heval.out", "directory for heval's reports: scores.parquet, samples.parquet, junit.xml, report.html (env "+EnvOut+"; default heval-out/PACKAGE at the module root; off for none)")
 		if fs.Lookup("heval.dry-run") == nil {
 			flags.dryRun = fs.Bool("heval.dry-run", false, "evaluate without sending scores to Helicone (env "+EnvDryRun+")")
 		} else {
@@ -192,10 +196,16 @@ func setting(flagVal *string, env string) (string, bool) {
 type Evaluation struct {
 	source datasets.Source
 	cfg    config
+	// declFile and declLine are where Evaluate was called.
+	declFile string
+	declLine int
 
 	mu      sync.Mutex
 	results *harness.Results
 	file    string
+	// outDir is where the reports were written on the process that evaluated ("" for
+	// none).
+	outDir string
 }
 
 // Evaluate declares the evaluation of a Ginkgo suite: the samples of source, judged by
@@ -219,11 +229,14 @@ type Evaluation struct {
 //
 // The flags -heval.out, -heval.dry-run, -heval.rate, -heval.concurrency and
 // -heval.require (after -args for go test, after -- for ginkgo) and the matching HEVAL_*
-// environment variables override the options. Without -heval.out, HEVAL_OUT or
-// [WithOutDir] the suite writes no files.
+// environment variables override the options. The reports go where -heval.out, HEVAL_OUT
+// or [WithOutDir] say, else to [DefaultOutDir]; "off" writes none. After the specs ran,
+// their outcomes (the matchers' assertions) are added to the run's junit.xml as the
+// suite "heval/specs".
 func Evaluate(source datasets.Source, items ...any) *Evaluation {
 	registerFlags()
 	s := &Evaluation{source: source}
+	s.declFile, s.declLine = srcpos.Caller(1)
 	for i, it := range items {
 		switch it := it.(type) {
 		case *harness.EvaluatorSpec:
@@ -247,6 +260,7 @@ func Evaluate(source datasets.Source, items ...any) *Evaluation {
 	}
 	ginkgo.SynchronizedBeforeSuite(s.evaluate, s.receive)
 	ginkgo.SynchronizedAfterSuite(s.cleanupAll, s.cleanupFirst)
+	ginkgo.ReportAfterSuite("heval: the specs' outcomes in junit.xml", s.reportSpecs)
 	ginkgo.Describe("heval thresholds", s.thresholdSpecs)
 	return s
 }
@@ -295,6 +309,7 @@ func (s *Evaluation) thresholdSpecs() {
 // settings are the flags, the environment and the options, resolved.
 type settings struct {
 	out         string
+	outDefault  bool
 	dryRun      bool
 	rate        helicone.Rate
 	concurrency int
@@ -305,6 +320,12 @@ func (s *Evaluation) resolve() (settings, error) {
 	r := settings{out: s.cfg.out, dryRun: s.cfg.dryRun, rate: s.cfg.rate, concurrency: s.cfg.concurrency}
 	if v, ok := setting(flags.out, EnvOut); ok {
 		r.out = v
+	}
+	if r.out == "" {
+		r.out, r.outDefault = DefaultOutDir(), true
+	}
+	if strings.EqualFold(r.out, OutOff) {
+		r.out = ""
 	}
 	if dryRunSet() {
 		r.dryRun = *flags.dryRun
@@ -382,7 +403,7 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 		return nil, err
 	}
 	evs := s.selected()
-	info := harness.Provenance(heval.RunInfo{Source: s.source.String(), DryRun: r.dryRun})
+	info := harness.Provenance(heval.RunInfo{Source: s.source.String(), DryRun: r.dryRun, File: s.declFile, Line: s.declLine})
 	if len(evs) == 0 {
 		return harness.NewResults(info, nil, heval.Summary{}), nil
 	}
@@ -390,6 +411,10 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	if envFn == nil {
 		envFn = func() (datasets.Env, error) {
 			c, err := helicone.NewClient()
+			if errors.Is(err, helicone.ErrNoAPIKey) && r.dryRun {
+				// A dry run over local files needs no Helicone; a source that does says so.
+				return datasets.Env{}, nil
+			}
 			return datasets.Env{Client: c}, err
 		}
 	}
@@ -406,12 +431,22 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	if r.out != "" {
 		red := helicone.NewRedactor(append(slices.Clone(s.cfg.keys), os.Getenv(helicone.EnvAPIKey))...)
 		outs, err = outputs.Open(outputs.Options{Dir: r.out, Redact: red.String})
-		if err != nil {
+		switch {
+		case err != nil && r.outDefault:
+			// The default directory is a convenience: a tree that cannot be written to (a
+			// module cache, a read-only checkout) only costs the files.
+			fmt.Fprintf(ginkgo.GinkgoWriter, "heval: writing no reports: %v (give a directory with -heval.out or HEVAL_OUT, or -heval.out=off)\n", err)
+			outs = nil
+		case err != nil:
 			return nil, fmt.Errorf("heval: %w", err)
-		}
-		cfg.Handler = outs.Handler()
-		if !r.dryRun {
-			cfg.JournalPath = filepath.Join(r.out, harness.JournalFile)
+		default:
+			cfg.Handler = outs.Handler()
+			if !r.dryRun {
+				cfg.JournalPath = filepath.Join(r.out, harness.JournalFile)
+			}
+			s.mu.Lock()
+			s.outDir = r.out
+			s.mu.Unlock()
 		}
 	}
 	res, runErr := harness.Run(ctx, cfg)
@@ -428,6 +463,107 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 		errs = append(errs, errors.New("heval: the evaluation returned no results"))
 	}
 	return res, errors.Join(errs...)
+}
+
+// OutOff, given as -heval.out or HEVAL_OUT, writes no reports.
+const OutOff = "off"
+
+// DefaultOutDir is where a suite writes its reports when -heval.out, HEVAL_OUT and
+// [WithOutDir] say nothing: heval-out/PACKAGE under the root of the module being tested,
+// PACKAGE being the test's package directory relative to that root (heval-out/evals/
+// supportbot for the package in evals/supportbot). `go test ./...` thus gathers every
+// suite's reports in one heval-out directory at the top of the repository (one line of
+// .gitignore, one CI artifact), each suite in its own directory. Outside a module it is
+// heval-out in the working directory. When the default directory cannot be written, the
+// suite writes no reports and says so in its output.
+func DefaultOutDir() string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return "heval-out"
+	}
+	root := srcpos.ModuleRoot(wd)
+	if root == "" {
+		return filepath.Join(wd, "heval-out")
+	}
+	rel, err := filepath.Rel(root, wd)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return filepath.Join(wd, "heval-out")
+	}
+	return filepath.Join(root, "heval-out", rel)
+}
+
+// reportSpecs adds the specs' outcomes to the junit.xml of the run, on the process that
+// wrote it, once every process's specs have run.
+func (s *Evaluation) reportSpecs(report ginkgo.Report) {
+	s.mu.Lock()
+	dir := s.outDir
+	s.mu.Unlock()
+	if dir == "" {
+		return
+	}
+	var specs []junit.Spec
+	for _, sr := range report.SpecReports {
+		leaf := sr.LeafNodeType == types.NodeTypeIt
+		if !leaf && !sr.State.Is(types.SpecStateFailureStates) {
+			continue // suite-level nodes appear only when they failed
+		}
+		sp := junit.Spec{Name: sr.FullText(), File: srcpos.Rel(sr.LeafNodeLocation.FileName), Line: sr.LeafNodeLocation.LineNumber,
+			Duration: sr.RunTime, State: junit.SpecPassed}
+		if !leaf {
+			sp.Name = sr.LeafNodeType.String()
+			if sr.LeafNodeText != "" {
+				sp.Name += " " + sr.LeafNodeText
+			}
+		}
+		switch {
+		case sr.State == types.SpecStatePanicked:
+			sp.State = junit.SpecPanic
+		case sr.State.Is(types.SpecStateFailureStates):
+			sp.State = junit.SpecFailed
+		case sr.State.Is(types.SpecStateSkipped | types.SpecStatePending):
+			sp.State = junit.SpecSkipped
+			sp.Message = sr.Failure.Message
+		}
+		if sp.State == junit.SpecFailed || sp.State == junit.SpecPanic {
+			sp.Message = sr.Failure.Message
+			if sr.State == types.SpecStatePanicked && sr.Failure.ForwardedPanic != "" {
+				sp.Message = sr.Failure.Message + ": " + sr.Failure.ForwardedPanic
+			}
+			if loc := sr.Failure.Location; loc.FileName != "" {
+				sp.At = srcpos.Rel(loc.FileName) + ":" + strconv.Itoa(loc.LineNumber)
+			}
+		}
+		specs = append(specs, sp)
+	}
+	path := filepath.Join(dir, outputs.JUnitFile)
+	if err := addSpecs(path, s.declFile, specs); err != nil {
+		fmt.Fprintf(ginkgo.GinkgoWriter, "heval: adding the specs' outcomes to %s: %v\n", path, err)
+	}
+}
+
+// addSpecs rewrites the JUnit file at path with the suite of specs added, through a
+// temporary file renamed into place.
+func addSpecs(path, file string, specs []junit.Spec) error {
+	src, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	err = junit.AddSuite(tmp, src, "heval/specs", file, specs)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
 
 // receive runs on every process with the path of the saved results.

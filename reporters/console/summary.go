@@ -53,6 +53,7 @@ func Write(w io.Writer, agg *reporters.Aggregate, cmps []reporters.KeyComparison
 	bw := bufio.NewWriter(w)
 	p := &printer{w: bw, color: color}
 	p.run(agg)
+	p.verdict(agg, cmps)
 	p.groups(agg)
 	p.evaluators(agg)
 	p.comparisons(cmps)
@@ -137,11 +138,7 @@ func oneLine(s string) string {
 
 func (p *printer) run(agg *reporters.Aggregate) {
 	info := agg.Info
-	title := "heval summary"
-	if info.Source != "" {
-		title += ": " + info.Source
-	}
-	fmt.Fprintln(p.w, p.paint(bold, oneLine(title)))
+	fmt.Fprintln(p.w, p.paint(bold, oneLine(format.Title(agg))))
 	var meta []string
 	add := func(k, v string) {
 		if v != "" {
@@ -170,6 +167,18 @@ func (p *printer) run(agg *reporters.Aggregate) {
 	if agg.Summary.Err != "" {
 		fmt.Fprintln(p.w, p.paint(red, "run ended early: ")+oneLine(agg.Summary.Err))
 	}
+}
+
+func (p *printer) verdict(agg *reporters.Aggregate, cmps []reporters.KeyComparison) {
+	o := format.RunOutcome(agg, cmps)
+	line := o.Headline
+	switch o.Status {
+	case "failed":
+		line = p.paint(red, line)
+	case "passed":
+		line = p.paint(green, line)
+	}
+	fmt.Fprintln(p.w, line)
 }
 
 func (p *printer) groups(agg *reporters.Aggregate) {
@@ -221,8 +230,8 @@ func (p *printer) comparisons(cmps []reporters.KeyComparison) {
 		return
 	}
 	fmt.Fprintln(p.w)
-	fmt.Fprintln(p.w, p.paint(bold, fmt.Sprintf("comparison: candidate − baseline, %s bootstrap interval", format.Level(cmps[0].Confidence))))
-	tw := p.table("evaluator", "key", "candidate", "baseline", "n", "candidate mean", "baseline mean", "diff", "interval", "pairing", "")
+	fmt.Fprintln(p.w, p.paint(bold, fmt.Sprintf("comparison: the first side minus the second, %s bootstrap interval", format.Level(cmps[0].Confidence))))
+	tw := p.table("evaluator", "key", "compared", "n", "means", "diff", "interval", "pairing", "")
 	for i := range cmps {
 		c := &cmps[i]
 		verdict := format.Verdict(c)
@@ -231,9 +240,8 @@ func (p *printer) comparisons(cmps []reporters.KeyComparison) {
 		} else if c.Improvement {
 			verdict = p.paint(green, verdict)
 		}
-		cells := []string{c.Evaluator, c.Key, c.Group, c.BaselineGroup, fmt.Sprintf("%d/%d", c.CandidateN, c.BaselineN),
-			format.Side(c, c.CandidateMean), format.Side(c, c.BaselineMean), format.Diff(c, c.Diff), format.Interval(c),
-			format.Pairing(c)}
+		cells := []string{c.Evaluator, c.Key, format.Compared(c, false), fmt.Sprintf("%d vs %d", c.CandidateN, c.BaselineN),
+			format.Means(c), format.Diff(c, c.Diff), format.Interval(c), format.Pairing(c)}
 		for i, cell := range cells {
 			cells[i] = oneLine(cell)
 		}

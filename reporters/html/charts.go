@@ -31,10 +31,16 @@ type seriesStyle struct {
 	LX, LY string
 }
 
-func styles(chartID string, labels []string) []seriesStyle {
+// styles gives each series the style of its group: colour[group] indexes the styles, so a
+// group looks the same in every chart of a page.
+func styles(chartID string, labels, groups []string, colour map[string]int) []seriesStyle {
 	out := make([]seriesStyle, len(labels))
 	for i, l := range labels {
-		st := seriesStyles[i%len(seriesStyles)]
+		n, ok := colour[groups[i]]
+		if !ok {
+			n = i
+		}
+		st := seriesStyles[n%len(seriesStyles)]
 		s := seriesStyle{ID: fmt.Sprintf("%s-p%d", chartID, i), Color: st.Color, Pattern: st.Pattern, Label: l}
 		if s.Pattern == "" {
 			s.Fill = s.Color
@@ -73,7 +79,7 @@ const (
 
 // histogram draws one score key's distribution, one series per group, each as the share of
 // its group's values per bin.
-func histogram(id, evaluator, key string, keys []*reporters.KeyStats) histChart {
+func histogram(id, evaluator, key string, keys []*reporters.KeyStats, colour map[string]int) histChart {
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, k := range keys {
 		if k.N > 0 {
@@ -92,15 +98,15 @@ func histogram(id, evaluator, key string, keys []*reporters.KeyStats) histChart 
 		nbins = int(math.Ceil(span / width))
 	}
 	nbins = max(1, min(nbins, maxBins*2))
-	labels := make([]string, len(keys))
+	labels, groups := make([]string, len(keys)), make([]string, len(keys))
 	for i, k := range keys {
-		labels[i] = fmt.Sprintf("%s (n=%d)", k.Group, k.N)
+		labels[i], groups[i] = fmt.Sprintf("%s (n=%d)", k.Group, k.N), k.Group
 	}
 	c := histChart{
 		ID: id, W: chartW, H: chartH + 22*((len(keys)+2)/3),
 		Title:  fmt.Sprintf("Distribution of %s (%s)", key, evaluator),
 		XLabel: key + " value", YLabel: "share of values (%)",
-		Series: styles(id, labels),
+		Series: styles(id, labels, groups, colour),
 	}
 	plotB := float64(chartH - marginB)
 	c.Left, c.Top, c.Right, c.Bottom = strconv.Itoa(marginL), strconv.Itoa(marginT), strconv.Itoa(chartW-marginR), f1(plotB)
@@ -182,14 +188,14 @@ type passChart struct {
 
 // passRates draws one boolean key's pass rate per group as horizontal bars with direct
 // labels.
-func passRates(id, evaluator, key string, keys []*reporters.KeyStats) passChart {
+func passRates(id, evaluator, key string, keys []*reporters.KeyStats, colour map[string]int) passChart {
 	const left, right, rowH = 180, 600, 30
 	labels := make([]string, len(keys))
 	for i, k := range keys {
 		labels[i] = k.Group
 	}
 	c := passChart{ID: id, W: 720, Title: fmt.Sprintf("Pass rate of %s (%s)", key, evaluator),
-		Left: strconv.Itoa(left), Right: strconv.Itoa(right), Series: styles(id, labels)}
+		Left: strconv.Itoa(left), Right: strconv.Itoa(right), Series: styles(id, labels, labels, colour)}
 	c.H = 20 + rowH*len(keys) + 30
 	bottom := 10 + rowH*len(keys)
 	c.Bottom = strconv.Itoa(bottom)

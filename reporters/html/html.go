@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/url"
 	"strconv"
-	"time"
 	"unicode/utf8"
 
 	"github.com/heval-dev/heval"
@@ -17,8 +16,8 @@ import (
 	"github.com/heval-dev/heval/reporters/internal/format"
 )
 
-// HeliconeRequestsURL is the default page a request id links to; the id is appended as
-// the requestId query parameter.
+// HeliconeRequestsURL is hosted Helicone's (US region) page of a request; the id is
+// appended as the requestId query parameter.
 const HeliconeRequestsURL = "https://us.helicone.ai/requests"
 
 // Report is what one page shows.
@@ -29,10 +28,12 @@ type Report struct {
 	Baseline *reporters.Aggregate
 	// Comparisons are the differences to show (see [reporters.ComparisonSpec]).
 	Comparisons []reporters.KeyComparison
-	// Title overrides the page title.
+	// Title overrides the page title (default: the names of the run's experiments or
+	// datasets, else its source).
 	Title string
-	// RequestsURL is the page request ids link to (default [HeliconeRequestsURL]); for
-	// Helicone's EU region, "https://eu.helicone.ai/requests".
+	// RequestsURL is the page request ids link to, the id appended as the requestId query
+	// parameter; empty means the run's own (heval.RunInfo.RequestsURL: hosted Helicone's
+	// US or EU page, none for a self-hosted Helicone or an emulator), and "-" no links.
 	RequestsURL string
 	// MaxErrors is how many errors are listed (default 100); every error is counted.
 	MaxErrors int
@@ -42,16 +43,19 @@ type Report struct {
 var pageTemplate string
 
 var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
-	"num":     format.Num,
-	"pct":     format.Percent,
-	"stat":    format.Stat,
-	"diff":    format.Diff,
-	"side":    format.Side,
-	"ival":    format.Interval,
-	"pairing": format.Pairing,
-	"verdict": format.Verdict,
-	"long":    func(s string) bool { return utf8.RuneCountInString(s) > clipAt },
-	"clip":    func(s string) string { return reporters.Truncate(s, clipAt) },
+	"num":      format.Num,
+	"pct":      format.Percent,
+	"stat":     format.Stat,
+	"diff":     format.Diff,
+	"side":     format.Side,
+	"ival":     format.Interval,
+	"pairing":  format.Pairing,
+	"verdict":  format.Verdict,
+	"compared": format.Compared,
+	"means":    format.Means,
+	"dirname":  format.Direction,
+	"long":     func(s string) bool { return utf8.RuneCountInString(s) > clipAt },
+	"clip":     func(s string) string { return reporters.Truncate(s, clipAt) },
 }).Parse(pageTemplate))
 
 // clipAt is how many characters of a text show before its expander.
@@ -75,7 +79,13 @@ func Render(w io.Writer, r Report) error {
 type kv struct{ K, V string }
 
 type page struct {
-	Title       string
+	Title      string
+	Outcome    format.Outcome
+	AgainstRun bool
+	Failures   []failRow
+	FailTotal  int
+	// Linked is true when request ids link to a Helicone page.
+	Linked      bool
 	Meta        []kv
 	BaseMeta    []kv
 	Groups      []groupRow
@@ -124,8 +134,14 @@ type cmpRow struct {
 type link struct{ ID, Href string }
 
 type worstSection struct {
-	ID, Evaluator, Key string
-	Groups             []worstGroup
+	ID, Evaluator, Key, What string
+	Direction                heval.Direction
+	Groups                   []worstGroup
+}
+
+type failRow struct {
+	F       reporters.FailureRef
+	Request link
 }
 
 type worstGroup struct {
@@ -147,12 +163,9 @@ type errRow struct {
 func buildPage(r *Report) *page {
 	agg := r.Run
 	info := agg.Info
-	p := &page{Title: r.Title}
+	p := &page{Title: r.Title, Outcome: format.RunOutcome(agg, r.Comparisons), AgainstRun: r.Baseline != nil}
 	if p.Title == "" {
-		p.Title = "heval report"
-		if info.Source != "" {
-			p.Title += ": " + info.Source
-		}
+		p.Title = format.Title(agg)
 	}
 	p.Meta = meta(agg)
 	if r.Baseline != nil {
@@ -176,28 +189,41 @@ func buildPage(r *Report) *page {
 		}
 	}
 	base := r.RequestsURL
-	if base == "" {
-		base = HeliconeRequestsURL
+	switch base {
+	case "":
+		base = info.RequestsURL
+	case "-":
+		base = ""
 	}
+	p.Linked = base != ""
 	reqLink := func(id string) link {
-		if id == "" {
-			return link{}
+		if id == "" || base == "" {
+			return link{ID: id}
 		}
 		return link{ID: id, Href: base + "?requestId=" + url.QueryEscape(id)}
+	}
+	// Each group keeps its colour and pattern in every chart, also where it has no values.
+	colour := map[string]int{}
+	for i, g := range agg.Groups {
+		colour[g.Label] = i
 	}
 	for i, kg := range keyGroups(agg) {
 		cs := chartSection{Evaluator: kg.Evaluator, Key: kg.Key}
 		id := "c" + strconv.Itoa(i)
 		if kg.Type == heval.Boolean {
-			pc := passRates(id, kg.Evaluator, kg.Key, kg.Keys)
+			pc := passRates(id, kg.Evaluator, kg.Key, kg.Keys, colour)
 			cs.Pass = &pc
 		} else {
-			hc := histogram(id, kg.Evaluator, kg.Key, kg.Keys)
+			hc := histogram(id, kg.Evaluator, kg.Key, kg.Keys, colour)
 			cs.Hist = &hc
 		}
 		p.Charts = append(p.Charts, cs)
 
-		ws := worstSection{ID: "w" + strconv.Itoa(i), Evaluator: kg.Evaluator, Key: kg.Key}
+		dir := heval.HigherIsBetter
+		if len(kg.Keys) > 0 {
+			dir = kg.Keys[0].Direction
+		}
+		ws := worstSection{ID: "w" + strconv.Itoa(i), Evaluator: kg.Evaluator, Key: kg.Key, Direction: dir, What: format.WorstWhat(dir)}
 		for _, k := range kg.Keys {
 			if len(k.Worst) == 0 {
 				continue
@@ -234,6 +260,13 @@ func buildPage(r *Report) *page {
 		}
 		p.Errors = append(p.Errors, errRow{E: e, Request: reqLink(e.RequestID)})
 	}
+	for i, f := range agg.Failures {
+		if i == limit {
+			break
+		}
+		p.Failures = append(p.Failures, failRow{F: f, Request: reqLink(f.RequestID)})
+	}
+	p.FailTotal = agg.FailureCount
 	p.EvalErrors, p.DelivErrors = agg.ErrorCount, agg.DeliveryErrorCount
 	p.ErrorTotal, p.ErrorsShown = agg.ErrorCount+agg.DeliveryErrorCount, len(p.Errors)
 	return p
@@ -252,7 +285,7 @@ func meta(agg *reporters.Aggregate) []kv {
 	add("Started", format.Time(info.Started))
 	add("Finished", format.Time(agg.Summary.Finished))
 	if !info.Started.IsZero() && !agg.Summary.Finished.IsZero() {
-		add("Duration", agg.Summary.Finished.Sub(info.Started).Round(time.Second).String())
+		add("Duration", format.Duration(agg.Summary.Finished.Sub(info.Started)))
 	}
 	add("heval", info.Version)
 	add("Git commit", info.GitCommit)

@@ -6,10 +6,12 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/heval-dev/heval"
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/html"
 	"github.com/heval-dev/heval/reporters/internal/fixture"
@@ -98,7 +100,7 @@ var _ = Describe("the HTML report", func() {
 	})
 
 	It("shows the comparison with the regression highlighted", func() {
-		Expect(out).To(ContainSubstring("Comparison with the baseline"))
+		Expect(out).To(ContainSubstring("Comparison with the baseline run"))
 		Expect(out).To(MatchRegexp(`<tr class="regression"><th scope="row">quality</th><td>quality</td>`))
 		Expect(out).To(ContainSubstring("▼ regression"))
 	})
@@ -116,6 +118,80 @@ var _ = Describe("the HTML report", func() {
 		Expect(out).To(ContainSubstring("503 Service Unavailable"))
 		Expect(out).To(MatchRegexp(`Errors: \d+ evaluator, 1 delivery`))
 		Expect(out).To(ContainSubstring("✘ FAIL"))
+	})
+
+	It("opens with the verdict, then the comparison, then the detail", func() {
+		v, c, sum := strings.Index(out, `id="verdict"`), strings.Index(out, `id="comparison"`), strings.Index(out, `id="summary"`)
+		Expect(v).To(BeNumerically(">", 0))
+		Expect(v).To(BeNumerically("<", c))
+		Expect(c).To(BeNumerically("<", sum))
+		Expect(out).To(ContainSubstring(`<div class="verdict failed"><p>✘ Failed: 1 of 2 checks failed`))
+		Expect(out).To(ContainSubstring(`1 regression`))
+		Expect(out).To(MatchRegexp(`<ul class="msgs"><li><span class="t">check quality:mean&gt;=80 failed: mean quality 71.2 is below 80`))
+	})
+
+	It("names the compared hypotheses, never role words", func() {
+		Expect(out).To(ContainSubstring("candidate: this run vs the baseline run"))
+		Expect(out).NotTo(ContainSubstring("Candidate mean"))
+		Expect(out).NotTo(ContainSubstring("candidate − baseline"))
+	})
+
+	It("titles the page with the experiment's name, not its id", func() {
+		Expect(out).To(ContainSubstring("<title>heval report: support-golden</title>"))
+	})
+
+	It("lists the samples that failed their per-sample checks", func() {
+		Expect(out).To(ContainSubstring(`id="failures"`))
+		Expect(out).To(MatchRegexp(`<li><b>has_citations</b> \[baseline\] row 0, request <a href="https://us.helicone.ai/requests\?requestId=00000000-0000-4000-8000-000000000000"[^>]*><code>00000000-0000-4000-8000-000000000000</code></a>: <span class="t">has_citations is false, want true</span></li>`))
+	})
+
+	It("writes a run's duration to the tenth of a second or in minutes", func() {
+		Expect(out).To(ContainSubstring("<dt>Duration</dt><dd>1m23s</dd>"))
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 2})
+		for d, want := range map[time.Duration]string{1400 * time.Millisecond: "1.4s", 412 * time.Millisecond: "412ms", time.Second: "1s"} {
+			sum.Finished = info.Started.Add(d)
+			var buf bytes.Buffer
+			Expect(html.Render(&buf, html.Report{Run: reporters.AggregateRecords(info, recs, sum)})).To(Succeed())
+			Expect(buf.String()).To(ContainSubstring("<dt>Duration</dt><dd>"+want+"</dd>"), "%s", d)
+		}
+	})
+
+	It("links request ids to the Helicone the run used, and to none for an emulator", func() {
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 2, Errors: true})
+		for _, tc := range []struct{ url, want string }{
+			{"https://eu.helicone.ai/requests", `href="https://eu.helicone.ai/requests?requestId=`},
+			{"", `<code>00000000-0000-4000-8000-000000000000</code>`},
+		} {
+			info.RequestsURL = tc.url
+			agg := reporters.AggregateRecords(info, recs, sum)
+			var buf bytes.Buffer
+			Expect(html.Render(&buf, html.Report{Run: agg})).To(Succeed())
+			Expect(buf.String()).To(ContainSubstring(tc.want))
+			if tc.url == "" {
+				Expect(buf.String()).NotTo(ContainSubstring("helicone.ai/requests"))
+				Expect(buf.String()).NotTo(ContainSubstring("Request ids link to Helicone"))
+			}
+		}
+	})
+
+	It("keeps each group's colour in every chart, also where a group has no values", func() {
+		info, recs, sum := fixture.Run(fixture.Options{Seed: 2})
+		var kept []heval.Record
+		for _, r := range recs {
+			if r.Evaluator == "judge" && r.Sample.Hypothesis == "baseline" {
+				continue // the baseline has no accuracy values
+			}
+			kept = append(kept, r)
+		}
+		var buf bytes.Buffer
+		Expect(html.Render(&buf, html.Report{Run: reporters.AggregateRecords(info, kept, sum)})).To(Succeed())
+		page := buf.String()
+		i := strings.Index(page, "Distribution of accuracy (judge)")
+		Expect(i).To(BeNumerically(">", 0))
+		chart := page[strings.LastIndex(page[:i], "<svg"):]
+		chart = chart[:strings.Index(chart, "</svg>")]
+		Expect(chart).To(ContainSubstring(`fill="#e69f00"`), "the candidate keeps the second style")
+		Expect(chart).NotTo(ContainSubstring(`fill="#1b3a6b"`), "the baseline's style is not given to the candidate")
 	})
 
 	It("renders the same bytes for the same run", func() {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/heval-dev/heval"
+
+	"github.com/heval-dev/heval/reporters"
 )
 
 // Option configures a Writer.
@@ -66,28 +68,35 @@ func (w *Writer) Start(info heval.RunInfo) error {
 
 // Record adds the test case of one record.
 func (w *Writer) Record(r heval.Record) error {
-	group := r.Sample.Group()
+	group := reporters.GroupKey(r.Sample)
 	k := suiteKey{group, r.Evaluator}
 	s := w.suites[k]
 	if s == nil {
 		s = &suiteAcc{key: k}
 		w.suites[k] = s
 	}
+	// The name and classname carry the group key until Finish resolves it into a label.
 	tc := testCase{
 		Name:      caseName(r.Sample, r.Repeat),
-		Classname: "heval." + r.Evaluator + "." + group,
+		Classname: group,
 		Time:      seconds(r.Duration),
 	}
 	s.millis += millis(r.Duration)
+	at := w.at(r.Evaluator)
 	if len(r.Failures) > 0 {
-		tc.Failures = append(tc.Failures, problem{Type: "check", Message: firstLine(r.Failures[0]), Text: strings.Join(r.Failures, "\n")})
+		tc.Failures = append(tc.Failures, problem{Type: "check", Message: firstLine(r.Failures[0]), Text: strings.Join(r.Failures, "\n") + at})
 	}
 	if r.Err != "" {
 		kind := string(r.ErrKind)
 		if kind == "" {
 			kind = string(heval.ErrorKindEvaluator)
 		}
-		tc.Errors = append(tc.Errors, problem{Type: kind, Message: firstLine(r.Err), Text: r.Err})
+		msg := firstLine(r.Err)
+		if kind == string(heval.ErrorKindPanic) {
+			// The type says it panicked; consumers show "type: message".
+			msg = strings.TrimPrefix(msg, "panic: ")
+		}
+		tc.Errors = append(tc.Errors, problem{Type: kind, Message: msg, Text: r.Err + at})
 	}
 	if r.DeliveryErr != "" {
 		tc.Errors = append(tc.Errors, problem{Type: "delivery", Message: firstLine(r.DeliveryErr), Text: r.DeliveryErr})
@@ -101,6 +110,22 @@ func (w *Writer) Record(r heval.Record) error {
 		return s.flush()
 	}
 	return nil
+}
+
+// at is the line that says where an evaluator was declared, "\nat FILE:LINE", or "".
+func (w *Writer) at(evaluator string) string {
+	e, ok := w.info.Evaluator(evaluator)
+	if !ok || e.File == "" {
+		return ""
+	}
+	return "\nat " + position(e.File, e.Line)
+}
+
+func position(file string, line int) string {
+	if line > 0 {
+		return file + ":" + strconv.Itoa(line)
+	}
+	return file
 }
 
 func (s *suiteAcc) count(tc testCase) {
@@ -177,8 +202,13 @@ func (w *Writer) Finish(sum heval.Summary) error {
 	for _, s := range w.suites {
 		accs = append(accs, s)
 	}
+	keys := make([]string, 0, len(accs))
+	for _, s := range accs {
+		keys = append(keys, s.key.group)
+	}
+	label := reporters.GroupLabels(keys)
 	slices.SortFunc(accs, func(a, b *suiteAcc) int {
-		if c := cmp.Compare(a.key.group, b.key.group); c != 0 {
+		if c := cmp.Compare(label(a.key.group), label(b.key.group)); c != 0 {
 			return c
 		}
 		ia, oka := order[a.key.evaluator]
@@ -198,11 +228,17 @@ func (w *Writer) Finish(sum heval.Summary) error {
 				if msg == "" {
 					msg = fmt.Sprintf("%s %s is %s, not %s %s", c.Key, c.Stat, formatFloat(c.Observed), c.Op, formatFloat(c.Limit))
 				}
-				tc.Failures = append(tc.Failures, problem{Type: "threshold", Message: firstLine(msg), Text: msg})
+				text := msg
+				if w.info.File != "" {
+					text += "\nat " + position(w.info.File, w.info.Line)
+				}
+				tc.Failures = append(tc.Failures, problem{Type: "threshold", Message: firstLine(msg), Text: text})
 			}
 			cases = append(cases, tc)
 		}
-		extra = append(extra, newSuite("heval/thresholds", cases, props, w.info.Started))
+		ts := newSuite("heval/thresholds", cases, props, w.info.Started)
+		ts.File = w.info.File
+		extra = append(extra, ts)
 	}
 	if sum.Err != "" || sum.Interrupted {
 		msg := sum.Err
@@ -211,7 +247,9 @@ func (w *Writer) Finish(sum heval.Summary) error {
 		}
 		tc := testCase{Name: "run completed", Classname: "heval.run", Time: "0.000"}
 		tc.Errors = append(tc.Errors, problem{Type: "run", Message: firstLine(msg), Text: msg})
-		extra = append(extra, newSuite("heval/run", []testCase{tc}, props, w.info.Started))
+		rs := newSuite("heval/run", []testCase{tc}, props, w.info.Started)
+		rs.File = w.info.File
+		extra = append(extra, rs)
 	}
 	defer func() {
 		for _, s := range accs {
@@ -244,8 +282,17 @@ func (w *Writer) Finish(sum heval.Summary) error {
 		if err != nil {
 			return err
 		}
-		suite := newSuite(fmt.Sprintf("heval/%s [%s]", s.key.evaluator, s.key.group), cases, props, w.info.Started)
+		group := label(s.key.group)
+		for i := range cases {
+			// Consumers that show only a case's name still see its evaluator and group.
+			cases[i].Name = fmt.Sprintf("%s [%s] %s", s.key.evaluator, group, cases[i].Name)
+			cases[i].Classname = "heval." + s.key.evaluator + "." + group
+		}
+		suite := newSuite(fmt.Sprintf("heval/%s [%s]", s.key.evaluator, group), cases, props, w.info.Started)
 		suite.Tests, suite.Failures, suite.Errors, suite.Time = s.tests, s.failures, s.errors, formatMillis(s.millis)
+		if e, ok := w.info.Evaluator(s.key.evaluator); ok {
+			suite.File = e.File
+		}
 		if err := sw.suite(&suite); err != nil {
 			return err
 		}

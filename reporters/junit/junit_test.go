@@ -32,7 +32,12 @@ func writeRun(reversed ...bool) []byte {
 	var buf bytes.Buffer
 	w := junit.NewWriter(&buf)
 	Expect(w.Start(heval.RunInfo{RunID: "run-1", Started: started, Source: "experiment e1", Evaluators: []string{"word_count", "judge"},
-		Version: "v0.1.0", GitCommit: "abc123", GitBranch: "main", CIJobID: "42"})).To(Succeed())
+		Version: "v0.1.0", GitCommit: "abc123", GitBranch: "main", CIJobID: "42",
+		Declared: []heval.EvaluatorInfo{
+			{Name: "word_count", Spec: "word_count", Direction: heval.Neutral, File: "evals/support_test.go", Line: 31},
+			{Name: "judge", Spec: "judge=accuracy", Direction: heval.HigherIsBetter, File: "evals/judges.go", Line: 12},
+		},
+		File: "evals/support_test.go", Line: 29})).To(Succeed())
 	recs := []heval.Record{
 		{Sample: sample(10, "1f0e0000-0000-4000-8000-000000000010", "candidate"), Evaluator: "word_count", Duration: 1500 * time.Microsecond,
 			Values: []heval.Value{{Key: "word_count", Value: 40, Type: heval.Number}}, Submitted: true},
@@ -128,8 +133,8 @@ var _ = Describe("the JUnit writer", func() {
 		}
 		Expect(names).To(Equal([]string{"heval/judge [baseline]", "heval/word_count [candidate]", "heval/thresholds"}))
 		wc := d.Suites[1]
-		Expect(wc.Cases[0].Name).To(Equal("row 2 · request 1f0e0000-0000-4000-8000-000000000002"))
-		Expect(wc.Cases[2].Name).To(HavePrefix("row 10 "))
+		Expect(wc.Cases[0].Name).To(Equal("word_count [candidate] row 2 · request 1f0e0000-0000-4000-8000-000000000002"))
+		Expect(wc.Cases[2].Name).To(HavePrefix("word_count [candidate] row 10 "))
 		Expect(wc.Cases[0].Classname).To(Equal("heval.word_count.candidate"))
 		Expect(wc.Cases[0].Time).To(Equal("0.125"))
 		Expect(wc.Failures).To(Equal(1))
@@ -138,6 +143,7 @@ var _ = Describe("the JUnit writer", func() {
 		Expect(wc.Cases[1].Errors[0].Type).To(Equal("invalid_value"))
 		judge := d.Suites[0]
 		Expect(judge.Cases[0].Errors[0].Type).To(Equal("panic"))
+		Expect(judge.Cases[0].Errors[0].Message).To(Equal("runtime error: index out of range"), "no doubled panic: panic:")
 		Expect(judge.Cases[1].Name).To(HaveSuffix("· repeat 2"))
 		Expect(judge.Cases[1].Errors[0].Type).To(Equal("delivery"))
 		th := d.Suites[2]
@@ -147,6 +153,17 @@ var _ = Describe("the JUnit writer", func() {
 		Expect(d.Tests).To(Equal(7))
 		Expect(d.Failures).To(Equal(2))
 		Expect(d.Errors).To(Equal(3))
+	})
+
+	It("says where each evaluator and the suite were declared, for CI tools to place their annotations", func() {
+		b := string(writeRun())
+		Expect(b).To(ContainSubstring(`<testsuite name="heval/word_count [candidate]" tests="3" failures="1" errors="1" time="0.127" timestamp="2026-11-20T22:00:00" file="evals/support_test.go">`))
+		Expect(b).To(ContainSubstring(`<testsuite name="heval/judge [baseline]" tests="2" failures="0" errors="2" time="0.000" timestamp="2026-11-20T22:00:00" file="evals/judges.go">`))
+		Expect(b).To(ContainSubstring(`<testsuite name="heval/thresholds" tests="2" failures="1" errors="0" time="0.000" timestamp="2026-11-20T22:00:00" file="evals/support_test.go">`))
+		Expect(b).To(ContainSubstring("word_count 400 is not &lt;= 250&#xA;at evals/support_test.go:31</failure>"))
+		Expect(b).To(ContainSubstring("goroutine 1 [running]&#xA;at evals/judges.go:12</error>"))
+		Expect(b).To(ContainSubstring("(request 1f0e…0002) 400&#xA;at evals/support_test.go:29</failure>"))
+		Expect(b).NotTo(ContainSubstring(`message="panic: `))
 	})
 
 	It("escapes hostile text into well-formed XML and writes no exponent times", func() {
@@ -228,5 +245,43 @@ var _ = Describe("the JUnit writer", func() {
 			Expect(m.Suites[0].Cases[i].Name).To(Equal(w.Suites[0].Cases[i].Name))
 		}
 		Expect(strings.Count(string(single), "<testsuite ")).To(Equal(3))
+	})
+})
+
+var _ = Describe("adding a suite of specs", func() {
+	It("puts each spec's outcome in the run's document, failures placed at their file and line, valid against the XSD", func() {
+		var out bytes.Buffer
+		specs := []junit.Spec{
+			{Name: "the candidate prompt keeps answers short", File: "evals/support_test.go", Line: 40, State: junit.SpecFailed,
+				Message: "hypothesis candidate: p90 of word_count 312 is not <= 250\nworst: row 3", At: "evals/support_test.go:41", Duration: 3 * time.Millisecond},
+			{Name: "the candidate prompt cites its sources", File: "evals/support_test.go", Line: 36, State: junit.SpecPassed},
+			{Name: "a judge spec", File: "evals/support_test.go", Line: 50, State: junit.SpecSkipped, Message: "excluded by the label filter"},
+			{Name: "a broken spec", File: "evals/support_test.go", Line: 55, State: junit.SpecPanic, Message: "panic: nil map", At: "evals/support_test.go:56"},
+		}
+		Expect(junit.AddSuite(&out, bytes.NewReader(writeRun()), "heval/specs", "evals/support_test.go", specs)).To(Succeed())
+		d := parse(out.Bytes())
+		Expect(d.Tests).To(Equal(7 + 4))
+		Expect(d.Failures).To(Equal(2 + 1))
+		Expect(d.Errors).To(Equal(3 + 1))
+		last := d.Suites[len(d.Suites)-1]
+		Expect(last.Name).To(Equal("heval/specs"))
+		Expect(last.Cases[0].Name).To(Equal("the candidate prompt cites its sources"))
+		Expect(last.Cases[1].Failures[0].Message).To(Equal("hypothesis candidate: p90 of word_count 312 is not <= 250"))
+		Expect(out.String()).To(ContainSubstring("worst: row 3&#xA;at evals/support_test.go:41</failure>"))
+		Expect(out.String()).To(ContainSubstring(`<testsuite name="heval/specs" tests="4" failures="1" errors="1" skipped="1"`))
+		Expect(out.String()).To(ContainSubstring(`file="evals/support_test.go"`))
+		Expect(out.String()).To(ContainSubstring(`<error type="panic" message="nil map">`))
+
+		path, err := exec.LookPath("xmllint")
+		Expect(err).NotTo(HaveOccurred(), "xmllint checks the document (apt-get install -y libxml2-utils)")
+		Expect(xsdPath()).NotTo(BeEmpty(), "the JUnit XSD (../shared/junit-10.xsd or HEVAL_JUNIT_XSD)")
+		f := filepath.Join(GinkgoT().TempDir(), "specs.xml")
+		Expect(os.WriteFile(f, out.Bytes(), 0o644)).To(Succeed())
+		res, err := exec.Command(path, "--noout", "--schema", xsdPath(), f).CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), string(res))
+
+		var again bytes.Buffer
+		Expect(junit.AddSuite(&again, bytes.NewReader(out.Bytes()), "heval/specs", "evals/support_test.go", specs)).To(Succeed())
+		Expect(again.String()).To(Equal(out.String()), "adding the suite again replaces it")
 	})
 })

@@ -23,8 +23,10 @@ type testSuite struct {
 	Tests      int           `xml:"tests,attr"`
 	Failures   int           `xml:"failures,attr"`
 	Errors     int           `xml:"errors,attr"`
+	Skipped    int           `xml:"skipped,attr,omitempty"`
 	Time       string        `xml:"time,attr"`
 	Timestamp  string        `xml:"timestamp,attr,omitempty"`
+	File       string        `xml:"file,attr,omitempty"`
 	Properties *propertyList `xml:"properties,omitempty"`
 	Cases      []testCase    `xml:"testcase"`
 }
@@ -42,9 +44,14 @@ type testCase struct {
 	Name      string    `xml:"name,attr"`
 	Classname string    `xml:"classname,attr"`
 	Time      string    `xml:"time,attr"`
+	Skipped   *skipped  `xml:"skipped,omitempty"`
 	Failures  []problem `xml:"failure"`
 	Errors    []problem `xml:"error"`
 	SystemOut *string   `xml:"system-out,omitempty"`
+}
+
+type skipped struct {
+	Message string `xml:"message,attr,omitempty"`
 }
 
 type problem struct {
@@ -56,7 +63,7 @@ type problem struct {
 // count fills the suite's counts and time from its cases. A case with both a failure and an
 // error counts as an error, as JUnit consumers expect one outcome per case.
 func (s *testSuite) count() {
-	s.Tests, s.Failures, s.Errors = len(s.Cases), 0, 0
+	s.Tests, s.Failures, s.Errors, s.Skipped = len(s.Cases), 0, 0, 0
 	var ms int64
 	for _, c := range s.Cases {
 		switch {
@@ -64,6 +71,8 @@ func (s *testSuite) count() {
 			s.Errors++
 		case len(c.Failures) > 0:
 			s.Failures++
+		case c.Skipped != nil:
+			s.Skipped++
 		}
 		ms += parseMillis(c.Time)
 	}

@@ -25,8 +25,13 @@ func StepSummaryPath() string { return os.Getenv("GITHUB_STEP_SUMMARY") }
 type Option func(*config)
 
 type config struct {
-	maxErrors int
+	maxErrors  int
+	againstRun bool
 }
+
+// AgainstBaselineRun says that the comparisons are with another run (heval report
+// --baseline), so that each side is named with the run it is from.
+func AgainstBaselineRun(on bool) Option { return func(c *config) { c.againstRun = on } }
 
 // MaxErrors sets how many errors the summary lists (default 20); every error is counted
 // regardless.
@@ -45,11 +50,14 @@ func Write(w io.Writer, agg *reporters.Aggregate, cmps []reporters.KeyComparison
 	cfg := newConfig(opts)
 	bw := bufio.NewWriter(w)
 	m := &md{w: bw}
+	m.title(agg)
+	m.verdict(agg, cmps)
+	m.checks(agg.Summary.Checks)
+	m.comparisons(cmps, cfg.againstRun)
 	m.run(agg)
 	m.groups(agg)
 	m.evaluators(agg)
-	m.comparisons(cmps)
-	m.checks(agg.Summary.Checks)
+	m.failures(agg, cfg.maxErrors)
 	m.errors(agg, cfg.maxErrors)
 	return bw.Flush()
 }
@@ -108,21 +116,44 @@ func (m *md) table(header []string, align string) {
 
 func (m *md) row(cells ...string) { fmt.Fprintln(m.w, "| "+strings.Join(cells, " | ")+" |") }
 
+func (m *md) title(agg *reporters.Aggregate) {
+	fmt.Fprintf(m.w, "## %s\n\n", cell(format.Title(agg)))
+}
+
+// verdict opens the summary: passed, failed or needs attention, and why, as a list.
+func (m *md) verdict(agg *reporters.Aggregate, cmps []reporters.KeyComparison) {
+	o := format.RunOutcome(agg, cmps)
+	mark := "✅"
+	switch o.Status {
+	case "failed":
+		mark = "❌"
+	case "attention":
+		mark = "⚠️"
+	}
+	fmt.Fprintf(m.w, "%s **%s**\n\n", mark, cell(o.Headline))
+	for _, it := range o.Items {
+		fmt.Fprintf(m.w, "- %s\n", cell(it))
+	}
+	if len(o.Items) > 0 {
+		fmt.Fprintln(m.w)
+	}
+}
+
 func (m *md) run(agg *reporters.Aggregate) {
 	info := agg.Info
-	title := "heval summary"
-	if info.Source != "" {
-		title += ": " + cell(info.Source)
-	}
-	fmt.Fprintf(m.w, "## %s\n\n", title)
+	fmt.Fprint(m.w, "### Run\n\n")
 	item := func(k, v string) {
 		if v != "" {
 			fmt.Fprintf(m.w, "- **%s:** %s\n", k, v)
 		}
 	}
+	item("Source", cell(info.Source))
 	item("Run", code(info.RunID))
 	item("Started", format.Time(info.Started))
 	item("Finished", format.Time(agg.Summary.Finished))
+	if !info.Started.IsZero() && !agg.Summary.Finished.IsZero() {
+		item("Duration", format.Duration(agg.Summary.Finished.Sub(info.Started)))
+	}
 	item("heval", cell(info.Version))
 	item("Commit", code(format.Short(info.GitCommit)))
 	item("Branch", code(info.GitBranch))
@@ -171,12 +202,12 @@ func (m *md) evaluators(agg *reporters.Aggregate) {
 	}
 }
 
-func (m *md) comparisons(cmps []reporters.KeyComparison) {
+func (m *md) comparisons(cmps []reporters.KeyComparison, againstRun bool) {
 	if len(cmps) == 0 {
 		return
 	}
-	fmt.Fprintf(m.w, "### Comparison\n\nCandidate − baseline, %s bootstrap interval.\n\n", format.Level(cmps[0].Confidence))
-	m.table([]string{"Evaluator", "Key", "Candidate", "Baseline", "n", "Candidate mean", "Baseline mean", "Diff", "Interval", "Pairing", "Verdict"}, "llllrrrrrll")
+	fmt.Fprintf(m.w, "### Comparison\n\nEach row compares the first side named with the second (the difference is the first's mean minus the second's), %s bootstrap interval; neutral keys have no verdict.\n\n", format.Level(cmps[0].Confidence))
+	m.table([]string{"Evaluator", "Key", "Compared", "n", "Means", "Diff", "Interval", "Pairing", "Direction", "Verdict"}, "lllrrrrlll")
 	for i := range cmps {
 		c := &cmps[i]
 		verdict := format.Verdict(c)
@@ -186,8 +217,8 @@ func (m *md) comparisons(cmps []reporters.KeyComparison) {
 		case c.Improvement:
 			verdict = "✅ improvement"
 		}
-		m.row(cell(c.Evaluator), cell(c.Key), cell(c.Group), cell(c.BaselineGroup), fmt.Sprintf("%d/%d", c.CandidateN, c.BaselineN),
-			format.Side(c, c.CandidateMean), format.Side(c, c.BaselineMean), format.Diff(c, c.Diff), format.Interval(c), format.Pairing(c), verdict)
+		m.row(cell(c.Evaluator), cell(c.Key), cell(format.Compared(c, againstRun)), fmt.Sprintf("%d vs %d", c.CandidateN, c.BaselineN),
+			format.Means(c), format.Diff(c, c.Diff), format.Interval(c), format.Pairing(c), format.Direction(c.Direction), verdict)
 	}
 	fmt.Fprintln(m.w)
 }
@@ -197,7 +228,7 @@ func (m *md) checks(checks []heval.Check) {
 		return
 	}
 	fmt.Fprint(m.w, "### Checks\n\n")
-	m.table([]string{"", "Check", "Group", "Observed", "Limit", "Message"}, "lllrll")
+	m.table([]string{"", "Check", "Group", "Observed", "Limit"}, "lllrl")
 	for i := range checks {
 		c := &checks[i]
 		mark := "✅ pass"
@@ -208,11 +239,36 @@ func (m *md) checks(checks []heval.Check) {
 		if name == "" {
 			name = format.Check(c)
 		}
-		msg := ""
-		if !c.Passed {
-			msg = cell(c.Message)
+		m.row(mark, cell(name), cell(c.Group), format.Num(c.Observed), cell(c.Op+" "+format.Num(c.Limit)))
+	}
+	fmt.Fprintln(m.w)
+}
+
+// failures lists the samples that failed per-sample checks.
+func (m *md) failures(agg *reporters.Aggregate, limit int) {
+	if agg.FailureCount == 0 {
+		return
+	}
+	fmt.Fprintf(m.w, "### Failed per-sample checks\n\n%d records failed an evaluator's per-sample check.\n\n", agg.FailureCount)
+	for i, f := range agg.Failures {
+		if i == limit {
+			break
 		}
-		m.row(mark, cell(name), cell(c.Group), format.Num(c.Observed), cell(c.Op+" "+format.Num(c.Limit)), msg)
+		where := "request " + code(f.RequestID)
+		if f.DatasetRowID != "" {
+			where = "row " + strconv.Itoa(f.RowIndex) + ", " + where
+		}
+		if f.Repeat > 0 {
+			where += fmt.Sprintf(", repeat %d", f.Repeat)
+		}
+		var msgs []string
+		for _, msg := range f.Messages {
+			msgs = append(msgs, cell(reporters.Truncate(msg, 300)))
+		}
+		fmt.Fprintf(m.w, "- **%s** \\[%s\\] %s: %s\n", cell(f.Evaluator), cell(f.Group), where, strings.Join(msgs, "; "))
+	}
+	if shown := min(limit, len(agg.Failures)); shown < agg.FailureCount {
+		fmt.Fprintf(m.w, "\n%d more not shown.\n", agg.FailureCount-shown)
 	}
 	fmt.Fprintln(m.w)
 }

@@ -66,6 +66,17 @@ var _ = Describe("the Markdown summary", func() {
 		Expect(out).To(ContainSubstring("| Group | Key | n | Mean | p50 | p90 | Min | Max | Pass rate | Errors | Not submitted |"))
 	})
 
+	It("opens with the verdict and lists what failed", func() {
+		lines := strings.Split(out, "\n")
+		Expect(lines[0]).To(Equal("## heval report: support-golden"))
+		Expect(lines[2]).To(HavePrefix("❌ **Failed: 1 of 2 checks failed"))
+		Expect(lines[4]).To(HavePrefix("- check quality:mean\\>=80 failed: mean quality 71.2 is below 80"))
+		Expect(strings.Index(out, "### Comparison")).To(BeNumerically("<", strings.Index(out, "### quality")))
+		Expect(out).To(ContainSubstring("| quality | quality | candidate: this run vs the baseline run | 40 vs 40 |"))
+		Expect(out).To(ContainSubstring("### Failed per-sample checks"))
+		Expect(out).To(ContainSubstring("- **has\\_citations** \\[candidate\\] row 3, request `00000000-0000-4000-8000-000000000031`: has\\_citations is false, want true"))
+	})
+
 	It("finds the GitHub step summary file", func() {
 		GinkgoT().Setenv("GITHUB_STEP_SUMMARY", "/tmp/step-summary.md")
 		Expect(markdown.StepSummaryPath()).To(Equal("/tmp/step-summary.md"))

@@ -2,7 +2,7 @@
 // `heval demo` and a Ginkgo suite ([github.com/heval-dev/heval/harness/suite]) open the
 // same [Set] and get the same files from the same code:
 //
-//   - DIR/scores.parquet (package reporters/parquet),
+//   - DIR/scores.parquet and DIR/samples.parquet (package reporters/parquet),
 //   - DIR/junit.xml (reporters/junit),
 //   - DIR/report.html (reporters/html), unless Options.NoHTML,
 //   - the Markdown summary (reporters/markdown) in Options.Markdown, and appended to

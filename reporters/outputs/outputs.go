@@ -20,9 +20,10 @@ import (
 
 // The names of the files in the output directory.
 const (
-	ScoresFile = "scores.parquet"
-	JUnitFile  = "junit.xml"
-	HTMLFile   = "report.html"
+	ScoresFile  = "scores.parquet"
+	SamplesFile = parquet.SamplesFile
+	JUnitFile   = "junit.xml"
+	HTMLFile    = "report.html"
 )
 
 // Options say what a run writes.
@@ -75,6 +76,10 @@ func Open(opts Options) (*Set, error) {
 	if err != nil {
 		return nil, s.fail(err)
 	}
+	sp, err := s.create(filepath.Join(opts.Dir, SamplesFile))
+	if err != nil {
+		return nil, s.fail(err)
+	}
 	ju, err := s.create(filepath.Join(opts.Dir, JUnitFile))
 	if err != nil {
 		return nil, s.fail(err)
@@ -108,7 +113,7 @@ func Open(opts Options) (*Set, error) {
 	if opts.Console != nil {
 		renders = append(renders, func(a *reporters.Aggregate) error { return console.Write(opts.Console, a, nil) })
 	}
-	s.handler = heval.Multi(parquet.NewWriter(pq), junit.NewWriter(ju), agg, onFinish(func(heval.Summary) error {
+	s.handler = heval.Multi(parquet.NewWriter(pq), parquet.NewSamplesWriter(sp), junit.NewWriter(ju), agg, onFinish(func(heval.Summary) error {
 		a := agg.Result()
 		var errs []error
 		for _, r := range renders {

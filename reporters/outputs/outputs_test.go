@@ -40,7 +40,7 @@ var _ = Describe("the outputs of a run", func() {
 		for _, p := range set.Paths() {
 			Expect(p).To(BeARegularFile())
 		}
-		Expect(set.Paths()).To(ConsistOf(filepath.Join(dir, outputs.ScoresFile), filepath.Join(dir, outputs.JUnitFile), filepath.Join(dir, outputs.HTMLFile), md, step))
+		Expect(set.Paths()).To(ConsistOf(filepath.Join(dir, outputs.ScoresFile), filepath.Join(dir, outputs.SamplesFile), filepath.Join(dir, outputs.JUnitFile), filepath.Join(dir, outputs.HTMLFile), md, step))
 		b, _ := os.ReadFile(step)
 		Expect(string(b)).To(HavePrefix("earlier\n"))
 		Expect(len(b)).To(BeNumerically(">", len("earlier\n")))

@@ -93,8 +93,7 @@ func BenchmarkBareParquetGoWriter(b *testing.B) {
 // identical rows.
 func bareRows(b *testing.B, recs []heval.Record) []row {
 	rows := make([]row, 0, len(recs))
-	idx := make([]int64, len(recs))
-	vals := make([]int64, len(recs))
+	store := make([]cells, len(recs))
 	conv := &Writer{cfg: config{rowGroupRows: DefaultRowGroupRows}}
 	if err := conv.Start(benchInfo()); err != nil {
 		b.Fatal(err)
@@ -103,16 +102,10 @@ func bareRows(b *testing.B, recs []heval.Record) []row {
 		if err := conv.Record(r); err != nil {
 			b.Fatal(err)
 		}
-		for _, x := range conv.buf {
+		for i, x := range conv.buf {
 			n := len(rows)
-			if x.RowIndex != nil {
-				idx[n] = *x.RowIndex
-				x.RowIndex = &idx[n]
-			}
-			if x.Value != nil {
-				vals[n] = *x.Value
-				x.Value = &vals[n]
-			}
+			store[n] = conv.cells[i]
+			link(&x, &store[n])
 			rows = append(rows, x)
 		}
 		conv.buf = conv.buf[:0]
@@ -123,7 +116,7 @@ func bareRows(b *testing.B, recs []heval.Record) []row {
 // writeBare writes n rows cycling through rows with a bare GenericWriter configured like
 // Writer.
 func writeBare(b *testing.B, rows []row, n int) {
-	pw := pq.NewGenericWriter[row](io.Discard, writerOptions(DefaultRowGroupRows, map[string]string{MetaSchemaVersion: "1"})...)
+	pw := pq.NewGenericWriter[row](io.Discard, writerOptions(DefaultRowGroupRows, "bench", map[string]string{MetaSchemaVersion: "2"})...)
 	batch := make([]row, 0, batchRows)
 	for i := range n {
 		batch = append(batch, rows[i%len(rows)])

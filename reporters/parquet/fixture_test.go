@@ -16,6 +16,11 @@ func runInfo() heval.RunInfo {
 		RunID: "run-0001", Started: started, Source: "experiment 4b0c2f4e-0000-4000-8000-000000000001",
 		Evaluators: []string{"words", "checks"}, Version: "v0.1.0",
 		GitCommit: "0123456789abcdef", GitBranch: "main", CIJobID: "ci-42", Shard: "",
+		Declared: []heval.EvaluatorInfo{
+			{Name: "words", Spec: "words=3", Direction: heval.Neutral, File: "evals/words_test.go", Line: 12},
+			{Name: "checks", Spec: "checks", Direction: heval.HigherIsBetter, Keys: map[string]heval.Direction{"greeting": heval.LowerIsBetter}},
+		},
+		File: "evals/suite_test.go", Line: 40, RequestsURL: "https://eu.helicone.ai/requests",
 	}
 }
 
@@ -24,13 +29,13 @@ func runInfo() heval.RunInfo {
 func fixtureRecords() []heval.Record {
 	a := &heval.Sample{
 		Kind: heval.KindHypothesisRun, RequestID: "11111111-1111-4111-8111-111111111111",
-		ExperimentID: "exp-1", HypothesisID: "hyp-1", Hypothesis: "gpt-4o-mini v2", Model: "gpt-4o-mini",
+		ExperimentID: "exp-1", Experiment: "support", HypothesisID: "hyp-1", Hypothesis: "gpt-4o-mini v2", Model: "gpt-4o-mini",
 		Provider: "OPENAI", PromptVersionID: "pv-2", DatasetRowID: "row-0", RowIndex: 0,
 		PromptTokens: 120, CompletionTokens: 48, Latency: 830 * time.Millisecond, CreatedAt: createdAt,
 	}
 	b := &heval.Sample{
 		Kind: heval.KindDatasetRow, RequestID: "22222222-2222-4222-8222-222222222222",
-		ExperimentID: "exp-1", Hypothesis: "dataset", Model: "gpt-4o", DatasetRowID: "row-1", RowIndex: 1,
+		ExperimentID: "exp-1", Experiment: "support", Hypothesis: "dataset", Model: "gpt-4o", DatasetRowID: "row-1", RowIndex: 1,
 	}
 	c := &heval.Sample{
 		Kind: heval.KindRequest, RequestID: "33333333-3333-4333-8333-333333333333",

@@ -22,22 +22,53 @@ type runMeta struct {
 	GitBranch  string    `json:"git_branch,omitempty"`
 	CIJobID    string    `json:"ci_job_id,omitempty"`
 	Shard      string    `json:"shard,omitempty"`
+	// Declared describes the evaluators (schema version 2).
+	Declared    []evaluatorMeta `json:"declared,omitempty"`
+	File        string          `json:"file,omitempty"`
+	Line        int             `json:"line,omitempty"`
+	RequestsURL string          `json:"requests_url,omitempty"`
+}
+
+// evaluatorMeta is the JSON form of a [heval.EvaluatorInfo].
+type evaluatorMeta struct {
+	Name      string                     `json:"name"`
+	Spec      string                     `json:"spec"`
+	Direction heval.Direction            `json:"direction"`
+	Keys      map[string]heval.Direction `json:"keys,omitempty"`
+	File      string                     `json:"file,omitempty"`
+	Line      int                        `json:"line,omitempty"`
 }
 
 func toRunMeta(info heval.RunInfo) runMeta {
-	return runMeta{
+	m := runMeta{
 		RunID: info.RunID, Started: info.Started.UTC(), Source: info.Source,
 		Evaluators: info.Evaluators, DryRun: info.DryRun, Version: info.Version,
 		GitCommit: info.GitCommit, GitBranch: info.GitBranch, CIJobID: info.CIJobID, Shard: info.Shard,
+		File: info.File, Line: info.Line, RequestsURL: info.RequestsURL,
 	}
+	for _, e := range info.Declared {
+		em := evaluatorMeta{Name: e.Name, Spec: e.Spec, Direction: e.Direction, Keys: e.Keys, File: e.File, Line: e.Line}
+		if em.Spec == "" {
+			em.Spec = e.Name
+		}
+		if em.Direction == "" {
+			em.Direction = heval.HigherIsBetter
+		}
+		m.Declared = append(m.Declared, em)
+	}
+	return m
 }
 
 func (m runMeta) info() heval.RunInfo {
-	return heval.RunInfo{
+	info := heval.RunInfo{
 		RunID: m.RunID, Started: m.Started.UTC(), Source: m.Source, Evaluators: m.Evaluators,
 		DryRun: m.DryRun, Version: m.Version, GitCommit: m.GitCommit, GitBranch: m.GitBranch,
-		CIJobID: m.CIJobID, Shard: m.Shard,
+		CIJobID: m.CIJobID, Shard: m.Shard, File: m.File, Line: m.Line, RequestsURL: m.RequestsURL,
 	}
+	for _, e := range m.Declared {
+		info.Declared = append(info.Declared, heval.EvaluatorInfo{Name: e.Name, Spec: e.Spec, Direction: e.Direction, Keys: e.Keys, File: e.File, Line: e.Line})
+	}
+	return info
 }
 
 // summaryMeta is the JSON form of a [heval.Summary].

@@ -42,6 +42,7 @@ var columns = []column{
 	{"run_id", apq.Types.ByteArray, str, false, true},
 	{"run_started", apq.Types.Int64, tsMicro, false, false},
 	{"experiment_id", apq.Types.ByteArray, str, true, true},
+	{"experiment", apq.Types.ByteArray, str, true, true},
 	{"hypothesis_id", apq.Types.ByteArray, str, true, true},
 	{"hypothesis", apq.Types.ByteArray, str, true, true},
 	{"model", apq.Types.ByteArray, str, true, true},
@@ -52,7 +53,9 @@ var columns = []column{
 	{"request_id", apq.Types.ByteArray, str, false, true},
 	{"sample_kind", apq.Types.ByteArray, str, false, true},
 	{"evaluator", apq.Types.ByteArray, str, false, true},
+	{"evaluator_spec", apq.Types.ByteArray, str, true, true},
 	{"score_key", apq.Types.ByteArray, str, false, true},
+	{"direction", apq.Types.ByteArray, str, true, true},
 	{"repeat", apq.Types.Int64, i64, false, false},
 	{"value", apq.Types.Int64, i64, true, false},
 	{"value_type", apq.Types.ByteArray, str, true, true},
@@ -77,11 +80,11 @@ func expectedRows() [][]any {
 		rc = "33333333-3333-4333-8333-333333333333"
 	)
 	i := func(v int64) any { return v }
-	a := []any{"run-0001", started, "exp-1", "hyp-1", "gpt-4o-mini v2", "gpt-4o-mini", "OPENAI", "pv-2", "row-0", i(0), ra, "hypothesis_run"}
+	a := []any{"run-0001", started, "exp-1", "support", "hyp-1", "gpt-4o-mini v2", "gpt-4o-mini", "OPENAI", "pv-2", "row-0", i(0), ra, "hypothesis_run"}
 	aTail := []any{i(120), i(48), i(830), createdAt}
-	b := []any{"run-0001", started, "exp-1", nil, "dataset", "gpt-4o", nil, nil, "row-1", i(1), rb, "dataset_row"}
+	b := []any{"run-0001", started, "exp-1", "support", nil, "dataset", "gpt-4o", nil, nil, "row-1", i(1), rb, "dataset_row"}
 	bTail := []any{nil, nil, nil, nil}
-	c := []any{"run-0001", started, nil, nil, nil, "模型-✓", nil, nil, nil, nil, rc, "request"}
+	c := []any{"run-0001", started, nil, nil, nil, nil, "模型-✓", nil, nil, nil, nil, rc, "request"}
 	cTail := []any{nil, nil, i(2000), createdAt.Add(time.Hour)}
 	cat := func(parts ...[]any) []any {
 		var out []any
@@ -92,12 +95,12 @@ func expectedRows() [][]any {
 	}
 	delivery := "POST /v1/request/2222…/score: 503 Service Unavailable"
 	return [][]any{
-		cat(a, []any{"words", "words", i(0), i(42), "number", nil, nil, nil, "counted", nil, true, i(1250)}, aTail),
-		cat(a, []any{"checks", "has_citations", i(0), i(1), "boolean", nil, nil, nil, nil, "greeting is false, want true\nmulti line", true, i(3000)}, aTail),
-		cat(a, []any{"checks", "greeting", i(0), i(0), "boolean", nil, nil, nil, nil, "greeting is false, want true\nmulti line", true, i(3000)}, aTail),
-		cat(b, []any{"words", "words", i(0), nil, nil, "runtime error: index out of range [3] with length 3", "panic", nil, nil, nil, false, i(10)}, bTail),
-		cat(b, []any{"checks", "greeting", i(0), i(1), "boolean", delivery, "delivery", delivery, nil, nil, false, i(5)}, bTail),
-		cat(c, []any{"words", "words", i(1), i(-7), "number", "score \"ratio\": 0.5 is not an integer", "invalid_value", nil, "naïve ☃ — «ok» 🚀", nil, true, i(1_000_000)}, cTail),
+		cat(a, []any{"words", "words=3", "words", "neutral", i(0), i(42), "number", nil, nil, nil, "counted", nil, true, i(1250)}, aTail),
+		cat(a, []any{"checks", "checks", "has_citations", "higher", i(0), i(1), "boolean", nil, nil, nil, nil, "greeting is false, want true\nmulti line", true, i(3000)}, aTail),
+		cat(a, []any{"checks", "checks", "greeting", "lower", i(0), i(0), "boolean", nil, nil, nil, nil, "greeting is false, want true\nmulti line", true, i(3000)}, aTail),
+		cat(b, []any{"words", "words=3", "words", "neutral", i(0), nil, nil, "runtime error: index out of range [3] with length 3", "panic", nil, nil, nil, false, i(10)}, bTail),
+		cat(b, []any{"checks", "checks", "greeting", "lower", i(0), i(1), "boolean", delivery, "delivery", delivery, nil, nil, false, i(5)}, bTail),
+		cat(c, []any{"words", "words=3", "words", "neutral", i(1), i(-7), "number", "score \"ratio\": 0.5 is not an integer", "invalid_value", nil, "naïve ☃ — «ok» 🚀", nil, true, i(1_000_000)}, cTail),
 	}
 }
 
@@ -191,7 +194,11 @@ var _ = Describe("Writer", func() {
 		}
 
 		kv := md.KeyValueMetadata()
-		Expect(kv.FindValue("heval.schema_version")).To(HaveValue(Equal("1")))
+		Expect(kv.FindValue("heval.schema_version")).To(HaveValue(Equal("2")))
+		Expect(kv.FindValue("heval.table")).To(HaveValue(Equal("scores")))
+		Expect(kv.FindValue("heval.checksum")).To(HaveValue(MatchRegexp(`^crc32c:[0-9a-f]{8}$`)))
+		Expect(kv.FindValue("heval.run")).To(HaveValue(ContainSubstring(`{"name":"words","spec":"words=3","direction":"neutral"`)))
+		Expect(md.GetCreatedBy()).To(HavePrefix("heval version v0.1.0"))
 		Expect(kv.FindValue("heval.run_id")).To(HaveValue(Equal("run-0001")))
 		Expect(kv.FindValue("heval.git_commit")).To(HaveValue(Equal("0123456789abcdef")))
 		Expect(kv.FindValue("heval.git_branch")).To(HaveValue(Equal("main")))

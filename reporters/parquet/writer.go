@@ -1,9 +1,11 @@
 package parquet
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -68,13 +70,17 @@ type Writer struct {
 	out io.Writer
 	cfg config
 
-	pw   *pq.GenericWriter[row]
-	buf  []row
-	vals []int64 // backing store of buf[i].Value
-	idx  []int64 // backing store of buf[i].RowIndex
+	pw    *pq.GenericWriter[row]
+	hw    *hashingWriter
+	bw    *bufio.Writer
+	buf   []row
+	cells []cells // backing store of the nullable columns of buf[i]
 
 	runID      string
 	runStarted int64
+	info       heval.RunInfo
+	kv         map[string]string
+	sum        checksum
 
 	rows, records int64
 	finished      bool
@@ -95,16 +101,35 @@ func NewWriter(w io.Writer, opts ...Option) *Writer {
 // Rows returns the number of rows written so far.
 func (w *Writer) Rows() int64 { return w.rows }
 
-func writerOptions(rowGroupRows int64, kv map[string]string) []pq.WriterOption {
+func writerOptions(rowGroupRows int64, version string, kv map[string]string) []pq.WriterOption {
 	opts := []pq.WriterOption{
 		pq.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
 		pq.MaxRowsPerRowGroup(rowGroupRows),
-		pq.CreatedBy("heval", "", ""),
+		&pq.WriterConfig{CreatedBy: createdBy(version)},
+		// Unbuffered: every byte reaches the hashingWriter (which buffers) when written.
+		pq.WriteBufferSize(0),
 	}
 	for k, v := range kv {
 		opts = append(opts, pq.KeyValueMetadata(k, v))
 	}
 	return opts
+}
+
+// createdBy is the footer's created_by: "heval version V", as parquet-mr writes its own,
+// with the revision heval was built from when the build recorded it.
+func createdBy(version string) string {
+	if version == "" {
+		version = heval.Version()
+	}
+	s := "heval version " + version
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Path == "github.com/heval-dev/heval" {
+		for _, st := range bi.Settings {
+			if st.Key == "vcs.revision" && st.Value != "" {
+				s += " (build " + st.Value + ")"
+			}
+		}
+	}
+	return s
 }
 
 // Start records the run's description in the file's metadata and opens the Parquet stream.
@@ -123,18 +148,32 @@ func (w *Writer) Start(info heval.RunInfo) error {
 		kv[k] = v
 	}
 	kv[MetaSchemaVersion] = strconv.Itoa(SchemaVersion)
+	kv[MetaTable] = tableScores
 	run, err := encodeJSON("run", toRunMeta(info))
 	if err != nil {
 		return err
 	}
 	kv[MetaRun] = run
-	w.pw = pq.NewGenericWriter[row](w.out, writerOptions(w.cfg.rowGroupRows, kv)...)
+	w.kv = kv
+	w.bw = bufio.NewWriterSize(w.out, 256<<10)
+	w.hw = &hashingWriter{w: w.bw, skip: 4}
+	w.pw = pq.NewGenericWriter[row](w.hw, writerOptions(w.cfg.rowGroupRows, info.Version, kv)...)
 	w.buf = make([]row, 0, batchRows)
-	w.vals = make([]int64, batchRows)
-	w.idx = make([]int64, batchRows)
+	w.cells = make([]cells, batchRows)
 	w.runID = info.RunID
 	w.runStarted = micros(info.Started)
+	w.info = info
 	return nil
+}
+
+// cells holds the values of one row's nullable columns, which the row points to; an empty
+// string, a zero count or a zero time is written as null.
+type cells struct {
+	experimentID, experiment, hypothesisID, hypothesis, model, provider, promptVersionID  string
+	datasetRowID, spec, direction, valueType, err, errKind, deliveryErr, reason, failures string
+
+	rowIndex, value, promptTokens, completionTokens, latencyMS, createdAt int64
+	hasRow, hasValue                                                      bool
 }
 
 // Record appends the record's rows: one per value, or one row with a null value when the
@@ -148,80 +187,92 @@ func (w *Writer) Record(r heval.Record) error {
 		RunStarted:          w.runStarted,
 		Evaluator:           r.Evaluator,
 		Repeat:              int64(r.Repeat),
-		Error:               r.Err,
-		ErrorKind:           string(r.ErrKind),
-		DeliveryError:       r.DeliveryErr,
-		Reason:              r.Reason,
 		Submitted:           r.Submitted,
 		EvaluatorDurationUS: r.Duration.Microseconds(),
 	}
+	c := cells{err: r.Err, errKind: string(r.ErrKind), deliveryErr: r.DeliveryErr, reason: r.Reason, spec: w.info.Spec(r.Evaluator)}
 	if r.Err == "" && r.DeliveryErr != "" {
-		t.Error, t.ErrorKind = r.DeliveryErr, errorKindDelivery
+		c.err, c.errKind = r.DeliveryErr, errorKindDelivery
 	} else if r.Err != "" && r.ErrKind == "" {
-		t.ErrorKind = string(heval.ErrorKindEvaluator)
+		c.errKind = string(heval.ErrorKindEvaluator)
 	}
 	if len(r.Failures) > 0 {
-		t.Failures = joinFailures(r.Failures)
+		c.failures = joinFailures(r.Failures)
 	}
-	hasRow := false
 	if s := r.Sample; s != nil {
-		t.ExperimentID = s.ExperimentID
-		t.HypothesisID = s.HypothesisID
-		t.Hypothesis = s.Hypothesis
-		t.Model = s.Model
-		t.Provider = s.Provider
-		t.PromptVersionID = s.PromptVersionID
-		t.DatasetRowID = s.DatasetRowID
+		c.experimentID, c.experiment, c.hypothesisID, c.hypothesis = s.ExperimentID, s.Experiment, s.HypothesisID, s.Hypothesis
+		c.model, c.provider, c.promptVersionID, c.datasetRowID = s.Model, s.Provider, s.PromptVersionID, s.DatasetRowID
 		t.RequestID = s.RequestID
 		t.SampleKind = string(s.Kind)
-		t.PromptTokens = s.PromptTokens
-		t.CompletionTokens = s.CompletionTokens
-		t.LatencyMS = s.Latency.Milliseconds()
-		t.RequestCreatedAt = micros(s.CreatedAt)
-		hasRow = s.DatasetRowID != ""
+		c.promptTokens, c.completionTokens = s.PromptTokens, s.CompletionTokens
+		c.latencyMS = s.Latency.Milliseconds()
+		c.createdAt = micros(s.CreatedAt)
+		c.hasRow, c.rowIndex = s.DatasetRowID != "", int64(s.RowIndex)
 	}
 	w.records++
 	if len(r.Values) == 0 {
 		t.ScoreKey = r.Evaluator
-		return w.add(&t, hasRow, rowIndex(r), nil)
+		c.direction = string(w.info.Direction(r.Evaluator, r.Evaluator))
+		return w.add(&t, &c)
 	}
 	for i := range r.Values {
-		if err := w.add(&t, hasRow, rowIndex(r), &r.Values[i]); err != nil {
+		v := &r.Values[i]
+		t.ScoreKey = v.Key
+		c.direction = string(w.info.Direction(r.Evaluator, v.Key))
+		c.hasValue, c.value, c.valueType = true, v.Value, string(v.Type)
+		if c.valueType == "" {
+			c.valueType = string(heval.Number)
+		}
+		if err := w.add(&t, &c); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func rowIndex(r heval.Record) int64 {
-	if r.Sample == nil {
-		return 0
-	}
-	return int64(r.Sample.RowIndex)
-}
-
-func (w *Writer) add(t *row, hasRow bool, index int64, v *heval.Value) error {
+// add buffers one row, flushing the buffer when it is full.
+func (w *Writer) add(t *row, c *cells) error {
 	i := len(w.buf)
 	w.buf = append(w.buf, *t)
-	nr := &w.buf[i]
-	if hasRow {
-		w.idx[i] = index
-		nr.RowIndex = &w.idx[i]
-	}
-	if v != nil {
-		nr.ScoreKey = v.Key
-		w.vals[i] = v.Value
-		nr.Value = &w.vals[i]
-		nr.ValueType = string(v.Type)
-		if nr.ValueType == "" {
-			nr.ValueType = string(heval.Number)
-		}
-	}
+	w.cells[i] = *c
+	link(&w.buf[i], &w.cells[i])
+	w.sum.add(&w.buf[i])
 	w.rows++
 	if len(w.buf) == cap(w.buf) {
 		return w.flush()
 	}
 	return nil
+}
+
+// link points the nullable columns of r at the values of c that are present.
+func link(r *row, c *cells) {
+	s := func(v *string) *string {
+		if *v == "" {
+			return nil
+		}
+		return v
+	}
+	n := func(v *int64) *int64 {
+		if *v == 0 {
+			return nil
+		}
+		return v
+	}
+	r.ExperimentID, r.Experiment, r.HypothesisID, r.Hypothesis = s(&c.experimentID), s(&c.experiment), s(&c.hypothesisID), s(&c.hypothesis)
+	r.EvaluatorSpec, r.Direction = s(&c.spec), s(&c.direction)
+	r.Model, r.Provider, r.PromptVersionID = s(&c.model), s(&c.provider), s(&c.promptVersionID)
+	r.DatasetRowID = s(&c.datasetRowID)
+	r.RowIndex, r.Value = nil, nil
+	if c.hasRow {
+		r.RowIndex = &c.rowIndex
+	}
+	if c.hasValue {
+		r.Value = &c.value
+	}
+	r.ValueType, r.Error, r.ErrorKind = s(&c.valueType), s(&c.err), s(&c.errKind)
+	r.DeliveryError, r.Reason, r.Failures = s(&c.deliveryErr), s(&c.reason), s(&c.failures)
+	r.PromptTokens, r.CompletionTokens, r.LatencyMS = n(&c.promptTokens), n(&c.completionTokens), n(&c.latencyMS)
+	r.RequestCreatedAt = n(&c.createdAt)
 }
 
 func (w *Writer) flush() error {
@@ -263,13 +314,33 @@ func (w *Writer) Finish(s heval.Summary) error {
 	sum, sumErr := encodeJSON("summary", m)
 	if sumErr == nil {
 		w.pw.SetKeyValueMetadata(MetaSummary, sum)
+		w.kv[MetaSummary] = sum
 	}
-	if err := w.pw.Close(); err != nil {
-		w.err = fmt.Errorf("parquet: closing file: %w", err)
-		return w.err
+	if err := finishFile(w.pw, w.hw, w.bw, w.kv, &w.sum); err != nil {
+		w.err = err
+		return err
 	}
 	// The file is complete; only the summary is missing when it could not be encoded.
 	return sumErr
+}
+
+// finishFile writes the last row group, the checksums and the footer of a file, and
+// flushes it to the underlying writer.
+func finishFile[T any](pw *pq.GenericWriter[T], hw *hashingWriter, bw *bufio.Writer, kv map[string]string, sum *checksum) error {
+	if err := pw.Flush(); err != nil {
+		return fmt.Errorf("parquet: writing rows: %w", err)
+	}
+	kv[MetaDataChecksum] = hw.String()
+	pw.SetKeyValueMetadata(MetaDataChecksum, kv[MetaDataChecksum])
+	sum.meta(kv)
+	pw.SetKeyValueMetadata(MetaChecksum, sum.String())
+	if err := pw.Close(); err != nil {
+		return fmt.Errorf("parquet: closing file: %w", err)
+	}
+	if err := bw.Flush(); err != nil {
+		return fmt.Errorf("parquet: writing file: %w", err)
+	}
+	return nil
 }
 
 // micros returns t as microseconds since the Unix epoch, or 0 (written as null where the
