@@ -21,7 +21,7 @@ import (
 //
 // Score: one bool under the evaluator's name.
 func ValidJSON(_ context.Context, s heval.Sample) (heval.Score, error) {
-	t, err := answerOf(s)
+	t, err := Answer(s)
 	if err != nil {
 		return heval.Score{}, err
 	}
@@ -74,7 +74,7 @@ func JSONSchema(schema []byte) (heval.Func, error) {
 		return nil, fmt.Errorf("evals.JSONSchema: the schema does not compile: %w", err)
 	}
 	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
-		t, err := answerOf(s)
+		t, err := Answer(s)
 		if err != nil {
 			return heval.Score{}, err
 		}

@@ -43,11 +43,11 @@ func NormalizedMatch(_ context.Context, s heval.Sample) (heval.Score, error) {
 }
 
 func answerAndReference(s heval.Sample) (string, string, error) {
-	a, err := answerOf(s)
+	a, err := Answer(s)
 	if err != nil {
 		return "", "", err
 	}
-	ref, err := referenceOf(s)
+	ref, err := Reference(s)
 	if err != nil {
 		return "", "", err
 	}
@@ -107,7 +107,7 @@ func prepare(subs []string, ignoreCase bool) []string {
 func containsAll(subs []string, ignoreCase bool) heval.Func {
 	want := prepare(subs, ignoreCase)
 	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
-		t, err := answerOf(s)
+		t, err := Answer(s)
 		if err != nil {
 			return heval.Score{}, err
 		}
@@ -130,7 +130,7 @@ func containsAll(subs []string, ignoreCase bool) heval.Func {
 func containsAny(subs []string, ignoreCase bool) heval.Func {
 	want := prepare(subs, ignoreCase)
 	return func(_ context.Context, s heval.Sample) (heval.Score, error) {
-		t, err := answerOf(s)
+		t, err := Answer(s)
 		if err != nil {
 			return heval.Score{}, err
 		}
@@ -191,7 +191,7 @@ var refusalPhrases = []string{
 //
 // Score: one bool under the evaluator's name; the reason quotes the phrase found.
 func Refusal(_ context.Context, s heval.Sample) (heval.Score, error) {
-	t, err := answerOf(s)
+	t, err := Answer(s)
 	if err != nil {
 		return heval.Score{}, err
 	}

@@ -1,6 +1,7 @@
 package evals
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,17 +10,15 @@ import (
 	"unicode/utf8"
 
 	"github.com/heval-dev/heval"
-
-	"github.com/heval-dev/heval/helicone"
 )
 
 // ErrNoReference is returned by evaluators that compare the answer with the sample's
 // reference answer when the sample has none.
 var ErrNoReference = errors.New("the sample has no reference answer to compare with")
 
-// answerOf returns the answer text of s. An unreadable body (including
-// [heval.ErrBodyNotAvailable]) is an error, never an empty answer.
-func answerOf(s heval.Sample) (string, error) {
+// Answer returns the answer text of s for an evaluator. An unreadable body (including
+// [heval.ErrBodyNotAvailable]) is an error naming the request, never an empty answer.
+func Answer(s heval.Sample) (string, error) {
 	t, err := s.Answer()
 	if err != nil {
 		return "", fmt.Errorf("cannot judge the answer%s: %w", requestSuffix(s), err)
@@ -27,10 +26,10 @@ func answerOf(s heval.Sample) (string, error) {
 	return t, nil
 }
 
-// referenceOf returns the reference text of s, [ErrNoReference] when there is none, or the
-// reason it cannot be read.
-func referenceOf(s heval.Sample) (string, error) {
-	if helicone.IsJSONNull(s.Reference) {
+// Reference returns the reference text of s for an evaluator: an error wrapping
+// [ErrNoReference] when there is none, or the reason it cannot be read.
+func Reference(s heval.Sample) (string, error) {
+	if t := bytes.TrimSpace(s.Reference); len(t) == 0 || string(t) == "null" {
 		return "", fmt.Errorf("%w%s: set the expected output of the row or file sample", ErrNoReference, requestSuffix(s))
 	}
 	if t := s.ReferenceText(); t != "" {
@@ -52,7 +51,7 @@ func requestSuffix(s heval.Sample) string {
 
 // boolOf applies pred to the answer text of s.
 func boolOf(s heval.Sample, pred func(string) bool) (heval.Score, error) {
-	t, err := answerOf(s)
+	t, err := Answer(s)
 	if err != nil {
 		return heval.Score{}, err
 	}
@@ -72,7 +71,7 @@ var greetingRE = regexp.MustCompile(`(?i)^(hello|hi|hey)\b`)
 // The seed guide's split(' ') counts an empty answer as one word and double spaces as extra
 // words; WordCount does not.
 func WordCount(_ context.Context, s heval.Sample) (heval.Score, error) {
-	t, err := answerOf(s)
+	t, err := Answer(s)
 	if err != nil {
 		return heval.Score{}, err
 	}
@@ -152,7 +151,7 @@ const (
 //
 // The answer is read once.
 func SeedChecks(_ context.Context, s heval.Sample) (heval.Score, error) {
-	t, err := answerOf(s)
+	t, err := Answer(s)
 	if err != nil {
 		return heval.Score{}, err
 	}

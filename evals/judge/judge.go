@@ -439,7 +439,7 @@ func (j *LLM) judge(ctx context.Context, r Rubric, s heval.Sample) (heval.Score,
 // promptFor builds the judge's messages for rubric r and sample s. The order of inputs is
 // sorted so that the same sample always gives the same prompt (and cache key).
 func promptFor(r Rubric, s heval.Sample) ([]chatMessage, error) {
-	answer, err := answerOf(s)
+	answer, err := evals.Answer(s)
 	if err != nil {
 		return nil, err
 	}
@@ -474,7 +474,7 @@ func promptFor(r Rubric, s heval.Sample) ([]chatMessage, error) {
 		fmt.Fprintf(&user, "## Context\n%s\n\n", c)
 	}
 	if r.UseReference || r.RequireReference {
-		ref, err := referenceOf(s)
+		ref, err := evals.Reference(s)
 		switch {
 		case err == nil:
 			fmt.Fprintf(&user, "## Reference answer\n%s\n\n", ref)

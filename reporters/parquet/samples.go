@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"maps"
-	"strconv"
 
 	"github.com/heval-dev/heval"
 
@@ -74,18 +72,10 @@ func (w *SamplesWriter) Start(info heval.RunInfo) error {
 	if w.pw != nil {
 		return errors.New("parquet: Start called twice")
 	}
-	kv := maps.Clone(w.cfg.metadata)
-	if kv == nil {
-		kv = map[string]string{}
-	}
-	maps.Copy(kv, flatRunMeta(info))
-	kv[MetaSchemaVersion] = strconv.Itoa(SchemaVersion)
-	kv[MetaTable] = tableSamples
-	run, err := encodeJSON("run", toRunMeta(info))
+	kv, err := fileMetadata(w.cfg.metadata, info, tableSamples)
 	if err != nil {
 		return err
 	}
-	kv[MetaRun] = run
 	w.kv = kv
 	w.bw = bufio.NewWriterSize(w.out, 256<<10)
 	w.hw = &hashingWriter{w: w.bw, skip: 4}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -132,6 +133,24 @@ func createdBy(version string) string {
 	return s
 }
 
+// fileMetadata is the key-value metadata of a file of table: the caller's extra keys, the
+// run's description (flat keys and the heval.run JSON) and the schema version.
+func fileMetadata(extra map[string]string, info heval.RunInfo, table string) (map[string]string, error) {
+	kv := maps.Clone(extra)
+	if kv == nil {
+		kv = map[string]string{}
+	}
+	maps.Copy(kv, flatRunMeta(info))
+	kv[MetaSchemaVersion] = strconv.Itoa(SchemaVersion)
+	kv[MetaTable] = table
+	run, err := encodeJSON("run", toRunMeta(info))
+	if err != nil {
+		return nil, err
+	}
+	kv[MetaRun] = run
+	return kv, nil
+}
+
 // Start records the run's description in the file's metadata and opens the Parquet stream.
 func (w *Writer) Start(info heval.RunInfo) error {
 	if w.finished {
@@ -140,20 +159,10 @@ func (w *Writer) Start(info heval.RunInfo) error {
 	if w.pw != nil {
 		return errors.New("parquet: Start called twice")
 	}
-	kv := map[string]string{}
-	for k, v := range w.cfg.metadata {
-		kv[k] = v
-	}
-	for k, v := range flatRunMeta(info) {
-		kv[k] = v
-	}
-	kv[MetaSchemaVersion] = strconv.Itoa(SchemaVersion)
-	kv[MetaTable] = tableScores
-	run, err := encodeJSON("run", toRunMeta(info))
+	kv, err := fileMetadata(w.cfg.metadata, info, tableScores)
 	if err != nil {
 		return err
 	}
-	kv[MetaRun] = run
 	w.kv = kv
 	w.bw = bufio.NewWriterSize(w.out, 256<<10)
 	w.hw = &hashingWriter{w: w.bw, skip: 4}
