@@ -112,6 +112,15 @@ var _ = Describe("exit codes", func() {
 		Expect(code).To(Equal(exitOK), errOut)
 	})
 
+	It("is 2 when the server refuses the API key", func() {
+		base, _ := startServe("--profile", "legacy")
+		GinkgoT().Setenv("HELICONE_BASE_URL", base)
+		GinkgoT().Setenv("HELICONE_API_KEY", "sk-helicone-wrong00-heval00-0000000-0000000")
+		code, _, errOut := runHeval("run", "--quiet", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
+		Expect(code).To(Equal(exitUsage), errOut)
+		Expect(errOut).To(ContainSubstring("check HELICONE_API_KEY"))
+	})
+
 	It("is 3 when the server cannot be reached", func() {
 		GinkgoT().Setenv("HELICONE_API_KEY", "sk-helicone-unreachable")
 		GinkgoT().Setenv("HELICONE_BASE_URL", "http://"+freeAddr())

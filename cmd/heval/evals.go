@@ -21,8 +21,8 @@ func evaluatorRegistry() *evals.Registry {
 type evalsCmd struct{ stdio }
 
 func (c *evalsCmd) Run(_ context.Context, args []string) error {
-	fs := newFlagSet("evals", "", c.err)
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlagSet(c.stdio, "evals")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(c.out, 2, 8, 2, ' ', 0)

@@ -23,7 +23,7 @@ const exportEvaluator = "helicone"
 type exportCmd struct{ stdio }
 
 func (c *exportCmd) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("export", "(--dataset ID|NAME... | --filter EXPR... | --experiment ID...) [--out FILE]", c.err)
+	fs := newFlagSet(c.stdio, "export")
 	var exps, filters, dsets listFlag
 	fs.Var(&dsets, "dataset", "current Helicone (hosted today): export the scores of Helicone dataset `ID|NAME`: of its rows' origin requests and of its tagged runs (repeatable)")
 	fs.Var(&filters, "filter", "any Helicone: export the scores of logged requests matching `EXPR` (repeatable, ANDed; see 'heval run -h')")
@@ -31,7 +31,7 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 	out := fs.String("out", "heval-export.parquet", "the Parquet `FILE` to write")
 	eu := fs.Bool("eu", false, "use Helicone's EU region unless HELICONE_BASE_URL is set")
 	insecure := fs.Bool("insecure", false, "allow sending the API key over plain HTTP to a host that is not loopback")
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if len(exps) == 0 && len(filters) == 0 && len(dsets) == 0 {

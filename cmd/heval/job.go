@@ -39,24 +39,39 @@ type jobFlags struct {
 	noHTML        bool
 	markdown      string
 	quiet         bool
+	allowEmpty    bool
+	// rateGiven is true when --rate was on the command line.
+	rateGiven bool
+}
+
+// given records which of the job's flags were on the command line; call it after parsing.
+func (j *jobFlags) given(fs *flag.FlagSet) { j.rateGiven = setFlags(fs)["rate"] }
+
+// rateDefaultNote completes the help of --rate for the default rate def.
+func rateDefaultNote(def string) string {
+	if def == "unlimited" {
+		return ""
+	}
+	return "; a server on this machine (such as heval serve) is not paced unless --rate is given"
 }
 
 // register declares the flags on fs; rate is the default of --rate.
 func (j *jobFlags) register(fs *flag.FlagSet, rate string) {
-	fs.StringVar(&j.out, "out", "heval-out", "directory for scores.parquet, junit.xml, report.html and the delivery journal")
+	fs.StringVar(&j.out, "out", "heval-out", "`DIR` for scores.parquet, junit.xml, report.html and the delivery journal (journal.jsonl)")
 	fs.Var(&j.evals, "eval", "evaluator `NAME[=ARG]` to run (repeatable; 'heval evals' lists them; default: the six automated checks)")
-	fs.Var(&j.requires, "require", "threshold that must hold, e.g. 'has_citations:pass_rate>=0.8' or 'word_count:p90<=250@candidate' (repeatable)")
+	fs.Var(&j.requires, "require", "`THRESHOLD` that must hold, KEY:STAT OP LIMIT[@HYPOTHESIS] with STAT one of mean, median, pNN, min, max, pass_rate, errors, count: e.g. 'has_citations:pass_rate>=0.8' or 'word_count:p90<=250@candidate' (repeatable)")
 	fs.BoolVar(&j.dryRun, "dry-run", false, "evaluate and write reports without submitting scores")
-	fs.StringVar(&j.rate, "rate", rate, "budget of requests to Helicone (score writes and --verify read-backs): N/DURATION (e.g. 10000/5m), a tier (free, pro, enterprise) or unlimited")
-	fs.IntVar(&j.concurrency, "concurrency", 0, "samples evaluated at once (default: a multiple of the CPU count)")
+	fs.StringVar(&j.rate, "rate", rate, "budget of requests to Helicone (score writes and --verify read-backs), per organization: `RATE` is N/DURATION (e.g. 10000/5m), a tier of hosted Helicone (free = 1000/5m, pro = 10000/5m, enterprise = 100000/5m) or unlimited; with --shard K/N each shard takes 1/N of it"+rateDefaultNote(rate))
+	fs.IntVar(&j.concurrency, "concurrency", 0, "`N` samples evaluated at once (default: a multiple of the CPU count)")
 	fs.BoolVar(&j.resume, "resume", false, "skip samples whose scores the journal in --out records as delivered, and send the rest")
 	fs.BoolVar(&j.verify, "verify", false, "any Helicone: read every submitted score back through request queries and fail when one did not land (Helicone stores writes asynchronously: a missing score is waited for up to --verify-timeout)")
-	fs.DurationVar(&j.verifyDelay, "verify-delay", 0, "with --verify: the wait before the first read-back (default 2s; 100ms for a server on this machine)")
-	fs.DurationVar(&j.verifyTimeout, "verify-timeout", 0, "with --verify: how long after a write its scores are looked for before they count as missing (default 11m, as Helicone's asynchronous writes need; 5s for a server on this machine)")
+	fs.DurationVar(&j.verifyDelay, "verify-delay", 0, "with --verify: the wait `DURATION` before the first read-back (default 2s; 100ms for a server on this machine)")
+	fs.DurationVar(&j.verifyTimeout, "verify-timeout", 0, "with --verify: how long (`DURATION`) after a write its scores are looked for before they count as missing (default 11m, as Helicone's asynchronous writes need; 5s for a server on this machine)")
 	fs.StringVar(&j.shard, "shard", "", "evaluate only shard `K/N` of the samples (default from HEVAL_SHARD or JOB_COMPLETION_INDEX/HEVAL_SHARDS)")
 	fs.BoolVar(&j.noHTML, "no-html", false, "do not write report.html")
 	fs.StringVar(&j.markdown, "markdown", "", "also write the summary as Markdown to `FILE` (it is always appended to $GITHUB_STEP_SUMMARY when set)")
 	fs.BoolVar(&j.quiet, "quiet", false, "print no progress, only the summary")
+	fs.BoolVar(&j.allowEmpty, "allow-empty", false, "succeed when the source has no samples (by default a run that matches nothing fails with exit 1 and says what there is)")
 }
 
 // job is one evaluation run as configured by the flags.
@@ -162,6 +177,12 @@ func wrongSource(err error) bool {
 	return errors.Is(err, helicone.ErrExperimentsUnavailable) || errors.Is(err, helicone.ErrDatasetsUnavailable)
 }
 
+// refusedKey reports whether err says that Helicone refused the API key: a mistake in the
+// configuration (exit 2), which the error's text says how to mend.
+func refusedKey(err error) bool {
+	return errors.Is(err, helicone.ErrUnauthorized) || errors.Is(err, helicone.ErrWrongRegion) || errors.Is(err, helicone.ErrKeyPermission)
+}
+
 // run executes the job and maps its outcome to the CLI's errors.
 func (j *job) run(ctx context.Context) error {
 	cfg, err := j.config()
@@ -191,8 +212,8 @@ func (j *job) run(ctx context.Context) error {
 		return usagef("%v", runErr)
 	case errors.Is(runErr, harness.ErrScoresMissing):
 		return &failedError{runErr.Error()}
-	case wrongSource(runErr):
-		return usagef("%v", runErr)
+	case wrongSource(runErr), refusedKey(runErr):
+		return usagef("%w", runErr)
 	case runErr != nil:
 		return runErr
 	}

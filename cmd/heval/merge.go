@@ -15,9 +15,9 @@ import (
 type mergeCmd struct{ stdio }
 
 func (c *mergeCmd) Run(_ context.Context, args []string) error {
-	fs := newFlagSet("merge", "--out DIR RUN_DIR...", c.err)
-	out := fs.String("out", "heval-merged", "directory for the merged scores.parquet and junit.xml")
-	if err := parseFlags(fs, reorder(args)); err != nil {
+	fs := newFlagSet(c.stdio, "merge")
+	out := fs.String("out", "heval-merged", "`DIR` for the merged report set: scores.parquet, junit.xml, report.html")
+	if err := fs.parse(reorder(args)); err != nil {
 		return err
 	}
 	if fs.NArg() < 1 {

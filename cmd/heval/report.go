@@ -21,12 +21,12 @@ import (
 type reportCmd struct{ stdio }
 
 func (c *reportCmd) Run(_ context.Context, args []string) error {
-	fs := newFlagSet("report", "FILE.parquet [--baseline OLD.parquet] [--compare BASE:CANDIDATE] [--html FILE] [--markdown FILE]", c.err)
+	fs := newFlagSet(c.stdio, "report")
 	baseline := fs.String("baseline", "", "compare with a previous run's Parquet `FILE` (tonight against last night)")
 	groups := fs.String("compare", "", "compare two hypotheses of the run, `BASE:CANDIDATE` (labels or ids)")
 	htmlOut := fs.String("html", "", "also write the self-contained HTML page to `FILE`")
 	mdOut := fs.String("markdown", "", "also write the summary as Markdown to `FILE`")
-	if err := parseFlags(fs, reorder(args)); err != nil {
+	if err := fs.parse(reorder(args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

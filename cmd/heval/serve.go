@@ -20,18 +20,18 @@ import (
 type serveCmd struct{ stdio }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "[--addr 127.0.0.1:8585] [--profile current|legacy] [--api-key KEY] [--seed FILE] [--data DIR] [flags]", c.err)
-	addr := fs.String("addr", "127.0.0.1:8585", "address to listen on")
-	profile := fs.String("profile", string(heliconetest.Current), "the Helicone to play: 'current' (hosted Helicone today: Helicone Datasets, runs as property-tagged requests, no experiment query) or 'legacy' (self-hosted before the 2025-10 migration: experiments)")
-	key := fs.String("api-key", "", "API key of the default organization (default: the demo key, or a random one with --no-demo)")
+	fs := newFlagSet(c.stdio, "serve")
+	addr := fs.String("addr", "127.0.0.1:8585", "`HOST:PORT` to listen on")
+	profile := fs.String("profile", string(heliconetest.Current), "the Helicone to play (`PROFILE`): 'current' (hosted Helicone today: Helicone Datasets, runs as property-tagged requests, no experiment query) or 'legacy' (self-hosted before the 2025-10 migration: experiments)")
+	key := fs.String("api-key", "", "API `KEY` of the default organization (default: the demo key, or a random one with --no-demo)")
 	seed := fs.String("seed", "", "load organizations, requests, experiments and Helicone Datasets from a seed `FILE` (JSON, see helicone/heliconetest and docs/seed-example.json)")
 	noDemo := fs.Bool("no-demo", false, "do not load the built-in demo data")
 	data := fs.String("data", "", "keep every acknowledged score in `DIR`, so a restart (even after kill -9) keeps them")
 	rateLimit := fs.String("rate-limit", "", "enable the per-organization rate limit: `BUDGET/WINDOW` (e.g. 1000/5m) or 'tiers' for the tier budgets")
-	writeDelay := fs.Duration("write-delay", heliconetest.DefaultWriteDelay, "apply score writes this long after acknowledging them, as Helicone's queue does (0: at once)")
+	writeDelay := fs.Duration("write-delay", heliconetest.DefaultWriteDelay, "apply score writes `DURATION` after acknowledging them, as Helicone's queue does (0: at once)")
 	deprecated := fs.Bool("deprecated-experiments", false, "answer every valid experiment query with 500 \"Not implemented\": the current profile (kept for old scripts)")
 	numeric := fs.Bool("numeric-scores", false, "send the Int64 columns of request rows (scores, token counts) as JSON numbers instead of strings, as ClickHouse 25.8 does")
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -42,7 +42,7 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 		return usagef("--profile %s: choose current (hosted Helicone today) or legacy (self-hosted, before the 2025-10 migration)", *profile)
 	}
 	if *deprecated {
-		if flagSet(fs, "profile") && p != heliconetest.Current {
+		if flagGiven(fs.FlagSet, "profile") && p != heliconetest.Current {
 			return usagef("--deprecated-experiments is the current profile; it cannot go with --profile %s", p)
 		}
 		p = heliconetest.Current
@@ -136,8 +136,8 @@ func printServed(w io.Writer, h *heliconetest.Handler, writeDelay time.Duration)
 	}
 }
 
-// flagSet reports whether the flag name was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
+// flagGiven reports whether the flag name was given on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
