@@ -19,8 +19,8 @@ var _ = Describe("a suite declared with harness.Suite", func() {
 	It("gives every process the same results: every sample of the experiment, judged once per repeat", func() {
 		all := run.All()
 		Expect(all.Hypotheses()).To(ConsistOf("baseline", "candidate", "claude", "dataset"))
-		Expect(run.Hypothesis("candidate")).To(HaveCount("has_citations", Equal(float64(demo.DefaultRows))))
-		Expect(run.Hypothesis("candidate")).To(HaveCount("is_concise", Equal(float64(3*demo.DefaultRows))))
+		Expect(run.Hypothesis("candidate")).To(HaveCount("has_citations", Equal(demo.DefaultRows)))
+		Expect(run.Hypothesis("candidate")).To(HaveCount("is_concise", Equal(3*demo.DefaultRows)))
 		Expect(all).To(HaveNoErrors())
 	})
 
@@ -73,7 +73,7 @@ var _ = Describe("a suite declared with harness.Suite", func() {
 		Expect(string(junit)).To(ContainSubstring("has_citations"))
 		base, err := suite.LoadBaseline(filepath.Join(outDir, "scores.parquet"))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(base.Hypothesis("candidate")).To(HaveCount("word_count", Equal(float64(demo.DefaultRows))))
+		Expect(base.Hypothesis("candidate")).To(HaveCount("word_count", Equal(demo.DefaultRows)))
 		// Tonight against itself read back from the file: identical, so not worse.
 		Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(base.Hypothesis("candidate"), "word_count", LowerIsBetter()))
 	})
