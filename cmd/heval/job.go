@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,6 +17,7 @@ import (
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/internal/dirlock"
 	"github.com/heval-dev/heval/reporters/console"
 	"github.com/heval-dev/heval/reporters/outputs"
 )
@@ -74,12 +77,27 @@ func (j *jobFlags) register(fs *flag.FlagSet, rate string) {
 	fs.BoolVar(&j.allowEmpty, "allow-empty", false, "succeed when the source has no samples (by default a run that matches nothing fails with exit 1 and says what there is)")
 }
 
+// startSpy remembers whether the run started its handler, which it does with the first
+// sample: a run that fails before has nothing to report.
+type startSpy struct {
+	heval.Handler
+	started bool
+}
+
+func (s *startSpy) Start(info heval.RunInfo) error {
+	s.started = true
+	return s.Handler.Start(info)
+}
+
 // job is one evaluation run as configured by the flags.
 type job struct {
 	stdio
-	flags  jobFlags
-	source datasets.Source
-	env    datasets.Env
+	// groupBy is the --group-by property, for its error messages; asked says what the
+	// command line asked for ("--filter 'model=gpt-4o-mini'"), "" to use the source's words.
+	groupBy, asked string
+	flags          jobFlags
+	source         datasets.Source
+	env            datasets.Env
 	// extraEvals are evaluators added by the command itself.
 	extraEvals []*harness.EvaluatorSpec
 }
@@ -189,23 +207,50 @@ func (j *job) run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	_, statErr := os.Stat(j.flags.out)
+	createdDir := errors.Is(statErr, fs.ErrNotExist)
 	outs, err := outputs.Open(outputs.Options{Dir: j.flags.out, NoHTML: j.flags.noHTML, Markdown: j.flags.markdown,
 		Console: j.termOut, Redact: j.redact.String})
 	if err != nil {
 		return err
 	}
-	cfg.Handler = outs.Handler()
+	spy := &startSpy{Handler: outs.Handler()}
+	cfg.Handler = spy
+	cfg.AllowEmpty = j.flags.allowEmpty
 	if !j.flags.quiet {
 		p := console.NewProgress(j.termErr, 0)
 		defer p.Done()
 		cfg.Progress = p
 	}
 	res, runErr := harness.Run(ctx, cfg)
-	if err := outs.Close(); err != nil && runErr == nil {
-		runErr = err
+	if spy.started {
+		if err := outs.Close(); err != nil && runErr == nil {
+			runErr = err
+		}
+		fmt.Fprintf(j.out, "\nwrote %s\n", strings.Join(outs.Paths(), ", "))
+	} else {
+		// The run failed before its first sample: the reports of an earlier run stay, and
+		// a directory made for this run goes again (os.Remove leaves a non-empty one).
+		_ = outs.Discard()
+		if createdDir {
+			_ = os.Remove(filepath.Join(j.flags.out, dirlock.FileName))
+			_ = os.Remove(j.flags.out)
+		}
 	}
-	fmt.Fprintf(j.out, "\nwrote %s\n", strings.Join(outs.Paths(), ", "))
+	var empty *harness.NoSamplesError
 	switch {
+	case errors.As(runErr, &empty):
+		what := empty.Source
+		if j.asked != "" {
+			what = j.asked
+		}
+		msg := what + " matched no samples, so nothing was evaluated or written"
+		if empty.Hint != "" {
+			msg += ":\n  " + strings.ReplaceAll(empty.Hint, "\n", "\n  ")
+		}
+		return &failedError{msg + "\n(pass --allow-empty to let a run without samples succeed)"}
+	case errors.Is(runErr, datasets.ErrUnknownProperty):
+		return usagef("--group-by %s: %w", j.groupBy, runErr)
 	case errors.Is(runErr, harness.ErrInterrupted):
 		return fmt.Errorf("%w: %v", errInterrupted, runErr)
 	case errors.Is(runErr, harness.ErrJournalMismatch):

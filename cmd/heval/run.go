@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/datasets/parquetfile"
@@ -83,7 +84,7 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 		}
 		env.Client = client
 	}
-	j := &job{stdio: c.stdio, flags: jf, source: src, env: env}
+	j := &job{stdio: c.stdio, flags: jf, source: src, env: env, groupBy: sf.hypProp, asked: sf.asked()}
 	return j.run(ctx)
 }
 
@@ -151,6 +152,16 @@ func (sf *sourceFlags) source(set map[string]bool) (datasets.Source, bool, error
 	} else if sf.hypProp != "" {
 		return nil, false, usagef("--group-by goes with --filter")
 	}
+	for _, file := range []struct{ flag, path string }{{"jsonl", sf.jsonl}, {"parquet", sf.parquet}} {
+		if file.path == "" {
+			continue
+		}
+		if st, err := os.Stat(file.path); err != nil {
+			return nil, false, usagef("--%s %s: %w", file.flag, file.path, errors.Unwrap(err))
+		} else if st.IsDir() {
+			return nil, false, usagef("--%s %s is a directory; name the sample file", file.flag, file.path)
+		}
+	}
 	if sf.jsonl != "" {
 		srcs = append(srcs, datasets.JSONL(sf.jsonl))
 	}
@@ -196,4 +207,16 @@ func clientError(err error) error {
 		return fmt.Errorf("%w: refusing to send the API key over plain HTTP to %s: use https or a loopback address, or pass --insecure", helicone.ErrInsecureURL, os.Getenv(helicone.EnvBaseURL))
 	}
 	return err
+}
+
+// asked describes the request filters of the command line for messages, "" without them.
+func (sf *sourceFlags) asked() string {
+	if len(sf.filters) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, f := range sf.filters {
+		parts = append(parts, "--filter '"+f+"'")
+	}
+	return strings.Join(parts, " ")
 }

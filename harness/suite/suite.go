@@ -54,6 +54,7 @@ type config struct {
 	logger      *slog.Logger
 	cleanup     []func()
 	keys        []string // API keys to keep out of the reports
+	allowEmpty  bool
 }
 
 // WithEnv gives the suite what its source and delivery talk to. Without it (or
@@ -114,6 +115,11 @@ func Require(thresholds ...string) Option {
 	}
 	return Option{func(c *config) { c.require = append(c.require, thresholds...) }}
 }
+
+// AllowEmpty lets the suite pass when its source has no samples. By default a source that
+// yields none fails the suite's SynchronizedBeforeSuite with a [*harness.NoSamplesError]
+// saying what the source could find instead, rather than running every spec on nothing.
+func AllowEmpty() Option { return Option{func(c *config) { c.allowEmpty = true }} }
 
 // WithLogger receives the run's warnings (retries, failed deliveries).
 func WithLogger(l *slog.Logger) Option {
@@ -393,15 +399,18 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	cfg := harness.Config{
 		Source: s.source, Env: env, Evaluators: evs, Concurrency: r.concurrency, Info: info,
 		DryRun: r.dryRun, Rate: r.rate, Thresholds: r.thresholds, KeepResults: true, Logger: s.cfg.logger,
+		AllowEmpty: s.cfg.allowEmpty,
 	}
 	var outs *outputs.Set
+	var spy *startSpy
 	if r.out != "" {
 		red := helicone.NewRedactor(append(slices.Clone(s.cfg.keys), os.Getenv(helicone.EnvAPIKey))...)
 		outs, err = outputs.Open(outputs.Options{Dir: r.out, Redact: red.String})
 		if err != nil {
 			return nil, fmt.Errorf("heval: %w", err)
 		}
-		cfg.Handler = outs.Handler()
+		spy = &startSpy{Handler: outs.Handler()}
+		cfg.Handler = spy
 		if !r.dryRun {
 			cfg.JournalPath = filepath.Join(r.out, harness.JournalFile)
 		}
@@ -411,7 +420,11 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	if runErr != nil {
 		errs = append(errs, fmt.Errorf("heval: the evaluation of %s failed: %w", s.source, runErr))
 	}
-	if outs != nil {
+	switch {
+	case outs != nil && !spy.started:
+		// The run failed before its first sample: the reports of an earlier run stay.
+		_ = outs.Discard()
+	case outs != nil:
 		if err := outs.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("heval: writing the reports: %w", err))
 		}
@@ -420,6 +433,18 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 		errs = append(errs, errors.New("heval: the evaluation returned no results"))
 	}
 	return res, errors.Join(errs...)
+}
+
+// startSpy remembers whether the run started its handler, which it does with the first
+// sample.
+type startSpy struct {
+	heval.Handler
+	started bool
+}
+
+func (s *startSpy) Start(info heval.RunInfo) error {
+	s.started = true
+	return s.Handler.Start(info)
 }
 
 // receive runs on every process with the path of the saved results.
