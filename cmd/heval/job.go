@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -18,13 +19,14 @@ import (
 	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/internal/dirlock"
+	"github.com/heval-dev/heval/internal/textdist"
 	"github.com/heval-dev/heval/reporters/console"
 	"github.com/heval-dev/heval/reporters/outputs"
 )
 
 // defaultEvals are the evaluators of a run that names none: the automated quality checks of
-// Helicone's scoring guide.
-var defaultEvals = []string{"word_count", "has_citations", "has_code_examples", "starts_with_greeting", "min_length", "contains_markdown"}
+// Helicone's scoring guide, with the score keys of the seed_checks evaluator.
+var defaultEvals = []string{"word_count", "has_citations", "has_code_examples", "starts_with_greeting", "exceeds_min_length", "contains_markdown"}
 
 // jobFlags are the flags shared by `heval run` and `heval demo`.
 type jobFlags struct {
@@ -61,7 +63,7 @@ func rateDefaultNote(def string) string {
 // register declares the flags on fs; rate is the default of --rate.
 func (j *jobFlags) register(fs *flag.FlagSet, rate string) {
 	fs.StringVar(&j.out, "out", "heval-out", "`DIR` for scores.parquet, junit.xml, report.html and the delivery journal (journal.jsonl)")
-	fs.Var(&j.evals, "eval", "evaluator `NAME[=ARG]` to run (repeatable; 'heval evals' lists them; default: the six automated checks)")
+	fs.Var(&j.evals, "eval", "evaluator `NAME[=ARG]` to run (repeatable; 'heval evals' lists them; default: the six automated checks "+strings.Join(defaultEvals, ", ")+")")
 	fs.Var(&j.requires, "require", "`THRESHOLD` that must hold, KEY:STAT OP LIMIT[@HYPOTHESIS] with STAT one of mean, median, pNN, min, max, pass_rate, errors, count: e.g. 'has_citations:pass_rate>=0.8' or 'word_count:p90<=250@candidate' (repeatable)")
 	fs.BoolVar(&j.dryRun, "dry-run", false, "evaluate and write reports without submitting scores")
 	fs.StringVar(&j.rate, "rate", rate, "budget of requests to Helicone (score writes and --verify read-backs), per organization: `RATE` is N/DURATION (e.g. 10000/5m), a tier of hosted Helicone (free = 1000/5m, pro = 10000/5m, enterprise = 100000/5m) or unlimited; with --shard K/N each shard takes 1/N of it"+rateDefaultNote(rate))
@@ -127,6 +129,58 @@ func (j *job) evaluators() ([]*harness.EvaluatorSpec, error) {
 	return out, nil
 }
 
+// declaredKeys are the score keys and the names of the run's evaluators, known before the
+// run from the evaluator catalog; nil keys when an evaluator is not from the catalog.
+func (j *job) declaredKeys() (keys, names []string) {
+	if len(j.extraEvals) > 0 {
+		return nil, nil
+	}
+	specs := j.flags.evals
+	if len(specs) == 0 {
+		specs = defaultEvals
+	}
+	reg := evaluatorRegistry()
+	catalog := reg.Catalog()
+	for _, spec := range specs {
+		name, _, err := reg.Lookup(spec)
+		if err != nil {
+			return nil, nil
+		}
+		names = append(names, name)
+		canon, _, _ := strings.Cut(evalSpec(spec), "=")
+		for _, e := range catalog {
+			if e.Name != canon {
+				continue
+			}
+			if len(e.Keys) == 1 && e.Keys[0].Key == e.Name {
+				keys = append(keys, name)
+				break
+			}
+			for _, k := range e.Keys {
+				keys = append(keys, k.Key)
+			}
+		}
+	}
+	return keys, names
+}
+
+// checkThresholdKey is a usage error when a threshold names a score key (or, for the
+// errors statistic, an evaluator) that no evaluator of the run has.
+func checkThresholdKey(t harness.Threshold, keys, names []string) error {
+	what, list := "score key", keys
+	if t.Stat == "errors" {
+		what, list = "evaluator", names
+	}
+	if slices.Contains(list, t.Key) {
+		return nil
+	}
+	msg := fmt.Sprintf("--require %s: no evaluator of this run has the %s %q; the run's %ss are %s", t.Name, what, t.Key, what, strings.Join(list, ", "))
+	if near := textdist.Nearest(t.Key, list); near != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", near)
+	}
+	return usagef("%s; add the evaluator with --eval ('heval evals' lists every evaluator's keys)", msg)
+}
+
 // evalSpec is what identifies an --eval evaluator's configuration: the spec without its
 // alias, with the name in its canonical form ("Min-Length=200" is "min_length=200").
 func evalSpec(spec string) string {
@@ -148,10 +202,16 @@ func (j *job) config() (harness.Config, error) {
 	if err != nil {
 		return cfg, err
 	}
+	keys, names := j.declaredKeys()
 	for _, r := range j.flags.requires {
 		t, err := harness.ParseThreshold(r)
 		if err != nil {
 			return cfg, usagef("--require %s: %v", r, err)
+		}
+		if keys != nil {
+			if err := checkThresholdKey(t, keys, names); err != nil {
+				return cfg, err
+			}
 		}
 		cfg.Thresholds = append(cfg.Thresholds, t)
 	}

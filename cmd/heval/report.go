@@ -9,6 +9,7 @@ import (
 
 	"github.com/heval-dev/heval"
 
+	"github.com/heval-dev/heval/internal/textdist"
 	"github.com/heval-dev/heval/reporters"
 	"github.com/heval-dev/heval/reporters/console"
 	"github.com/heval-dev/heval/reporters/html"
@@ -50,6 +51,12 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 		if !ok || spec.BaselineGroup == "" || spec.CandidateGroup == "" {
 			return usagef("report: --compare wants BASE:CANDIDATE, for example support/baseline:support/candidate")
 		}
+		if spec.BaselineGroup, err = groupLabel(agg, spec.BaselineGroup); err != nil {
+			return err
+		}
+		if spec.CandidateGroup, err = groupLabel(agg, spec.CandidateGroup); err != nil {
+			return err
+		}
 	}
 	cmps, err := spec.Comparisons(agg)
 	if err != nil {
@@ -71,6 +78,27 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// groupLabel is the label of the run's group named by a label or a hypothesis id, or a
+// usage error that lists the groups there are and the nearest one.
+func groupLabel(agg *reporters.Aggregate, name string) (string, error) {
+	var labels []string
+	for _, g := range agg.Groups {
+		if g.Label == name || (g.HypothesisID != "" && g.HypothesisID == name) {
+			return g.Label, nil
+		}
+		labels = append(labels, g.Label)
+	}
+	msg := fmt.Sprintf("report: --compare: the run has no hypothesis %q", name)
+	if len(labels) == 0 {
+		return "", usagef("%s; it has no samples", msg)
+	}
+	msg += "; its hypotheses are " + strings.Join(labels, ", ")
+	if near := textdist.Nearest(name, labels); near != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", near)
+	}
+	return "", usagef("%s", msg)
 }
 
 func loadAggregate(path string) (*reporters.Aggregate, error) {
