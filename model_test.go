@@ -1,7 +1,10 @@
 package heval_test
 
 import (
+	"bytes"
+	"encoding/gob"
 	"encoding/json"
+	"fmt"
 	"errors"
 	"math"
 	"math/big"
@@ -146,6 +149,36 @@ var _ = Describe("Sample", func() {
 		s := heval.Sample{Body: json.RawMessage(`{"choices":[{"message":{"content":"hi"}}]}`)}
 		Expect(s.Text()).To(Equal("hi"))
 		_, err := heval.Sample{}.Answer()
+		Expect(err).To(MatchError(heval.ErrNoBody))
+	})
+
+	It("keeps its read text through gob, also after its bodies were dropped, as ginkgo -p hands results on", func() {
+		s := heval.Sample{
+			RequestID: "1a000000-0000-4000-8000-000000000001", Hypothesis: "candidate",
+			Properties: map[string]string{"Variant": "B"}, Inputs: map[string]string{"product": "Acme"},
+			Body:      json.RawMessage(`{"choices":[{"message":{"content":"{\"a\": 1} is JSON"}}]}`),
+			Reference: json.RawMessage(`"the reference"`),
+		}.ReadWith(nil)
+		Expect(s.Text()).To(Equal(`{"a": 1} is JSON`))
+		s.Body, s.Reference = nil, nil // what results keep
+		unreadable := heval.Sample{Body: json.RawMessage(`"[unavailable]"`)}.ReadWith(func(json.RawMessage) (string, error) {
+			return "", fmt.Errorf("reading answer text: %w", heval.ErrBodyNotAvailable)
+		})
+		var buf bytes.Buffer
+		Expect(gob.NewEncoder(&buf).Encode([]*heval.Sample{&s, &unreadable, {RequestID: "plain"}})).To(Succeed())
+		var got []*heval.Sample
+		Expect(gob.NewDecoder(&buf).Decode(&got)).To(Succeed())
+		Expect(got).To(HaveLen(3))
+		Expect(got[0].Text()).To(Equal(`{"a": 1} is JSON`))
+		Expect(got[0].ReferenceText()).To(Equal("the reference"))
+		Expect(got[0].Properties).To(Equal(map[string]string{"Variant": "B"}))
+		Expect(got[0].Inputs).To(HaveKeyWithValue("product", "Acme"))
+		Expect(got[0].RequestID).To(Equal(s.RequestID))
+		_, err := got[1].Answer()
+		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
+		Expect(err).To(MatchError(ContainSubstring("reading answer text")))
+		Expect(got[2].RequestID).To(Equal("plain"))
+		_, err = got[2].Answer()
 		Expect(err).To(MatchError(heval.ErrNoBody))
 	})
 })

@@ -88,7 +88,8 @@ type Config struct {
 	// source could find instead (see [datasets.EmptyExplainer]).
 	AllowEmpty bool
 	// KeepResults keeps every record in the returned Results for assertions (the sample's
-	// raw bodies are dropped; metadata and answer text stay). Without it memory does not
+	// raw bodies are dropped; its metadata, inputs, properties, answer and reference text
+	// stay, also through gob, as `ginkgo -p` hands results on). Without it memory does not
 	// grow with the number of samples.
 	KeepResults bool
 	// MaxConsecutiveFailures is how many score writes in a row may fail (after the client's

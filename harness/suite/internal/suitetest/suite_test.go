@@ -3,6 +3,7 @@ package suitetest_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/heval-dev/heval"
 
@@ -85,6 +86,20 @@ var _ = Describe("a suite declared with harness.Suite", func() {
 		flaky := run.All().Flaky("is_concise", 0)
 		Expect(flaky).NotTo(BeEmpty(), "the judge disagrees with itself on some rows")
 		Expect(run.All()).NotTo(BeStable("is_concise"))
+	})
+
+	It("keeps every sample's answer text, reference and inputs for the specs, on every process", func() {
+		c := run.Hypothesis("candidate")
+		Expect(c.Len()).To(BeNumerically(">", 0))
+		for _, r := range c.Records() {
+			Expect(r.Sample.Text()).NotTo(BeEmpty(), "process %d", GinkgoParallelProcess())
+			Expect(r.Sample.Body).To(BeNil(), "the raw bodies are dropped")
+		}
+		cites := c.Where("answers that cite a source", func(r *heval.Record) bool { return strings.Contains(r.Sample.Text(), "[") })
+		Expect(cites.Len()).To(BeNumerically(">", 0))
+		Expect(cites.Len()).To(BeNumerically("<", c.Len()))
+		Expect(c.Records()[0].Sample.ReferenceText()).NotTo(BeEmpty())
+		Expect(c.Records()[0].Sample.Inputs).NotTo(BeEmpty())
 	})
 
 	It("names the hypotheses of the run when one is mistyped", func() {
