@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/gob"
 	"encoding/json"
-	"fmt"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 
