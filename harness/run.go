@@ -114,6 +114,26 @@ type Progress interface {
 	Submitted(writes int)
 }
 
+// PhaseProgress is a [Progress] that is also told how reading, delivery and verification
+// advance, for a display of every phase of the run with the time left; Run calls these
+// methods when Config.Progress implements them. [console.Progress] does.
+//
+// [console.Progress]: https://pkg.go.dev/github.com/heval-dev/heval/reporters/console#Progress
+type PhaseProgress interface {
+	Progress
+	// Fetched is called with 1 for each sample read from the source that the run (or its
+	// shard) evaluates.
+	Fetched(samples int)
+	// FetchDone is called once, when the source has no more samples.
+	FetchDone()
+	// Delivered is called with 1 for each evaluated sample whose delivery is over: its
+	// scores acknowledged, failed, or nothing to send.
+	Delivered(samples int)
+	// Verified is called with 1 for each delivered sample whose read-back is over: every
+	// score found, or the rest given up as missing.
+	Verified(samples int)
+}
+
 // ErrInterrupted is returned (wrapped in an [*InterruptedError]) when the run's context was
 // cancelled before every sample was evaluated and delivered.
 var ErrInterrupted = errors.New("run interrupted")
@@ -197,6 +217,7 @@ type run struct {
 	pacer   *pacer
 	journal *journalWriter
 	timing  verifyTiming
+	phases  PhaseProgress // cfg.Progress, when it follows the phases
 
 	slots     []slot
 	meanNanos []atomic.Int64
@@ -306,6 +327,7 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 		rt = rt.Share(cfg.Shard.N)
 	}
 	r.pacer = newPacer(rt)
+	r.phases, _ = cfg.Progress.(PhaseProgress)
 
 	info := cfg.Info
 	if info.RunID == "" {
@@ -464,9 +486,15 @@ func (r *run) execute() (*Results, error) {
 				continue
 			}
 		}
+		if r.phases != nil {
+			r.phases.Fetched(1) // replayed samples are not: they have no phases to go through
+		}
 		if !r.enqueue(j) {
 			break
 		}
+	}
+	if r.phases != nil && sourceErr == nil && r.ctx.Err() == nil {
+		r.phases.FetchDone()
 	}
 	var empty *NoSamplesError
 	if read == 0 && sourceErr == nil && r.ctx.Err() == nil {

@@ -15,6 +15,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
@@ -126,6 +127,16 @@ var _ = Describe("exit codes", func() {
 		GinkgoT().Setenv("HELICONE_BASE_URL", "http://"+freeAddr())
 		code, _, errOut := runHeval("run", "--quiet", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
 		Expect(code).To(Equal(exitError), errOut)
+	})
+})
+
+var _ = Describe("the budget line at the start of a run", func() {
+	It("names the default budget of a remote Helicone and its tier", func() {
+		rate, err := helicone.ParseRate("pro")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(budgetLine(rate, "the default of --rate, pro: "+tierName("pro"), harness.Shard{})).To(Equal(
+			"heval: request budget 10000/5m for score writes and read-backs (the default of --rate, pro: hosted Helicone's paid tiers): 33.3 requests/s"))
+		Expect(budgetLine(rate, "--rate pro", harness.Shard{K: 2, N: 4})).To(HaveSuffix("this shard (2/4) takes 1/4 of it, 8.3 requests/s, so that the 4 shards together stay within it"))
 	})
 })
 

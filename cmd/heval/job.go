@@ -98,8 +98,10 @@ type job struct {
 	// command line asked for ("--filter 'model=gpt-4o-mini'"), "" to use the source's words.
 	groupBy, asked string
 	flags          jobFlags
-	source         datasets.Source
-	env            datasets.Env
+	// budget says, at the start, how fast the run may send and why.
+	budget string
+	source datasets.Source
+	env    datasets.Env
 	// extraEvals are evaluators added by the command itself.
 	extraEvals []*harness.EvaluatorSpec
 }
@@ -219,6 +221,17 @@ func (j *job) config() (harness.Config, error) {
 	if err != nil {
 		return cfg, usagef("--rate %s: %v", j.flags.rate, err)
 	}
+	why := "--rate " + j.flags.rate
+	if !j.flags.rateGiven {
+		why = "the default of --rate, " + j.flags.rate
+	}
+	if t := tierName(j.flags.rate); t != "" {
+		why += ": " + t
+	}
+	if c := j.env.Client; c != nil && c.Loopback() && !j.flags.rateGiven && !rate.IsUnlimited() {
+		rate = helicone.Rate{}
+		why = "the server " + c.BaseURL() + " is on this machine; --rate sets a budget"
+	}
 	var shard harness.Shard
 	if j.flags.shard != "" {
 		shard, err = harness.ParseShard(j.flags.shard)
@@ -231,6 +244,7 @@ func (j *job) config() (harness.Config, error) {
 	if j.flags.concurrency < 0 || j.flags.concurrency > harness.MaxConcurrency {
 		return cfg, usagef("--concurrency %d: give a number from 1 to %d (0 or none: a multiple of the CPU count)", j.flags.concurrency, harness.MaxConcurrency)
 	}
+	j.budget = budgetLine(rate, why, shard)
 	cfg.Source = j.source
 	cfg.Env = j.env
 	cfg.Evaluators = evs
@@ -253,6 +267,35 @@ func (j *job) config() (harness.Config, error) {
 // command line, which the error's text says how to mend.
 func wrongSource(err error) bool {
 	return errors.Is(err, helicone.ErrExperimentsUnavailable) || errors.Is(err, helicone.ErrDatasetsUnavailable)
+}
+
+// tierName names the hosted Helicone tier a --rate value is, "" for other values.
+func tierName(rate string) string {
+	switch strings.ToLower(strings.TrimSpace(rate)) {
+	case "free":
+		return "hosted Helicone's free tier"
+	case "pro", "paid", "team", "growth":
+		return "hosted Helicone's paid tiers"
+	case "enterprise":
+		return "hosted Helicone's enterprise tier"
+	}
+	return ""
+}
+
+// budgetLine is what a run says at its start about its request budget: the budget, where
+// it comes from, and the share of one shard.
+func budgetLine(rate helicone.Rate, why string, shard harness.Shard) string {
+	if rate.IsUnlimited() {
+		return fmt.Sprintf("heval: score writes and read-backs are not paced (%s)", why)
+	}
+	msg := fmt.Sprintf("heval: request budget %s for score writes and read-backs (%s)", rate, why)
+	if !shard.IsWhole() {
+		share := rate.Share(shard.N)
+		msg += fmt.Sprintf("; this shard (%s) takes 1/%d of it, %.1f requests/s, so that the %d shards together stay within it", shard, shard.N, share.PerSecond(), shard.N)
+	} else {
+		msg += fmt.Sprintf(": %.1f requests/s", rate.PerSecond())
+	}
+	return msg
 }
 
 // refusedKey reports whether err says that Helicone refused the API key: a mistake in the
@@ -278,7 +321,10 @@ func (j *job) run(ctx context.Context) error {
 	cfg.Handler = spy
 	cfg.AllowEmpty = j.flags.allowEmpty
 	if !j.flags.quiet {
-		p := console.NewProgress(j.termErr, 0)
+		if !cfg.DryRun {
+			fmt.Fprintln(j.err, j.budget)
+		}
+		p := console.NewProgress(j.termErr, 0, console.Phases(!cfg.DryRun, cfg.Verify && !cfg.DryRun))
 		defer p.Done()
 		cfg.Progress = p
 	}
