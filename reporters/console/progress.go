@@ -18,10 +18,10 @@ type ProgressOption func(*progressConfig)
 
 type progressConfig struct {
 	deliver, verify bool
-	terminal *bool
-	interval time.Duration
-	now      func() time.Time
-	tick     <-chan time.Time
+	terminal        *bool
+	interval        time.Duration
+	now             func() time.Time
+	tick            <-chan time.Time
 }
 
 // Terminal forces the display mode: a redrawn bar (true) or plain periodic lines (false).
