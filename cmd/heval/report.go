@@ -160,7 +160,7 @@ func reorder(args []string) []string {
 
 func isBoolFlag(a string) bool {
 	switch strings.TrimLeft(a, "-") {
-	case "h", "help", "dry-run", "resume", "verify", "no-html", "quiet":
+	case "h", "help", "dry-run", "resume", "verify", "no-html", "quiet", "allow-partial", "allow-empty":
 		return true
 	}
 	return false
