@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -49,11 +48,14 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(*out)
+	// The file is written under a temporary name and renamed into place when the export
+	// succeeded: a failed export leaves an earlier file as it was.
+	files := &pendingFiles{}
+	defer files.discard()
+	f, err := files.create(*out)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 	w := parquet.NewWriter(f)
 	var what []string
 	for _, d := range dsets {
@@ -117,7 +119,7 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 	if err := w.Finish(heval.Summary{Finished: time.Now().UTC(), Samples: n}); err != nil {
 		return err
 	}
-	if err := f.Close(); err != nil {
+	if err := files.commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.out, "exported %d scores of %d samples to %s\n", rows, n, *out)
