@@ -52,6 +52,8 @@ func (c *demoCmd) Run(ctx context.Context, args []string) error {
 	if err := j.run(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.out, "\nThe scores now live in the emulator. Against your own Helicone, run:\n  HELICONE_API_KEY=... heval run --experiment <id> --out %s\n", jf.out)
+	fmt.Fprintf(c.out, "\nThe emulator stopped with the demo, and the scores it held with it; the reports in %s stay.\n"+
+		"To keep an emulator running and judge it yourself: heval serve --profile legacy (it prints what to export)\n"+
+		"Against your own Helicone: HELICONE_API_KEY=... heval run --dataset <id or name> --out %s\n", jf.out, jf.out)
 	return nil
 }
