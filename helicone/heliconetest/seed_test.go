@@ -83,7 +83,7 @@ var _ = Describe("seeding", func() {
 		path := filepath.Join(GinkgoT().TempDir(), "seed.json")
 		Expect(writeFile(path, b)).To(Succeed())
 		_, err = heliconetest.NewHandler(heliconetest.WithSeedFile(path))
-		Expect(err).To(MatchError(And(ContainSubstring(`unknown field "creatd_ago"`), ContainSubstring("seed.organizations[0].requests[1]"), ContainSubstring("created_ago"), ContainSubstring(path))))
+		Expect(err).To(MatchError(And(ContainSubstring(`unknown field "creatd_ago" in seed.organizations[0].requests[1] (did you mean created_ago?)`), ContainSubstring("seed.organizations[0].requests[1]"), ContainSubstring("created_ago"), ContainSubstring(path))))
 	})
 
 	It("rejects an unknown field of a dataset row and of a key", func() {
