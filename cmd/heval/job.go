@@ -80,10 +80,23 @@ func (j *jobFlags) register(fs *flag.FlagSet, rate string) {
 }
 
 // startSpy remembers whether the run started its handler, which it does with the first
-// sample: a run that fails before has nothing to report.
+// sample (a run that fails before has nothing to report), and counts the samples with
+// scores but no request id, which have nowhere in Helicone to go.
 type startSpy struct {
 	heval.Handler
 	started bool
+	// noID counts them; last is the sample counted last (a sample's records come one
+	// after another).
+	noID int
+	last *heval.Sample
+}
+
+func (s *startSpy) Record(r heval.Record) error {
+	if r.Sample != nil && r.Sample.RequestID == "" && len(r.Values) > 0 && r.Sample != s.last {
+		s.last = r.Sample
+		s.noID++
+	}
+	return s.Handler.Record(r)
 }
 
 func (s *startSpy) Start(info heval.RunInfo) error {
@@ -387,6 +400,9 @@ func (j *job) run(ctx context.Context) error {
 	}
 	if len(problems) > 0 {
 		return &failedError{strings.Join(problems, "\n")}
+	}
+	if n := spy.noID; n > 0 && !cfg.DryRun {
+		fmt.Fprintf(j.err, "heval: %d samples have no request id (a local file without request_id), so their scores are in the reports only: there is nothing in Helicone to send them to, and nothing to resume; --dry-run says so up front and needs no API key\n", n)
 	}
 	return nil
 }
