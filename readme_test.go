@@ -1,0 +1,65 @@
+package heval_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/helicone/heliconetest"
+)
+
+// readmeBlock returns the first fenced block of the given language after the heading.
+func readmeBlock(heading, lang string) string {
+	b, err := os.ReadFile("README.md")
+	Expect(err).NotTo(HaveOccurred())
+	text := string(b)
+	at := strings.Index(text, "\n"+heading+"\n")
+	Expect(at).To(BeNumerically(">=", 0), "README.md has no heading %q", heading)
+	rest := text[at:]
+	open := strings.Index(rest, "\n```"+lang+"\n")
+	Expect(open).To(BeNumerically(">=", 0), "no ```%s block after %q", lang, heading)
+	rest = rest[open+len("\n```"+lang+"\n"):]
+	end := strings.Index(rest, "\n```")
+	Expect(end).To(BeNumerically(">=", 0))
+	return rest[:end+1]
+}
+
+// A new user's first hour, from the README alone: its complete suite, copied into a module
+// of their own, goes green against the emulator serving the README's seed file, run the way
+// the README says to run it.
+var _ = Describe("the README's complete suite", Ordered, func() {
+	It("compiles in a module of a user's own and passes against the emulator with docs/seed-example.json", func() {
+		if _, err := exec.LookPath("go"); err != nil {
+			Fail("the go command is not on PATH")
+		}
+		root, err := filepath.Abs(".")
+		Expect(err).NotTo(HaveOccurred())
+		dir := GinkgoT().TempDir()
+		sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/supportbot\n\ngo 1.26\n\nrequire github.com/heval-dev/heval v0.0.0\n\nreplace github.com/heval-dev/heval => "+root+"\n"), 0o644)).To(Succeed())
+		Expect(os.WriteFile(filepath.Join(dir, "supportbot_test.go"), []byte(readmeBlock("## A complete suite", "go")), 0o644)).To(Succeed())
+
+		srv := heliconetest.NewServer(heliconetest.WithSeedFile(filepath.Join(root, "docs", "seed-example.json")), heliconetest.WithWriteDelay(0))
+		DeferCleanup(srv.Close)
+		out := filepath.Join(dir, "heval-out")
+		cmd := exec.Command("go", "test", ".", "-count=1", "-args", "-ginkgo.label-filter=!judge", "-heval.out="+out)
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off",
+			"HELICONE_BASE_URL="+srv.URL, "HELICONE_API_KEY="+srv.APIKey,
+			"HEVAL_JUDGE_API_KEY=", "HEVAL_JUDGE_BASE_URL=", "OPENAI_API_KEY=", "OPENAI_BASE_URL=", "GITHUB_STEP_SUMMARY=")
+		start := time.Now()
+		b, err := cmd.CombinedOutput()
+		Expect(err).NotTo(HaveOccurred(), "go test of the README's suite:\n%s", b)
+		GinkgoWriter.Printf("the README's suite ran in %s\n", time.Since(start).Round(time.Second))
+		Expect(string(b)).To(ContainSubstring("ok  \texample.com/supportbot"))
+		Expect(filepath.Join(out, "scores.parquet")).To(BeARegularFile())
+		Expect(srv.AllScores()).NotTo(BeEmpty(), "the suite submitted its scores")
+	})
+})
