@@ -9,7 +9,8 @@
 // All() *harness.ResultSet method (such as *suite.Evaluation). Statistics are those of
 // `heval run --require` (package stats): the mean, type-7 quantiles (linear interpolation,
 // as NumPy's default), the share of true (non-zero) values, and the number of failed
-// evaluator calls. NotBeWorseThan compares with stats.Compare, as the reports do.
+// evaluator calls. HaveCount hands its matcher an int (HaveCount("word_count", Equal(120))).
+// NotBeWorseThan compares with stats.Compare, as the reports do.
 //
 // A failure message names the set (hypothesis, model, prompt version, slice), the score
 // key, the observed value, the expectation and the samples that pull the statistic the
