@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -38,13 +37,16 @@ func readmeBlock(marker, lang string) string {
 // of their own, goes green against the emulator serving the README's seed file, run the way
 // the README says to run it.
 var _ = Describe("the README's complete suite", Ordered, func() {
-	It("compiles in a module of a user's own and passes against the emulator with docs/seed-example.json", func() {
+	var root, dir string
+
+	BeforeAll(func() {
 		if _, err := exec.LookPath("go"); err != nil {
 			Fail("the go command is not on PATH")
 		}
-		root, err := filepath.Abs(".")
+		var err error
+		root, err = filepath.Abs(".")
 		Expect(err).NotTo(HaveOccurred())
-		dir := GinkgoT().TempDir()
+		dir = GinkgoT().TempDir()
 		sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)).To(Succeed())
@@ -53,22 +55,37 @@ var _ = Describe("the README's complete suite", Ordered, func() {
 		// The evaluator of "Writing evaluators" compiles next to it.
 		evaluator := "package supportbot_test\n\nimport (\n\t\"context\"\n\t\"strings\"\n\n\t\"github.com/heval-dev/heval\"\n)\n\n" + readmeBlock("## Writing evaluators\n", "go")
 		Expect(os.WriteFile(filepath.Join(dir, "overlap_test.go"), []byte(evaluator), 0o644)).To(Succeed())
+	})
 
+	// goTest runs the suite against a fresh emulator serving docs/seed-example.json, with
+	// the flags after -args, and returns the emulator.
+	goTest := func(args ...string) *heliconetest.Server {
 		srv := heliconetest.NewServer(heliconetest.WithSeedFile(filepath.Join(root, "docs", "seed-example.json")), heliconetest.WithWriteDelay(0))
 		DeferCleanup(srv.Close)
-		out := filepath.Join(dir, "heval-out")
-		cmd := exec.Command("go", "test", ".", "-count=1", "-args", "-ginkgo.label-filter=!judge", "-heval.out="+out)
+		cmd := exec.Command("go", append([]string{"test", ".", "-count=1", "-args"}, args...)...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off",
 			"HELICONE_BASE_URL="+srv.URL, "HELICONE_API_KEY="+srv.APIKey,
-			"HEVAL_JUDGE_API_KEY=", "HEVAL_JUDGE_BASE_URL=", "OPENAI_API_KEY=", "OPENAI_BASE_URL=", "GITHUB_STEP_SUMMARY=")
-		start := time.Now()
+			"HEVAL_JUDGE_API_KEY=", "HEVAL_JUDGE_BASE_URL=", "OPENAI_API_KEY=", "OPENAI_BASE_URL=", "GITHUB_STEP_SUMMARY=", "HEVAL_DRY_RUN=", "HEVAL_OUT=")
 		b, err := cmd.CombinedOutput()
 		Expect(err).NotTo(HaveOccurred(), "go test of the README's suite:\n%s", b)
-		GinkgoWriter.Printf("the README's suite ran in %s\n", time.Since(start).Round(time.Second))
 		Expect(string(b)).To(ContainSubstring("ok  \texample.com/supportbot"))
+		return srv
+	}
+
+	It("compiles in a module of a user's own and passes against the emulator with docs/seed-example.json", func() {
+		out := filepath.Join(dir, "heval-out")
+		srv := goTest("-ginkgo.label-filter=!judge", "-heval.out="+out)
 		Expect(filepath.Join(out, "scores.parquet")).To(BeARegularFile())
 		Expect(srv.AllScores()).NotTo(BeEmpty(), "the suite submitted its scores")
+	})
+
+	It("takes -heval.dry-run alone, before another flag, and then submits nothing", func() {
+		out := filepath.Join(dir, "dry-out")
+		srv := goTest("-heval.dry-run", "-heval.out="+out, "-ginkgo.label-filter=!judge")
+		Expect(filepath.Join(out, "scores.parquet")).To(BeARegularFile(), "-heval.dry-run did not swallow -heval.out")
+		srv.WaitWrites()
+		Expect(srv.AllScores()).To(BeEmpty())
 	})
 })
 
