@@ -1,10 +1,7 @@
 package heval
 
 import (
-	"bytes"
-	"encoding/gob"
 	"encoding/json"
-	"errors"
 	"sync"
 	"time"
 )
@@ -182,74 +179,15 @@ func (s *Sample) Unit() string {
 	return ""
 }
 
-// sampleGob is the gob form of a Sample: its exported fields and the text read from its
-// bodies, which a Sample keeps unexported.
-type sampleGob struct {
-	S plainSample
-	// Read is true when the text was read (the sample was prepared with ReadWith).
-	Read      bool
-	Text, Ref string
-	// Err is the message of the error reading the answer; Kind names its sentinel.
-	Err, Kind string
+// WithText returns a copy of s whose Text, Answer and ReferenceText return answer (or
+// answerErr) and reference without reading its bodies: a sample restored from storage that
+// kept its text but not its bodies, as the results of a suite are handed to every process
+// of `ginkgo -p`. (The text a sample has read is unexported, so gob and JSON do not carry
+// it: carry Text, Answer's error and ReferenceText beside the sample, and restore them with
+// WithText.)
+func (s Sample) WithText(answer string, answerErr error, reference string) Sample {
+	l := &lazyText{read: AnswerText}
+	l.once.Do(func() { l.text, l.err, l.ref = answer, answerErr, reference })
+	s.text = l
+	return s
 }
-
-// plainSample is Sample without its methods, so that gob encodes its exported fields.
-type plainSample Sample
-
-// textErrors are the sentinels a read error keeps across gob.
-var textErrors = map[string]error{"not_available": ErrBodyNotAvailable, "no_body": ErrNoBody, "unknown": ErrUnknownBody}
-
-// GobEncode encodes the sample with the answer and reference text it reads (reading them
-// first if need be), so that a sample sent between processes (as `ginkgo -p` does with a
-// suite's results) answers Text, Answer and ReferenceText as the original did, also after
-// its raw bodies were dropped.
-func (s Sample) GobEncode() ([]byte, error) {
-	g := sampleGob{S: plainSample(s)}
-	g.S.text = nil
-	if s.text != nil {
-		s.text.fill(s)
-		g.Read, g.Text, g.Ref = true, s.text.text, s.text.ref
-		if err := s.text.err; err != nil {
-			g.Err = err.Error()
-			for k, sentinel := range textErrors {
-				if errors.Is(err, sentinel) {
-					g.Kind = k
-				}
-			}
-		}
-	}
-	var buf bytes.Buffer
-	err := gob.NewEncoder(&buf).Encode(g)
-	return buf.Bytes(), err
-}
-
-// GobDecode decodes a sample written by GobEncode.
-func (s *Sample) GobDecode(b []byte) error {
-	var g sampleGob
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&g); err != nil {
-		return err
-	}
-	*s = Sample(g.S)
-	if g.Read {
-		l := &lazyText{read: AnswerText}
-		l.once.Do(func() {
-			l.text, l.ref = g.Text, g.Ref
-			if g.Err != "" {
-				l.err = &readError{msg: g.Err, sentinel: textErrors[g.Kind]}
-			}
-		})
-		s.text = l
-	}
-	return nil
-}
-
-// readError is a read error restored by GobDecode: its message, and its sentinel for
-// errors.Is.
-type readError struct {
-	msg      string
-	sentinel error
-}
-
-func (e *readError) Error() string { return e.msg }
-
-func (e *readError) Unwrap() error { return e.sentinel }

@@ -89,7 +89,7 @@ type Config struct {
 	AllowEmpty bool
 	// KeepResults keeps every record in the returned Results for assertions (the sample's
 	// raw bodies are dropped; its metadata, inputs, properties, answer and reference text
-	// stay, also through gob, as `ginkgo -p` hands results on). Without it memory does not
+	// stay; package suite hands them on to every process of `ginkgo -p` with their text). Without it memory does not
 	// grow with the number of samples.
 	KeepResults bool
 	// MaxConsecutiveFailures is how many score writes in a row may fail (after the client's

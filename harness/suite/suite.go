@@ -459,7 +459,7 @@ func (s *Evaluation) receive(ctx ginkgo.SpecContext, path []byte) {
 		ginkgo.Fail("heval: reading the suite's results: " + err.Error())
 	}
 	s.mu.Lock()
-	s.results = harness.NewResults(snap.Info, snap.Records, snap.Summary)
+	s.results = harness.NewResults(snap.Info, snap.records(), snap.Summary)
 	s.mu.Unlock()
 }
 
@@ -478,16 +478,92 @@ func (s *Evaluation) cleanupFirst() {
 	}
 }
 
-// snapshot is the form in which process 1 hands the results to the others.
+// snapshot is the form in which process 1 hands the results to the others: each sample
+// once, with the text it read (which gob would drop), and the records pointing at them.
 type snapshot struct {
 	Info    heval.RunInfo
 	Summary heval.Summary
-	Records []heval.Record
+	Samples []heval.Sample
+	Texts   []sampleText
+	// Records are the records without their samples; SampleOf[i] is the index in Samples
+	// of record i's sample, -1 for none.
+	Records  []heval.Record
+	SampleOf []int32
 }
 
-func snapshotOf(r *harness.Results) snapshot {
-	return snapshot{Info: r.Info, Summary: r.Summary, Records: r.Records()}
+// sampleText is what a sample read from its bodies.
+type sampleText struct {
+	Text, Ref string
+	// Err is the message of the error reading the answer; Kind names its sentinel.
+	Err, Kind string
 }
+
+// textErrors are the sentinels a read error keeps across processes.
+var textErrors = map[string]error{"not_available": heval.ErrBodyNotAvailable, "no_body": heval.ErrNoBody, "unknown": heval.ErrUnknownBody}
+
+func snapshotOf(r *harness.Results) snapshot {
+	snap := snapshot{Info: r.Info, Summary: r.Summary}
+	index := map[*heval.Sample]int32{}
+	for _, rec := range r.Records() {
+		at := int32(-1)
+		if s := rec.Sample; s != nil {
+			i, ok := index[s]
+			if !ok {
+				i = int32(len(snap.Samples))
+				index[s] = i
+				text, err := s.Answer()
+				t := sampleText{Text: text, Ref: s.ReferenceText()}
+				if err != nil {
+					t.Err = err.Error()
+					for k, sentinel := range textErrors {
+						if errors.Is(err, sentinel) {
+							t.Kind = k
+						}
+					}
+				}
+				snap.Samples = append(snap.Samples, *s)
+				snap.Texts = append(snap.Texts, t)
+			}
+			at = i
+		}
+		rec.Sample = nil
+		snap.Records = append(snap.Records, rec)
+		snap.SampleOf = append(snap.SampleOf, at)
+	}
+	return snap
+}
+
+// records rebuilds the records of a snapshot, their samples answering Text and
+// ReferenceText as on the process that evaluated them.
+func (snap *snapshot) records() []heval.Record {
+	samples := make([]heval.Sample, len(snap.Samples))
+	for i, s := range snap.Samples {
+		t := snap.Texts[i]
+		var err error
+		if t.Err != "" {
+			err = &readError{msg: t.Err, sentinel: textErrors[t.Kind]}
+		}
+		samples[i] = s.WithText(t.Text, err, t.Ref)
+	}
+	recs := snap.Records
+	for i := range recs {
+		if at := snap.SampleOf[i]; at >= 0 {
+			recs[i].Sample = &samples[at]
+		}
+	}
+	return recs
+}
+
+// readError is a read error handed on by a snapshot: its message, and its sentinel for
+// errors.Is.
+type readError struct {
+	msg      string
+	sentinel error
+}
+
+func (e *readError) Error() string { return e.msg }
+
+func (e *readError) Unwrap() error { return e.sentinel }
 
 // Results are the suite's results. It panics when called before the suite ran, for
 // example in a container body or at package level: call it inside It or BeforeEach.
