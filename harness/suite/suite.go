@@ -389,6 +389,14 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	if envFn == nil {
 		envFn = func() (datasets.Env, error) {
 			c, err := helicone.NewClient()
+			switch {
+			case errors.Is(err, helicone.ErrNoAPIKey) && r.dryRun:
+				// A dry run sends nothing: a source of local files needs no key, and one that
+				// reads Helicone says so (datasets.ErrNoClient).
+				return datasets.Env{}, nil
+			case errors.Is(err, helicone.ErrNoAPIKey):
+				return datasets.Env{}, fmt.Errorf("%w: set %s (and %s for a server other than hosted Helicone's US region), or give the suite suite.WithHelicone(baseURL, apiKey); a dry run (-heval.dry-run) of local files needs none", helicone.ErrNoAPIKey, helicone.EnvAPIKey, helicone.EnvBaseURL)
+			}
 			return datasets.Env{Client: c}, err
 		}
 	}
@@ -417,7 +425,15 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	}
 	res, runErr := harness.Run(ctx, cfg)
 	var errs []error
-	if runErr != nil {
+	var empty *harness.NoSamplesError
+	switch {
+	case errors.As(runErr, &empty):
+		msg := fmt.Sprintf("heval: %s matched no samples, so the specs have nothing to check", empty.Source)
+		if empty.Hint != "" {
+			msg += ":\n  " + strings.ReplaceAll(empty.Hint, "\n", "\n  ")
+		}
+		errs = append(errs, errors.New(msg+"\n(suite.AllowEmpty() lets a suite without samples pass)"))
+	case runErr != nil:
 		errs = append(errs, fmt.Errorf("heval: the evaluation of %s failed: %w", s.source, runErr))
 	}
 	switch {
