@@ -3,6 +3,7 @@ package heval_test
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"math/big"
 
@@ -147,6 +148,19 @@ var _ = Describe("Sample", func() {
 		Expect(s.Text()).To(Equal("hi"))
 		_, err := heval.Sample{}.Answer()
 		Expect(err).To(MatchError(heval.ErrNoBody))
+	})
+
+	It("restores the text it read with WithText, after its bodies were dropped", func() {
+		s := heval.Sample{Body: json.RawMessage(`"[unavailable]"`), Properties: map[string]string{"Variant": "B"}}.
+			WithText("the answer", nil, "the reference")
+		Expect(s.Text()).To(Equal("the answer"))
+		Expect(s.ReferenceText()).To(Equal("the reference"))
+		Expect(s.Properties).To(HaveKeyWithValue("Variant", "B"))
+		c := s
+		c.Body = nil
+		Expect(c.Text()).To(Equal("the answer"), "copies share the text")
+		_, err := heval.Sample{}.WithText("", fmt.Errorf("reading answer text: %w", heval.ErrBodyNotAvailable), "").Answer()
+		Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
 	})
 })
 

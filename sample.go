@@ -206,3 +206,16 @@ func (s *Sample) Unit() string {
 	}
 	return ""
 }
+
+// WithText returns a copy of s whose Text, Answer and ReferenceText return answer (or
+// answerErr) and reference without reading its bodies: a sample restored from storage that
+// kept its text but not its bodies, as the results of a suite are handed to every process
+// of `ginkgo -p`. (The text a sample has read is unexported, so gob and JSON do not carry
+// it: carry Text, Answer's error and ReferenceText beside the sample, and restore them with
+// WithText.)
+func (s Sample) WithText(answer string, answerErr error, reference string) Sample {
+	l := &lazyText{read: AnswerText}
+	l.once.Do(func() { l.text, l.err, l.ref = answer, answerErr, reference })
+	s.text = l
+	return s
+}

@@ -200,7 +200,7 @@ func Normalize(key string, v any) (Value, error) {
 		return Value{}, err
 	}
 	num := func(n int64) (Value, error) { return Value{Key: key, Value: n, Type: Number}, nil }
-	const fracFix = "Helicone stores only integers and booleans: scale a 0–1 value with heval.Percent, or round it yourself"
+	const fracFix = "Helicone stores only integers and booleans: return heval.Int(heval.Percent(x)) for a 0–1 fraction, or round it"
 	switch x := v.(type) {
 	case bool:
 		b := Value{Key: key, Type: Boolean}

@@ -36,4 +36,10 @@
 // common provider bodies (OpenAI chat completions, Responses API and legacy completions,
 // Anthropic Messages, Google Gemini, streamed bodies, plain text) and says clearly when a
 // body cannot be read or was not stored ([heval.ErrBodyNotAvailable]).
+//
+// When a source yields nothing, [ExplainEmpty] asks it why ([EmptyExplainer]): a request
+// source reads the organization's most recent requests in one query and names their models
+// and properties, and the nearest to what its filter asked for. A [Requests] source grouped
+// by a property that none of the first page of requests carries fails with an
+// [*UnknownPropertyError] ([ErrUnknownProperty]) naming the properties they have.
 package datasets

@@ -16,6 +16,7 @@ import (
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/internal/textdist"
 )
 
 // ErrBadFileSample is wrapped by the errors of file sources for a record they cannot read.
@@ -156,6 +157,11 @@ func (s *jsonlSource) Samples(ctx context.Context, _ Env) iter.Seq2[heval.Sample
 	}
 }
 
+// recordFields are the field names of a JSONL sample record.
+var recordFields = []string{"request_id", "kind", "experiment_id", "hypothesis_id", "hypothesis", "model", "provider",
+	"prompt_version_id", "dataset_row_id", "row_index", "inputs", "output", "reference", "expected", "properties",
+	"prompt_tokens", "completion_tokens", "latency_ms", "created_at"}
+
 func decodeJSONRecord(b []byte, index int) (heval.Sample, error) {
 	if b[0] != '{' {
 		return heval.Sample{}, fmt.Errorf("expected a JSON object, found %.120q", b)
@@ -164,6 +170,16 @@ func decodeJSONRecord(b []byte, index int) (heval.Sample, error) {
 	dec.DisallowUnknownFields()
 	var r jsonRecord
 	if err := dec.Decode(&r); err != nil {
+		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+			name = strings.Trim(name, `"`)
+			msg := fmt.Sprintf("unknown field %q", name)
+			if near := textdist.Nearest(name, recordFields); near != "" {
+				msg += fmt.Sprintf(" (did you mean %s?)", near)
+			} else if name == "text" || name == "answer" || name == "response" {
+				msg += " (the answer is \"output\")"
+			}
+			return heval.Sample{}, fmt.Errorf("not a valid sample record: %s; the fields are %s", msg, strings.Join(recordFields, ", "))
+		}
 		return heval.Sample{}, fmt.Errorf("not a valid sample record: %w", err)
 	}
 	if dec.More() {

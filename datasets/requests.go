@@ -6,11 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/internal/textdist"
 )
 
 // RequestsOption configures a request-query source ([Requests], [TaggedRuns]).
@@ -35,7 +39,9 @@ func PageSize(n int) RequestsOption {
 // Hypothesis label "B". The name may be given with or without the Helicone-Property-
 // prefix, and matches the stored property ignoring case (Helicone stores the names of
 // header-set properties lower-cased). For [TaggedRuns] it names the hypothesis property
-// (default [DefaultHypothesisProperty]).
+// (default [DefaultHypothesisProperty]). For [Requests], when none of the first page of
+// requests carries the property, the source yields an [*UnknownPropertyError] listing the
+// properties they have, instead of samples that all lack the label.
 func HypothesisProperty(name string) RequestsOption {
 	return func(c *requestsConfig) { c.hypothesis = propertyName(name) }
 }
@@ -130,10 +136,41 @@ func (s *requestsSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.S
 			yield(heval.Sample{}, err)
 			return
 		}
+		// A grouping property that none of the first page's requests carries is a mistake
+		// (a misspelt name labels nothing): the samples are held back until one carries it.
+		checking := s.cfg.hypothesis != "" && !s.cfg.runs
+		var held []heval.Sample
+		seen := map[string]bool{}
+		unknown := func() error {
+			names := slices.Sorted(maps.Keys(seen))
+			return &UnknownPropertyError{Property: s.cfg.hypothesis, Requests: len(held), Seen: names, Nearest: textdist.Nearest(s.cfg.hypothesis, names)}
+		}
 		for r, err := range env.Client.Requests(ctx, q) {
 			if err == nil {
 				var smp heval.Sample
 				if smp, err = s.cfg.sample(ctx, env.Client, &r); err == nil {
+					if checking {
+						if propertyValue(r.Properties, s.cfg.hypothesis) == "" {
+							held = append(held, smp)
+							for k := range r.Properties {
+								if len(seen) < 256 {
+									seen[k] = true
+								}
+							}
+							if len(held) >= s.cfg.pageSize {
+								yield(heval.Sample{}, unknown())
+								return
+							}
+							continue
+						}
+						checking = false
+						for _, h := range held {
+							if !yield(h, nil) {
+								return
+							}
+						}
+						held = nil
+					}
 					if !yield(smp, nil) {
 						return
 					}
@@ -143,8 +180,42 @@ func (s *requestsSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.S
 			yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
 			return
 		}
+		if checking && len(held) > 0 {
+			yield(heval.Sample{}, unknown())
+		}
 	}
 }
+
+// ErrUnknownProperty matches an [*UnknownPropertyError].
+var ErrUnknownProperty = errors.New("no request has the grouping property")
+
+// UnknownPropertyError says that none of the first requests a source read carries the
+// property its samples are grouped by ([HypothesisProperty]), which is almost always a
+// misspelt name; it lists the properties they do have.
+type UnknownPropertyError struct {
+	// Property is the grouping property; Requests the number of requests read.
+	Property string
+	Requests int
+	// Seen are the property names of those requests, sorted; Nearest the one closest to
+	// Property ("" when none is a plausible typo).
+	Seen    []string
+	Nearest string
+}
+
+func (e *UnknownPropertyError) Error() string {
+	msg := fmt.Sprintf("datasets: none of the %d requests read has the property %q that groups the samples (heval run --group-by)", e.Requests, e.Property)
+	if len(e.Seen) == 0 {
+		return msg + "; they have no properties at all"
+	}
+	msg += "; their properties are " + strings.Join(e.Seen, ", ")
+	if e.Nearest != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", e.Nearest)
+	}
+	return msg
+}
+
+// Is matches ErrUnknownProperty.
+func (e *UnknownPropertyError) Is(target error) bool { return target == ErrUnknownProperty }
 
 // sample turns one logged request into a sample, reading its bodies from its signed URL
 // when the row does not hold them.

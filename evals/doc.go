@@ -47,7 +47,8 @@
 //
 // # Integers only
 //
-// Helicone stores only integers and booleans. [Percent] and [Scale] turn fractions into
-// integers with documented rounding (half away from zero, clamped to 0–100), and
-// [Normalize] says precisely why any other value cannot be sent.
+// Helicone stores only integers and booleans. [heval.Percent] and [heval.Scale] turn
+// fractions into int64 percentages with documented rounding (half away from zero, clamped
+// to 0–100): return heval.Int(heval.Percent(x)). [heval.Normalize] says precisely why any
+// other value cannot be sent.
 package evals

@@ -211,7 +211,7 @@ const MaxLevenshteinCells = 1 << 28
 
 // Levenshtein scores how similar the answer is to the reference answer: 100 × (1 −
 // distance / length of the longer text), where distance is the Levenshtein edit distance
-// counted in Unicode code points. Rounding is half away from zero ([Percent]); two empty
+// counted in Unicode code points. Rounding is half away from zero ([heval.Percent]); two empty
 // texts are 100. A sample without a reference is an error wrapping [ErrNoReference].
 //
 // Score: one int under the evaluator's name, range 0–100.

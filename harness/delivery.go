@@ -87,9 +87,15 @@ func coalesce(recs []heval.Record) helicone.Scores {
 func (r *run) submitter() {
 	for j := range r.toDeliver {
 		r.deliver(j)
+		if r.phases != nil {
+			r.phases.Delivered(1)
+		}
 		if r.cfg.Verify && !j.ackAt.IsZero() {
 			r.toVerify <- j
 		} else {
+			if r.cfg.Verify && r.phases != nil {
+				r.phases.Verified(1) // nothing to read back
+			}
 			r.out <- j
 		}
 	}

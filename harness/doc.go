@@ -23,6 +23,13 @@
 // Failures of an evaluator (an error, a panic, a timeout, a value Helicone cannot store)
 // are recorded on that sample and evaluator only; the run goes on.
 //
+// A source that yields no samples fails the run with a [*NoSamplesError] ([ErrNoSamples])
+// that says what the source could find instead ([datasets.EmptyExplainer]), unless
+// Config.AllowEmpty. The handler is started with the first sample, so a run that fails
+// before it (a source error, no samples) calls no handler, and the journal of an earlier
+// run is left as it was. A Config.Progress that is a [PhaseProgress] is told how reading,
+// evaluation, delivery and verification advance.
+//
 // # Delivering
 //
 // All keys of one request id, from every evaluator, go out in one score write, once the

@@ -8,7 +8,8 @@ import (
 )
 
 // Results are the records of one run, kept for assertions. Samples in results keep their
-// metadata and their answer text but not their raw bodies.
+// metadata, inputs, properties, answer text and reference text (Text, ReferenceText), but
+// not their raw bodies.
 type Results struct {
 	Info    heval.RunInfo
 	Summary heval.Summary
@@ -69,7 +70,12 @@ func (s *ResultSet) Len() int { return len(s.records) }
 // Records returns the records of the set.
 func (s *ResultSet) Records() []*heval.Record { return s.records }
 
-// Where keeps the records for which keep returns true; desc names the subset in messages.
+// Where keeps the records for which keep returns true; desc names the subset in messages,
+// for example
+//
+//	run.Hypothesis("candidate").Where("long answers", func(r *heval.Record) bool {
+//		return len(r.Sample.Text()) > 2000
+//	})
 func (s *ResultSet) Where(desc string, keep func(*heval.Record) bool) *ResultSet {
 	out := &ResultSet{name: s.name + ", " + desc, info: s.info}
 	for _, rec := range s.records {

@@ -37,6 +37,10 @@ type Config struct {
 	// for them.
 	Concurrency int
 	// Handler receives the run's records (after delivery) from one goroutine; nil for none.
+	// Its Start is called once the source has yielded its first sample (or ended empty with
+	// AllowEmpty), so a run that fails before that (a source error, no samples) calls the
+	// handler not at all: the caller can discard its outputs and leave earlier ones as they
+	// were.
 	Handler heval.Handler
 	// Info describes the run to the handlers; RunID, Started, Source, Evaluators, DryRun
 	// and Shard are filled in when empty.
@@ -79,8 +83,13 @@ type Config struct {
 	Shard Shard
 	// Thresholds are checked at the end into Summary.Checks.
 	Thresholds []Threshold
+	// AllowEmpty lets a source without samples make a successful, empty run. By default a
+	// source that yields no samples fails the run with a [*NoSamplesError] saying what the
+	// source could find instead (see [datasets.EmptyExplainer]).
+	AllowEmpty bool
 	// KeepResults keeps every record in the returned Results for assertions (the sample's
-	// raw bodies are dropped; metadata and answer text stay). Without it memory does not
+	// raw bodies are dropped; its metadata, inputs, properties, answer and reference text
+	// stay; package suite hands them on to every process of `ginkgo -p` with their text). Without it memory does not
 	// grow with the number of samples.
 	KeepResults bool
 	// MaxConsecutiveFailures is how many score writes in a row may fail (after the client's
@@ -103,6 +112,26 @@ type Progress interface {
 	Evaluated(samples int)
 	// Submitted is called with 1 for each acknowledged score write.
 	Submitted(writes int)
+}
+
+// PhaseProgress is a [Progress] that is also told how reading, delivery and verification
+// advance, for a display of every phase of the run with the time left; Run calls these
+// methods when Config.Progress implements them. [console.Progress] does.
+//
+// [console.Progress]: https://pkg.go.dev/github.com/heval-dev/heval/reporters/console#Progress
+type PhaseProgress interface {
+	Progress
+	// Fetched is called with 1 for each sample read from the source that the run (or its
+	// shard) evaluates.
+	Fetched(samples int)
+	// FetchDone is called once, when the source has no more samples.
+	FetchDone()
+	// Delivered is called with 1 for each evaluated sample whose delivery is over: its
+	// scores acknowledged, failed, or nothing to send.
+	Delivered(samples int)
+	// Verified is called with 1 for each delivered sample whose read-back is over: every
+	// score found, or the rest given up as missing.
+	Verified(samples int)
 }
 
 // ErrInterrupted is returned (wrapped in an [*InterruptedError]) when the run's context was
@@ -146,6 +175,29 @@ func (e *InterruptedError) Is(target error) bool { return target == ErrInterrupt
 // Unwrap returns the context's error.
 func (e *InterruptedError) Unwrap() error { return e.Cause }
 
+// ErrNoSamples matches a [*NoSamplesError].
+var ErrNoSamples = errors.New("the source has no samples")
+
+// NoSamplesError is the error of a run whose source yielded no samples, unless
+// Config.AllowEmpty: nothing was evaluated or sent.
+type NoSamplesError struct {
+	// Source describes what was asked for.
+	Source string
+	// Hint is what the source says there is instead ("" when it cannot say).
+	Hint string
+}
+
+func (e *NoSamplesError) Error() string {
+	msg := fmt.Sprintf("%s matched no samples, so nothing was evaluated", e.Source)
+	if e.Hint != "" {
+		msg += ":\n  " + strings.ReplaceAll(e.Hint, "\n", "\n  ")
+	}
+	return msg + "\n(Config.AllowEmpty makes an empty run succeed)"
+}
+
+// Is matches ErrNoSamples.
+func (e *NoSamplesError) Is(target error) bool { return target == ErrNoSamples }
+
 // MaxConcurrency bounds Config.Concurrency and Config.Submitters.
 const MaxConcurrency = 4096
 
@@ -165,6 +217,7 @@ type run struct {
 	pacer   *pacer
 	journal *journalWriter
 	timing  verifyTiming
+	phases  PhaseProgress // cfg.Progress, when it follows the phases
 
 	slots     []slot
 	meanNanos []atomic.Int64
@@ -274,6 +327,7 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 		rt = rt.Share(cfg.Shard.N)
 	}
 	r.pacer = newPacer(rt)
+	r.phases, _ = cfg.Progress.(PhaseProgress)
 
 	info := cfg.Info
 	if info.RunID == "" {
@@ -341,13 +395,19 @@ func (r *run) execute() (*Results, error) {
 		}
 		replay = jf.entries
 	}
-	if cfg.JournalPath != "" && !cfg.DryRun {
+	// The journal is opened with the first sample: a run that fails before (a bad source,
+	// no samples) leaves an earlier run's journal, which --resume needs, as it was.
+	openJournal := func() error {
+		if cfg.JournalPath == "" || cfg.DryRun || r.journal != nil {
+			return nil
+		}
 		j, err := openJournal(cfg.JournalPath, cfg.Resume)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		r.journal = j
 		j.append(header)
+		return nil
 	}
 
 	// Deliveries outlive an interruption by the grace period.
@@ -368,9 +428,16 @@ func (r *run) execute() (*Results, error) {
 	defer stopGrace()
 
 	var errs []error
-	if cfg.Handler != nil {
-		if err := cfg.Handler.Start(r.info); err != nil {
-			errs = append(errs, fmt.Errorf("report handler: %w", err))
+	started := false
+	start := func() {
+		if started {
+			return
+		}
+		started = true
+		if cfg.Handler != nil {
+			if err := cfg.Handler.Start(r.info); err != nil {
+				errs = append(errs, fmt.Errorf("report handler: %w", err))
+			}
 		}
 	}
 
@@ -394,6 +461,7 @@ func (r *run) execute() (*Results, error) {
 	}()
 
 	var sourceErr error
+	read, inShard := 0, 0
 	for s, err := range cfg.Source.Samples(r.ctx, cfg.Env) {
 		if err != nil {
 			if r.ctx.Err() == nil {
@@ -404,9 +472,17 @@ func (r *run) execute() (*Results, error) {
 		if r.ctx.Err() != nil {
 			break
 		}
+		if read++; read == 1 {
+			if err := openJournal(); err != nil {
+				sourceErr = err
+				break
+			}
+			start()
+		}
 		if !cfg.Shard.Includes(s.RequestID) {
 			continue
 		}
+		inShard++
 		j := &job{sample: s}
 		if replay != nil {
 			if e, ok := replay[sampleKey(&j.sample)]; ok && e.covers(cfg.Evaluators) {
@@ -418,9 +494,28 @@ func (r *run) execute() (*Results, error) {
 				continue
 			}
 		}
+		if r.phases != nil {
+			r.phases.Fetched(1) // replayed samples are not: they have no phases to go through
+		}
 		if !r.enqueue(j) {
 			break
 		}
+	}
+	if r.phases != nil && sourceErr == nil && r.ctx.Err() == nil {
+		r.phases.FetchDone()
+	}
+	var empty *NoSamplesError
+	if read == 0 && sourceErr == nil && r.ctx.Err() == nil {
+		if cfg.AllowEmpty {
+			start()
+		} else {
+			hctx, cancelHint := context.WithTimeout(r.ctx, 30*time.Second)
+			empty = &NoSamplesError{Source: cfg.Source.String(), Hint: datasets.ExplainEmpty(hctx, cfg.Source, cfg.Env)}
+			cancelHint()
+		}
+	}
+	if read > 0 && !cfg.Shard.IsWhole() && inShard == 0 {
+		r.logger.Warn("none of the source's samples falls in this shard; its reports are empty", "shard", cfg.Shard.String(), "samples", read)
 	}
 	r.flush()
 	r.waitEvaluations()
@@ -452,6 +547,8 @@ func (r *run) execute() (*Results, error) {
 		summary.Interrupted = true
 	case sourceErr != nil:
 		runErr = sourceErr
+	case empty != nil:
+		runErr = empty
 	case r.missing.n > 0:
 		r.missing.mu.Lock()
 		runErr = &MissingScoresError{Missing: r.missing.n, Examples: r.missing.examples}
@@ -461,7 +558,7 @@ func (r *run) execute() (*Results, error) {
 		summary.Err = runErr.Error()
 	}
 	errs = append(errs, col.handlerErr)
-	if cfg.Handler != nil {
+	if cfg.Handler != nil && started {
 		if err := cfg.Handler.Finish(summary); err != nil {
 			errs = append(errs, fmt.Errorf("report handler: %w", err))
 		}

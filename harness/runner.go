@@ -352,8 +352,12 @@ func fillRecord(rec *heval.Record, ev *EvaluatorSpec, score heval.Score, buf []h
 }
 
 // returnGrace is how long a timed-out call may take to return after its context was
-// cancelled before it counts as abandoned.
-const returnGrace = 100 * time.Millisecond
+// cancelled before it counts as abandoned: the call's own timeout, but at least 1s (a
+// function that returns ctx.Err() at once may still need a while on a loaded machine) and
+// at most 10s.
+func returnGrace(timeout time.Duration) time.Duration {
+	return min(max(timeout, time.Second), 10*time.Second)
+}
 
 // errTimedOut marks an evaluator call that ran past its timeout.
 var errTimedOut = errors.New("evaluator timed out")
@@ -365,7 +369,7 @@ type panicError struct {
 }
 
 func (e *panicError) Error() string {
-	return fmt.Sprintf("panic: %v\n%s", e.value, e.stack)
+	return fmt.Sprintf("the evaluator panicked: %v\n%s", e.value, e.stack)
 }
 
 // call runs the evaluator once, turning a panic into an error and enforcing its timeout.
@@ -414,9 +418,9 @@ func (r *run) callWithTimeout(ev *EvaluatorSpec, s heval.Sample) (heval.Score, e
 				return res.score, nil
 			}
 			return heval.Score{}, fmt.Errorf("%w after %s: %w", errTimedOut, ev.timeout, res.err)
-		case <-time.After(returnGrace):
+		case <-time.After(returnGrace(ev.timeout)):
 		}
-		return heval.Score{}, fmt.Errorf("%w after %s (the function did not return within %s of its context being cancelled and was abandoned; make it return when ctx.Done() is closed)", errTimedOut, ev.timeout, returnGrace)
+		return heval.Score{}, fmt.Errorf("%w after %s and had not returned %s after its context was cancelled, so it was abandoned (it may still be running): make it return when ctx.Done() is closed", errTimedOut, ev.timeout, returnGrace(ev.timeout))
 	}
 }
 

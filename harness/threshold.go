@@ -110,9 +110,9 @@ type thresholdAcc struct {
 	errs   int
 	errIDs []string
 	// What the run holds, to tell a misspelt key, evaluator or hypothesis from missing values.
-	records                   int
-	keys, evaluators, groups  map[string]bool
-	groupSeen, evaluatorInRun bool
+	records                                          int
+	keys, evaluators, groups, qualified, experiments map[string]bool
+	groupSeen, evaluatorInRun                        bool
 }
 
 // maxNames bounds the names a threshold remembers for its messages.
@@ -138,6 +138,8 @@ func (a *thresholdAcc) add(rec *heval.Record) {
 	}
 	if rec.Sample != nil {
 		remember(&a.groups, rec.Sample.Group())
+		remember(&a.qualified, rec.Sample.QualifiedGroup())
+		remember(&a.experiments, rec.Sample.Experiment)
 		if g := a.t.Group; g != "" && rec.Sample.InGroup(g) {
 			a.groupSeen = true
 		}
@@ -212,7 +214,11 @@ func (a *thresholdAcc) unknownName() string {
 		return fmt.Sprintf("threshold %s: the run judged no samples, so nothing could be checked", t.Name)
 	}
 	if t.Group != "" && !a.groupSeen {
-		return fmt.Sprintf("threshold %s: the run has no hypothesis %q%s", t.Name, t.Group, known("its hypotheses are", a.groups, t.Group))
+		groups := a.groups
+		if len(a.experiments) > 1 {
+			groups = a.qualified // as the reports name them: experiment/hypothesis
+		}
+		return fmt.Sprintf("threshold %s: the run has no hypothesis %q%s", t.Name, t.Group, known("its hypotheses are", groups, t.Group))
 	}
 	if t.Stat == "errors" {
 		if !a.evaluatorInRun {

@@ -178,6 +178,9 @@ func (r *run) verifyBatch(jobs []*job) {
 	}
 	defer func() {
 		for _, p := range pending {
+			if r.phases != nil {
+				r.phases.Verified(1)
+			}
 			r.out <- p.j
 		}
 	}()
@@ -255,6 +258,9 @@ func (r *run) check(pending []*pendingJob, rows map[string]helicone.Request) []*
 			return false
 		})
 		if len(p.left) == 0 {
+			if r.phases != nil {
+				r.phases.Verified(1)
+			}
 			r.out <- p.j
 			continue
 		}

@@ -10,8 +10,11 @@
 //     short while more requests exist), each request once, as its newest version; filters
 //     built by [RequestText], [RequestNumber], [CreatedAt], [Property], [HasProperty] and
 //     [Score], combined with [And] and [Or], or parsed from command-line text by
-//     [ParseFilter]. [Client.RequestsByID] reads requests by id, in balanced "or" trees of
-//     [MaxIDsPerQuery] ids; it is how scores are read back on both profiles.
+//     [ParseFilter] (which refuses a mistyped operator such as == or => and an unknown
+//     column, naming the one meant); [Filter.Leaves] lists a filter's conditions.
+//     [Client.QueryRequests] reads one page. [Client.RequestsByID] reads requests by id, in
+//     balanced "or" trees of [MaxIDsPerQuery] ids; it is how scores are read back on both
+//     profiles.
 //   - Helicone Datasets (current): [Client.ListDatasets], [Client.FindDataset] (by id or
 //     name), [Client.DatasetRows], [Client.CountDatasetRows] and [Client.AllDatasetRows]
 //     (every row, de-duplicated, checked against the count), and [Client.FetchSignedBody]

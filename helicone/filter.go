@@ -189,6 +189,51 @@ func (f Filter) MarshalJSON() ([]byte, error) {
 	}
 }
 
+// FilterLeaf is one condition of a filter, as [Filter.Leaves] reports it.
+type FilterLeaf struct {
+	// Table is the leaf's table: "request_response_rmt" for request filters, "experiment"
+	// for experiment filters.
+	Table string
+	// Column is the column ("model", "latency", "request_created_at", ...), or
+	// "properties" or "scores" for a property or score leaf.
+	Column string
+	// Name is the property name or score key of a properties or scores leaf.
+	Name string
+	// Op and Value are the comparison: a string, a float64 for number columns, or a
+	// time as ISO-8601 text.
+	Op    Op
+	Value any
+}
+
+// Leaves returns the conditions of f from left to right, whether they are joined by "and"
+// or "or"; none for "all" or a filter that carries an error.
+func (f Filter) Leaves() []FilterLeaf {
+	if f.err != nil {
+		return nil
+	}
+	if f.left != nil {
+		return append(f.left.Leaves(), f.right.Leaves()...)
+	}
+	var out []FilterLeaf
+	for table, cols := range f.leaf {
+		cm, _ := cols.(map[string]any)
+		for col, ops := range cm {
+			om, _ := ops.(map[string]any)
+			for k, v := range om {
+				if col == "properties" || col == "scores" {
+					inner, _ := v.(map[string]any)
+					for op, val := range inner {
+						out = append(out, FilterLeaf{Table: table, Column: col, Name: k, Op: Op(op), Value: val})
+					}
+					continue
+				}
+				out = append(out, FilterLeaf{Table: table, Column: col, Op: Op(k), Value: v})
+			}
+		}
+	}
+	return out
+}
+
 // String returns the filter's JSON, or its error.
 func (f Filter) String() string {
 	b, err := f.MarshalJSON()

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heval-dev/heval/internal/textdist"
 )
 
 // FilterSyntax summarises the text syntax of [ParseFilter], for help texts and errors.
@@ -88,6 +90,14 @@ func parseOne(now time.Time, expr string) (Filter, error) {
 		return fail("%q is not an operator", expr[i:i+1])
 	}
 	value := strings.TrimSpace(expr[i+len(tok):])
+	if rest := expr[i+len(tok):]; rest != "" && strings.ContainsRune("=!~<>", rune(rest[0])) {
+		typed := tok + rest[:1]
+		msg := fmt.Sprintf("%q is not an operator", typed)
+		if fix, ok := operatorTypos[typed]; ok {
+			msg += fmt.Sprintf(" (did you mean %s, as in %s%s%s?)", fix, field, fix, strings.TrimSpace(rest[1:]))
+		}
+		return fail("%s; the operators are = != ~ !~ >= <= > < (a value cannot start with one of = ! ~ < >)", msg)
+	}
 	if field == "" {
 		return fail("nothing before the operator %s: name a column, property:NAME or score:KEY", tok)
 	}
@@ -157,7 +167,25 @@ func parseOne(now time.Time, expr string) (Filter, error) {
 		}
 		return checked(expr, RequestTime(column, op, t))
 	}
-	return fail("unknown column %q", field)
+	msg := fmt.Sprintf("unknown column %q", field)
+	if near := textdist.Nearest(column, filterFields()); near != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", near)
+	}
+	return fail("%s", msg)
+}
+
+// operatorTypos maps two-character operators people type to the operator they meant.
+var operatorTypos = map[string]string{
+	"==": "=", "=>": ">=", "=<": "<=", "=~": "~", "~=": "~", "=!": "!=", "<>": "!=", "!!": "!=",
+	">>": ">", "<<": "<", "~~": "~", "!=": "!=",
+}
+
+// filterFields are the names a filter expression may start with, for suggestions.
+func filterFields() []string {
+	out := []string{"created", "user", "property:NAME", "score:KEY"}
+	out = append(out, RequestTextColumns...)
+	out = append(out, RequestNumberColumns...)
+	return out
 }
 
 // checked turns a builder's construction error into a FilterError naming the expression.

@@ -85,6 +85,12 @@ var _ = Describe("ParseFilter", func() {
 		Entry(nil, "created>=-0h", "zero"),
 		Entry(nil, "score:=5", "needs a name"),
 		Entry(nil, "tag:x=5", `unknown prefix "tag"`),
+		Entry("a doubled equals sign is a typo, not a value starting with =", "model==gpt", `"==" is not an operator (did you mean =, as in model=gpt?)`),
+		Entry("=> is >= mistyped", "latency=>1000", `"=>" is not an operator (did you mean >=, as in latency>=1000?)`),
+		Entry("=< is <= mistyped", "created=<2026-11-01", `did you mean <=`),
+		Entry("~= is ~ mistyped", "model~=mini", `did you mean ~, as in model~mini?`),
+		Entry("a mistyped column is named with the nearest one", "modle=gpt-4o", `unknown column "modle" (did you mean model?)`),
+		Entry("a mistyped number column too", "latncy>=3", `(did you mean latency?)`),
 	)
 
 	It("documents its syntax", func() {

@@ -8,13 +8,17 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/heval-dev/heval/harness"
 	"github.com/heval-dev/heval/helicone"
 	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
@@ -112,11 +116,30 @@ var _ = Describe("exit codes", func() {
 		Expect(code).To(Equal(exitOK), errOut)
 	})
 
+	It("is 2 when the server refuses the API key", func() {
+		base, _ := startServe("--profile", "legacy")
+		GinkgoT().Setenv("HELICONE_BASE_URL", base)
+		GinkgoT().Setenv("HELICONE_API_KEY", "sk-helicone-wrong00-heval00-0000000-0000000")
+		code, _, errOut := runHeval("run", "--quiet", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
+		Expect(code).To(Equal(exitUsage), errOut)
+		Expect(errOut).To(ContainSubstring("check HELICONE_API_KEY"))
+	})
+
 	It("is 3 when the server cannot be reached", func() {
 		GinkgoT().Setenv("HELICONE_API_KEY", "sk-helicone-unreachable")
 		GinkgoT().Setenv("HELICONE_BASE_URL", "http://"+freeAddr())
 		code, _, errOut := runHeval("run", "--quiet", "--experiment", demo.SupportExperimentID, "--out", GinkgoT().TempDir())
 		Expect(code).To(Equal(exitError), errOut)
+	})
+})
+
+var _ = Describe("the budget line at the start of a run", func() {
+	It("names the default budget of a remote Helicone and its tier", func() {
+		rate, err := helicone.ParseRate("pro")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(budgetLine(rate, "the default of --rate, pro: "+tierName("pro"), harness.Shard{})).To(Equal(
+			"heval: request budget 10000/5m for score writes and read-backs (the default of --rate, pro: hosted Helicone's paid tiers): 33.3 requests/s"))
+		Expect(budgetLine(rate, "--rate pro", harness.Shard{K: 2, N: 4})).To(HaveSuffix("this shard (2/4) takes 1/4 of it, 8.3 requests/s, so that the 4 shards together stay within it"))
 	})
 })
 
@@ -253,3 +276,97 @@ var _ = Describe("heval serve --profile", func() {
 		Expect(errOut).To(ContainSubstring("--deprecated-experiments is the current profile"))
 	})
 })
+
+var _ = Describe("heval serve for a person at a terminal", func() {
+	It("prints every organization of a seed file with its keys, logs requests with -v and says goodbye", func() {
+		ctx, cancel := context.WithCancel(context.Background())
+		out, errOut := &testutil.SyncBuffer{}, &testutil.SyncBuffer{}
+		addr := freeAddr()
+		done := make(chan int)
+		go func() {
+			defer GinkgoRecover()
+			done <- Main(ctx, []string{"serve", "--addr", addr, "--no-demo", "--seed", filepath.Join("..", "..", "docs", "seed-example.json"), "-v"}, out, errOut)
+		}()
+		Eventually(out.String, 5*time.Second).Should(ContainSubstring("# serving the Helicone emulator"))
+		Expect(out.String()).To(ContainSubstring(`# organization "Example Org" (0a000000-0000-4000-8000-000000000001), API keys: sk-helicone-example-0000000-0000000-0000000`))
+		resp, err := http.Post("http://"+addr+"/v1/request/query-clickhouse", "application/json", strings.NewReader(`{}`))
+		Expect(err).NotTo(HaveOccurred())
+		resp.Body.Close()
+		Eventually(errOut.String, 5*time.Second).Should(ContainSubstring("method=POST path=/v1/request/query-clickhouse status=401"))
+		cancel()
+		Eventually(done, 10*time.Second).Should(Receive(Equal(exitOK)))
+		Expect(out.String()).To(ContainSubstring("# heval serve: stopped (interrupted) after 1 requests; the scores it held are gone (--data DIR keeps them across restarts)"))
+	})
+
+	It("rejects a seed file with an unknown field, naming it and the nearest field", func() {
+		seed := filepath.Join(GinkgoT().TempDir(), "seed.json")
+		Expect(os.WriteFile(seed, []byte(`{"organizations":[{"id":"0a000000-0000-4000-8000-000000000009","keys":["sk-helicone-k"],"requets":[]}]}`), 0o644)).To(Succeed())
+		code, _, errOut := runHeval("serve", "--addr", freeAddr(), "--no-demo", "--seed", seed)
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring(`unknown field "requets" in seed.organizations[0] (did you mean requests?)`))
+	})
+
+	It("knows the binaries go run builds", func() {
+		Expect(isGoRunBinary("/tmp/go-build2102961469/b001/exe/heval")).To(BeTrue())
+		Expect(isGoRunBinary("/root/.cache/go-build/5b/5b5b8e1a17f15435f019101ada091bd2983fabb0b28bfed9e5281caba8580f89-d/heval")).To(BeTrue())
+		Expect(isGoRunBinary("/root/.cache/go-build/5c/5b5b8e1a17f15435f019101ada091bd2983fabb0b28bfed9e5281caba8580f89-d/heval")).To(BeFalse())
+		Expect(isGoRunBinary("/home/me/go/bin/heval")).To(BeFalse())
+		Expect(isGoRunBinary("/usr/local/bin/exe/heval")).To(BeFalse())
+	})
+
+	It("leaves no server listening after `go run ./cmd/heval serve &` and `kill $!`", func() {
+		goBin, err := exec.LookPath("go")
+		Expect(err).NotTo(HaveOccurred(), "the go command runs this test")
+		addr := freeAddr()
+		cmd := exec.Command(goBin, "run", "./cmd/heval", "serve", "--addr", addr)
+		cmd.Dir = filepath.Join("..", "..")
+		// A file, not a pipe: an orphan holding a pipe open would keep Wait from returning.
+		logPath := filepath.Join(GinkgoT().TempDir(), "serve.log")
+		log, err := os.Create(logPath)
+		Expect(err).NotTo(HaveOccurred())
+		defer log.Close()
+		cmd.Stdout, cmd.Stderr = log, log
+		Expect(cmd.Start()).To(Succeed())
+		DeferCleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		Eventually(func() string { b, _ := os.ReadFile(logPath); return string(b) }, 2*time.Minute).Should(ContainSubstring("# serving the Helicone emulator"))
+		// The server go run started, to stop it should it outlive go run.
+		for _, pid := range childPIDs(cmd.Process.Pid) {
+			DeferCleanup(func() {
+				if p, err := os.FindProcess(pid); err == nil {
+					_ = p.Kill()
+				}
+			})
+		}
+		Expect(cmd.Process.Signal(syscall.SIGTERM)).To(Succeed()) // what kill $! does: to go run only
+		_ = cmd.Wait()
+		Eventually(func() error {
+			c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+			if err == nil {
+				c.Close()
+			}
+			return err
+		}, 10*time.Second, 100*time.Millisecond).Should(HaveOccurred(), "the server that go run started is still listening on %s", addr)
+	})
+})
+
+// childPIDs lists the processes whose parent is pid (from /proc; none elsewhere).
+func childPIDs(pid int) []int {
+	var out []int
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after its ")".
+		fields := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
+			out = append(out, child)
+		}
+	}
+	return out
+}

@@ -35,12 +35,13 @@ type demoPath struct {
 }
 
 func (c *demoCmd) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("demo", "[flags]", c.err)
+	fs := newFlagSet(c.stdio, "demo")
 	var jf jobFlags
-	jf.register(fs, "unlimited")
-	if err := parseFlags(fs, args); err != nil {
+	jf.register(fs.FlagSet, "unlimited")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
+	jf.given(fs.FlagSet)
 	if fs.NArg() > 0 {
 		return usagef("demo: unexpected argument %q (see 'heval demo -h')", fs.Arg(0))
 	}

@@ -3,8 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/heval-dev/heval"
 	"github.com/heval-dev/heval/evals"
@@ -21,13 +22,16 @@ func evaluatorRegistry() *evals.Registry {
 // evalsCmd lists the built-in evaluators that `heval run --eval NAME[=ARG]` accepts.
 type evalsCmd struct{ stdio }
 
+// evalsNameWidth is the width of the column of evaluator names and arguments.
+const evalsNameWidth = 34
+
 func (c *evalsCmd) Run(_ context.Context, args []string) error {
-	fs := newFlagSet("evals", "", c.err)
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlagSet(c.stdio, "evals")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(c.out, 2, 8, 2, ' ', 0)
-	fmt.Fprintln(tw, "EVALUATOR\tARGUMENT\tSCORE KEYS\tDESCRIPTION")
+	var b strings.Builder
+	fmt.Fprintf(&b, "%-*s%s\n", evalsNameWidth, "EVALUATOR [ARGUMENT]", "SCORE KEYS")
 	for _, e := range evaluatorRegistry().Catalog() {
 		var keys []string
 		for _, k := range e.Keys {
@@ -43,16 +47,28 @@ func (c *evalsCmd) Run(_ context.Context, args []string) error {
 			}
 			keys = append(keys, s+")")
 		}
-		arg := e.Arg
-		if arg == "" {
-			arg = "-"
+		if slices.Contains(defaultEvals, e.Name) {
+			keys[len(keys)-1] += " [default]"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", e.Name, arg, strings.Join(keys, ", "), firstSentence(e.Doc))
+		name := e.Name
+		if e.Arg != "" {
+			name += " " + e.Arg
+		}
+		pad := evalsNameWidth - utf8.RuneCountInString(name)
+		if pad < 2 {
+			b.WriteString(name + "\n")
+			pad = evalsNameWidth
+		}
+		line := wrapWords(strings.Fields(strings.Join(keys, ", ")), strings.Repeat(" ", evalsNameWidth), helpWidth)
+		if pad == evalsNameWidth {
+			b.WriteString(line)
+		} else {
+			b.WriteString(name + strings.Repeat(" ", pad) + strings.TrimLeft(line, " "))
+		}
+		b.WriteString(wrap(firstSentence(e.Doc), "    ", helpWidth))
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintln(c.out, "\nUse one with 'heval run --eval NAME[=ARG]' (repeatable); 'alias:NAME=ARG' renames its score key.")
+	b.WriteString("\n" + wrap("[default] marks the six checks 'heval run' runs without --eval, with the keys of seed_checks. Use one with 'heval run --eval NAME[=ARG]' (repeatable); 'alias:NAME=ARG' renames its score key.", "", helpWidth))
+	_, err := fmt.Fprint(c.out, b.String())
 	return err
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -23,7 +22,7 @@ const exportEvaluator = "helicone"
 type exportCmd struct{ stdio }
 
 func (c *exportCmd) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("export", "(--dataset ID|NAME... | --filter EXPR... | --experiment ID...) [--out FILE]", c.err)
+	fs := newFlagSet(c.stdio, "export")
 	var exps, filters, dsets listFlag
 	fs.Var(&dsets, "dataset", "current Helicone (hosted today): export the scores of Helicone dataset `ID|NAME`: of its rows' origin requests and of its tagged runs (repeatable)")
 	fs.Var(&filters, "filter", "any Helicone: export the scores of logged requests matching `EXPR` (repeatable, ANDed; see 'heval run -h')")
@@ -31,7 +30,7 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 	out := fs.String("out", "heval-export.parquet", "the Parquet `FILE` to write")
 	eu := fs.Bool("eu", false, "use Helicone's EU region unless HELICONE_BASE_URL is set")
 	insecure := fs.Bool("insecure", false, "allow sending the API key over plain HTTP to a host that is not loopback")
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if len(exps) == 0 && len(filters) == 0 && len(dsets) == 0 {
@@ -49,11 +48,14 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(*out)
+	// The file is written under a temporary name and renamed into place when the export
+	// succeeded: a failed export leaves an earlier file as it was.
+	files := &pendingFiles{}
+	defer files.discard()
+	f, err := files.create(*out)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
 	w := parquet.NewWriter(f)
 	var what []string
 	for _, d := range dsets {
@@ -117,7 +119,7 @@ func (c *exportCmd) Run(ctx context.Context, args []string) error {
 	if err := w.Finish(heval.Summary{Finished: time.Now().UTC(), Samples: n}); err != nil {
 		return err
 	}
-	if err := f.Close(); err != nil {
+	if err := files.commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(c.out, "exported %d scores of %d samples to %s\n", rows, n, *out)

@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/internal/textdist"
 )
 
 func main() {
@@ -54,7 +55,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	stdout, stderr = rout, rerr
 	s := stdio{out: stdout, err: stderr, termOut: rout.w, termErr: rerr.w, redact: red}
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usageText)
+		fmt.Fprint(stderr, usageText())
 		return exitUsage
 	}
 	cmds := map[string]command{
@@ -70,16 +71,34 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	name := args[0]
 	switch name {
 	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, usageText)
+		if len(args) > 1 && name == "help" {
+			if cmd, ok := cmds[args[1]]; ok {
+				return exitCode(cmd.Run(ctx, []string{"-h"}), stderr)
+			}
+			return exitCode(unknownCommand(args[1]), stderr)
+		}
+		fmt.Fprint(stdout, usageText())
 		return exitOK
 	}
 	cmd, ok := cmds[name]
 	if !ok {
-		fmt.Fprintf(stderr, "heval: unknown command %q\n\n%s", name, usageText)
-		return exitUsage
+		return exitCode(unknownCommand(name), stderr)
 	}
 	err := cmd.Run(ctx, args[1:])
 	return exitCode(err, stderr)
+}
+
+// unknownCommand is the usage error for a command heval does not have.
+func unknownCommand(name string) error {
+	var names []string
+	for _, h := range commandHelps {
+		names = append(names, h.name)
+	}
+	msg := fmt.Sprintf("unknown command %q", name)
+	if near := textdist.Nearest(name, names); near != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", near)
+	}
+	return usagef("%s; the commands are %s ('heval help' describes them)", msg, strings.Join(names, ", "))
 }
 
 // flagValues returns the values given to the flag name in args (-name V, --name=V, ...).
@@ -100,11 +119,15 @@ func flagValues(args []string, name string) []string {
 }
 
 // usageError is a mistake in the command line or configuration (exit 2).
-type usageError struct{ msg string }
+type usageError struct{ err error }
 
-func (e *usageError) Error() string { return e.msg }
+func (e *usageError) Error() string { return e.err.Error() }
 
-func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+// Unwrap returns the error the message was made from, so that errors.Is sees through it.
+func (e *usageError) Unwrap() error { return e.err }
+
+// usagef is a usage error formatted as by fmt.Errorf (%w wraps).
+func usagef(format string, a ...any) error { return &usageError{fmt.Errorf(format, a...)} }
 
 // failedError means the run completed but a threshold failed or scores are missing (exit 1).
 type failedError struct{ msg string }
@@ -137,7 +160,17 @@ var (
 	errInterrupted = errors.New("interrupted")
 )
 
-const usageText = `heval evaluates LLM answers logged to Helicone.
+// usageText is the text of `heval help`.
+func usageText() string {
+	var cmds strings.Builder
+	for _, h := range commandHelps {
+		fmt.Fprintf(&cmds, "  %-9s %s\n", h.name, h.summary)
+	}
+	fmt.Fprintf(&cmds, "  %-9s %s\n", "help", "print this text, or a command's help: heval help run")
+	return usageHead + cmds.String() + usageTail
+}
+
+const usageHead = `heval evaluates LLM answers logged to Helicone.
 
 Usage:
 
@@ -145,18 +178,10 @@ Usage:
 
 Commands:
 
-  demo      run the whole job against a built-in Helicone emulator with demo data
-  run       evaluate a Helicone dataset and its tagged runs, logged requests, an
-            experiment (self-hosted Helicone before 2025-10) or a local file
-  serve     serve the Helicone emulator (demo data, or a seed file) on loopback
-  report    print the summary of a Parquet file, optionally compared with a baseline
-  merge     join the Parquet and JUnit files of several runs or shards into one
-  export    write scores already stored in Helicone to the Parquet schema
-  evals     list the built-in evaluators and their score keys
-  version   print heval's version
-  help      print this text
+`
 
-Run 'heval <command> -h' for a command's flags.
+const usageTail = `
+Run 'heval <command> -h' or 'heval help <command>' for a command's flags and examples.
 
 Environment:
 
@@ -167,9 +192,10 @@ Environment:
 Exit codes:
 
   0    success: every score delivered and every threshold (--require) holds
-  1    the run finished but a threshold failed or scores did not land (--verify)
-  2    usage or configuration error (bad flag, missing API key, bad filter, a source
-       this Helicone does not serve: --experiment on hosted Helicone)
+  1    the run finished but a threshold failed or scores did not land (--verify), or it
+       matched no samples (unless --allow-empty)
+  2    usage or configuration error (bad flag, missing or refused API key, bad filter, a
+       source this Helicone does not serve: --experiment on hosted Helicone)
   3    the run could not finish (server unreachable, experiment not found, I/O error)
   130  interrupted (SIGINT/SIGTERM); what was computed was flushed, rerun with --resume
 `

@@ -15,6 +15,8 @@ import (
 	. "github.com/onsi/gomega"
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/heval-dev/heval/helicone/heliconetest"
+	"github.com/heval-dev/heval/helicone/heliconetest/demo"
 	"github.com/heval-dev/heval/internal/testutil"
 )
 
@@ -79,6 +81,7 @@ var _ = Describe("script tests", func() {
 		testscript.RunT(ginkgoT{GinkgoT()}, testscript.Params{
 			Files:         []string{file},
 			UpdateScripts: testutil.Updating(),
+			Cmds:          map[string]func(ts *testscript.TestScript, neg bool, args []string){"emulator": emulatorCmd, "waitserve": waitServe},
 			Setup: func(env *testscript.Env) error {
 				env.Setenv("HELICONE_API_KEY", "")
 				env.Setenv("HELICONE_BASE_URL", "")
@@ -87,7 +90,27 @@ var _ = Describe("script tests", func() {
 				env.Setenv("SERVE_ADDR", freeAddr())
 				return nil
 			},
-			Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"waitserve": waitServe},
 		})
 	}, entries)
 })
+
+// emulatorCmd is the script command "emulator current|legacy [write-delay]": it starts the
+// Helicone emulator with the demo data in the test process, playing that profile, sets
+// HELICONE_BASE_URL and HELICONE_API_KEY for the commands after it, and stops it when the
+// script ends.
+func emulatorCmd(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 || len(args) > 2 {
+		ts.Fatalf("usage: emulator current|legacy [WRITE_DELAY]")
+	}
+	p, err := heliconetest.ParseProfile(args[0])
+	ts.Check(err)
+	delay := time.Duration(0)
+	if len(args) == 2 {
+		delay, err = time.ParseDuration(args[1])
+		ts.Check(err)
+	}
+	srv := heliconetest.NewServer(heliconetest.WithProfile(p), heliconetest.WithSeed(demo.Seed()), heliconetest.WithWriteDelay(delay))
+	ts.Defer(srv.Close)
+	ts.Setenv("HELICONE_BASE_URL", srv.URL)
+	ts.Setenv("HELICONE_API_KEY", srv.APIKey)
+}

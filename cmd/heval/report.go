@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/heval-dev/heval/internal/textdist"
+
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/reporters"
@@ -24,7 +26,7 @@ import (
 type reportCmd struct{ stdio }
 
 func (c *reportCmd) Run(_ context.Context, args []string) error {
-	fs := newFlagSet("report", "FILE.parquet [--baseline OLD.parquet] [--compare BASE:CANDIDATE] [--direction KEY=DIR] [--html FILE] [--markdown FILE]", c.err)
+	fs := newFlagSet(c.stdio, "report")
 	baseline := fs.String("baseline", "", "compare with a previous run's Parquet `FILE` (tonight against last night)")
 	groups := fs.String("compare", "", "compare two hypotheses of the run, `BASE:CANDIDATE` (labels or ids)")
 	var dirs listFlag
@@ -32,7 +34,7 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 	samples := fs.String("samples", "", "the run's samples table `FILE` (default: samples.parquet beside FILE.parquet, when there is one)")
 	htmlOut := fs.String("html", "", "also write the self-contained HTML page to `FILE`")
 	mdOut := fs.String("markdown", "", "also write the summary as Markdown to `FILE`")
-	if err := parseFlags(fs, reorder(args)); err != nil {
+	if err := fs.parse(reorder(args)); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {
@@ -60,14 +62,11 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 		if !ok || spec.BaselineGroup == "" || spec.CandidateGroup == "" {
 			return usagef("report: --compare wants BASE:CANDIDATE, for example baseline:candidate")
 		}
-		for _, g := range []string{spec.BaselineGroup, spec.CandidateGroup} {
-			if agg.Group(g) == nil {
-				var have []string
-				for _, gi := range agg.Groups {
-					have = append(have, gi.Label)
-				}
-				return usagef("report: --compare %s: the run has no group %q; its groups are %s", *groups, g, strings.Join(have, ", "))
-			}
+		if spec.BaselineGroup, err = groupLabel(agg, spec.BaselineGroup); err != nil {
+			return err
+		}
+		if spec.CandidateGroup, err = groupLabel(agg, spec.CandidateGroup); err != nil {
+			return err
 		}
 	}
 	cmps, err := spec.Comparisons(agg)
@@ -96,6 +95,27 @@ func (c *reportCmd) Run(_ context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// groupLabel is the label of the run's group named by a label or a hypothesis id, or a
+// usage error that lists the groups there are and the nearest one.
+func groupLabel(agg *reporters.Aggregate, name string) (string, error) {
+	var labels []string
+	for _, g := range agg.Groups {
+		if g.Label == name || (g.HypothesisID != "" && g.HypothesisID == name) {
+			return g.Label, nil
+		}
+		labels = append(labels, g.Label)
+	}
+	msg := fmt.Sprintf("report: --compare: the run has no hypothesis %q", name)
+	if len(labels) == 0 {
+		return "", usagef("%s; it has no samples", msg)
+	}
+	msg += "; its hypotheses are " + strings.Join(labels, ", ")
+	if near := textdist.Nearest(name, labels); near != "" {
+		msg += fmt.Sprintf(" (did you mean %s?)", near)
+	}
+	return "", usagef("%s", msg)
 }
 
 // parseDirections reads the --direction flags: NAME=higher|lower|neutral.
@@ -234,7 +254,7 @@ func reorder(args []string) []string {
 
 func isBoolFlag(a string) bool {
 	switch strings.TrimLeft(a, "-") {
-	case "h", "help", "dry-run", "resume", "verify", "no-html", "quiet":
+	case "h", "help", "dry-run", "resume", "verify", "no-html", "quiet", "allow-partial", "allow-empty":
 		return true
 	}
 	return false

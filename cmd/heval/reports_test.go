@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -90,6 +91,19 @@ var _ = Describe("heval export, merge and report", func() {
 		code, _, errOut = runHeval("merge", "--out", merged, GinkgoT().TempDir())
 		Expect(code).To(Equal(exitUsage))
 		Expect(errOut).To(ContainSubstring("no scores.parquet"))
+
+		// The merged set is a run's set, checked by the readers a run's is checked with.
+		Expect(filepath.Join(merged, "report.html")).To(BeARegularFile())
+		if xsd, _ := filepath.Abs(filepath.Join("..", "..", "..", "shared", "junit-10.xsd")); fileExists(xsd) {
+			if xmllint, err := exec.LookPath("xmllint"); err == nil {
+				out, err := exec.Command(xmllint, "--noout", "--schema", xsd, filepath.Join(merged, "junit.xml")).CombinedOutput()
+				Expect(err).NotTo(HaveOccurred(), string(out))
+			}
+		}
+		if _, err := exec.LookPath("chromium"); err == nil {
+			out, err := exec.Command("bash", filepath.Join("..", "..", ".ci", "html-check.sh"), filepath.Join(merged, "report.html"), filepath.Join(GinkgoT().TempDir(), "merged.png")).CombinedOutput()
+			Expect(err).NotTo(HaveOccurred(), string(out))
+		}
 	})
 })
 

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/heval-dev/heval/datasets"
 	"github.com/heval-dev/heval/datasets/parquetfile"
@@ -43,10 +44,10 @@ func (sf *sourceFlags) register(fs *flag.FlagSet) {
 		datasets.HypothesisHeader+" and "+datasets.RowHeader+" headers) unless --runs exclude (repeatable)")
 	fs.StringVar(&sf.runs, "runs", "include", "with --dataset, --experiment or --prompt: `MODE` is include (the dataset rows and their hypothesis runs), exclude (the rows only) or only (the runs only)")
 	fs.Var(&sf.runFilters, "runs-filter", "current Helicone, with --dataset: keep only the tagged runs also matching `EXPR`, e.g. 'created>=-24h' (repeatable, ANDed)")
-	fs.StringVar(&sf.hypTag, "hypothesis-property", datasets.DefaultHypothesisProperty, "current Helicone, with --dataset: the request property whose value names a run's hypothesis")
-	fs.StringVar(&sf.rowTag, "row-property", datasets.DefaultRowProperty, "current Helicone, with --dataset or --filter: the request property whose value is the id of the dataset row a request answered, which comparisons pair on")
-	fs.Var(&sf.filters, "filter", "any Helicone: evaluate logged requests matching `EXPR`, e.g. 'property:Variant=B', 'model=gpt-4o-mini', 'created>=-24h' (repeatable, ANDed)")
-	fs.StringVar(&sf.hypProp, "group-by", "", "any Helicone, with --filter: the request property whose value names a sample's group (e.g. Variant)")
+	fs.StringVar(&sf.hypTag, "hypothesis-property", datasets.DefaultHypothesisProperty, "current Helicone, with --dataset: the request property `NAME` whose value names a run's hypothesis")
+	fs.StringVar(&sf.rowTag, "row-property", datasets.DefaultRowProperty, "current Helicone, with --dataset or --filter: the request property `NAME` whose value is the id of the dataset row a request answered, which comparisons pair on")
+	fs.Var(&sf.filters, "filter", "any Helicone: evaluate logged requests matching `EXPR`, e.g. 'property:Variant=B', 'model~gpt-4o-mini' (model contains), 'created>=-24h' (repeatable, ANDed; a run that matches nothing fails and says what there is)")
+	fs.StringVar(&sf.hypProp, "group-by", "", "any Helicone, with --filter: the request property `NAME` whose value names a sample's group (e.g. Variant)")
 	fs.Var(&sf.experiments, "experiment", "legacy Helicone only (self-hosted, before the 2025-10 migration; hosted Helicone answers \"Not implemented\"): experiment `ID` to evaluate, its dataset rows and hypothesis runs (repeatable)")
 	fs.StringVar(&sf.prompt, "prompt", "", "legacy Helicone only: evaluate every experiment of this prompt (prompt_v2 equals `NAME`)")
 	fs.StringVar(&sf.jsonl, "jsonl", "", "evaluate the samples of a local JSONL `FILE`")
@@ -56,18 +57,19 @@ func (sf *sourceFlags) register(fs *flag.FlagSet) {
 }
 
 func (c *runCmd) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("run", "(--dataset ID|NAME | --filter EXPR... | --experiment ID | --prompt NAME | --jsonl FILE | --parquet FILE) [flags]", c.err)
+	fs := newFlagSet(c.stdio, "run")
 	var sf sourceFlags
-	sf.register(fs)
+	sf.register(fs.FlagSet)
 	var jf jobFlags
-	jf.register(fs, "pro")
-	if err := parseFlags(fs, args); err != nil {
+	jf.register(fs.FlagSet, "pro")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
+	jf.given(fs.FlagSet)
 	if fs.NArg() > 0 {
 		return usagef("run: unexpected argument %q (see 'heval run -h')", fs.Arg(0))
 	}
-	src, needsClient, err := sf.source(setFlags(fs))
+	src, needsClient, err := sf.source(setFlags(fs.FlagSet))
 	if err != nil {
 		return err
 	}
@@ -78,11 +80,11 @@ func (c *runCmd) Run(ctx context.Context, args []string) error {
 			if needsClient || !errors.Is(err, helicone.ErrNoAPIKey) {
 				return err
 			}
-			return usagef("%v (or pass --dry-run to evaluate a local file without submitting)", err)
+			return usagef("%w; or pass --dry-run to evaluate the local file without submitting scores", err)
 		}
 		env.Client = client
 	}
-	j := &job{stdio: c.stdio, flags: jf, source: src, env: env}
+	j := &job{stdio: c.stdio, flags: jf, source: src, env: env, groupBy: sf.hypProp, asked: sf.asked()}
 	return j.run(ctx)
 }
 
@@ -150,6 +152,16 @@ func (sf *sourceFlags) source(set map[string]bool) (datasets.Source, bool, error
 	} else if sf.hypProp != "" {
 		return nil, false, usagef("--group-by goes with --filter")
 	}
+	for _, file := range []struct{ flag, path string }{{"jsonl", sf.jsonl}, {"parquet", sf.parquet}} {
+		if file.path == "" {
+			continue
+		}
+		if st, err := os.Stat(file.path); err != nil {
+			return nil, false, usagef("--%s %s: %w", file.flag, file.path, errors.Unwrap(err))
+		} else if st.IsDir() {
+			return nil, false, usagef("--%s %s is a directory; name the sample file", file.flag, file.path)
+		}
+	}
 	if sf.jsonl != "" {
 		srcs = append(srcs, datasets.JSONL(sf.jsonl))
 	}
@@ -177,10 +189,34 @@ func newClientFromEnv(stderr io.Writer, eu, insecure bool) (*helicone.Client, er
 	}
 	c, err := helicone.NewClient(opts...)
 	if err != nil {
-		return nil, usagef("%v", err)
+		return nil, usagef("%w", clientError(err))
 	}
 	if c.SendsKeyInClear() {
 		fmt.Fprintf(stderr, "heval: warning: --insecure: the API key goes in clear text over plain HTTP to %s; anyone on the network path can read it (use https)\n", c.BaseURL())
 	}
 	return c, nil
+}
+
+// clientError rewrites the errors of helicone.NewClient, which speak to Go callers, for
+// the command line.
+func clientError(err error) error {
+	switch {
+	case errors.Is(err, helicone.ErrNoAPIKey):
+		return fmt.Errorf("%w: set %s to an API key with read and write permission (Helicone's settings page, API keys); 'heval serve' prints the key of its emulator", helicone.ErrNoAPIKey, helicone.EnvAPIKey)
+	case errors.Is(err, helicone.ErrInsecureURL):
+		return fmt.Errorf("%w: refusing to send the API key over plain HTTP to %s: use https or a loopback address, or pass --insecure", helicone.ErrInsecureURL, os.Getenv(helicone.EnvBaseURL))
+	}
+	return err
+}
+
+// asked describes the request filters of the command line for messages, "" without them.
+func (sf *sourceFlags) asked() string {
+	if len(sf.filters) == 0 {
+		return ""
+	}
+	var parts []string
+	for _, f := range sf.filters {
+		parts = append(parts, "--filter '"+f+"'")
+	}
+	return strings.Join(parts, " ")
 }

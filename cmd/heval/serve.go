@@ -9,6 +9,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
 	"time"
 
 	"github.com/heval-dev/heval/helicone"
@@ -20,18 +24,19 @@ import (
 type serveCmd struct{ stdio }
 
 func (c *serveCmd) Run(ctx context.Context, args []string) error {
-	fs := newFlagSet("serve", "[--addr 127.0.0.1:8585] [--profile current|legacy] [--api-key KEY] [--seed FILE] [--data DIR] [flags]", c.err)
-	addr := fs.String("addr", "127.0.0.1:8585", "address to listen on")
-	profile := fs.String("profile", string(heliconetest.Current), "the Helicone to play: 'current' (hosted Helicone today: Helicone Datasets, runs as property-tagged requests, no experiment query) or 'legacy' (self-hosted before the 2025-10 migration: experiments)")
-	key := fs.String("api-key", "", "API key of the default organization (default: the demo key, or a random one with --no-demo)")
+	fs := newFlagSet(c.stdio, "serve")
+	addr := fs.String("addr", "127.0.0.1:8585", "`HOST:PORT` to listen on")
+	profile := fs.String("profile", string(heliconetest.Current), "the Helicone to play (`PROFILE`): 'current' (hosted Helicone today: Helicone Datasets, runs as property-tagged requests, no experiment query) or 'legacy' (self-hosted before the 2025-10 migration: experiments)")
+	key := fs.String("api-key", "", "API `KEY` of the default organization (default: the demo key, or a random one with --no-demo)")
 	seed := fs.String("seed", "", "load organizations, requests, experiments and Helicone Datasets from a seed `FILE` (JSON, see helicone/heliconetest and docs/seed-example.json)")
 	noDemo := fs.Bool("no-demo", false, "do not load the built-in demo data")
 	data := fs.String("data", "", "keep every acknowledged score in `DIR`, so a restart (even after kill -9) keeps them")
 	rateLimit := fs.String("rate-limit", "", "enable the per-organization rate limit: `BUDGET/WINDOW` (e.g. 1000/5m) or 'tiers' for the tier budgets")
-	writeDelay := fs.Duration("write-delay", heliconetest.DefaultWriteDelay, "apply score writes this long after acknowledging them, as Helicone's queue does (0: at once)")
+	writeDelay := fs.Duration("write-delay", heliconetest.DefaultWriteDelay, "apply score writes `DURATION` after acknowledging them, as Helicone's queue does (0: at once)")
 	deprecated := fs.Bool("deprecated-experiments", false, "answer every valid experiment query with 500 \"Not implemented\": the current profile (kept for old scripts)")
+	verbose := fs.Bool("v", false, "log every request on stderr: method, path, status and organization")
 	numeric := fs.Bool("numeric-scores", false, "send the Int64 columns of request rows (scores, token counts) as JSON numbers instead of strings, as ClickHouse 25.8 does")
-	if err := parseFlags(fs, args); err != nil {
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -42,7 +47,7 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 		return usagef("--profile %s: choose current (hosted Helicone today) or legacy (self-hosted, before the 2025-10 migration)", *profile)
 	}
 	if *deprecated {
-		if flagSet(fs, "profile") && p != heliconetest.Current {
+		if flagGiven(fs.FlagSet, "profile") && p != heliconetest.Current {
 			return usagef("--deprecated-experiments is the current profile; it cannot go with --profile %s", p)
 		}
 		p = heliconetest.Current
@@ -77,10 +82,14 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if *numeric {
 		opts = append(opts, heliconetest.WithNumericScores())
 	}
-	opts = append(opts, heliconetest.WithLogger(slog.New(slog.NewTextHandler(c.err, &slog.HandlerOptions{Level: slog.LevelWarn}))))
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	opts = append(opts, heliconetest.WithLogger(slog.New(slog.NewTextHandler(c.err, &slog.HandlerOptions{Level: level}))))
 	h, err := heliconetest.NewHandler(opts...)
 	if err != nil {
-		return usagef("serve: %v", err)
+		return usagef("serve: %w", err)
 	}
 	defer h.Close()
 	ln, err := net.Listen("tcp", *addr)
@@ -93,11 +102,21 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	fmt.Fprintln(c.out, "# serving the Helicone emulator until interrupted (Ctrl-C)")
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	why := "interrupted"
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
+	case <-parentGone():
+		why = "the go run that started it ended"
 	}
+	defer func() {
+		kept := "the scores it held are gone (--data DIR keeps them across restarts)"
+		if *data != "" {
+			kept = "the scores it acknowledged are kept in " + *data
+		}
+		fmt.Fprintf(c.out, "# heval serve: stopped (%s) after %d requests; %s\n", why, len(h.Log()), kept)
+	}()
 	// Let answers under way finish, briefly. Connections a client opened but never used
 	// count as busy for a few seconds in net/http's Shutdown, so after the grace period the
 	// rest are closed: every acknowledged score is already stored.
@@ -114,21 +133,80 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	return nil
 }
 
-// printServed says which Helicone the emulator plays and what it serves: the experiments
-// (legacy) or the Helicone Datasets (current).
-func printServed(w io.Writer, h *heliconetest.Handler, writeDelay time.Duration) {
-	switch h.Profile() {
-	case heliconetest.Legacy:
-		fmt.Fprintln(w, "# profile legacy: a self-hosted Helicone from before the 2025-10 migration (experiments, the v2 score route)")
-		for _, e := range h.Experiments() {
-			fmt.Fprintf(w, "# experiment %s: %d dataset rows, %d hypotheses\n", e.ID, e.Rows, e.Hypotheses)
-		}
-	default:
-		fmt.Fprintln(w, "# profile current: hosted Helicone today (Helicone Datasets, hypothesis runs as property-tagged requests; the experiment query answers 500 \"Not implemented\")")
-		for _, d := range h.Datasets() {
-			if !d.Deleted {
-				fmt.Fprintf(w, "# dataset %s %q: %d rows\n", d.ID, d.Name, d.Rows)
+// parentGone is closed when heval runs as the child of `go run` and that process ends: go
+// run does not pass SIGTERM on (kill $! kills go run alone), so a server started with
+// `go run ./cmd/heval serve &` would otherwise keep listening. A heval built with go build
+// or go install never stops on its own.
+func parentGone() <-chan struct{} {
+	gone := make(chan struct{})
+	exe, err := os.Executable()
+	if err != nil || !isGoRunBinary(exe) {
+		return gone
+	}
+	parent := os.Getppid()
+	go func() {
+		for range time.Tick(500 * time.Millisecond) {
+			if os.Getppid() != parent {
+				close(gone)
+				return
 			}
+		}
+	}()
+	return gone
+}
+
+// isGoRunBinary reports whether exe is a binary that `go run` built: one in the go
+// command's temporary work directory ($GOTMPDIR/go-buildNNN/b001/exe/heval), or, as go run
+// caches the executables it links, one in the build cache ($GOCACHE/5b/5b5b…-d/heval).
+func isGoRunBinary(exe string) bool {
+	dir := filepath.Dir(exe)
+	if filepath.Base(dir) == "exe" && strings.HasPrefix(filepath.Base(filepath.Dir(filepath.Dir(dir))), "go-build") {
+		return true
+	}
+	return cachedExeDir.MatchString(filepath.Base(dir)) && strings.HasPrefix(filepath.Base(dir), filepath.Base(filepath.Dir(dir)))
+}
+
+// cachedExeDir is the name of a directory of the build cache that holds an executable.
+var cachedExeDir = regexp.MustCompile(`^[0-9a-f]{64}-d$`)
+
+// printServed says which Helicone the emulator plays and what it serves, organization by
+// organization: its API keys, and its experiments (legacy) or Helicone Datasets (current).
+func printServed(w io.Writer, h *heliconetest.Handler, writeDelay time.Duration) {
+	legacy := h.Profile() == heliconetest.Legacy
+	if legacy {
+		fmt.Fprintln(w, "# profile legacy: a self-hosted Helicone from before the 2025-10 migration (experiments, the v2 score route)")
+	} else {
+		fmt.Fprintln(w, "# profile current: hosted Helicone today (Helicone Datasets, hypothesis runs as property-tagged requests; the experiment query answers 500 \"Not implemented\")")
+	}
+	exps, dsets := h.Experiments(), h.Datasets()
+	for _, o := range h.Organizations() {
+		name := o.ID
+		if o.Name != "" {
+			name = fmt.Sprintf("%q (%s)", o.Name, o.ID)
+		}
+		fmt.Fprintf(w, "# organization %s, API keys: %s\n", name, strings.Join(o.Keys, ", "))
+		n := 0
+		if legacy {
+			for _, e := range exps {
+				if e.OrgID == o.ID {
+					fmt.Fprintf(w, "# experiment %s: %d dataset rows, %d hypotheses\n", e.ID, e.Rows, e.Hypotheses)
+					n++
+				}
+			}
+		} else {
+			for _, d := range dsets {
+				if d.OrgID == o.ID && !d.Deleted {
+					fmt.Fprintf(w, "# dataset %s %q: %d rows\n", d.ID, d.Name, d.Rows)
+					n++
+				}
+			}
+		}
+		if n == 0 {
+			what := "Helicone Datasets (the seed's helicone_datasets)"
+			if legacy {
+				what = "experiments (the seed's experiments)"
+			}
+			fmt.Fprintf(w, "#   no %s; its logged requests can be judged with --filter\n", what)
 		}
 	}
 	if writeDelay > 0 {
@@ -136,8 +214,8 @@ func printServed(w io.Writer, h *heliconetest.Handler, writeDelay time.Duration)
 	}
 }
 
-// flagSet reports whether the flag name was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
+// flagGiven reports whether the flag name was given on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set

@@ -23,8 +23,8 @@ func heVersion() string {
 type versionCmd struct{ stdio }
 
 func (c *versionCmd) Run(_ context.Context, args []string) error {
-	fs := newFlagSet("version", "", c.err)
-	if err := parseFlags(fs, args); err != nil {
+	fs := newFlagSet(c.stdio, "version")
+	if err := fs.parse(args); err != nil {
 		return err
 	}
 	_, err := fmt.Fprintf(c.out, "heval %s\n", heVersion())

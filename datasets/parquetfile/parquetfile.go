@@ -22,6 +22,11 @@ type parquetSource struct{ path string }
 
 func (s *parquetSource) String() string { return "Parquet file " + s.path }
 
+// ExplainEmpty implements [datasets.EmptyExplainer].
+func (s *parquetSource) ExplainEmpty(context.Context, datasets.Env) string {
+	return "the file " + s.path + " has no rows"
+}
+
 func (s *parquetSource) Samples(ctx context.Context, _ datasets.Env) iter.Seq2[heval.Sample, error] {
 	return func(yield func(heval.Sample, error) bool) {
 		f, err := os.Open(s.path)

@@ -30,7 +30,7 @@ import (
 const shards = 4
 
 // seedChecks are the evaluators `heval run` runs by default.
-var seedChecks = []string{"word_count", "has_citations", "has_code_examples", "starts_with_greeting", "min_length", "contains_markdown"}
+var seedChecks = []string{"word_count", "has_citations", "has_code_examples", "starts_with_greeting", "exceeds_min_length", "contains_markdown"}
 
 // scoreRow is one Parquet row reduced to what must agree between a single run and the
 // merged shards.

@@ -9,7 +9,8 @@
 // All() *harness.ResultSet method (such as *suite.Evaluation). Statistics are those of
 // `heval run --require` (package stats): the mean, type-7 quantiles (linear interpolation,
 // as NumPy's default), the share of true (non-zero) values, and the number of failed
-// evaluator calls. NotBeWorseThan compares with stats.Compare, as the reports do, in the
+// evaluator calls. HaveCount hands its matcher an int (HaveCount("word_count", Equal(120))).
+// NotBeWorseThan compares with stats.Compare, as the reports do, in the
 // direction the key's evaluator declared (LowerIsBetter and HigherIsBetter override it; a
 // neutral key must be given one), and refuses two runs whose evaluator specs differ.
 //

@@ -129,3 +129,11 @@ func mixedHypotheses(obs []harness.Observation) bool {
 	}
 	return false
 }
+
+// firstLine is s up to its first line break.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

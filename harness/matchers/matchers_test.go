@@ -6,6 +6,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/heval-dev/heval"
 	"github.com/heval-dev/heval/harness"
 	. "github.com/heval-dev/heval/harness/matchers"
 )
@@ -41,6 +42,17 @@ var _ = Describe("statistic matchers", func() {
 		Expect(c).To(HavePassRate("has_citations", Equal(0.75)))
 		Expect(c).To(HaveCount("word_count", Equal(38.0)))
 		Expect(run).To(HaveCount("accuracy", Equal(80.0)))
+	})
+
+	It("counts in integers: HaveCount takes Equal(30) as written in the README", func() {
+		c := run.Hypothesis("candidate")
+		Expect(c).To(HaveCount("word_count", Equal(38)))
+		Expect(c).To(HaveCount("word_count", Equal(int64(38))))
+		Expect(c).To(HaveCount("word_count", BeNumerically(">=", 30)))
+		Expect(c).To(HaveCount("word_count", BeEquivalentTo(38)))
+		msg := failure(c, HaveCount("word_count", Equal(30)))
+		Expect(msg).To(ContainSubstring("<int>: 38"))
+		Expect(msg).NotTo(ContainSubstring("float64"))
 	})
 
 	It("names the set, the statistic, the value, the expectation and the lowest samples when a lower bound fails", func() {
@@ -145,6 +157,22 @@ var _ = Describe("statistic matchers", func() {
 			msg = failure(c, HaveErrorCount(BeNumerically("<", 1)))
 			Expect(msg).To(ContainSubstring("to be <"))
 			Expect(msg).To(ContainSubstring("row 9"))
+		})
+
+		It("shows an evaluator's whole error message, not a cut one, and a panic once as a panic", func() {
+			_, invalid := heval.Normalize("accuracy", 0.925)
+			Expect(invalid).To(HaveOccurred())
+			smp := &heval.Sample{RequestID: "00000001-0000-4000-8000-000000000001", RowIndex: 1, Hypothesis: "candidate"}
+			res := harness.NewResults(heval.RunInfo{}, []heval.Record{
+				{Sample: smp, Evaluator: "accuracy", Err: invalid.Error(), ErrKind: heval.ErrorKindInvalidValue},
+				{Sample: smp, Evaluator: "boom", Err: "the evaluator panicked: kaboom\nmain.boom()\n\tboom.go:3", ErrKind: heval.ErrorKindPanic},
+			}, heval.Summary{})
+			msg := failure(res, HaveNoErrors())
+			Expect(msg).To(ContainSubstring(invalid.Error()))
+			Expect(msg).To(ContainSubstring("return heval.Int(heval.Percent(x)) for a 0–1 fraction, or round it"))
+			Expect(msg).To(ContainSubstring("boom on request 00000001-0000-4000-8000-000000000001: panic: the evaluator panicked: kaboom"))
+			Expect(msg).NotTo(ContainSubstring("panic: panic"))
+			Expect(msg).NotTo(ContainSubstring("boom.go"), "the stack stays in the reports")
 		})
 	})
 })

@@ -3,11 +3,13 @@ package matchers
 import (
 	"cmp"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
 	"github.com/heval-dev/heval"
 
+	gm "github.com/onsi/gomega/matchers"
 	"github.com/onsi/gomega/types"
 
 	"github.com/heval-dev/heval/harness"
@@ -52,7 +54,9 @@ func HavePassRate(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
 }
 
 // HaveCount succeeds when the number of values of the key satisfies matcher, for
-// example HaveCount("accuracy", Equal(120)). A key with no values has a count of 0.
+// example HaveCount("accuracy", Equal(120)) or HaveCount("accuracy", BeNumerically(">=",
+// 100)). The count is an int (for Equal, a number of the type Equal was given). A key with
+// no values has a count of 0.
 func HaveCount(key string, matcher types.GomegaMatcher) types.GomegaMatcher {
 	m := newStatMatcher("count", "count", key, matcher)
 	m.countOK = true
@@ -101,7 +105,27 @@ func (m *statMatcher) Match(actual any) (bool, error) {
 		xs[i] = float64(o.Value)
 	}
 	m.value = m.fn.Of(xs)
-	return m.inner.Match(m.value)
+	return m.inner.Match(m.actual())
+}
+
+// actual is the statistic as the inner matcher sees it: a float64, except for a count,
+// which is an int (so that HaveCount("k", Equal(120)) holds), or a number of the type an
+// Equal matcher expects (Equal(int64(120)), Equal(120.0)).
+func (m *statMatcher) actual() any {
+	if !m.countOK {
+		return m.value
+	}
+	n := int(m.value)
+	if eq, ok := m.inner.(*gm.EqualMatcher); ok && eq.Expected != nil {
+		t := reflect.TypeOf(eq.Expected)
+		switch t.Kind() {
+		case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+			reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+			reflect.Float32, reflect.Float64:
+			return reflect.ValueOf(n).Convert(t).Interface()
+		}
+	}
+	return n
 }
 
 func (m *statMatcher) headline() string {
@@ -118,11 +142,11 @@ func (m *statMatcher) headline() string {
 }
 
 func (m *statMatcher) FailureMessage(actual any) string {
-	return m.headline() + "\n" + indent(m.inner.FailureMessage(m.value), "  ") + m.samples(direction(m.inner))
+	return m.headline() + "\n" + indent(m.inner.FailureMessage(m.actual()), "  ") + m.samples(direction(m.inner))
 }
 
 func (m *statMatcher) NegatedFailureMessage(actual any) string {
-	return m.headline() + "\n" + indent(m.inner.NegatedFailureMessage(m.value), "  ") + m.samples(-direction(m.inner))
+	return m.headline() + "\n" + indent(m.inner.NegatedFailureMessage(m.actual()), "  ") + m.samples(-direction(m.inner))
 }
 
 // samples lists the samples that pull the statistic the wrong way: the lowest when a lower
@@ -236,7 +260,7 @@ func (m *errorMatcher) message(negated bool) string {
 			if kind == "" {
 				kind = "error"
 			}
-			s += fmt.Sprintf("\n    %s on %s: %s: %s", r.Evaluator, o.Describe(), kind, clip(r.Err, 160))
+			s += fmt.Sprintf("\n    %s on %s: %s: %s", r.Evaluator, o.Describe(), kind, clip(firstLine(r.Err), 300))
 		}
 		if len(m.errs) > maxListed {
 			s += fmt.Sprintf("\n    … and %d more", len(m.errs)-maxListed)

@@ -19,7 +19,7 @@
 // same for an experiment.
 //
 // Evaluators labelled with Ginkgo's Label run only when the run's --label-filter selects
-// them. The flags -heval.out, -heval.dry-run, -heval.rate, -heval.concurrency and
+// them. The flags -heval.out, -heval.dry-run (a boolean), -heval.rate, -heval.concurrency and
 // -heval.require (after -args for go test) configure a run; [WithVerify] reads every
 // submitted score back, and [LoadBaseline] reads last night's scores for comparisons.
 //
@@ -30,6 +30,9 @@
 // `go test ./...` gathers every suite's reports under one heval-out directory for CI to
 // upload; -heval.out=off writes none. After the specs ran, their outcomes are added to
 // junit.xml as the suite heval/specs, a failed matcher placed at its file and line.
+// A source without samples fails the suite's SynchronizedBeforeSuite with what the source
+// could find instead, unless [AllowEmpty]. The results every process receives keep each
+// sample's metadata, inputs, properties and answer and reference text (not its raw bodies).
 //
 // This is the only package of heval that imports Ginkgo; the engine (package harness) does
 // not, so programs that embed it get no Ginkgo flags.

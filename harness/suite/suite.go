@@ -58,6 +58,7 @@ type config struct {
 	logger      *slog.Logger
 	cleanup     []func()
 	keys        []string // API keys to keep out of the reports
+	allowEmpty  bool
 }
 
 // WithEnv gives the suite what its source and delivery talk to. Without it (or
@@ -125,6 +126,11 @@ func Require(thresholds ...string) Option {
 	}
 	return Option{func(c *config) { c.require = append(c.require, thresholds...) }}
 }
+
+// AllowEmpty lets the suite pass when its source has no samples. By default a source that
+// yields none fails the suite's SynchronizedBeforeSuite with a [*harness.NoSamplesError]
+// saying what the source could find instead, rather than running every spec on nothing.
+func AllowEmpty() Option { return Option{func(c *config) { c.allowEmpty = true }} }
 
 // WithLogger receives the run's warnings (retries, failed deliveries).
 func WithLogger(l *slog.Logger) Option {
@@ -411,9 +417,13 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	if envFn == nil {
 		envFn = func() (datasets.Env, error) {
 			c, err := helicone.NewClient()
-			if errors.Is(err, helicone.ErrNoAPIKey) && r.dryRun {
-				// A dry run over local files needs no Helicone; a source that does says so.
+			switch {
+			case errors.Is(err, helicone.ErrNoAPIKey) && r.dryRun:
+				// A dry run sends nothing: a source of local files needs no key, and one that
+				// reads Helicone says so (datasets.ErrNoClient).
 				return datasets.Env{}, nil
+			case errors.Is(err, helicone.ErrNoAPIKey):
+				return datasets.Env{}, fmt.Errorf("%w: set %s (and %s for a server other than hosted Helicone's US region), or give the suite suite.WithHelicone(baseURL, apiKey); a dry run (-heval.dry-run) of local files needs none", helicone.ErrNoAPIKey, helicone.EnvAPIKey, helicone.EnvBaseURL)
 			}
 			return datasets.Env{Client: c}, err
 		}
@@ -425,9 +435,11 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	cfg := harness.Config{
 		Source: s.source, Env: env, Evaluators: evs, Concurrency: r.concurrency, Info: info,
 		DryRun: r.dryRun, Rate: r.rate, Thresholds: r.thresholds, KeepResults: true, Logger: s.cfg.logger,
-		Verify: s.cfg.verify && !r.dryRun,
+		Verify:     s.cfg.verify && !r.dryRun,
+		AllowEmpty: s.cfg.allowEmpty,
 	}
 	var outs *outputs.Set
+	var spy *startSpy
 	if r.out != "" {
 		red := helicone.NewRedactor(append(slices.Clone(s.cfg.keys), os.Getenv(helicone.EnvAPIKey))...)
 		outs, err = outputs.Open(outputs.Options{Dir: r.out, Redact: red.String})
@@ -440,7 +452,8 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 		case err != nil:
 			return nil, fmt.Errorf("heval: %w", err)
 		default:
-			cfg.Handler = outs.Handler()
+			spy = &startSpy{Handler: outs.Handler()}
+			cfg.Handler = spy
 			if !r.dryRun {
 				cfg.JournalPath = filepath.Join(r.out, harness.JournalFile)
 			}
@@ -451,10 +464,22 @@ func (s *Evaluation) execute(ctx context.Context) (*harness.Results, error) {
 	}
 	res, runErr := harness.Run(ctx, cfg)
 	var errs []error
-	if runErr != nil {
+	var empty *harness.NoSamplesError
+	switch {
+	case errors.As(runErr, &empty):
+		msg := fmt.Sprintf("heval: %s matched no samples, so the specs have nothing to check", empty.Source)
+		if empty.Hint != "" {
+			msg += ":\n  " + strings.ReplaceAll(empty.Hint, "\n", "\n  ")
+		}
+		errs = append(errs, errors.New(msg+"\n(suite.AllowEmpty() lets a suite without samples pass)"))
+	case runErr != nil:
 		errs = append(errs, fmt.Errorf("heval: the evaluation of %s failed: %w", s.source, runErr))
 	}
-	if outs != nil {
+	switch {
+	case outs != nil && !spy.started:
+		// The run failed before its first sample: the reports of an earlier run stay.
+		_ = outs.Discard()
+	case outs != nil:
 		if err := outs.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("heval: writing the reports: %w", err))
 		}
@@ -566,6 +591,18 @@ func addSpecs(path, file string, specs []junit.Spec) error {
 	return err
 }
 
+// startSpy remembers whether the run started its handler, which it does with the first
+// sample.
+type startSpy struct {
+	heval.Handler
+	started bool
+}
+
+func (s *startSpy) Start(info heval.RunInfo) error {
+	s.started = true
+	return s.Handler.Start(info)
+}
+
 // receive runs on every process with the path of the saved results.
 func (s *Evaluation) receive(ctx ginkgo.SpecContext, path []byte) {
 	f, err := os.Open(string(path))
@@ -578,7 +615,7 @@ func (s *Evaluation) receive(ctx ginkgo.SpecContext, path []byte) {
 		ginkgo.Fail("heval: reading the suite's results: " + err.Error())
 	}
 	s.mu.Lock()
-	s.results = harness.NewResults(snap.Info, snap.Records, snap.Summary)
+	s.results = harness.NewResults(snap.Info, snap.records(), snap.Summary)
 	s.mu.Unlock()
 }
 
@@ -597,16 +634,92 @@ func (s *Evaluation) cleanupFirst() {
 	}
 }
 
-// snapshot is the form in which process 1 hands the results to the others.
+// snapshot is the form in which process 1 hands the results to the others: each sample
+// once, with the text it read (which gob would drop), and the records pointing at them.
 type snapshot struct {
 	Info    heval.RunInfo
 	Summary heval.Summary
-	Records []heval.Record
+	Samples []heval.Sample
+	Texts   []sampleText
+	// Records are the records without their samples; SampleOf[i] is the index in Samples
+	// of record i's sample, -1 for none.
+	Records  []heval.Record
+	SampleOf []int32
 }
 
-func snapshotOf(r *harness.Results) snapshot {
-	return snapshot{Info: r.Info, Summary: r.Summary, Records: r.Records()}
+// sampleText is what a sample read from its bodies.
+type sampleText struct {
+	Text, Ref string
+	// Err is the message of the error reading the answer; Kind names its sentinel.
+	Err, Kind string
 }
+
+// textErrors are the sentinels a read error keeps across processes.
+var textErrors = map[string]error{"not_available": heval.ErrBodyNotAvailable, "no_body": heval.ErrNoBody, "unknown": heval.ErrUnknownBody}
+
+func snapshotOf(r *harness.Results) snapshot {
+	snap := snapshot{Info: r.Info, Summary: r.Summary}
+	index := map[*heval.Sample]int32{}
+	for _, rec := range r.Records() {
+		at := int32(-1)
+		if s := rec.Sample; s != nil {
+			i, ok := index[s]
+			if !ok {
+				i = int32(len(snap.Samples))
+				index[s] = i
+				text, err := s.Answer()
+				t := sampleText{Text: text, Ref: s.ReferenceText()}
+				if err != nil {
+					t.Err = err.Error()
+					for k, sentinel := range textErrors {
+						if errors.Is(err, sentinel) {
+							t.Kind = k
+						}
+					}
+				}
+				snap.Samples = append(snap.Samples, *s)
+				snap.Texts = append(snap.Texts, t)
+			}
+			at = i
+		}
+		rec.Sample = nil
+		snap.Records = append(snap.Records, rec)
+		snap.SampleOf = append(snap.SampleOf, at)
+	}
+	return snap
+}
+
+// records rebuilds the records of a snapshot, their samples answering Text and
+// ReferenceText as on the process that evaluated them.
+func (snap *snapshot) records() []heval.Record {
+	samples := make([]heval.Sample, len(snap.Samples))
+	for i, s := range snap.Samples {
+		t := snap.Texts[i]
+		var err error
+		if t.Err != "" {
+			err = &readError{msg: t.Err, sentinel: textErrors[t.Kind]}
+		}
+		samples[i] = s.WithText(t.Text, err, t.Ref)
+	}
+	recs := snap.Records
+	for i := range recs {
+		if at := snap.SampleOf[i]; at >= 0 {
+			recs[i].Sample = &samples[at]
+		}
+	}
+	return recs
+}
+
+// readError is a read error handed on by a snapshot: its message, and its sentinel for
+// errors.Is.
+type readError struct {
+	msg      string
+	sentinel error
+}
+
+func (e *readError) Error() string { return e.msg }
+
+func (e *readError) Unwrap() error { return e.sentinel }
 
 // Results are the suite's results. It panics when called before the suite ran, for
 // example in a container body or at package level: call it inside It or BeforeEach.

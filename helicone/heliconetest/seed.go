@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heval-dev/heval/internal/textdist"
 )
 
 // Seed is the data an emulator starts with: organizations, each with its API keys, logged
@@ -244,7 +246,11 @@ func checkFields(v any, t reflect.Type, path string) error {
 		for _, k := range keys {
 			f, ok := fields[k]
 			if !ok {
-				return fmt.Errorf("unknown field %q in %s; the fields there are %s", k, path, strings.Join(names, ", "))
+				hint := ""
+				if near := textdist.Nearest(k, names); near != "" {
+					hint = fmt.Sprintf(" (did you mean %s?)", near)
+				}
+				return fmt.Errorf("unknown field %q in %s%s; the fields there are %s", k, path, hint, strings.Join(names, ", "))
 			}
 			if err := checkFields(obj[k], f.Type, path+"."+k); err != nil {
 				return err

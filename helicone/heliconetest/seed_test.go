@@ -43,7 +43,7 @@ var _ = Describe("seeding", func() {
 
 		It("serves the current path: the Helicone Dataset, its row's body, and the run as a tagged request", func() {
 			srv := exampleServer(heliconetest.Current)
-			Expect(listIDs(dsList(srv, exampleKey, `{}`))).To(Equal([]string{exampleDataset}))
+			Expect(listIDs(dsList(srv, exampleKey, `{}`))).To(ConsistOf(exampleDataset, "4b000000-0000-4000-8000-000000000001"), "the password questions and support-golden")
 			rows := dsRows(srv, exampleKey, exampleDataset, `{"offset":0,"limit":100}`)
 			Expect(rows).To(HaveLen(1))
 			Expect(rows[0].ID).To(Equal(exampleRow))
@@ -83,7 +83,7 @@ var _ = Describe("seeding", func() {
 		path := filepath.Join(GinkgoT().TempDir(), "seed.json")
 		Expect(writeFile(path, b)).To(Succeed())
 		_, err = heliconetest.NewHandler(heliconetest.WithSeedFile(path))
-		Expect(err).To(MatchError(And(ContainSubstring(`unknown field "creatd_ago"`), ContainSubstring("seed.organizations[0].requests[1]"), ContainSubstring("created_ago"), ContainSubstring(path))))
+		Expect(err).To(MatchError(And(ContainSubstring(`unknown field "creatd_ago" in seed.organizations[0].requests[1] (did you mean created_ago?)`), ContainSubstring("seed.organizations[0].requests[1]"), ContainSubstring("created_ago"), ContainSubstring(path))))
 	})
 
 	It("rejects an unknown field of a dataset row and of a key", func() {

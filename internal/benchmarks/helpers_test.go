@@ -33,7 +33,7 @@ import (
 
 // seedChecks are the six deterministic evaluators of Helicone's scoring guide, as
 // `heval run` runs them by default.
-var seedChecks = []string{"word_count", "has_citations", "has_code_examples", "starts_with_greeting", "min_length", "contains_markdown"}
+var seedChecks = []string{"word_count", "has_citations", "has_code_examples", "starts_with_greeting", "exceeds_min_length", "contains_markdown"}
 
 // sixChecks returns the evaluators named by seedChecks.
 func sixChecks() ([]*harness.EvaluatorSpec, error) {
@@ -256,7 +256,7 @@ func (p *peakSampler) stop() memPeak {
 
 // scoreBody is the body of one coalesced score write of the six seed checks, as the
 // harness sends it.
-var scoreBody = []byte(`{"scores":{"word_count":142,"has_citations":true,"has_code_examples":false,"starts_with_greeting":true,"min_length":true,"contains_markdown":false}}`)
+var scoreBody = []byte(`{"scores":{"word_count":142,"has_citations":true,"has_code_examples":false,"starts_with_greeting":true,"exceeds_min_length":true,"contains_markdown":false}}`)
 
 // barePOSTs sends one score write per request id to baseURL with workers concurrent
 // goroutines, each reusing its connection: the bare loopback rate the harness's delivery

@@ -44,7 +44,9 @@ func Levenshtein(a, b []rune, maxCells float64) (d int, ok bool) {
 }
 
 // Nearest returns the candidate closest to name (ignoring case), or "" when none is within
-// a third of name's length (at least one edit, at most three): a plausible typo.
+// a third of name's length (at least one edit, at most three): a plausible typo. An edit is
+// an insertion, a deletion, a substitution or a swap of two neighbouring characters
+// ("modle" is one edit from "model").
 func Nearest(name string, candidates []string) string {
 	low := []rune(strings.ToLower(name))
 	limit := min(3, max(1, len(low)/3))
@@ -53,10 +55,39 @@ func Nearest(name string, candidates []string) string {
 		if c == name {
 			continue
 		}
-		d, ok := Levenshtein(low, []rune(strings.ToLower(c)), 1<<20)
-		if ok && d < bestD {
+		cand := []rune(strings.ToLower(c))
+		if len(low)*len(cand) > 1<<20 {
+			continue
+		}
+		if d := swapDistance(low, cand); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
+}
+
+// swapDistance is the edit distance of a and b where swapping two neighbouring runes is one
+// edit (the optimal string alignment distance).
+func swapDistance(a, b []rune) int {
+	prev2 := make([]int, len(b)+1)
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(b)]
 }

@@ -37,5 +37,7 @@ var _ = Describe("text distance", func() {
 		Expect(textdist.Nearest("candidat", keys)).To(Equal("candidate"))
 		Expect(textdist.Nearest("Word_Count", keys)).To(Equal("word_count"))
 		Expect(textdist.Nearest("latency", keys)).To(BeEmpty())
+		Expect(textdist.Nearest("modle", []string{"model", "provider"})).To(Equal("model"), "a swap of two neighbours is one edit")
+		Expect(textdist.Nearest("Varient", []string{"Variant", "environment"})).To(Equal("Variant"))
 	})
 })

@@ -100,20 +100,19 @@ var _ = Describe("Progress", func() {
 				defer wg.Done()
 				for range 150 {
 					p.Evaluated(1)
-					p.Submitted(6)
 				}
 			}()
 		}
 		wg.Wait()
 		clock.Advance(4 * time.Second)
 		tick <- clock.Now()
-		Expect(p.Line()).To(Equal("heval: 1200/4800 samples, 7200 scores submitted, 300/s, eta 12s"))
+		Expect(p.Line()).To(Equal("heval: evaluated 1200/4800, 300 samples/s, eta 12s"))
 		p.Done()
 		p.Done()
 		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
 		Expect(lines).To(HaveLen(2))
-		Expect(lines[0]).To(Equal("heval: 1200/4800 samples, 7200 scores submitted, 300/s, eta 12s"))
-		Expect(lines[1]).To(Equal("heval: 1200/4800 samples, 7200 scores submitted, 300/s, eta 12s, done in 4s"))
+		Expect(lines[0]).To(Equal("heval: evaluated 1200/4800, 300 samples/s, eta 12s"))
+		Expect(lines[1]).To(Equal("heval: evaluated 1200/4800, 300 samples/s, eta 12s, done in 4s"))
 	})
 
 	It("omits the total and the ETA when the total is unknown", func() {
@@ -122,20 +121,44 @@ var _ = Describe("Progress", func() {
 		defer p.Done()
 		p.Evaluated(10)
 		clock.Advance(2 * time.Second)
-		Expect(p.Line()).To(Equal("heval: 10 samples, 0 scores submitted, 5/s"))
+		Expect(p.Line()).To(Equal("heval: evaluated 10, 5 samples/s"))
 	})
 
-	It("draws a bar on a terminal", func() {
+	It("shows each phase, and the ETA of the slowest once the source is read", func() {
+		clock := &fakeClock{now: time.Unix(0, 0)}
+		p := console.NewProgress(&testutil.SyncBuffer{}, 0, console.Phases(true, true), console.Clock(clock.Now, make(chan time.Time)))
+		defer p.Done()
+		p.Fetched(300)
+		p.Evaluated(200)
+		clock.Advance(2 * time.Second)
+		Expect(p.Line()).To(Equal("heval: reading: 300 samples so far · evaluated 200 · 100 samples/s"), "no ETA before the total is known")
+		p.Fetched(100)
+		p.FetchDone()
+		p.Evaluated(200)
+		p.Delivered(100)
+		p.Submitted(90)
+		clock.Advance(2 * time.Second)
+		// evaluation is over; delivery runs at 25/s with 300 to go: 12s; verification has not
+		// started and is assumed as fast as delivery: 16s.
+		Expect(p.Line()).To(Equal("heval: read 400 samples · evaluated 400/400 · delivered 100/400 (90 acknowledged) · 100 samples/s · eta 16s"))
+		p.Verified(50)
+		Expect(p.Line()).To(ContainSubstring("verified 50/400"))
+	})
+
+	It("draws a bar on a terminal, of the slowest phase, with every phase named", func() {
 		clock := &fakeClock{now: time.Unix(0, 0)}
 		tick := make(chan time.Time)
 		var out testutil.SyncBuffer
-		p := console.NewProgress(&out, 100, console.Terminal(true), console.Clock(clock.Now, tick))
+		p := console.NewProgress(&out, 0, console.Terminal(true), console.Phases(true, false), console.Clock(clock.Now, tick))
+		p.Fetched(100)
+		p.FetchDone()
 		p.Evaluated(50)
-		p.Submitted(120)
+		p.Delivered(40)
+		p.Submitted(40)
 		tick <- clock.Now()
 		p.Done()
-		Expect(out.String()).To(ContainSubstring("120 scores submitted"))
-		Expect(out.String()).To(ContainSubstring("100/100"))
+		Expect(out.String()).To(ContainSubstring("evaluated 50 · delivered 40 · 40 acknowledged"))
+		Expect(out.String()).To(ContainSubstring("40/100"))
 		Expect(out.String()).To(ContainSubstring("\r"))
 	})
 })

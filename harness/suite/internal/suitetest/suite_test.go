@@ -3,6 +3,7 @@ package suitetest_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/heval-dev/heval"
 
@@ -19,8 +20,8 @@ var _ = Describe("a suite declared with harness.Suite", func() {
 	It("gives every process the same results: every sample of the experiment, judged once per repeat", func() {
 		all := run.All()
 		Expect(all.Hypotheses()).To(ConsistOf("baseline", "candidate", "claude", "dataset"))
-		Expect(run.Hypothesis("candidate")).To(HaveCount("has_citations", Equal(float64(demo.DefaultRows))))
-		Expect(run.Hypothesis("candidate")).To(HaveCount("is_concise", Equal(float64(3*demo.DefaultRows))))
+		Expect(run.Hypothesis("candidate")).To(HaveCount("has_citations", Equal(demo.DefaultRows)))
+		Expect(run.Hypothesis("candidate")).To(HaveCount("is_concise", Equal(3*demo.DefaultRows)))
 		Expect(all).To(HaveNoErrors())
 	})
 
@@ -73,7 +74,7 @@ var _ = Describe("a suite declared with harness.Suite", func() {
 		Expect(string(junit)).To(ContainSubstring("has_citations"))
 		base, err := suite.LoadBaseline(filepath.Join(outDir, "scores.parquet"))
 		Expect(err).NotTo(HaveOccurred())
-		Expect(base.Hypothesis("candidate")).To(HaveCount("word_count", Equal(float64(demo.DefaultRows))))
+		Expect(base.Hypothesis("candidate")).To(HaveCount("word_count", Equal(demo.DefaultRows)))
 		// Tonight against itself read back from the file: identical, so not worse.
 		Expect(run.Hypothesis("candidate")).To(NotBeWorseThan(base.Hypothesis("candidate"), "word_count", LowerIsBetter()))
 	})
@@ -85,6 +86,20 @@ var _ = Describe("a suite declared with harness.Suite", func() {
 		flaky := run.All().Flaky("is_concise", 0)
 		Expect(flaky).NotTo(BeEmpty(), "the judge disagrees with itself on some rows")
 		Expect(run.All()).NotTo(BeStable("is_concise"))
+	})
+
+	It("keeps every sample's answer text, reference and inputs for the specs, on every process", func() {
+		c := run.Hypothesis("candidate")
+		Expect(c.Len()).To(BeNumerically(">", 0))
+		for _, r := range c.Records() {
+			Expect(r.Sample.Text()).NotTo(BeEmpty(), "process %d", GinkgoParallelProcess())
+			Expect(r.Sample.Body).To(BeNil(), "the raw bodies are dropped")
+		}
+		cites := c.Where("answers that cite a source", func(r *heval.Record) bool { return strings.Contains(r.Sample.Text(), "[") })
+		Expect(cites.Len()).To(BeNumerically(">", 0))
+		Expect(cites.Len()).To(BeNumerically("<", c.Len()))
+		Expect(c.Records()[0].Sample.ReferenceText()).NotTo(BeEmpty())
+		Expect(c.Records()[0].Sample.Inputs).NotTo(BeEmpty())
 	})
 
 	It("names the hypotheses of the run when one is mistyped", func() {
