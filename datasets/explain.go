@@ -95,9 +95,14 @@ func (s *requestsSource) ExplainEmpty(ctx context.Context, env Env) string {
 	if env.Client == nil {
 		return ""
 	}
-	rows, err := env.Client.QueryRequests(ctx, helicone.RequestQuery{Limit: recentRequests})
-	if err != nil {
-		return fmt.Sprintf("(what there is could not be read: %v)", err)
+	var rows []helicone.Request
+	for r, err := range env.Client.Requests(ctx, helicone.RequestQuery{Limit: recentRequests}) {
+		if err != nil {
+			return fmt.Sprintf("(what there is could not be read: %v)", err)
+		}
+		if rows = append(rows, r); len(rows) == recentRequests {
+			break
+		}
 	}
 	if len(rows) == 0 {
 		return fmt.Sprintf("the organization of the API key has no logged requests on %s at all: check HELICONE_BASE_URL (the region) and that the key belongs to the organization that logs the requests", env.Client.BaseURL())

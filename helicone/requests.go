@@ -220,13 +220,6 @@ func (c *Client) queryPage(ctx context.Context, q RequestQuery) ([]Request, erro
 	return out, nil
 }
 
-// QueryRequests returns one page of the logged requests matching q (POST
-// /v1/request/query-clickhouse): at most q.Limit requests from q.Offset on, newest first
-// unless q.Sort says otherwise. Use [Client.Requests] to read every matching request.
-func (c *Client) QueryRequests(ctx context.Context, q RequestQuery) ([]Request, error) {
-	return c.queryPage(ctx, q)
-}
-
 // DefaultPageSize is the page size of [Client.Requests] when the query gives none.
 const DefaultPageSize = 100
 
