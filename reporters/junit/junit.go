@@ -1,12 +1,10 @@
 package junit
 
 import (
-	"bufio"
+	"bytes"
 	"cmp"
-	"encoding/gob"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,37 +21,39 @@ type Option func(*Writer)
 // WithName sets the name of the root <testsuites> element (default "heval").
 func WithName(name string) Option { return func(w *Writer) { w.name = name } }
 
-// Writer is a heval.Handler that writes JUnit XML to its io.Writer when the run finishes.
-// It keeps a compact form of each test case (names and messages), not the samples.
+// Writer is a heval.Handler that writes JUnit XML to its io.Writer. Each record's test case
+// is encoded as XML when the record arrives and kept, sorted, in a bounded chunk of memory
+// and in temporary files; Finish writes the document, merging each suite's cases (see the
+// package documentation). Its memory does not grow with the number of cases.
 type Writer struct {
 	w      io.Writer
 	name   string
 	info   heval.RunInfo
 	suites map[suiteKey]*suiteAcc
+	// bySample finds a record's suite without building its group key.
+	bySample map[sampleKey]*suiteAcc
+	list     []*suiteAcc
+	store    *caseStore
+	scratch  []byte
 }
 
 type suiteKey struct{ group, evaluator string }
 
+type sampleKey struct{ experiment, group, evaluator string }
+
 type suiteAcc struct {
-	key   suiteKey
-	cases []testCase
-	// Cases beyond memCases are spooled to a temporary file, so memory does not grow
-	// with the number of samples; Finish reads one suite back at a time.
-	spool   *os.File
-	buf     *bufio.Writer
-	enc     *gob.Encoder
-	spooled int
+	key suiteKey
+	id  int
+	// at is the escaped line that says where the evaluator was declared (see Writer.at).
+	at []byte
 
 	tests, failures, errors int
 	millis                  int64
 }
 
-// memCases is how many test cases of one suite are kept in memory before they are spooled.
-const memCases = 2048
-
 // NewWriter returns a Writer that writes to w.
 func NewWriter(w io.Writer, opts ...Option) *Writer {
-	jw := &Writer{w: w, name: "heval", suites: map[suiteKey]*suiteAcc{}}
+	jw := &Writer{w: w, name: "heval", suites: map[suiteKey]*suiteAcc{}, bySample: map[sampleKey]*suiteAcc{}, store: newCaseStore()}
 	for _, o := range opts {
 		o(jw)
 	}
@@ -66,25 +66,62 @@ func (w *Writer) Start(info heval.RunInfo) error {
 	return nil
 }
 
-// Record adds the test case of one record.
-func (w *Writer) Record(r heval.Record) error {
-	group := reporters.GroupKey(r.Sample)
-	k := suiteKey{group, r.Evaluator}
+// suite returns the suite of a record.
+func (w *Writer) suite(r *heval.Record) *suiteAcc {
+	var sk sampleKey
+	if r.Sample != nil {
+		sk.experiment = r.Sample.Experiment
+	}
+	sk.group, sk.evaluator = r.Sample.Group(), r.Evaluator
+	if s := w.bySample[sk]; s != nil {
+		return s
+	}
+	k := suiteKey{reporters.GroupKey(r.Sample), r.Evaluator}
 	s := w.suites[k]
 	if s == nil {
-		s = &suiteAcc{key: k}
+		s = &suiteAcc{key: k, id: len(w.list), at: appendEscaped(nil, w.at(r.Evaluator))}
 		w.suites[k] = s
+		w.list = append(w.list, s)
 	}
-	// The name and classname carry the group key until Finish resolves it into a label.
-	tc := testCase{
-		Name:      caseName(r.Sample, r.Repeat),
-		Classname: group,
-		Time:      seconds(r.Duration),
+	w.bySample[sk] = s
+	return s
+}
+
+// Record encodes the test case of one record and keeps it for Finish. The case's name and
+// classname get their evaluator and group when the document is written, when the labels
+// of the groups are known.
+func (w *Writer) Record(r heval.Record) error {
+	s := w.suite(&r)
+	s.tests++
+	switch {
+	case r.Err != "" || r.DeliveryErr != "":
+		s.errors++
+	case len(r.Failures) > 0:
+		s.failures++
 	}
-	s.millis += millis(r.Duration)
-	at := w.at(r.Evaluator)
+	ms := millis(r.Duration)
+	s.millis += ms
+
+	st := w.store
+	st.reserve()
+	start := len(st.arena)
+	st.arena = appendCaseName(st.arena, r.Sample, r.Repeat)
+	mid := len(st.arena)
+	b := append(st.arena, `time="`...)
+	b = appendMillis(b, ms)
+	b = append(b, `">`...)
+	children := false
 	if len(r.Failures) > 0 {
-		tc.Failures = append(tc.Failures, problem{Type: "check", Message: firstLine(r.Failures[0]), Text: strings.Join(r.Failures, "\n") + at})
+		b = appendProblemStart(b, "failure", "check", firstLine(r.Failures[0]))
+		for i, f := range r.Failures {
+			if i > 0 {
+				b = append(b, asciiEscapes['\n']...)
+			}
+			b = appendEscaped(b, f)
+		}
+		b = append(b, s.at...)
+		b = appendProblemEnd(b, "failure")
+		children = true
 	}
 	if r.Err != "" {
 		kind := string(r.ErrKind)
@@ -96,20 +133,26 @@ func (w *Writer) Record(r heval.Record) error {
 			// The type says it panicked; consumers show "type: message".
 			msg = strings.TrimPrefix(msg, "panic: ")
 		}
-		tc.Errors = append(tc.Errors, problem{Type: kind, Message: msg, Text: r.Err + at})
+		b = appendProblemStart(b, "error", kind, msg)
+		b = appendEscaped(b, r.Err)
+		b = append(b, s.at...)
+		b = appendProblemEnd(b, "error")
+		children = true
 	}
 	if r.DeliveryErr != "" {
-		tc.Errors = append(tc.Errors, problem{Type: "delivery", Message: firstLine(r.DeliveryErr), Text: r.DeliveryErr})
+		b = appendProblemStart(b, "error", "delivery", firstLine(r.DeliveryErr))
+		b = appendEscaped(b, r.DeliveryErr)
+		b = appendProblemEnd(b, "error")
+		children = true
 	}
-	if out := systemOut(r); out != "" {
-		tc.SystemOut = &out
+	if w.scratch = appendSystemOut(w.scratch[:0], &r); len(w.scratch) > 0 {
+		b = append(b, indentChild+"<system-out>"...)
+		b = appendEscaped(b, w.scratch)
+		b = append(b, "</system-out>"...)
+		children = true
 	}
-	s.count(tc)
-	s.cases = append(s.cases, tc)
-	if len(s.cases) >= memCases {
-		return s.flush()
-	}
-	return nil
+	st.arena = appendCaseEnd(b, children)
+	return st.add(s.id, start, mid)
 }
 
 // at is the line that says where an evaluator was declared, "\nat FILE:LINE", or "".
@@ -128,80 +171,19 @@ func position(file string, line int) string {
 	return file
 }
 
-func (s *suiteAcc) count(tc testCase) {
-	s.tests++
-	switch {
-	case len(tc.Errors) > 0:
-		s.errors++
-	case len(tc.Failures) > 0:
-		s.failures++
-	}
-}
-
-// flush moves the in-memory cases to the suite's spool file.
-func (s *suiteAcc) flush() error {
-	if s.spool == nil {
-		f, err := os.CreateTemp("", "heval-junit-*")
-		if err != nil {
-			return fmt.Errorf("junit: spooling test cases: %w", err)
-		}
-		s.spool, s.buf = f, bufio.NewWriter(f)
-		s.enc = gob.NewEncoder(s.buf)
-	}
-	for i := range s.cases {
-		if err := s.enc.Encode(&s.cases[i]); err != nil {
-			return fmt.Errorf("junit: spooling test cases: %w", err)
-		}
-	}
-	s.spooled += len(s.cases)
-	clear(s.cases)
-	s.cases = s.cases[:0]
-	return nil
-}
-
-// load returns every case of the suite, reading the spooled ones back, and removes the spool.
-func (s *suiteAcc) load() ([]testCase, error) {
-	if s.spool == nil {
-		return s.cases, nil
-	}
-	defer s.discard()
-	if err := s.buf.Flush(); err != nil {
-		return nil, err
-	}
-	if _, err := s.spool.Seek(0, io.SeekStart); err != nil {
-		return nil, err
-	}
-	out := make([]testCase, 0, s.spooled+len(s.cases))
-	dec := gob.NewDecoder(bufio.NewReader(s.spool))
-	for range s.spooled {
-		var tc testCase
-		if err := dec.Decode(&tc); err != nil {
-			return nil, fmt.Errorf("junit: reading spooled test cases: %w", err)
-		}
-		out = append(out, tc)
-	}
-	return append(out, s.cases...), nil
-}
-
-func (s *suiteAcc) discard() {
-	if s.spool != nil {
-		s.spool.Close()
-		os.Remove(s.spool.Name())
-		s.spool = nil
-	}
-}
-
-// Finish writes the document: the record suites, then the thresholds suite.
+// Finish writes the document: the record suites, then the thresholds suite, and removes
+// the temporary files.
 func (w *Writer) Finish(sum heval.Summary) error {
+	defer w.store.close()
+	if w.store.err != nil {
+		return fmt.Errorf("%w; so the JUnit document was not written", w.store.err)
+	}
 	props := properties(w.info)
 	order := map[string]int{}
 	for i, e := range w.info.Evaluators {
 		order[e] = i
 	}
-	accs := make([]*suiteAcc, 0, len(w.suites))
-	for _, s := range w.suites {
-		accs = append(accs, s)
-	}
+	accs := slices.Clone(w.list)
 	keys := make([]string, 0, len(accs))
 	for _, s := range accs {
 		keys = append(keys, s.key.group)
@@ -251,13 +233,8 @@ func (w *Writer) Finish(sum heval.Summary) error {
 		rs.File = w.info.File
 		extra = append(extra, rs)
 	}
-	defer func() {
-		for _, s := range accs {
-			s.discard()
-		}
-	}()
 	// The totals are known from the counters, so the document is written one suite at a
-	// time: only one suite's cases are in memory at once.
+	// time, each merged from the sorted runs of its cases.
 	root := testSuites{Name: w.name}
 	var millisAll int64
 	for _, s := range accs {
@@ -273,54 +250,43 @@ func (w *Writer) Finish(sum heval.Summary) error {
 		root.Errors += extra[i].Errors
 	}
 	root.Time = formatMillis(millisAll)
-	sw, err := startDocument(w.w, &root)
-	if err != nil {
-		return err
-	}
+	d := newDocWriter(w.w)
+	d.buf = appendDocumentStart(d.buf, &root)
 	for _, s := range accs {
-		cases, err := s.load()
-		if err != nil {
-			return err
-		}
 		group := label(s.key.group)
-		for i := range cases {
-			// Consumers that show only a case's name still see its evaluator and group.
-			cases[i].Name = fmt.Sprintf("%s [%s] %s", s.key.evaluator, group, cases[i].Name)
-			cases[i].Classname = "heval." + s.key.evaluator + "." + group
-		}
-		suite := newSuite(fmt.Sprintf("heval/%s [%s]", s.key.evaluator, group), cases, props, w.info.Started)
+		suite := newSuite(fmt.Sprintf("heval/%s [%s]", s.key.evaluator, group), nil, props, w.info.Started)
 		suite.Tests, suite.Failures, suite.Errors, suite.Time = s.tests, s.failures, s.errors, formatMillis(s.millis)
 		if e, ok := w.info.Evaluator(s.key.evaluator); ok {
 			suite.File = e.File
 		}
-		if err := sw.suite(&suite); err != nil {
-			return err
+		d.buf, _ = appendSuiteStart(d.buf, &suite)
+		// Consumers that show only a case's name still see its evaluator and group.
+		prefix := string(appendEscaped(nil, s.key.evaluator+" ["+group+"] "))
+		classname := "heval." + s.key.evaluator + "." + group
+		err := w.store.merge(s.id, w.store.levels, true, func(name, text []byte) error {
+			d.buf = appendCaseStart(d.buf, name, prefix, classname)
+			d.putBytes(text)
+			return d.err
+		})
+		if d.err != nil {
+			return d.flush()
 		}
+		if err != nil {
+			return fmt.Errorf("junit: reading back the test cases of %s from the temporary file: %w", suite.Name, err)
+		}
+		d.buf = appendSuiteEnd(d.buf, true)
+		d.put()
 	}
 	for i := range extra {
-		if err := sw.suite(&extra[i]); err != nil {
-			return err
-		}
+		d.buf = appendSuite(d.buf, &extra[i])
+		d.put()
 	}
-	return sw.end()
-}
-
-func write(w io.Writer, doc *testSuites) error {
-	doc.total()
-	sw, err := startDocument(w, doc)
-	if err != nil {
-		return err
-	}
-	for i := range doc.Suites {
-		if err := sw.suite(&doc.Suites[i]); err != nil {
-			return err
-		}
-	}
-	return sw.end()
+	d.buf = appendDocumentEnd(d.buf, len(accs)+len(extra) > 0)
+	return d.flush()
 }
 
 func newSuite(name string, cases []testCase, props []property, started time.Time) testSuite {
-	slices.SortStableFunc(cases, func(a, b testCase) int { return naturalCompare(a.Name, b.Name) })
+	sortCases(cases)
 	s := testSuite{Name: name, Cases: cases}
 	if len(props) > 0 {
 		s.Properties = &propertyList{Props: props}
@@ -331,23 +297,45 @@ func newSuite(name string, cases []testCase, props []property, started time.Time
 	return s
 }
 
-// caseName is stable across runs: the dataset row (when there is one) and the request id.
-func caseName(s *heval.Sample, repeat int) string {
-	var b strings.Builder
+// sortCases orders test cases as [compareCase] orders encoded ones, then by classname.
+func sortCases(cases []testCase) {
+	var ta, tb []byte
+	slices.SortFunc(cases, func(a, b testCase) int {
+		if c := naturalCompare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		if c := compareBytes(a.Name, b.Name); c != 0 {
+			return c
+		}
+		ta, tb = appendCaseRest(ta[:0], &a), appendCaseRest(tb[:0], &b)
+		if c := compareBytes(ta, tb); c != 0 {
+			return c
+		}
+		return compareBytes(a.Classname, b.Classname)
+	})
+}
+
+// appendCaseName appends a case's name, which is stable across runs: the dataset row (when
+// there is one) and the request id.
+func appendCaseName(dst []byte, s *heval.Sample, repeat int) []byte {
 	if s != nil {
 		if s.DatasetRowID != "" && s.RowIndex >= 0 {
-			fmt.Fprintf(&b, "row %d · ", s.RowIndex)
+			dst = append(dst, "row "...)
+			dst = strconv.AppendInt(dst, int64(s.RowIndex), 10)
+			dst = append(dst, " · "...)
 		}
 		if s.RequestID != "" {
-			b.WriteString("request " + s.RequestID)
+			dst = append(dst, "request "...)
+			dst = append(dst, s.RequestID...)
 		} else {
-			b.WriteString("sample without request id")
+			dst = append(dst, "sample without request id"...)
 		}
 	}
 	if repeat > 0 {
-		fmt.Fprintf(&b, " · repeat %d", repeat+1)
+		dst = append(dst, " · repeat "...)
+		dst = strconv.AppendInt(dst, int64(repeat+1), 10)
 	}
-	return b.String()
+	return dst
 }
 
 func checkName(c heval.Check) string {
@@ -361,20 +349,27 @@ func checkName(c heval.Check) string {
 	return n
 }
 
-func systemOut(r heval.Record) string {
-	var parts []string
-	for _, v := range r.Values {
+// appendSystemOut appends a case's standard output: its values ("key=value" with spaces
+// between) and the evaluator's reason, without surrounding space.
+func appendSystemOut(dst []byte, r *heval.Record) []byte {
+	for i, v := range r.Values {
+		if i > 0 {
+			dst = append(dst, ' ')
+		}
+		dst = append(dst, v.Key...)
+		dst = append(dst, '=')
 		if v.Type == heval.Boolean {
-			parts = append(parts, fmt.Sprintf("%s=%t", v.Key, v.Value != 0))
+			dst = strconv.AppendBool(dst, v.Value != 0)
 		} else {
-			parts = append(parts, fmt.Sprintf("%s=%d", v.Key, v.Value))
+			dst = strconv.AppendInt(dst, v.Value, 10)
 		}
 	}
-	out := strings.Join(parts, " ")
 	if r.Reason != "" {
-		out += "\nreason: " + r.Reason
+		dst = append(dst, "\nreason: "...)
+		dst = append(dst, r.Reason...)
 	}
-	return strings.TrimSpace(out)
+	trimmed := bytes.TrimSpace(dst)
+	return append(dst[:0], trimmed...)
 }
 
 func properties(info heval.RunInfo) []property {
@@ -398,11 +393,22 @@ func properties(info heval.RunInfo) []property {
 // seconds formats a duration as plain decimal seconds with millisecond precision ("0.125").
 func seconds(d time.Duration) string { return formatMillis(millis(d)) }
 
-// millis rounds a duration to whole milliseconds.
-func millis(d time.Duration) int64 { return int64((d + time.Millisecond/2) / time.Millisecond) }
+// millis rounds a duration to whole milliseconds; a negative duration (which a clock
+// cannot measure) counts as none.
+func millis(d time.Duration) int64 { return max(int64((d+time.Millisecond/2)/time.Millisecond), 0) }
 
 // formatMillis writes milliseconds as decimal seconds, never in exponent notation.
-func formatMillis(ms int64) string { return fmt.Sprintf("%d.%03d", ms/1000, ms%1000) }
+func formatMillis(ms int64) string { return string(appendMillis(nil, ms)) }
+
+// appendMillis appends milliseconds as decimal seconds ("0.125"); the schema has no
+// negative times, so a negative one is "0.000".
+func appendMillis(dst []byte, ms int64) []byte {
+	ms = max(ms, 0)
+	dst = strconv.AppendInt(dst, ms/1000, 10)
+	dst = append(dst, '.')
+	f := ms % 1000
+	return append(dst, byte('0'+f/100), byte('0'+f/10%10), byte('0'+f%10))
+}
 
 func formatFloat(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
@@ -411,37 +417,59 @@ func firstLine(s string) string {
 	return s
 }
 
-// naturalCompare orders strings with embedded numbers by value ("row 2" before "row 10").
-func naturalCompare(a, b string) int {
-	for a != "" && b != "" {
-		da, db := isDigit(a[0]), isDigit(b[0])
-		if da && db {
-			na, ra := leadingDigits(a)
-			nb, rb := leadingDigits(b)
-			ta, tb := strings.TrimLeft(na, "0"), strings.TrimLeft(nb, "0")
-			if c := cmp.Compare(len(ta), len(tb)); c != 0 {
+// naturalCompare orders strings with embedded numbers by value ("row 2" before "row 10"):
+// runs of digits compare by their value (leading zeros aside), other bytes by value, and a
+// run of digits compares with another byte as its first digit does.
+func naturalCompare[T string | []byte](a, b T) int {
+	// Up to the first byte that differs both strings read the same; so the comparison
+	// starts there, or at the start of the run of digits that byte is in.
+	i := 0
+	for n := min(len(a), len(b)); i < n && a[i] == b[i]; {
+		i++
+	}
+	for i > 0 && isDigit(a[i-1]) {
+		i--
+	}
+	j := i
+	for i < len(a) && j < len(b) {
+		ca, cb := a[i], b[j]
+		if isDigit(ca) && isDigit(cb) {
+			ea, eb := digitsEnd(a, i), digitsEnd(b, j)
+			za, zb := zerosEnd(a, i, ea), zerosEnd(b, j, eb)
+			if c := cmp.Compare(ea-za, eb-zb); c != 0 {
 				return c
 			}
-			if c := strings.Compare(ta, tb); c != 0 {
-				return c
+			for k := range ea - za {
+				if c := cmp.Compare(a[za+k], b[zb+k]); c != 0 {
+					return c
+				}
 			}
-			a, b = ra, rb
+			i, j = ea, eb
 			continue
 		}
-		if a[0] != b[0] {
-			return cmp.Compare(a[0], b[0])
+		if ca != cb {
+			return cmp.Compare(ca, cb)
 		}
-		a, b = a[1:], b[1:]
+		i++
+		j++
 	}
-	return cmp.Compare(len(a), len(b))
+	return cmp.Compare(len(a)-i, len(b)-j)
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
-func leadingDigits(s string) (string, string) {
-	i := 0
+// digitsEnd is the end of the run of digits at s[i].
+func digitsEnd[T string | []byte](s T, i int) int {
 	for i < len(s) && isDigit(s[i]) {
 		i++
 	}
-	return s[:i], s[i:]
+	return i
+}
+
+// zerosEnd is the end of the leading zeros of the digits s[i:end].
+func zerosEnd[T string | []byte](s T, i, end int) int {
+	for i < end && s[i] == '0' {
+		i++
+	}
+	return i
 }

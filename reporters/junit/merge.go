@@ -38,8 +38,7 @@ func Merge(dst io.Writer, srcs ...io.Reader) error {
 		return strings.Compare(suiteGroupOrder(a.Name), suiteGroupOrder(b.Name))
 	})
 	for i := range merged.Suites {
-		cs := merged.Suites[i].Cases
-		slices.SortStableFunc(cs, func(a, b testCase) int { return naturalCompare(a.Name, b.Name) })
+		sortCases(merged.Suites[i].Cases)
 	}
 	return write(dst, &merged)
 }

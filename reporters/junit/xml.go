@@ -2,8 +2,6 @@ package junit
 
 import (
 	"encoding/xml"
-	"fmt"
-	"io"
 	"math"
 	"strconv"
 )
@@ -101,48 +99,4 @@ func parseMillis(t string) int64 {
 		return 0
 	}
 	return int64(math.Round(f * 1000))
-}
-
-// suiteWriter writes a document one suite at a time.
-type suiteWriter struct {
-	w   io.Writer
-	enc *xml.Encoder
-}
-
-// startDocument writes the XML header and the root element with its totals.
-func startDocument(w io.Writer, root *testSuites) (*suiteWriter, error) {
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return nil, err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	start := xml.StartElement{Name: xml.Name{Local: "testsuites"}}
-	if root.Name != "" {
-		start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: "name"}, Value: root.Name})
-	}
-	for _, a := range [][2]string{{"tests", strconv.Itoa(root.Tests)}, {"failures", strconv.Itoa(root.Failures)}, {"errors", strconv.Itoa(root.Errors)}, {"time", root.Time}} {
-		start.Attr = append(start.Attr, xml.Attr{Name: xml.Name{Local: a[0]}, Value: a[1]})
-	}
-	if err := enc.EncodeToken(start); err != nil {
-		return nil, fmt.Errorf("junit: %w", err)
-	}
-	return &suiteWriter{w: w, enc: enc}, nil
-}
-
-func (sw *suiteWriter) suite(s *testSuite) error {
-	if err := sw.enc.EncodeElement(s, xml.StartElement{Name: xml.Name{Local: "testsuite"}}); err != nil {
-		return fmt.Errorf("junit: %w", err)
-	}
-	return nil
-}
-
-func (sw *suiteWriter) end() error {
-	if err := sw.enc.EncodeToken(xml.EndElement{Name: xml.Name{Local: "testsuites"}}); err != nil {
-		return fmt.Errorf("junit: %w", err)
-	}
-	if err := sw.enc.Flush(); err != nil {
-		return err
-	}
-	_, err := io.WriteString(sw.w, "\n")
-	return err
 }
