@@ -281,6 +281,7 @@ func FuzzNaturalOrder(f *testing.F) {
 	f.Add("row 007", "row 7")
 	f.Add("a1b", "a01c")
 	f.Add("x"+strings.Repeat("9", 300), "x"+strings.Repeat("1", 256))
+	f.Add("x"+strings.Repeat("1", 254), "x"+strings.Repeat("1", 255))
 	f.Add("request 1f0e0000-0000-4000-8000-000000000010", "request 1f0e0000-0000-4000-8000-000000000009")
 	f.Add("", "0")
 	f.Add("a/", "a0")

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/bits"
 	"os"
 	"slices"
 )
@@ -39,6 +40,9 @@ type caseStore struct {
 	arena  []byte
 	ents   []entry
 	sorted bool
+	// spare and packed are sortChunk's buffers.
+	spare  []entry
+	packed []uint64
 	levels []*level
 	pool   []*cursor
 	err    error
@@ -88,15 +92,16 @@ func newCaseStore() *caseStore {
 	return &caseStore{chunkBytes: chunkBytes, fanout: fanout}
 }
 
-// reserve makes room in the chunk for a case, doubling it up to its bound (append's own
-// growth of a large slice, by a quarter at a time, would allocate it several times over).
+// reserve makes room in the chunk for a case. The chunk is allocated whole the first time
+// (growing it would copy it several times over; the pages of a fresh allocation that a
+// short run does not use are not touched); a case longer than the room left grows it by
+// append, and spill lets such a chunk go.
 func (c *caseStore) reserve() {
 	const room = 16 << 10
 	if cap(c.arena)-len(c.arena) >= room {
 		return
 	}
-	n := min(max(2*cap(c.arena), 64<<10), c.chunkBytes+room)
-	grown := make([]byte, len(c.arena), max(n, len(c.arena)+room))
+	grown := make([]byte, len(c.arena), max(c.chunkBytes, len(c.arena))+room)
 	copy(grown, c.arena)
 	c.arena = grown
 }
@@ -129,82 +134,131 @@ func (c *caseStore) entryText(e *entry) []byte {
 }
 
 // sortChunk orders the chunk by suite, then by case.
+//
+// Most comparisons are settled by a number made of the first bytes of the names after the
+// prefix they all share, such as "row " (see [naturalKey]): the entries are sorted as
+// integers that hold the suite, as many of the key's bits as fit and the entry's index;
+// only entries whose suite and key bits are the same are then compared whole.
 func (c *caseStore) sortChunk() {
 	if c.sorted {
 		return
 	}
-	// Most comparisons are settled by a number made of the first bytes of the names after
-	// the prefix they all share, such as "row " (see naturalKey).
-	prefix := 0
-	if len(c.ents) > 0 {
-		first := c.entryName(&c.ents[0])
-		prefix = len(first)
-		for i := 1; i < len(c.ents) && prefix > 0; i++ {
-			name := c.entryName(&c.ents[i])
-			n := 0
-			for n < prefix && n < len(name) && name[n] == first[n] {
-				n++
-			}
-			prefix = n
-		}
-		for prefix > 0 && isDigit(first[prefix-1]) {
-			prefix-- // a run of digits is compared whole
-		}
+	c.sorted = true
+	n := len(c.ents)
+	if n == 0 {
+		return
 	}
+	prefix := c.sharedPrefix()
+	maxSuite := int32(0)
 	for i := range c.ents {
 		c.ents[i].key = naturalKey(c.entryName(&c.ents[i])[prefix:])
+		maxSuite = max(maxSuite, c.ents[i].suite)
 	}
-	slices.SortFunc(c.ents, func(a, b entry) int {
-		if a.suite != b.suite {
-			return cmp.Compare(a.suite, b.suite)
+	idxBits, suiteBits := bits.Len(uint(n)), bits.Len(uint(maxSuite))
+	keyBits := 64 - idxBits - suiteBits
+	if keyBits < 16 {
+		// A chunk of very many cases, or very many suites: sort the entries themselves.
+		slices.SortFunc(c.ents, c.compareEntries)
+		return
+	}
+	packed := c.packed[:0]
+	for i := range c.ents {
+		e := &c.ents[i]
+		packed = append(packed, uint64(e.suite)<<(64-suiteBits)|e.key>>(64-keyBits)<<idxBits|uint64(i))
+	}
+	slices.Sort(packed)
+	sorted := c.spare[:0]
+	for _, p := range packed {
+		sorted = append(sorted, c.ents[p&(1<<idxBits-1)])
+	}
+	for i := 0; i < n; {
+		j := i + 1
+		for j < n && packed[j]>>idxBits == packed[i]>>idxBits {
+			j++
 		}
-		if a.key != b.key {
-			return cmp.Compare(a.key, b.key)
+		if j-i > 1 {
+			slices.SortFunc(sorted[i:j], c.compareEntries)
 		}
-		return compareCase(c.entryName(&a), c.entryText(&a), c.entryName(&b), c.entryText(&b))
-	})
-	c.sorted = true
+		i = j
+	}
+	c.ents, c.spare, c.packed = sorted, c.ents, packed
 }
 
-// naturalKey is the first 8 bytes, as a big-endian number, of an encoding of s whose
-// bytewise order is [naturalCompare]'s order: a byte that is not a digit stands for itself;
-// a run of digits for the byte '0' (which no other byte stands for, and which orders a run
-// of digits against other bytes as naturalCompare does), the count of its digits without
-// its leading zeros (0xFF for 255 digits or more, and the key ends), and those digits.
-// Missing bytes are zeros. So two keys that differ order their strings as naturalCompare
-// does; equal keys say nothing. Strings that share a prefix (that does not end within a
-// run of digits) compare as their rests do, so keys can be made of the rests.
-func naturalKey(s []byte) uint64 {
-	var k uint64
-	n := 0
-	put := func(b byte) {
-		if n < 8 {
-			k = k<<8 | uint64(b)
+// compareEntries orders entries of the chunk by suite, then by case.
+func (c *caseStore) compareEntries(a, b entry) int {
+	if a.suite != b.suite {
+		return cmp.Compare(a.suite, b.suite)
+	}
+	if a.key != b.key {
+		return cmp.Compare(a.key, b.key)
+	}
+	return compareCase(c.entryName(&a), c.entryText(&a), c.entryName(&b), c.entryText(&b))
+}
+
+// sharedPrefix is the length of the prefix every name in the chunk starts with, short of
+// a run of digits it would end within.
+func (c *caseStore) sharedPrefix() int {
+	first := c.entryName(&c.ents[0])
+	prefix := len(first)
+	for i := 1; i < len(c.ents) && prefix > 0; i++ {
+		name := c.entryName(&c.ents[i])
+		n := 0
+		for n < prefix && n < len(name) && name[n] == first[n] {
 			n++
 		}
+		prefix = n
 	}
-	for i := 0; i < len(s) && n < 8; {
+	for prefix > 0 && isDigit(first[prefix-1]) {
+		prefix-- // a run of digits is compared whole
+	}
+	return prefix
+}
+
+// naturalKey is the first 64 bits, as a number, of an encoding of s whose bitwise order
+// is [naturalCompare]'s order: a byte that is not a digit is its 8 bits; a run of digits
+// is the byte '0' (which no other byte stands for, and which orders a run of digits
+// against other bytes as naturalCompare does), the count of its digits without its
+// leading zeros in 8 bits, and those digits in 4 bits each (a count of 255 or more is
+// 0xFF, and the key ends with ones). The encoding is a prefix code, missing bits are
+// zeros. So two keys that differ order their strings as naturalCompare does; equal keys
+// say nothing. Strings that share a prefix (that does not end within a run of digits)
+// compare as their rests do, so keys can be made of the rests.
+func naturalKey(s []byte) uint64 {
+	var k uint64
+	used := 0 // bits of k
+	put := func(v uint64, width int) {
+		if room := 64 - used; width > room {
+			v, width = v>>(width-room), room
+		}
+		if width > 0 {
+			k = k<<width | v
+			used += width
+		}
+	}
+	for i := 0; i < len(s) && used < 64; {
 		if !isDigit(s[i]) {
-			put(s[i])
+			put(uint64(s[i]), 8)
 			i++
 			continue
 		}
 		end := digitsEnd(s, i)
 		z := zerosEnd(s, i, end)
-		put('0')
+		put('0', 8)
 		if end-z >= 0xFF {
-			for n < 8 {
-				put(0xFF)
-			}
+			put(0xFF, 8)
+			put(math.MaxUint64, 64)
 			break
 		}
-		put(byte(end - z))
-		for j := z; j < end; j++ {
-			put(s[j])
+		put(uint64(end-z), 8)
+		for j := z; j < end && used < 64; j++ {
+			put(uint64(s[j]-'0'), 4)
 		}
 		i = end
 	}
-	return k << (8 * (8 - n))
+	if used == 0 {
+		return 0
+	}
+	return k << (64 - used)
 }
 
 // spill writes the chunk as a sorted run of level 0 and empties it.
@@ -363,7 +417,7 @@ func (c *caseStore) close() {
 			os.Remove(l.f.Name())
 		}
 	}
-	c.levels, c.pool, c.arena, c.ents = nil, nil, nil, nil
+	c.levels, c.pool, c.arena, c.ents, c.spare, c.packed = nil, nil, nil, nil, nil, nil
 }
 
 // cursor reads the cases of one suite from a run or from the chunk, in order.
