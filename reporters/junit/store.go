@@ -21,8 +21,9 @@ const (
 	// fanout is how many runs a level holds before they are merged into one run of the
 	// next level.
 	fanout = 64
-	// readBuffer is the read buffer of each run being merged.
-	readBuffer = 32 << 10
+	// readBudget is shared by the read buffers of the runs being merged, each between
+	// minRead and maxRead bytes.
+	readBudget, minRead, maxRead = 512 << 10, 8 << 10, 64 << 10
 )
 
 // caseStore keeps the encoded test cases of a run until the document is written. A case
@@ -31,9 +32,10 @@ const (
 // appended to the temporary file of level 0 as one sorted run; when a level holds fanout
 // runs, they are merged into one run of the next level, and the level's file is emptied.
 // [caseStore.merge] merges a suite's cases from every run and the last chunk. Memory is
-// bounded by the chunk, the read buffers of the runs (fanout−1 per level, and a level for
-// every 64-fold increase of the data) and the list of each run's suites, whatever the
-// number of cases.
+// bounded by the chunk, the read buffers of the runs (which share readBudget while there
+// are fewer than 64 runs; past that, 8 KiB for each of the fanout−1 runs a level holds at
+// most, with a level for every 64-fold increase of the data) and the list of each run's
+// suites, whatever the number of cases.
 type caseStore struct {
 	chunkBytes, fanout int
 
@@ -382,6 +384,13 @@ func (c *caseStore) merge(suite int, levels []*level, chunk bool, emit func(name
 		cs = append(cs, cur)
 		return cur
 	}
+	runs := 0
+	for _, l := range levels {
+		if l != nil {
+			runs += len(l.runs)
+		}
+	}
+	size := min(max(readBudget/max(runs, 1), minRead), maxRead)
 	for _, l := range levels {
 		if l == nil || len(l.runs) == 0 {
 			continue
@@ -391,7 +400,7 @@ func (c *caseStore) merge(suite int, levels []*level, chunk bool, emit func(name
 		}
 		for _, r := range l.runs {
 			if j, ok := slices.BinarySearchFunc(r.segs, suite, func(s segment, t int) int { return cmp.Compare(s.suite, t) }); ok {
-				take().fromFile(l.f, r.segs[j])
+				take().fromFile(l.f, r.segs[j], size)
 			}
 		}
 	}
@@ -437,10 +446,13 @@ func (cur *cursor) fromChunk(c *caseStore, ents []entry) {
 	cur.store, cur.ents, cur.left = c, ents, 0
 }
 
-func (cur *cursor) fromFile(f *os.File, s segment) {
+// fromFile reads the segment s of f through a buffer of size bytes (less for a shorter
+// segment); a buffer of up to twice that is used again.
+func (cur *cursor) fromFile(f *os.File, s segment, size int) {
 	sr := io.NewSectionReader(f, s.off, s.n)
-	if cur.br == nil {
-		cur.br = bufio.NewReaderSize(sr, readBuffer)
+	want := int(min(int64(size), max(s.n, 16)))
+	if cur.br == nil || cur.br.Size() < want || cur.br.Size() > 2*size {
+		cur.br = bufio.NewReaderSize(sr, want)
 	} else {
 		cur.br.Reset(sr)
 	}
