@@ -88,14 +88,15 @@ var benchSummary = heval.Summary{Checks: []heval.Check{{Name: "word_count:p90<=2
 type writerRun struct {
 	cpu, finish time.Duration
 	alloc       uint64
-	peak        uint64
+	peak, live  uint64
 	size        int64
 	sum         string
 }
 
 // runWriter writes the JUnit file of n cases to dir through the writer, as reporters/outputs
-// does, and measures it: process CPU time, bytes allocated, the peak heap in use (sampled
-// every millisecond), the time Finish takes (from the end of the run to the file being
+// does, and measures it: process CPU time, bytes allocated, the peak heap in use and the
+// peak live heap (as of the latest collection), both sampled every millisecond, the time
+// Finish takes (from the end of the run to the file being
 // complete) and the file's size and SHA-256. With bare, the records are generated and
 // dropped: the generator's own cost.
 func runWriter(b *testing.B, dir string, n int, bare bool) writerRun {
@@ -135,7 +136,7 @@ func runWriter(b *testing.B, dir string, n int, bare bool) writerRun {
 		out.finish = time.Since(t)
 	}
 	out.cpu = processCPU() - cpu0
-	out.peak = peak.stop()
+	out.peak, out.live = peak.stop()
 	runtime.ReadMemStats(&ms)
 	out.alloc = ms.TotalAlloc - alloc0
 	if bare {
@@ -155,12 +156,12 @@ func runWriter(b *testing.B, dir string, n int, bare bool) writerRun {
 // BenchmarkWriter writes the JUnit file of a run of 100,000 and of 1,000,000 test cases
 // (three checks over samples of two hypotheses) to a file, each op one whole run, next to
 // the bare record generator in the same op. It reports, net of the generator, the CPU time
-// and the bytes allocated per case, the peak heap in use of each size and their ratio, and
-// the time from Finish to the file being complete. The file's size and the first 16 hex
+// and the bytes allocated per case, the peak heap in use and the peak live heap of each
+// size and their ratios, and the time from Finish to the file being complete. The file's size and the first 16 hex
 // digits of its SHA-256 are logged, to compare outputs across implementations.
 func BenchmarkWriter(b *testing.B) {
 	sizes := []int{100_000, 1_000_000}
-	var cpu, alloc, finish, peak [2]float64
+	var cpu, alloc, finish, peak, live [2]float64
 	for b.Loop() {
 		for i, n := range sizes {
 			bare := runWriter(b, b.TempDir(), n, true)
@@ -169,6 +170,7 @@ func BenchmarkWriter(b *testing.B) {
 			alloc[i] += (float64(r.alloc) - float64(bare.alloc)) / float64(n)
 			finish[i] += float64(r.finish.Microseconds()) / 1000
 			peak[i] += float64(r.peak) / (1 << 20)
+			live[i] += float64(r.live) / (1 << 20)
 			b.Logf("%d cases: %d bytes, sha256 %s; generator %.0f ns and %.0f B per case", n, r.size, r.sum,
 				float64(bare.cpu)/float64(n), float64(bare.alloc)/float64(n))
 		}
@@ -182,9 +184,11 @@ func BenchmarkWriter(b *testing.B) {
 		b.ReportMetric(cpu[i]/k, "cpu-ns/case-"+tag)
 		b.ReportMetric(alloc[i]/k, "B/case-"+tag)
 		b.ReportMetric(peak[i]/k, "peak-MB-"+tag)
+		b.ReportMetric(live[i]/k, "live-MB-"+tag)
 		b.ReportMetric(finish[i]/k, "finish-ms-"+tag)
 	}
 	b.ReportMetric(peak[1]/peak[0], "peak-ratio-1M/100k")
+	b.ReportMetric(live[1]/live[0], "live-ratio-1M/100k")
 }
 
 // processCPU is the CPU time (user and system) the process has used so far.
@@ -196,12 +200,14 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// heapPeak samples the heap in use (live and unused parts of in-use spans, read through
-// runtime/metrics, which does not stop the world) every millisecond and keeps the maximum.
+// heapPeak samples the heap in use (live and unused parts of in-use spans) and the live
+// heap as of the latest collection every millisecond, through runtime/metrics (which does
+// not stop the world), and keeps their maxima. The heap in use rises and falls with every
+// collection cycle; the live heap is what the program holds.
 type heapPeak struct {
-	peak atomic.Uint64
-	quit chan struct{}
-	done chan struct{}
+	peak, live atomic.Uint64
+	quit       chan struct{}
+	done       chan struct{}
 }
 
 func heapInuse(s []metrics.Sample) uint64 {
@@ -219,10 +225,24 @@ func heapSamples() []metrics.Sample {
 	return []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/memory/classes/heap/unused:bytes"}}
 }
 
+func liveHeap(s []metrics.Sample) uint64 {
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+func (p *heapPeak) sample(inuse, live []metrics.Sample) {
+	if v := heapInuse(inuse); v > p.peak.Load() {
+		p.peak.Store(v)
+	}
+	if v := liveHeap(live); v > p.live.Load() {
+		p.live.Store(v)
+	}
+}
+
 func startHeapPeak() *heapPeak {
 	p := &heapPeak{quit: make(chan struct{}), done: make(chan struct{})}
-	s := heapSamples()
-	p.peak.Store(heapInuse(s))
+	inuse, live := heapSamples(), []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	p.sample(inuse, live)
 	go func() {
 		defer close(p.done)
 		t := time.NewTicker(time.Millisecond)
@@ -232,20 +252,18 @@ func startHeapPeak() *heapPeak {
 			case <-p.quit:
 				return
 			case <-t.C:
-				if v := heapInuse(s); v > p.peak.Load() {
-					p.peak.Store(v)
-				}
+				p.sample(inuse, live)
 			}
 		}
 	}()
 	return p
 }
 
-func (p *heapPeak) stop() uint64 {
+// stop ends the sampling, taking one last sample, and returns the peak heap in use and the
+// peak live heap.
+func (p *heapPeak) stop() (peak, live uint64) {
 	close(p.quit)
 	<-p.done
-	if v := heapInuse(heapSamples()); v > p.peak.Load() {
-		p.peak.Store(v)
-	}
-	return p.peak.Load()
+	p.sample(heapSamples(), []metrics.Sample{{Name: "/gc/heap/live:bytes"}})
+	return p.peak.Load(), p.live.Load()
 }
