@@ -35,6 +35,26 @@ var notPlain = func() (t [256]bool) {
 	return t
 }()
 
+// isPlain reports whether appendEscaped leaves s as it is.
+func isPlain(s string) bool {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if !notPlain[c] {
+			i++
+			continue
+		}
+		if c < utf8.RuneSelf {
+			return false
+		}
+		r, width := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && width == 1 || r == 0xFFFE || r == 0xFFFF {
+			return false
+		}
+		i += width
+	}
+	return true
+}
+
 // appendEscaped appends s as XML character data or an attribute value between double
 // quotes. Besides the ASCII escapes, a byte that is not part of valid UTF-8 and a
 // character outside XML 1.0's Char production (U+FFFE, U+FFFF) become U+FFFD, one for
@@ -163,17 +183,16 @@ func appendSuiteEnd(dst []byte, children bool) []byte {
 func appendSuite(dst []byte, s *testSuite) []byte {
 	dst, children := appendSuiteStart(dst, s)
 	for i := range s.Cases {
-		dst = appendCaseStart(dst, s.Cases[i].Name, "", s.Cases[i].Classname)
+		dst = appendCaseStart(dst, s.Cases[i].Name, s.Cases[i].Classname)
 		dst = appendCaseRest(dst, &s.Cases[i])
 	}
 	return appendSuiteEnd(dst, children || len(s.Cases) > 0)
 }
 
 // appendCaseStart appends the start of a test case's start tag up to its time attribute:
-// the name (escapedPrefix, already escaped, then name) and the classname.
-func appendCaseStart[T string | []byte](dst []byte, name T, escapedPrefix, classname string) []byte {
+// its name and classname.
+func appendCaseStart(dst []byte, name, classname string) []byte {
 	dst = append(dst, indentCase+`<testcase name="`...)
-	dst = append(dst, escapedPrefix...)
 	dst = appendEscaped(dst, name)
 	dst = append(dst, `" classname="`...)
 	dst = appendEscaped(dst, classname)

@@ -107,7 +107,14 @@ func (w *Writer) Record(r heval.Record) error {
 	start := len(st.arena)
 	st.arena = appendCaseName(st.arena, r.Sample, r.Repeat)
 	mid := len(st.arena)
-	b := append(st.arena, `time="`...)
+	// The text starts with a byte that says whether the name needs escaping (cases with the
+	// same name have the same byte, so it changes no order).
+	plain := byte(0)
+	if r.Sample == nil || isPlain(r.Sample.RequestID) {
+		plain = 1 // the rest of a name never needs escaping
+	}
+	b := append(st.arena, plain)
+	b = append(b, `time="`...)
 	b = appendMillis(b, ms)
 	b = append(b, `">`...)
 	children := false
@@ -260,12 +267,19 @@ func (w *Writer) Finish(sum heval.Summary) error {
 			suite.File = e.File
 		}
 		d.buf, _ = appendSuiteStart(d.buf, &suite)
-		// Consumers that show only a case's name still see its evaluator and group.
-		prefix := string(appendEscaped(nil, s.key.evaluator+" ["+group+"] "))
-		classname := "heval." + s.key.evaluator + "." + group
+		// Consumers that show only a case's name still see its evaluator and group. The start
+		// of each case's start tag is the same up to the name and from the classname on.
+		before := appendEscaped([]byte(indentCase+`<testcase name="`), s.key.evaluator+" ["+group+"] ")
+		after := append(appendEscaped([]byte(`" classname="`), "heval."+s.key.evaluator+"."+group), `" `...)
 		err := w.store.merge(s.id, w.store.levels, true, func(name, text []byte) error {
-			d.buf = appendCaseStart(d.buf, name, prefix, classname)
-			d.putBytes(text)
+			d.buf = append(d.buf, before...)
+			if text[0] == 1 {
+				d.buf = append(d.buf, name...)
+			} else {
+				d.buf = appendEscaped(d.buf, name)
+			}
+			d.buf = append(d.buf, after...)
+			d.putBytes(text[1:])
 			return d.err
 		})
 		if d.err != nil {
