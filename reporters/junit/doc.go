@@ -34,17 +34,21 @@
 // tag, so its cases can be written only once the run has ended; and the labels of the
 // groups (plain, or qualified by experiment) are only known then too. So each record's
 // test case is encoded as XML when it arrives — everything but the start of its start
-// tag, which holds the label — and kept, with its name, in a chunk of memory of 4 MiB.
-// A full chunk is sorted (by suite, then as above) and appended to a temporary file as a
-// sorted run; when 64 runs have gathered in a file they are merged into one run of a file
-// of the next level, and the first file is emptied. Finish writes each suite's start tag
-// with its totals, then its cases, merged (a k-way merge) from every run and the last
-// chunk, adding the start of each case's start tag; the last chunk never goes to disk, so
-// a run of a few thousand cases writes no temporary file. Memory is the chunk, a 32 KiB
-// read buffer for each run being merged (at most 63 per level; a level is added for
-// every 64-fold growth of the data, past 256 MiB of XML) and a few words per suite and
-// run: it does not grow with the number of cases. The temporary files are in
-// os.TempDir ($TMPDIR) and are removed as soon as they are created where the system
-// allows it (not on Windows), so nothing is left behind even by a crash; they hold a
-// little less than the document will (up to twice that while a level is merged).
+// tag, which holds the label — and kept, with its name, in a chunk of memory of 4 MiB. A
+// full chunk is sorted (by suite, then as above; mostly as integers made of the suite and
+// the first bits of an encoding of the name whose bit order is the natural order) and
+// appended to a temporary file as a sorted run; when 64 runs have gathered in a file they
+// are merged into one run of a file of the next level, and the first file is emptied.
+// Finish writes each suite's start tag with its totals, then its cases, merged (a k-way
+// merge) from every run and the last chunk, adding the start of each case's start tag; the
+// last chunk never goes to disk, so a run of some 20,000 cases writes no temporary file.
+//
+// Memory is the chunk (with its index, about 5 MiB), the read buffers of the runs being
+// merged (which share 512 KiB, 8 to 64 KiB each: past 64 runs, 8 KiB for each of the at
+// most 63 runs of each level, a level being added for every 64-fold growth of the data,
+// past 256 MiB of cases) and a few words per suite and run: it does not grow with the
+// number of cases. The temporary files are in os.TempDir ($TMPDIR) and are removed as soon
+// as they are created where the system allows it (not on Windows), so nothing is left
+// behind even by a crash; they hold a little less than the document will (up to twice
+// that while a level is merged).
 package junit
