@@ -65,8 +65,9 @@ func reportRate(b *testing.B, raw []byte) {
 }
 
 // BenchmarkDecodeExperimentAnswer decodes the same 100,000-sample experiment answer (about
-// 100 MB) into []Experiment three ways: the client's decoder, plain encoding/json, and
-// go-json-experiment/json reading the body as a stream.
+// 130 MB) into []Experiment three ways: the client's decoder (collecting what
+// StreamExperiments reads, as QueryExperiments does), plain encoding/json, and
+// go-json-experiment/json; and streams it without collecting (client-stream).
 func BenchmarkDecodeExperimentAnswer(b *testing.B) {
 	c := fuzzClient()
 	b.Run("client", func(b *testing.B) {
@@ -74,11 +75,37 @@ func BenchmarkDecodeExperimentAnswer(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
 			var exps []Experiment
+			data := func(a *answer) error {
+				return (&experimentReader{a: a, emit: func(it *ExperimentItem) error { exps = collectExperiment(exps, it); return nil }}).data()
+			}
 			br := &bodyReader{r: bytes.NewReader(raw)}
-			if err := c.decodeBody("POST", "/v1/experiment/query", 200, br, RateLimit{}, &exps); err != nil {
+			if err := c.decodeBody("POST", "/v1/experiment/query", 200, br, RateLimit{}, data, maxValueBytes); err != nil {
 				b.Fatal(err)
 			}
 			countSamples(b, exps)
+		}
+		reportRate(b, raw)
+	})
+	b.Run("client-stream", func(b *testing.B) {
+		raw := benchAnswer(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			n := 0
+			data := func(a *answer) error {
+				return (&experimentReader{a: a, emit: func(it *ExperimentItem) error {
+					if it.Part == PartRow || it.Part == PartRun {
+						n++
+					}
+					return nil
+				}}).data()
+			}
+			br := &bodyReader{r: bytes.NewReader(raw)}
+			if err := c.decodeBody("POST", "/v1/experiment/query", 200, br, RateLimit{}, data, maxValueBytes); err != nil {
+				b.Fatal(err)
+			}
+			if n != benchSamples {
+				b.Fatalf("streamed %d samples", n)
+			}
 		}
 		reportRate(b, raw)
 	})
