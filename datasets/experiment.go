@@ -410,6 +410,8 @@ type experimentJoin struct {
 	heldRows []int64
 	heldRuns [][]int64
 	labels   map[string]string
+	named    bool
+	nameText string
 	stopped  bool
 }
 
@@ -526,8 +528,12 @@ func (j *experimentJoin) nameKnown() bool {
 	return j.whole || j.ended || j.cfg.name != "" || j.e.Dataset.Name != ""
 }
 
+// name is the samples' Experiment; it is called once nameKnown.
 func (j *experimentJoin) name() string {
-	return cmp.Or(j.cfg.name, j.e.Dataset.Name, metaName(j.e.Meta))
+	if !j.named {
+		j.nameText, j.named = cmp.Or(j.cfg.name, j.e.Dataset.Name, metaName(j.e.Meta)), true
+	}
+	return j.nameText
 }
 
 func (j *experimentJoin) labelsKnown() bool { return j.whole || j.ended || j.e.Meta != nil }

@@ -1,0 +1,116 @@
+package datasets_test
+
+import (
+	"context"
+	"net/http/httptest"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/heval-dev/heval/datasets"
+	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/helicone/heliconetest"
+	"github.com/heval-dev/heval/helicone/heliconetest/demo"
+)
+
+// heapSampler records the peak of the live heap (as of the latest collection) and of the
+// heap's objects while it runs.
+type heapSampler struct {
+	stop     chan struct{}
+	done     sync.WaitGroup
+	peakLive uint64
+	peakObj  uint64
+}
+
+func startHeapSampler() *heapSampler {
+	h := &heapSampler{stop: make(chan struct{})}
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() {
+		metrics.Read(s)
+		h.peakLive = max(h.peakLive, s[0].Value.Uint64())
+		h.peakObj = max(h.peakObj, s[1].Value.Uint64())
+	}
+	h.done.Add(1)
+	go func() {
+		defer h.done.Done()
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-h.stop:
+				read()
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	}()
+	return h
+}
+
+func (h *heapSampler) finish() { close(h.stop); h.done.Wait() }
+
+func liveHeap() uint64 {
+	runtime.GC()
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	return s[0].Value.Uint64()
+}
+
+// BenchmarkExperimentSource reads every sample of one experiment (rows × 4 samples: the
+// row and three hypothesis runs) from the emulator (legacy profile) over loopback HTTP, as
+// a run does, and reports samples/s and the peak heap above what the emulator holds:
+// peak-live-MiB from the live heap of each collection, peak-heap-MiB from the heap's
+// objects, sampled every 5 ms.
+func BenchmarkExperimentSource(b *testing.B) {
+	for _, size := range []struct {
+		name string
+		rows int
+	}{{"100k", 25_000}, {"1M", 250_000}} {
+		b.Run(size.name, func(b *testing.B) {
+			o := demo.Options{Experiments: 1, Rows: size.rows, Hypotheses: 3, Requests: -1}
+			h, err := heliconetest.NewHandler(heliconetest.WithSeed(demo.Generate(o)), heliconetest.WithProfile(heliconetest.Legacy))
+			if err != nil {
+				b.Fatal(err)
+			}
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			defer h.Close()
+			c, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(demo.APIKey))
+			if err != nil {
+				b.Fatal(err)
+			}
+			src := datasets.Experiment(demo.SupportExperimentID)
+			var peakLive, peakObj uint64
+			for b.Loop() {
+				b.StopTimer()
+				base := liveHeap()
+				hs := startHeapSampler()
+				b.StartTimer()
+				n := 0
+				for s, err := range src.Samples(context.Background(), datasets.Env{Client: c}) {
+					if err != nil {
+						b.Fatal(err)
+					}
+					if s.RequestID == "" {
+						b.Fatal("a sample without a request id")
+					}
+					n++
+				}
+				b.StopTimer()
+				hs.finish()
+				if n != o.Samples() {
+					b.Fatalf("read %d samples, want %d", n, o.Samples())
+				}
+				peakLive = max(peakLive, hs.peakLive-min(base, hs.peakLive))
+				peakObj = max(peakObj, hs.peakObj-min(base, hs.peakObj))
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(o.Samples())*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+			b.ReportMetric(float64(peakLive)/(1<<20), "peak-live-MiB")
+			b.ReportMetric(float64(peakObj)/(1<<20), "peak-heap-MiB")
+		})
+	}
+}
