@@ -16,6 +16,7 @@ import (
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/internal/idkey"
 	"github.com/heval-dev/heval/internal/spool"
 )
 
@@ -406,7 +407,7 @@ type experimentJoin struct {
 	rowsSeen bool
 	rowsDone bool
 	hypDone  []bool
-	rowAt    map[string]int64
+	rowAt    idkey.Map[int64]
 	heldRows []int64
 	heldRuns [][]int64
 	labels   map[string]string
@@ -456,7 +457,7 @@ func (j *experimentJoin) begin(it *helicone.ExperimentItem) bool {
 		}
 	}
 	*j = experimentJoin{cfg: j.cfg, want: j.want, yield: j.yield, whole: j.whole, found: j.found,
-		sp: j.sp, rows: j.rows, runs: j.runs, enc: j.enc, index: it.Index, started: true, rowAt: map[string]int64{}}
+		sp: j.sp, rows: j.rows, runs: j.runs, enc: j.enc, index: it.Index, started: true}
 	return true
 }
 
@@ -563,7 +564,7 @@ func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
 		if !ok {
 			return false
 		}
-		j.rowAt[r.RowID] = off
+		j.rowAt.Set(r.RowID, off)
 	}
 	if !j.cfg.rows {
 		return true
@@ -607,7 +608,7 @@ func (j *experimentJoin) run(hi int, r *helicone.Run) bool {
 }
 
 func (j *experimentJoin) hasRow(id string) bool {
-	_, ok := j.rowAt[id]
+	_, ok := j.rowAt.Get(id)
 	return ok
 }
 
@@ -709,7 +710,7 @@ func (j *experimentJoin) runSample(hi int, p *runPart) bool {
 		Provider:        p.provider,
 	}
 	fillResponse(&s, p.resp)
-	if off, ok := j.rowAt[p.rowID]; ok {
+	if off, ok := j.rowAt.Get(p.rowID); ok {
 		rec, _, err := j.rows.Read(off)
 		if err != nil {
 			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))

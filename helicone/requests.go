@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/heval-dev/heval/internal/idkey"
 )
 
 // requestTable is the leaf key of request filters.
@@ -307,15 +309,15 @@ func newer(a, b *Request) bool {
 // stops.
 func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request, error] {
 	return func(yield func(Request, error) bool) {
-		var held []Request     // read, not yet yielded, in the order first seen
-		at := map[string]int{} // request id -> index in held
-		var done idSet         // request ids yielded
+		var held []Request           // read, not yet yielded, in the order first seen
+		at := map[string]int{}       // request id -> index in held
+		var done idkey.Map[struct{}] // request ids yielded, 16 bytes each
 		stopped := false
 		release := func(n int) bool {
 			for _, r := range held[:n] {
 				delete(at, r.RequestID)
 				if r.RequestID != "" {
-					done.add(r.RequestID)
+					done.Set(r.RequestID, struct{}{})
 				}
 				if !yield(r, nil) {
 					stopped = true
@@ -336,7 +338,7 @@ func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request
 				id := r.RequestID
 				switch i, ok := at[id]; {
 				case id == "":
-				case done.has(id):
+				case doneHas(&done, id):
 					continue
 				case ok:
 					if newer(&r, &held[i]) {
@@ -360,62 +362,9 @@ func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request
 	}
 }
 
-// idSet is a set of request ids, 16 bytes an id for the lower-case UUIDs the server sends,
-// so that the ids of every request read do not take more memory than the requests' count
-// needs.
-type idSet struct {
-	uuids map[[16]byte]struct{}
-	other map[string]struct{}
-}
-
-// uuidKey packs a lower-case UUID; false for any other text.
-func uuidKey(id string) ([16]byte, bool) {
-	var k [16]byte
-	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
-		return k, false
-	}
-	j := 0
-	for i := 0; i < 36; i++ {
-		if i == 8 || i == 13 || i == 18 || i == 23 {
-			continue
-		}
-		c := id[i]
-		var v byte
-		switch {
-		case '0' <= c && c <= '9':
-			v = c - '0'
-		case 'a' <= c && c <= 'f':
-			v = c - 'a' + 10
-		default:
-			return k, false
-		}
-		k[j/2] |= v << (4 * (1 - j%2))
-		j++
-	}
-	return k, true
-}
-
-func (s *idSet) add(id string) {
-	if k, ok := uuidKey(id); ok {
-		if s.uuids == nil {
-			s.uuids = map[[16]byte]struct{}{}
-		}
-		s.uuids[k] = struct{}{}
-		return
-	}
-	if s.other == nil {
-		s.other = map[string]struct{}{}
-	}
-	s.other[id] = struct{}{}
-}
-
-func (s *idSet) has(id string) bool {
-	if k, ok := uuidKey(id); ok {
-		_, found := s.uuids[k]
-		return found
-	}
-	_, found := s.other[id]
-	return found
+func doneHas(done *idkey.Map[struct{}], id string) bool {
+	_, ok := done.Get(id)
+	return ok
 }
 
 // MaxIDsPerQuery is how many request ids one query of [Client.RequestsByID] asks for: an
