@@ -23,7 +23,13 @@
 //     are the row's and its Reference is the row's original answer. [RowsOnly], [RunsOnly],
 //     [Hypotheses] and [WithLabels] choose and name what is read. Hypothesis labels come
 //     from the experiment meta's "hypothesis_labels" object when it has one. [Requests]
-//     works there too.
+//     works there too. The answer is read as it arrives ([helicone.Client.StreamExperiments])
+//     and samples are yielded while it is still being read: rows once the dataset's name is
+//     known, runs once their hypothesis's header is. What has to wait (the server sends the
+//     rows before the dataset's name and each hypothesis's runs before its id), and what
+//     the joins need of the rows, is held in a temporary spool file, removed at the end, so
+//     memory does not grow with the experiment: only an index of row ids to spool offsets
+//     stays in memory.
 //
 // Local sources:
 //

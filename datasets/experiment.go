@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,8 @@ import (
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/internal/idkey"
+	"github.com/heval-dev/heval/internal/spool"
 )
 
 // ErrNoClient is returned by a source that needs Helicone when [Env] has no client.
@@ -184,90 +187,61 @@ func (s *experimentSource) Samples(ctx context.Context, env Env) iter.Seq2[heval
 			f = helicone.ExperimentPrompt(s.promptOp, s.prompt)
 		}
 		inc := helicone.IncludeAll()
-		exps, err := env.Client.QueryExperiments(ctx, helicone.ExperimentQuery{Filter: f, Include: &inc})
-		if err != nil {
-			yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
-			return
-		}
+		j := &experimentJoin{cfg: s.cfg, yield: yield}
 		if !s.byPrompt {
 			// Keep only the experiment asked for, whatever else the server sent.
-			exps = slices.DeleteFunc(exps, func(e helicone.Experiment) bool { return e.ID != s.id })
+			j.want = s.id
 		}
-		if len(exps) == 0 {
+		defer j.close()
+		for it, err := range env.Client.StreamExperiments(ctx, helicone.ExperimentQuery{Filter: f, Include: &inc}) {
+			if err != nil {
+				yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
+				return
+			}
+			if !j.add(&it) {
+				return
+			}
+		}
+		if j.found == 0 {
 			nf := &ExperimentNotFoundError{ID: s.id, BaseURL: env.Client.BaseURL()}
 			if s.byPrompt {
 				nf.Prompt = fmt.Sprintf("%s %q", s.promptOp, s.prompt)
 			}
 			yield(heval.Sample{}, nf)
-			return
-		}
-		for i := range exps {
-			for smp, err := range ExperimentSamples(&exps[i], s.options()...) {
-				if !yield(smp, err) || err != nil {
-					return
-				}
-			}
-			exps[i] = helicone.Experiment{} // let the decoded experiment go
 		}
 	}
-}
-
-func (s *experimentSource) options() []ExperimentOption {
-	return []ExperimentOption{func(c *experimentConfig) { *c = s.cfg }}
 }
 
 // ExperimentSamples turns one decoded experiment into samples, as [Experiment] does.
 func ExperimentSamples(e *helicone.Experiment, opts ...ExperimentOption) iter.Seq2[heval.Sample, error] {
 	cfg := newExperimentConfig(opts)
 	return func(yield func(heval.Sample, error) bool) {
-		labels := metaLabels(e.Meta)
-		for k, v := range cfg.labels {
-			labels[k] = v
+		j := &experimentJoin{cfg: cfg, yield: yield, whole: true}
+		defer j.close()
+		head := *e
+		head.Dataset.Rows = nil
+		head.Hypotheses = make([]helicone.Hypothesis, len(e.Hypotheses))
+		for i, h := range e.Hypotheses {
+			h.Runs = nil
+			head.Hypotheses[i] = h
 		}
-		name := cmp.Or(cfg.name, e.Dataset.Name, metaName(e.Meta))
-		rows := make(map[string]*helicone.DatasetRow, len(e.Dataset.Rows))
 		for i := range e.Dataset.Rows {
-			r := &e.Dataset.Rows[i]
-			if isPlaceholderRow(r) {
-				continue
-			}
-			if r.RowID != "" {
-				rows[r.RowID] = r
-			}
-			if !cfg.rows {
-				continue
-			}
-			if r.InputRecord == nil || r.InputRecord.RequestID == "" {
-				yield(heval.Sample{}, fmt.Errorf("datasets: experiment %s: dataset row %q (index %d) has no input record, so its request id is unknown; the server's answer is incomplete", e.ID, r.RowID, r.RowIndex))
+			if !j.add(&helicone.ExperimentItem{Part: helicone.PartRow, Experiment: &head, Row: &e.Dataset.Rows[i]}) {
 				return
 			}
-			if !yield(named(rowSample(e, r), name), nil) {
-				return
-			}
-		}
-		if !cfg.runs {
-			return
 		}
 		for hi := range e.Hypotheses {
-			h := &e.Hypotheses[hi]
-			label := h.ID
-			if l, ok := labels[h.ID]; ok && l != "" {
-				label = l
+			h := &head.Hypotheses[hi]
+			if !j.add(&helicone.ExperimentItem{Part: helicone.PartHypothesis, Experiment: &head, HypothesisIndex: hi, Hypothesis: h}) {
+				return
 			}
-			if len(cfg.hypotheses) > 0 && !slices.Contains(cfg.hypotheses, h.ID) && !slices.Contains(cfg.hypotheses, label) {
-				continue
-			}
-			for ri := range h.Runs {
-				run := &h.Runs[ri]
-				if run.ResultRequestID == "" {
-					yield(heval.Sample{}, fmt.Errorf("datasets: experiment %s: hypothesis %s has a run (dataset row %q) without a result request id; the server's answer is incomplete", e.ID, h.ID, run.DatasetRowID))
-					return
-				}
-				if !yield(named(runSample(e, h, label, run, rows[run.DatasetRowID]), name), nil) {
+			for ri := range e.Hypotheses[hi].Runs {
+				if !j.add(&helicone.ExperimentItem{Part: helicone.PartRun, Experiment: &head, HypothesisIndex: hi, Hypothesis: h, Run: &e.Hypotheses[hi].Runs[ri]}) {
 					return
 				}
 			}
 		}
+		j.add(&helicone.ExperimentItem{Part: helicone.PartExperiment, Experiment: &head})
 	}
 }
 
@@ -279,65 +253,499 @@ func isPlaceholderRow(r *helicone.DatasetRow) bool {
 		(in == nil || (in.ID == "" && in.RequestID == "" && in.Request == nil && in.Response == nil && len(in.Inputs) == 0))
 }
 
-func rowSample(e *helicone.Experiment, r *helicone.DatasetRow) heval.Sample {
-	in := r.InputRecord
-	s := heval.Sample{
-		Kind:         heval.KindDatasetRow,
-		RequestID:    in.RequestID,
-		ExperimentID: e.ID,
-		Hypothesis:   DatasetHypothesis,
-		DatasetRowID: r.RowID,
-		RowIndex:     int(r.RowIndex),
-		Inputs:       textInputs(in.Inputs),
-	}
-	if in.Request != nil {
-		s.Provider = in.Request.Provider
-	}
-	if in.Response != nil {
-		fillResponse(&s, in.Response)
-	}
-	return Prepare(s)
+// response is what a sample takes of a logged response.
+type response struct {
+	body                     []byte
+	model, createdAt         string
+	promptTokens, compTokens int64
+	delayMs                  int64
 }
 
-func runSample(e *helicone.Experiment, h *helicone.Hypothesis, label string, run *helicone.Run, row *helicone.DatasetRow) heval.Sample {
+func responseOf(r *helicone.ResponseInfo) *response {
+	if r == nil {
+		return nil
+	}
+	return &response{body: r.Body, model: r.Model, createdAt: r.CreatedAt,
+		promptTokens: int64(r.PromptTokens), compTokens: int64(r.CompletionTokens), delayMs: int64(r.DelayMs)}
+}
+
+// rowPart is what the samples take of a dataset row: its own sample, and the inputs, index
+// and reference of its runs' samples.
+type rowPart struct {
+	rowID     string
+	rowIndex  int
+	hasInput  bool
+	requestID string
+	provider  string
+	inputs    map[string]string
+	resp      *response
+}
+
+func rowPartOf(r *helicone.DatasetRow) *rowPart {
+	p := &rowPart{rowID: r.RowID, rowIndex: int(r.RowIndex)}
+	if in := r.InputRecord; in != nil {
+		p.hasInput = true
+		p.requestID = in.RequestID
+		p.inputs = textInputs(in.Inputs)
+		if in.Request != nil {
+			p.provider = in.Request.Provider
+		}
+		p.resp = responseOf(in.Response)
+	}
+	return p
+}
+
+// runPart is what a run's sample takes of the run.
+type runPart struct {
+	requestID, rowID, provider string
+	resp                       *response
+}
+
+func runPartOf(r *helicone.Run) *runPart {
+	p := &runPart{requestID: r.ResultRequestID, rowID: r.DatasetRowID, resp: responseOf(r.Response)}
+	if r.Request != nil {
+		p.provider = r.Request.Provider
+	}
+	return p
+}
+
+// The spool records of parts held back.
+
+func encodeResponse(e *spool.Encoder, r *response) {
+	e.Bool(r != nil)
+	if r != nil {
+		e.Blob(r.body)
+		e.String(r.model)
+		e.String(r.createdAt)
+		e.Int(r.promptTokens)
+		e.Int(r.compTokens)
+		e.Int(r.delayMs)
+	}
+}
+
+func decodeResponse(d *spool.Decoder) *response {
+	if !d.Bool() {
+		return nil
+	}
+	return &response{body: d.Blob(), model: d.String(), createdAt: d.String(), promptTokens: d.Int(), compTokens: d.Int(), delayMs: d.Int()}
+}
+
+func (p *rowPart) encode(e *spool.Encoder) {
+	e.String(p.rowID)
+	e.Int(int64(p.rowIndex))
+	e.Bool(p.hasInput)
+	e.String(p.requestID)
+	e.String(p.provider)
+	e.Uint(uint64(len(p.inputs)))
+	for _, k := range slices.Sorted(maps.Keys(p.inputs)) {
+		e.String(k)
+		e.String(p.inputs[k])
+	}
+	encodeResponse(e, p.resp)
+}
+
+func decodeRowPart(rec []byte) (*rowPart, error) {
+	d := spool.NewDecoder(rec)
+	p := &rowPart{rowID: d.String(), rowIndex: int(d.Int()), hasInput: d.Bool(), requestID: d.String(), provider: d.String()}
+	if n := d.Uint(); n > 0 && d.Err() == nil {
+		p.inputs = make(map[string]string, min(n, 1024))
+		for range n {
+			k := d.String()
+			p.inputs[k] = d.String()
+			if d.Err() != nil {
+				break
+			}
+		}
+	}
+	p.resp = decodeResponse(d)
+	return p, d.Err()
+}
+
+func (p *runPart) encode(e *spool.Encoder) {
+	e.String(p.requestID)
+	e.String(p.rowID)
+	e.String(p.provider)
+	encodeResponse(e, p.resp)
+}
+
+func decodeRunPart(rec []byte) (*runPart, error) {
+	d := spool.NewDecoder(rec)
+	p := &runPart{requestID: d.String(), rowID: d.String(), provider: d.String()}
+	p.resp = decodeResponse(d)
+	return p, d.Err()
+}
+
+// experimentJoin turns the parts of an experiment answer into samples as they arrive.
+//
+// A row's sample needs the experiment's id and name, a run's sample its hypothesis's id,
+// model and label and its row's inputs. The server sends each experiment's rows before the
+// dataset's name, and each hypothesis's runs before its id, so what cannot be built yet is
+// held back in a spool file (compact records, not the decoded parts) and yielded as soon
+// as what it needs has been read: the rows when the name arrives, a hypothesis's runs when
+// its header ends. What the joins need of the rows (inputs, index, reference) is in the
+// spool too, found by row id; only that index and the offsets of the parts held back stay
+// in memory.
+type experimentJoin struct {
+	cfg   experimentConfig
+	want  string // the experiment id asked for; "" takes every experiment
+	yield func(heval.Sample, error) bool
+	// whole is set for an experiment decoded whole: every header is complete from the
+	// start.
+	whole bool
+	// found counts the experiments taken.
+	found int
+
+	sp         *spool.File
+	rows, runs *spool.Reader
+	enc        spool.Encoder
+
+	// The experiment being read.
+	index    int
+	started  bool
+	e        *helicone.Experiment
+	ended    bool
+	rowsSeen bool
+	rowsDone bool
+	hypDone  []bool
+	rowAt    idkey.Map[int64]
+	heldRows []int64
+	heldRuns [][]int64
+	labels   map[string]string
+	named    bool
+	nameText string
+	stopped  bool
+}
+
+func (j *experimentJoin) close() {
+	if j.sp != nil {
+		_ = j.sp.Close()
+	}
+}
+
+// fail yields err and stops.
+func (j *experimentJoin) fail(err error) bool {
+	j.yield(heval.Sample{}, err)
+	j.stopped = true
+	return false
+}
+
+func (j *experimentJoin) spool(p interface{ encode(*spool.Encoder) }) (int64, bool) {
+	if j.sp == nil {
+		sp, err := spool.Create("")
+		if err != nil {
+			return 0, j.fail(fmt.Errorf("datasets: experiment %s: holding back parts of the answer: %w", j.e.ID, err))
+		}
+		j.sp, j.rows, j.runs = sp, sp.NewReader(), sp.NewReader()
+	}
+	j.enc.Reset()
+	p.encode(&j.enc)
+	off, err := j.sp.Append(j.enc.Bytes())
+	if err != nil {
+		return 0, j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+	}
+	return off, true
+}
+
+// begin starts the experiment of it.
+func (j *experimentJoin) begin(it *helicone.ExperimentItem) bool {
+	if j.started && !j.ended && !j.finish() {
+		return false
+	}
+	if j.sp != nil && j.sp.Size() > 0 {
+		if err := j.sp.Reset(); err != nil {
+			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+		}
+	}
+	*j = experimentJoin{cfg: j.cfg, want: j.want, yield: j.yield, whole: j.whole, found: j.found,
+		sp: j.sp, rows: j.rows, runs: j.runs, enc: j.enc, index: it.Index, started: true}
+	return true
+}
+
+// add takes one part; it reports whether to go on.
+func (j *experimentJoin) add(it *helicone.ExperimentItem) bool {
+	if j.stopped {
+		return false
+	}
+	if !j.started || it.Index != j.index || j.ended {
+		if !j.begin(it) {
+			return false
+		}
+	}
+	j.e = it.Experiment
+	if it.Part != helicone.PartRow && (j.rowsSeen || j.whole) {
+		j.rowsDone = true
+	}
+	switch it.Part {
+	case helicone.PartRow:
+		j.rowsSeen = true
+		if !j.row(it.Row) {
+			return false
+		}
+	case helicone.PartRun:
+		if !j.run(it.HypothesisIndex, it.Run) {
+			return false
+		}
+	case helicone.PartHypothesis:
+		j.hypothesis(it.HypothesisIndex)
+	case helicone.PartExperiment:
+		return j.finish()
+	}
+	return j.release()
+}
+
+func (j *experimentJoin) hypothesis(hi int) {
+	for len(j.hypDone) <= hi {
+		j.hypDone = append(j.hypDone, false)
+	}
+	j.hypDone[hi] = true
+}
+
+// finish ends the experiment: everything held back can be built now.
+func (j *experimentJoin) finish() bool {
+	j.ended, j.rowsDone = true, true
+	for hi := range j.e.Hypotheses {
+		j.hypothesis(hi)
+	}
+	if !j.release() {
+		return false
+	}
+	if j.taken() {
+		j.found++
+	}
+	return true
+}
+
+// skipped reports whether the experiment is known not to be the one asked for.
+func (j *experimentJoin) skipped() bool {
+	return j.want != "" && (j.e.ID != "" || j.ended || j.whole) && j.e.ID != j.want
+}
+
+// taken reports whether the experiment is known to be one asked for.
+func (j *experimentJoin) taken() bool {
+	return j.want == "" || j.e.ID == j.want
+}
+
+func (j *experimentJoin) nameKnown() bool {
+	return j.whole || j.ended || j.cfg.name != "" || j.e.Dataset.Name != ""
+}
+
+// name is the samples' Experiment; it is called once nameKnown.
+func (j *experimentJoin) name() string {
+	if !j.named {
+		j.nameText, j.named = cmp.Or(j.cfg.name, j.e.Dataset.Name, metaName(j.e.Meta)), true
+	}
+	return j.nameText
+}
+
+func (j *experimentJoin) labelsKnown() bool { return j.whole || j.ended || j.e.Meta != nil }
+
+func (j *experimentJoin) label(h *helicone.Hypothesis) string {
+	if j.labels == nil {
+		j.labels = metaLabels(j.e.Meta)
+		maps.Copy(j.labels, j.cfg.labels)
+	}
+	if l, ok := j.labels[h.ID]; ok && l != "" {
+		return l
+	}
+	return h.ID
+}
+
+func (j *experimentJoin) rowsReady() bool {
+	return j.taken() && j.nameKnown() && len(j.heldRows) == 0
+}
+
+func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
+	if isPlaceholderRow(r) || j.skipped() {
+		return true
+	}
+	p := rowPartOf(r)
+	if j.cfg.runs && r.RowID != "" && !(j.whole && !j.runsNeedRows()) {
+		off, ok := j.spool(p)
+		if !ok {
+			return false
+		}
+		j.rowAt.Set(r.RowID, off)
+	}
+	if !j.cfg.rows {
+		return true
+	}
+	if j.rowsReady() {
+		return j.rowSample(p)
+	}
+	off, ok := j.spool(p)
+	if !ok {
+		return false
+	}
+	j.heldRows = append(j.heldRows, off)
+	return true
+}
+
+// runsNeedRows reports whether any run of a decoded experiment is yielded.
+func (j *experimentJoin) runsNeedRows() bool { return len(j.e.Hypotheses) > 0 }
+
+func (j *experimentJoin) runReady(hi int) bool {
+	return j.taken() && j.nameKnown() && j.labelsKnown() && len(j.heldRows) == 0 &&
+		hi < len(j.hypDone) && j.hypDone[hi] && (hi >= len(j.heldRuns) || len(j.heldRuns[hi]) == 0)
+}
+
+func (j *experimentJoin) run(hi int, r *helicone.Run) bool {
+	if !j.cfg.runs || j.skipped() {
+		return true
+	}
+	p := runPartOf(r)
+	if j.runReady(hi) && (j.rowsDone || j.hasRow(p.rowID)) {
+		return j.runSample(hi, p)
+	}
+	off, ok := j.spool(p)
+	if !ok {
+		return false
+	}
+	for len(j.heldRuns) <= hi {
+		j.heldRuns = append(j.heldRuns, nil)
+	}
+	j.heldRuns[hi] = append(j.heldRuns[hi], off)
+	return true
+}
+
+func (j *experimentJoin) hasRow(id string) bool {
+	_, ok := j.rowAt.Get(id)
+	return ok
+}
+
+// release yields what was held back and can be built now.
+func (j *experimentJoin) release() bool {
+	if j.skipped() {
+		j.heldRows, j.heldRuns = nil, nil
+		return true
+	}
+	if !j.taken() || !j.nameKnown() {
+		return true
+	}
+	if len(j.heldRows) > 0 {
+		held := j.heldRows
+		j.heldRows = nil
+		for _, off := range held {
+			rec, _, err := j.rows.Read(off)
+			if err != nil {
+				return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+			}
+			p, err := decodeRowPart(rec)
+			if err != nil {
+				return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+			}
+			if !j.rowSample(p) {
+				return false
+			}
+		}
+	}
+	if !j.labelsKnown() || !j.rowsDone {
+		return true
+	}
+	for hi := range j.heldRuns {
+		if len(j.heldRuns[hi]) == 0 || hi >= len(j.hypDone) || !j.hypDone[hi] {
+			continue
+		}
+		held := j.heldRuns[hi]
+		j.heldRuns[hi] = nil
+		for _, off := range held {
+			rec, _, err := j.runs.Read(off)
+			if err == nil {
+				var p *runPart
+				if p, err = decodeRunPart(rec); err == nil {
+					if !j.runSample(hi, p) {
+						return false
+					}
+					continue
+				}
+			}
+			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+		}
+	}
+	return true
+}
+
+func (j *experimentJoin) rowSample(p *rowPart) bool {
+	if !p.hasInput || p.requestID == "" {
+		return j.fail(fmt.Errorf("datasets: experiment %s: dataset row %q (index %d) has no input record, so its request id is unknown; the server's answer is incomplete", j.e.ID, p.rowID, p.rowIndex))
+	}
+	s := heval.Sample{
+		Kind:         heval.KindDatasetRow,
+		RequestID:    p.requestID,
+		ExperimentID: j.e.ID,
+		Experiment:   j.name(),
+		Hypothesis:   DatasetHypothesis,
+		DatasetRowID: p.rowID,
+		RowIndex:     p.rowIndex,
+		Inputs:       p.inputs,
+		Provider:     p.provider,
+	}
+	fillResponse(&s, p.resp)
+	if !j.yield(Prepare(s), nil) {
+		j.stopped = true
+		return false
+	}
+	return true
+}
+
+func (j *experimentJoin) runSample(hi int, p *runPart) bool {
+	h := &j.e.Hypotheses[hi]
+	label := j.label(h)
+	if len(j.cfg.hypotheses) > 0 && !slices.Contains(j.cfg.hypotheses, h.ID) && !slices.Contains(j.cfg.hypotheses, label) {
+		return true
+	}
+	if p.requestID == "" {
+		return j.fail(fmt.Errorf("datasets: experiment %s: hypothesis %s has a run (dataset row %q) without a result request id; the server's answer is incomplete", j.e.ID, h.ID, p.rowID))
+	}
 	s := heval.Sample{
 		Kind:            heval.KindHypothesisRun,
-		RequestID:       run.ResultRequestID,
-		ExperimentID:    e.ID,
+		RequestID:       p.requestID,
+		ExperimentID:    j.e.ID,
+		Experiment:      j.name(),
 		HypothesisID:    h.ID,
 		Hypothesis:      label,
 		Model:           h.Model,
 		PromptVersionID: h.PromptVersionID,
-		DatasetRowID:    run.DatasetRowID,
+		DatasetRowID:    p.rowID,
 		RowIndex:        -1,
+		Provider:        p.provider,
 	}
-	if run.Request != nil {
-		s.Provider = run.Request.Provider
-	}
-	if run.Response != nil {
-		fillResponse(&s, run.Response)
-	}
-	if row != nil {
-		s.RowIndex = int(row.RowIndex)
-		if in := row.InputRecord; in != nil {
-			s.Inputs = textInputs(in.Inputs)
-			if in.Response != nil {
-				s.Reference = in.Response.Body
+	fillResponse(&s, p.resp)
+	if off, ok := j.rowAt.Get(p.rowID); ok {
+		rec, _, err := j.rows.Read(off)
+		if err != nil {
+			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+		}
+		row, err := decodeRowPart(rec)
+		if err != nil {
+			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+		}
+		s.RowIndex = row.rowIndex
+		if row.hasInput {
+			s.Inputs = row.inputs
+			if row.resp != nil {
+				s.Reference = row.resp.body
 			}
 		}
 	}
-	return Prepare(s)
+	if !j.yield(Prepare(s), nil) {
+		j.stopped = true
+		return false
+	}
+	return true
 }
 
-func fillResponse(s *heval.Sample, r *helicone.ResponseInfo) {
-	s.Body = r.Body
-	if r.Model != "" {
-		s.Model = r.Model
+func fillResponse(s *heval.Sample, r *response) {
+	if r == nil {
+		return
 	}
-	s.PromptTokens = int64(r.PromptTokens)
-	s.CompletionTokens = int64(r.CompletionTokens)
-	s.Latency = time.Duration(r.DelayMs) * time.Millisecond
-	s.CreatedAt = helicone.ParseTime(r.CreatedAt)
+	s.Body = r.body
+	if r.model != "" {
+		s.Model = r.model
+	}
+	s.PromptTokens = r.promptTokens
+	s.CompletionTokens = r.compTokens
+	s.Latency = time.Duration(r.delayMs) * time.Millisecond
+	s.CreatedAt = helicone.ParseTime(r.createdAt)
 }
 
 // textInputs turns prompt inputs into text: strings as they are, other values as JSON.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/internal/spool"
 )
 
 // rowChunk is how many dataset rows are read together: one request query for their origin
@@ -79,6 +81,9 @@ type datasetRow struct {
 	// unavailable says why the row's bodies could not be read; empty when they were.
 	unavailable string
 	inputs      map[string]string
+	// joinAt is the offset of the row's inputs and answer in the reader's spool, which its
+	// runs' samples read; -1 when there is none.
+	joinAt int64
 }
 
 func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sample, error] {
@@ -93,6 +98,7 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 			return
 		}
 		r := &datasetReader{client: env.Client, cfg: &s.cfg}
+		defer r.close()
 		rows, err := r.open(ctx, s.query)
 		if err != nil {
 			fail(err)
@@ -138,6 +144,73 @@ type datasetReader struct {
 	name string
 	// refreshed is set once the signed URLs were read again after one had expired.
 	refreshed bool
+	// join holds what the runs need of each row (its inputs and answer) until they are
+	// read, on disk rather than in memory.
+	join   *spool.File
+	joinRd *spool.Reader
+	enc    spool.Encoder
+}
+
+func (r *datasetReader) close() {
+	if r.join != nil {
+		_ = r.join.Close()
+	}
+}
+
+// keepForRuns moves what the runs need of row (its inputs and answer) to the spool.
+func (r *datasetReader) keepForRuns(row *datasetRow) error {
+	if r.join == nil {
+		f, err := spool.Create("")
+		if err != nil {
+			return fmt.Errorf("holding the rows for their runs: %w", err)
+		}
+		r.join, r.joinRd = f, f.NewReader()
+	}
+	r.enc.Reset()
+	r.enc.Uint(uint64(len(row.inputs)))
+	for _, k := range slices.Sorted(maps.Keys(row.inputs)) {
+		r.enc.String(k)
+		r.enc.String(row.inputs[k])
+	}
+	r.enc.Bool(row.inputs != nil)
+	r.enc.Blob(row.bodies.Response)
+	off, err := r.join.Append(r.enc.Bytes())
+	if err != nil {
+		return fmt.Errorf("holding the rows for their runs: %w", err)
+	}
+	row.joinAt, row.inputs, row.bodies.Response = off, nil, nil
+	return nil
+}
+
+// joined reads back what keepForRuns kept of row.
+func (r *datasetReader) joined(row *datasetRow) (map[string]string, []byte, error) {
+	if row.joinAt < 0 || r.joinRd == nil {
+		return row.inputs, row.bodies.Response, nil
+	}
+	rec, _, err := r.joinRd.Read(row.joinAt)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := spool.NewDecoder(rec)
+	n := d.Uint()
+	var inputs map[string]string
+	if n > 0 && d.Err() == nil {
+		inputs = make(map[string]string, min(n, 1024))
+		for range n {
+			k := d.String()
+			inputs[k] = d.String()
+			if d.Err() != nil {
+				break
+			}
+		}
+	}
+	if !d.Bool() {
+		inputs = nil
+	} else if inputs == nil {
+		inputs = map[string]string{}
+	}
+	body := d.Blob()
+	return inputs, body, d.Err()
 }
 
 // open finds the dataset and reads its rows, oldest first.
@@ -154,7 +227,7 @@ func (r *datasetReader) open(ctx context.Context, query string) ([]*datasetRow, 
 	}
 	rows := make([]*datasetRow, len(list))
 	for i := range list {
-		rows[i] = &datasetRow{HeliconeDatasetRow: list[i]}
+		rows[i] = &datasetRow{HeliconeDatasetRow: list[i], joinAt: -1}
 	}
 	slices.SortStableFunc(rows, func(a, b *datasetRow) int {
 		return cmp.Or(helicone.ParseTime(a.CreatedAt).Compare(helicone.ParseTime(b.CreatedAt)), strings.Compare(a.ID, b.ID))
@@ -208,10 +281,13 @@ func (r *datasetReader) rowSamples(ctx context.Context, chunk []*datasetRow) ([]
 			s.CreatedAt = helicone.ParseTime(m.RequestCreatedAt)
 		}
 		out[i] = Prepare(s)
-		// Runs need only the row's inputs and answer; a dataset read without runs, nothing.
+		// Runs need only the row's inputs and answer, kept in the spool; a dataset read
+		// without runs, nothing.
 		row.bodies.Request = nil
 		if !r.cfg.runs {
 			row.bodies.Response = nil
+		} else if err := r.keepForRuns(row); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -328,11 +404,16 @@ func (r *datasetReader) runs(ctx context.Context, rows []*datasetRow, byID map[s
 					s.Hypothesis = l
 				}
 				s.DatasetRowID, s.RowIndex, s.Experiment = row.ID, row.index, r.name
-				if row.inputs != nil {
-					s.Inputs = row.inputs
+				inputs, ref, err := r.joined(row)
+				if err != nil {
+					yield(heval.Sample{}, fmt.Errorf("reading back dataset row %s: %w", row.ID, err))
+					return
+				}
+				if inputs != nil {
+					s.Inputs = inputs
 				}
 				if row.unavailable == "" {
-					s.Reference = row.bodies.Response
+					s.Reference = ref
 				}
 				if !yield(Prepare(s), nil) {
 					return

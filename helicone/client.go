@@ -226,6 +226,13 @@ type call struct {
 	method, path string
 	payload      []byte
 	out          any
+	// data, when set, decodes the answer's data in place of out; streamed lifts the bound
+	// on the whole answer (each value data marks is bounded instead), and restartable, when
+	// set, says whether a failed attempt may still be retried (not once a streamed answer
+	// has been handed on).
+	data        dataFunc
+	streamed    bool
+	restartable func() bool
 	// retryAPI overrides the default retry decision for an API error; attempt counts from 1.
 	retryAPI func(e *APIError, attempt int) bool
 	// send, when set, makes one attempt in place of a request to the API (for calls to
@@ -295,8 +302,16 @@ func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, r
 		c.classify(apiErr)
 		return rl, resp.StatusCode, apiErr.Retryable(), apiErr
 	}
-	body := &bodyReader{r: io.LimitReader(resp.Body, maxResponseBytes)}
-	err = c.decodeBody(method, path, resp.StatusCode, body, rl, cl.out)
+	data, limit := cl.data, int64(0)
+	if data == nil && cl.out != nil {
+		data = intoValue(cl.out)
+	}
+	var r io.Reader = io.LimitReader(resp.Body, maxResponseBytes)
+	if cl.streamed {
+		r, limit = resp.Body, maxValueBytes
+	}
+	body := &bodyReader{r: r}
+	err = c.decodeBody(method, path, resp.StatusCode, body, rl, data, limit)
 	if body.err != nil {
 		return readFailure(body.err)
 	}
@@ -307,4 +322,5 @@ func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, r
 	return rl, resp.StatusCode, false, nil
 }
 
+// maxResponseBytes bounds an answer that is decoded whole.
 const maxResponseBytes = 1 << 30

@@ -1,18 +1,34 @@
 package helicone
 
 import (
-	"bufio"
-	"encoding"
-	"encoding/json"
+	"bytes"
 	"errors"
+	"fmt"
 	"io"
-	"reflect"
 	"strings"
 	"sync"
+
+	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
 
 // prefixBytes is how much of an answer is kept to quote in a [DecodeError].
 const prefixBytes = 4096
+
+// maxValueBytes bounds one value of a streamed answer (an experiment's row, run or header
+// member): the answer itself may be of any size, as nothing holds it whole.
+const maxValueBytes = 256 << 20
+
+// decodeOptions are the rules the answers are read with: object member names match the
+// fields' names ignoring case (but not dashes and underscores), a repeated name is allowed
+// (the last wins) and invalid UTF-8 is replaced, as encoding/json does.
+var decodeOptions = json.JoinOptions(
+	json.MatchCaseInsensitiveNames(true),
+	jsonv1.MatchCaseSensitiveDelimiter(true),
+	jsontext.AllowDuplicateNames(true),
+	jsontext.AllowInvalidUTF8(true),
+)
 
 // bodyReader reads an answer, keeping its first bytes for error messages and the first
 // failure of the underlying reader (io.EOF is not a failure).
@@ -33,32 +49,170 @@ func (b *bodyReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// decodeBody decodes a 2xx answer as it is read: the envelope's data goes straight into out
+// errValueTooLarge stops the reading of a streamed answer one of whose values exceeds
+// maxValueBytes.
+var errValueTooLarge = fmt.Errorf("one value of the answer is larger than %d MiB", maxValueBytes>>20)
+
+// errStopped is returned through the decoder when the consumer of a streamed answer stops
+// reading it.
+var errStopped = errors.New("helicone: the reader of the answer stopped")
+
+// valueLimit counts the bytes read since the last mark and fails past max (when max > 0).
+type valueLimit struct {
+	r      io.Reader
+	n, max int64
+}
+
+func (l *valueLimit) Read(p []byte) (int, error) {
+	if l.max > 0 && l.n > l.max {
+		return 0, errValueTooLarge
+	}
+	n, err := l.r.Read(p)
+	l.n += int64(n)
+	return n, err
+}
+
+// answer is the decoding state of one 2xx answer. Answers are pooled, with their read
+// buffers, so that a run of many small calls does not allocate a buffer per answer.
+type answer struct {
+	lim valueLimit
+	dec *jsontext.Decoder
+	// err is the first error of a well-formed value of the wrong shape; decoding goes on
+	// after it, as encoding/json does.
+	err error
+}
+
+var answers = sync.Pool{New: func() any {
+	a := &answer{}
+	a.dec = jsontext.NewDecoder(&a.lim, decodeOptions)
+	return a
+}}
+
+func getAnswer(r io.Reader, limit int64) *answer {
+	a := answers.Get().(*answer)
+	a.lim = valueLimit{r: r, max: limit}
+	a.dec.Reset(&a.lim, decodeOptions)
+	return a
+}
+
+func putAnswer(a *answer) {
+	a.lim = valueLimit{}
+	a.err = nil
+	a.dec.Reset(&a.lim, decodeOptions) // drop the body
+	answers.Put(a)
+}
+
+// mark starts the count of the next value's bytes.
+func (a *answer) mark() { a.lim.n = 0 }
+
+func (a *answer) keep(err error) {
+	if a.err == nil {
+		a.err = err
+	}
+}
+
+// peek returns the kind of the next token, or the error that stops reading there.
+func (a *answer) peek() (jsontext.Kind, error) {
+	if k := a.dec.PeekKind(); k != 0 {
+		return k, nil
+	}
+	_, err := a.dec.ReadToken()
+	if err == nil || err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return 0, err
+}
+
+// value decodes the next value into out (a non-nil pointer). A value of the wrong shape is
+// kept in a.err and skipped, and value reports false; the error returned stops reading (the
+// JSON is broken, or reading failed).
+func (a *answer) value(out any) (bool, error) {
+	depth, off := a.dec.StackDepth(), a.dec.InputOffset()
+	err := json.UnmarshalDecode(a.dec, out)
+	if err == nil {
+		return true, nil
+	}
+	if fatal(err) {
+		return false, err
+	}
+	a.keep(err)
+	// Skip what is left of the value.
+	for a.dec.StackDepth() > depth {
+		if _, err := a.dec.ReadToken(); err != nil {
+			return false, err
+		}
+	}
+	if a.dec.InputOffset() == off {
+		return false, a.dec.SkipValue()
+	}
+	return false, nil
+}
+
+// into decodes the data into out; null data leaves out as it is.
+func (a *answer) into(out any) error {
+	k, err := a.peek()
+	if err != nil {
+		return err
+	}
+	if k == 'n' {
+		_, err := a.dec.ReadToken()
+		return err
+	}
+	_, err = a.value(out)
+	return err
+}
+
+// fatal reports whether a decoding error means the input is broken (or reading failed)
+// rather than of the wrong shape.
+func fatal(err error) bool {
+	var se *json.SemanticError
+	var syn *jsontext.SyntacticError
+	return !errors.As(err, &se) || errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, errValueTooLarge) || errors.Is(err, errStopped)
+}
+
+// dataFunc decodes an envelope's data (the next value of a.dec). It is called once per
+// data member of an answer, so once per attempt of a call.
+type dataFunc func(a *answer) error
+
+// intoValue is the dataFunc of a call whose data is decoded into one Go value.
+func intoValue(out any) dataFunc {
+	return func(a *answer) error { return a.into(out) }
+}
+
+// decodeBody decodes a 2xx answer as it is read: the envelope's data is handed to data
 // (which may be nil), without holding the raw body. A non-null envelope error gives an
 // [*APIError]; a bare JSON array is accepted as data; an empty body or null data is success.
-// When out is nil, a body that is not JSON at all is accepted too: any 2xx is success. A
-// failure of br's reader is left in br.err for the caller to report.
-func (c *Client) decodeBody(method, path string, status int, br *bodyReader, rl RateLimit, out any) error {
-	strict := out != nil
-	in := bufio.NewReaderSize(br, 64<<10)
-	first, err := firstByte(in)
-	if err != nil {
-		// An empty body is success; a read failure is in br.err.
-		return nil
+// When data is nil, a body that is not JSON at all is accepted too: any 2xx is success. A
+// failure of br's reader is left in br.err for the caller to report. limit, when positive,
+// bounds each value that data marks (see [answer.mark]) instead of the whole answer.
+func (c *Client) decodeBody(method, path string, status int, br *bodyReader, rl RateLimit, data dataFunc, limit int64) error {
+	strict := data != nil
+	a := getAnswer(br, limit)
+	defer putAnswer(a)
+	dec := a.dec
+	// decodeErr quotes the start of the body and keeps the key out of the error, whose
+	// text may name members of the answer.
+	decodeErr := func(err error, damaged bool) error {
+		return &DecodeError{Method: method, Path: path, Status: status, Err: redact(err, c.redactor), Body: snippet(c.scrub(br.prefix)), damaged: damaged}
 	}
-	dec := json.NewDecoder(in)
-	s := &streamer{dec: dec}
 	// fail handles a body that is not valid JSON, which may be transient (truncated, an
 	// HTML page from a proxy...). The rest is read so that a broken transfer is reported.
 	fail := func(err error) error {
-		_, _ = io.Copy(io.Discard, in)
+		if errors.Is(err, errStopped) {
+			return err
+		}
+		if errors.Is(err, errValueTooLarge) {
+			return decodeErr(errValueTooLarge, false)
+		}
+		_, _ = io.Copy(io.Discard, br)
 		if !strict {
 			return nil
 		}
-		return &DecodeError{Method: method, Path: path, Status: status, Err: err, Body: snippet(c.scrub(br.prefix)), damaged: true}
+		return decodeErr(err, true)
 	}
 	end := func() error {
-		switch _, err := dec.Token(); {
+		switch _, err := dec.ReadToken(); {
 		case err == io.EOF:
 			return nil
 		case err != nil:
@@ -67,45 +221,59 @@ func (c *Client) decodeBody(method, path string, status int, br *bodyReader, rl 
 			return fail(errors.New("invalid JSON: more data after the answer"))
 		}
 	}
+	first := dec.PeekKind()
+	if first == 0 {
+		if _, err := dec.ReadToken(); err != io.EOF {
+			return fail(err)
+		}
+		// An empty body is success; a read failure is in br.err.
+		return nil
+	}
 	switch first {
 	case '[':
 		if !strict {
 			return fail(nil)
 		}
-		if err := s.data(out); err != nil {
+		if err := data(a); err != nil {
 			return fail(err)
 		}
 		if err := end(); err != nil {
 			return err
 		}
 	case '{':
-		if _, err := dec.Token(); err != nil {
+		if _, err := dec.ReadToken(); err != nil {
 			return fail(err)
 		}
-		var errRaw, msgRaw, detRaw json.RawMessage
-		for dec.More() {
-			tok, err := dec.Token()
+		var errRaw, msgRaw, detRaw []byte
+		for {
+			k, err := a.peek()
 			if err != nil {
 				return fail(err)
 			}
-			key, _ := tok.(string)
-			switch {
+			if k == '}' {
+				break
+			}
+			tok, err := dec.ReadToken()
+			if err != nil {
+				return fail(err)
+			}
+			switch key := tok.String(); {
 			case strict && strings.EqualFold(key, "data"):
-				err = s.data(out)
+				err = data(a)
 			case strings.EqualFold(key, "error"):
-				err = dec.Decode(&errRaw)
+				errRaw, err = readRaw(dec)
 			case strings.EqualFold(key, "message"):
-				err = dec.Decode(&msgRaw)
+				msgRaw, err = readRaw(dec)
 			case strings.EqualFold(key, "details"):
-				err = dec.Decode(&detRaw)
+				detRaw, err = readRaw(dec)
 			default:
-				err = s.skip()
+				err = dec.SkipValue()
 			}
 			if err != nil {
 				return fail(err)
 			}
 		}
-		if _, err := dec.Token(); err != nil {
+		if _, err := dec.ReadToken(); err != nil {
 			return fail(err)
 		}
 		if err := end(); err != nil {
@@ -115,39 +283,33 @@ func (c *Client) decodeBody(method, path string, status int, br *bodyReader, rl 
 			return newAPIError(method, path, status, c.scrub(errorBody(errRaw, msgRaw, detRaw)), rl)
 		}
 	default:
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
+		if err := dec.SkipValue(); err != nil {
 			return fail(err)
 		}
 		if err := end(); err != nil {
 			return err
 		}
-		if strict && !IsJSONNull(raw) {
-			return &DecodeError{Method: method, Path: path, Status: status, Body: snippet(c.scrub(br.prefix)),
-				Err: errors.New("the answer is a JSON " + jsonKind(raw[0]) + ", not an object with data and error")}
+		if strict && first != 'n' {
+			return decodeErr(errors.New("the answer is a JSON "+jsonKind(first)+", not an object with data and error"), false)
 		}
 	}
-	if strict && s.err != nil {
-		return &DecodeError{Method: method, Path: path, Status: status, Err: s.err, Body: snippet(c.scrub(br.prefix))}
+	if strict && a.err != nil {
+		return decodeErr(a.err, false)
 	}
 	return nil
 }
 
-// firstByte returns the first byte of in that is not JSON white space, leaving it unread.
-func firstByte(in *bufio.Reader) (byte, error) {
-	for {
-		b, err := in.ReadByte()
-		if err != nil {
-			return 0, err
-		}
-		if b != ' ' && b != '\t' && b != '\n' && b != '\r' {
-			return b, in.UnreadByte()
-		}
+// readRaw reads the next value and returns a copy of it.
+func readRaw(dec *jsontext.Decoder) ([]byte, error) {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return nil, err
 	}
+	return bytes.Clone(v), nil
 }
 
 // errorBody rebuilds the parts of an envelope that [newAPIError] reads.
-func errorBody(errRaw, msgRaw, detRaw json.RawMessage) []byte {
+func errorBody(errRaw, msgRaw, detRaw []byte) []byte {
 	b := []byte(`{"error":`)
 	b = append(b, errRaw...)
 	if len(msgRaw) > 0 {
@@ -159,8 +321,8 @@ func errorBody(errRaw, msgRaw, detRaw json.RawMessage) []byte {
 	return append(b, '}')
 }
 
-func jsonKind(b byte) string {
-	switch b {
+func jsonKind(k jsontext.Kind) string {
+	switch k {
 	case '"':
 		return "string"
 	case 't', 'f':
@@ -171,248 +333,4 @@ func jsonKind(b byte) string {
 		return "array"
 	}
 	return "number"
-}
-
-// streamer decodes one JSON value into a Go value as its tokens arrive: slices element by
-// element and plain structs field by field, so that no large value is buffered whole.
-// Anything else (types with their own decoding, maps, scalars) is decoded with Decode.
-type streamer struct {
-	dec *json.Decoder
-	// err is the first error of a well-formed value of the wrong shape; decoding goes on,
-	// as json.Unmarshal does.
-	err error
-}
-
-// data decodes the envelope's data into out. Null data leaves out as it is.
-func (s *streamer) data(out any) error {
-	v := reflect.ValueOf(out)
-	if v.Kind() == reflect.Pointer && !v.IsNil() && streamable(v.Elem().Type()) {
-		return s.value(v.Elem(), true)
-	}
-	var raw json.RawMessage
-	if err := s.dec.Decode(&raw); err != nil {
-		return err
-	}
-	if !IsJSONNull(raw) {
-		s.keep(json.Unmarshal(raw, out))
-	}
-	return nil
-}
-
-func (s *streamer) keep(err error) {
-	if s.err == nil {
-		s.err = err
-	}
-}
-
-// value decodes the next value into v, which is addressable. It returns only errors that
-// stop decoding: a body that is not valid JSON, or a failed read.
-func (s *streamer) value(v reflect.Value, keepOnNull bool) error {
-	t := v.Type()
-	if !streamable(t) {
-		err := s.dec.Decode(v.Addr().Interface())
-		if err != nil && !fatal(err) {
-			s.keep(err)
-			return nil
-		}
-		return err
-	}
-	tok, err := s.dec.Token()
-	if err != nil {
-		return err
-	}
-	want := json.Delim('{')
-	if t.Kind() == reflect.Slice {
-		want = '['
-	}
-	switch {
-	case tok == nil:
-		if t.Kind() == reflect.Slice && !keepOnNull {
-			v.SetZero()
-		}
-		return nil
-	case tok != want:
-		s.keep(&json.UnmarshalTypeError{Value: tokenKind(tok), Type: t, Offset: s.dec.InputOffset()})
-		return s.skipRest(tok)
-	case t.Kind() == reflect.Slice:
-		if v.IsNil() {
-			v.Set(reflect.MakeSlice(t, 0, 0))
-		} else {
-			v.SetLen(0)
-		}
-		zero := reflect.Zero(t.Elem())
-		for s.dec.More() {
-			v.Set(reflect.Append(v, zero))
-			if err := s.value(v.Index(v.Len()-1), false); err != nil {
-				return err
-			}
-		}
-	default:
-		fields := structFields(t)
-		for s.dec.More() {
-			tok, err := s.dec.Token()
-			if err != nil {
-				return err
-			}
-			key, _ := tok.(string)
-			if i := fields.find(key); i >= 0 {
-				err = s.value(v.Field(i), false)
-			} else {
-				err = s.skip()
-			}
-			if err != nil {
-				return err
-			}
-		}
-	}
-	_, err = s.dec.Token()
-	return err
-}
-
-// skip reads past the next value.
-func (s *streamer) skip() error {
-	tok, err := s.dec.Token()
-	if err != nil {
-		return err
-	}
-	return s.skipRest(tok)
-}
-
-// skipRest reads past the rest of a value whose first token was tok.
-func (s *streamer) skipRest(tok json.Token) error {
-	depth := 0
-	for {
-		if d, ok := tok.(json.Delim); ok {
-			if d == '{' || d == '[' {
-				depth++
-			} else {
-				depth--
-			}
-		}
-		if depth == 0 {
-			return nil
-		}
-		var err error
-		if tok, err = s.dec.Token(); err != nil {
-			return err
-		}
-	}
-}
-
-// fatal reports whether a Decode error means the input is broken rather than of the wrong
-// shape.
-func fatal(err error) bool {
-	var syn *json.SyntaxError
-	return errors.As(err, &syn) || errors.Is(err, io.ErrUnexpectedEOF) || err == io.EOF
-}
-
-func tokenKind(tok json.Token) string {
-	switch tok := tok.(type) {
-	case json.Delim:
-		if tok == '[' {
-			return "array"
-		}
-		return "object"
-	case string:
-		return "string"
-	case bool:
-		return "bool"
-	}
-	return "number"
-}
-
-var (
-	unmarshalerType     = reflect.TypeFor[json.Unmarshaler]()
-	textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
-)
-
-// streamable reports whether values of t are decoded token by token: slices (not of
-// bytes) and structs of plain named fields, neither with its own decoding.
-func streamable(t reflect.Type) bool {
-	p := reflect.PointerTo(t)
-	if t.Implements(unmarshalerType) || p.Implements(unmarshalerType) || t.Implements(textUnmarshalerType) || p.Implements(textUnmarshalerType) {
-		return false
-	}
-	switch t.Kind() {
-	case reflect.Slice:
-		return t.Elem().Kind() != reflect.Uint8
-	case reflect.Struct:
-		return structFields(t).plain
-	}
-	return false
-}
-
-// fieldSet is the JSON names of a struct's fields, by field index.
-type fieldSet struct {
-	names []string
-	index []int
-	// plain is false when the struct has embedded fields or ",string" options, which are
-	// left to encoding/json.
-	plain bool
-}
-
-// find returns the index of the field named key (exactly, else ignoring case, as
-// encoding/json matches), or -1.
-func (f *fieldSet) find(key string) int {
-	for i, n := range f.names {
-		if n == key {
-			return f.index[i]
-		}
-	}
-	for i, n := range f.names {
-		if strings.EqualFold(n, key) {
-			return f.index[i]
-		}
-	}
-	return -1
-}
-
-var fieldCache sync.Map // reflect.Type → *fieldSet
-
-func structFields(t reflect.Type) *fieldSet {
-	if f, ok := fieldCache.Load(t); ok {
-		return f.(*fieldSet)
-	}
-	f := &fieldSet{plain: true}
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if sf.Anonymous {
-			f.plain = false
-			continue
-		}
-		if !sf.IsExported() {
-			continue
-		}
-		tag := sf.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		for o := range strings.SplitSeq(opts, ",") {
-			if o == "string" {
-				f.plain = false
-			}
-		}
-		if name != "" && !validTagName(name) {
-			f.plain = false
-		}
-		if name == "" {
-			name = sf.Name
-		}
-		f.names = append(f.names, name)
-		f.index = append(f.index, i)
-	}
-	actual, _ := fieldCache.LoadOrStore(t, f)
-	return actual.(*fieldSet)
-}
-
-// validTagName is a conservative version of encoding/json's rule for a tag's name: a name
-// it might refuse makes the struct non-plain instead of guessing.
-func validTagName(s string) bool {
-	for _, r := range s {
-		if r != '_' && r != '-' && r != '.' && r != '$' && !('a' <= r && r <= 'z') && !('A' <= r && r <= 'Z') && !('0' <= r && r <= '9') {
-			return false
-		}
-	}
-	return true
 }

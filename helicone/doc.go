@@ -21,10 +21,27 @@
 //     for a row's bodies: gzip JSON at a presigned URL, read without the API key.
 //     [Client.RequestBodies] reads a request row's bodies from wherever they are stored.
 //   - [Client.AddScores]: POST /v1/request/{id}/score, every key of one request in one call.
-//   - [Client.QueryExperiments] (legacy): POST /v1/experiment/query (filters [ExperimentID],
-//     [ExperimentPrompt]; include flags [ExperimentInclude]).
+//   - [Client.StreamExperiments] (legacy): POST /v1/experiment/query (filters [ExperimentID],
+//     [ExperimentPrompt]; include flags [ExperimentInclude]), each part of the answer (a
+//     dataset row, a hypothesis run, a hypothesis's or an experiment's header) yielded as
+//     it is read, with the headers read so far, so that memory does not grow with the
+//     experiment and the answer has no size bound (each part has one). The server sends
+//     the rows before the dataset's name and a hypothesis's runs before its id, and no
+//     order is guaranteed. [Client.QueryExperiments] collects the stream into
+//     []Experiment.
 //   - [Client.GetExperimentScore] (legacy): GET /v2/experiment/{experimentId}/{requestId}/{scoreKey};
 //     on current Helicone it answers null for every score, so its null proves nothing.
+//
+// # Decoding
+//
+// Every 2xx answer is decoded as it is read, with go-json-experiment/json's streaming
+// decoder (jsontext) from a pool, so that neither the body nor a read buffer is allocated
+// per answer: the envelope {data, error, message, details} with its keys in any order and
+// any case, a bare array, an empty body or null data (success), and, for calls that expect
+// no data, any 2xx body at all. A body that is not JSON (cut off, an HTML page from a
+// proxy, data after the answer) is a [*DecodeError] that is retried, and never taken as an
+// acknowledgement of a write; a well-formed value of the wrong shape is a DecodeError that
+// is not. An answer decoded whole is bounded at 1 GiB.
 //
 // # What the client copes with
 //

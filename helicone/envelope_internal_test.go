@@ -10,10 +10,10 @@ import (
 func (c *Client) decodeEnvelope(method, path string, status int, raw []byte, rl RateLimit, strict bool) (json.RawMessage, error) {
 	br := &bodyReader{r: bytes.NewReader(raw)}
 	if !strict {
-		return nil, c.decodeBody(method, path, status, br, rl, nil)
+		return nil, c.decodeBody(method, path, status, br, rl, nil, 0)
 	}
 	var data json.RawMessage
-	if err := c.decodeBody(method, path, status, br, rl, &data); err != nil || IsJSONNull(data) {
+	if err := c.decodeBody(method, path, status, br, rl, intoValue(&data), 0); err != nil || IsJSONNull(data) {
 		return nil, err
 	}
 	return data, nil

@@ -1,9 +1,7 @@
 package helicone
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -279,26 +277,6 @@ func IncludeAll() ExperimentInclude {
 type ExperimentQuery struct {
 	Filter  Filter             `json:"filter"`
 	Include *ExperimentInclude `json:"include,omitempty"`
-}
-
-// QueryExperiments lists experiments (POST /v1/experiment/query): at most 30, newest first.
-// When the server answers the generic 500 "Not implemented" (hosted Helicone after the
-// Experiments deprecation, or any failure inside the handler) the call is retried once, and
-// the error is an [*ExperimentsUnavailableError] (matching [ErrExperimentsUnavailable]) that
-// says what to evaluate instead: a Helicone dataset with its tagged runs, or logged requests.
-func (c *Client) QueryExperiments(ctx context.Context, q ExperimentQuery) ([]Experiment, error) {
-	if err := q.Filter.Err(); err != nil {
-		return nil, err
-	}
-	var out []Experiment
-	cl := call{method: "POST", path: "/v1/experiment/query", out: &out,
-		retryAPI: func(e *APIError, attempt int) bool { return !isNotImplemented(e) || attempt < 2 }}
-	_, err := c.doCall(ctx, cl, q)
-	var apiErr *APIError
-	if errors.As(err, &apiErr) && isNotImplemented(apiErr) {
-		return nil, &ExperimentsUnavailableError{Err: apiErr}
-	}
-	return out, err
 }
 
 func isNotImplemented(e *APIError) bool {

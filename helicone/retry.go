@@ -127,6 +127,9 @@ func (c *Client) withRetries(ctx context.Context, cl call) (RateLimit, error) {
 		if retryable && cl.retryAPI != nil && errors.As(err, &apiErr) {
 			retryable = cl.retryAPI(apiErr, n)
 		}
+		if retryable && cl.restartable != nil && !cl.restartable() {
+			retryable = false
+		}
 		a := Attempt{Method: cl.method, Path: cl.path, N: n, Status: status, Err: c.scrubErr(err), RateLimit: rl, Duration: time.Since(start)}
 		if err == nil || !retryable || n >= maxAttempts || ctx.Err() != nil {
 			c.observe(ctx, a)

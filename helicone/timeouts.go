@@ -20,7 +20,8 @@ type Timeouts struct {
 	// Header bounds the wait from sending the request to the answer's headers (default
 	// 60 s): the server's own work, such as a query over many requests.
 	Header time.Duration
-	// Idle bounds the wait between two reads of the answer's body (default 60 s).
+	// Idle bounds the wait for each read of the answer's body (default 60 s); the time
+	// between reads, while the caller handles what it has read, does not count.
 	Idle time.Duration
 }
 
@@ -104,10 +105,11 @@ type idleBody struct {
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
+	// Only the wait inside a read counts: a reader that hands each part of a streamed
+	// answer on before reading the next may take its time between reads.
+	b.timer.Reset(b.idle)
 	n, err := b.rc.Read(p)
-	if n > 0 {
-		b.timer.Reset(b.idle)
-	}
+	b.timer.Stop()
 	if err != nil && err != io.EOF {
 		var pt *PhaseTimeoutError
 		if errors.As(context.Cause(b.ctx), &pt) {

@@ -5,9 +5,11 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/heval-dev/heval/helicone/heliconetest"
+	"github.com/heval-dev/heval/helicone/heliconetest/demo"
 )
 
 // BenchmarkAddScoresHandler measures the score-write path without the network.
@@ -56,4 +58,39 @@ func BenchmarkAddScoresHTTP(b *testing.B) {
 			}
 		}
 	})
+}
+
+// discardWriter is a ResponseWriter that counts and drops what is written.
+type discardWriter struct {
+	h http.Header
+	n int64
+}
+
+func (d *discardWriter) Header() http.Header         { return d.h }
+func (d *discardWriter) WriteHeader(int)             {}
+func (d *discardWriter) Write(p []byte) (int, error) { d.n += int64(len(p)); return len(p), nil }
+
+// BenchmarkQueryExperimentsAnswer serves the answer of one experiment of 25,000 rows and
+// three hypotheses (100,000 samples, about 130 MB) to a writer that drops it: the bytes
+// allocated per answer are a fraction of its size, as it is written piece by piece.
+func BenchmarkQueryExperimentsAnswer(b *testing.B) {
+	o := demo.Options{Experiments: 1, Rows: 25_000, Hypotheses: 3, Requests: -1}
+	h, err := heliconetest.NewHandler(heliconetest.WithSeed(demo.Generate(o)), heliconetest.WithProfile(heliconetest.Legacy))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	body := `{"filter":"all","include":{"inputs":true,"promptVersion":true,"responseBodies":true,"score":true}}`
+	var size int64
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, "/v1/experiment/query", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+demo.APIKey)
+		req.Header.Set("Content-Type", "application/json")
+		w := &discardWriter{h: http.Header{}}
+		h.ServeHTTP(w, req)
+		size = w.n
+	}
+	b.ReportMetric(float64(size), "answer-bytes")
+	b.ReportMetric(float64(o.Samples())*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
 }

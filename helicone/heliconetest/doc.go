@@ -15,7 +15,10 @@
 //     properties (header-set keys stored in lower case, such as "heval-hypothesis"); scores
 //     are read back through POST /v1/request/query-clickhouse only.
 //   - [Legacy]: a self-hosted server from before the 2025-10 migration. The experiment query
-//     answers with the seeded experiments, their dataset rows and hypothesis runs; a score
+//     answers with the seeded experiments, their dataset rows and hypothesis runs, in the
+//     server's field order, written row by row and run by run (the answer is never held
+//     whole, so a 1M-sample experiment is served in little memory, and score writes are not
+//     held up by a slow reader); a score
 //     write also goes synchronously to Postgres score_value (the first value per key wins,
 //     see [Handler.PostgresScores]), which both experiment routes read. The Helicone
 //     Datasets routes do not exist (Express's 404 page, as for any unknown path).

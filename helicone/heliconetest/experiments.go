@@ -1,8 +1,11 @@
 package heliconetest
 
 import (
+	"bufio"
+	"bytes"
 	"cmp"
 	"encoding/json"
+	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -98,26 +101,29 @@ func (h *Handler) queryExperiments(w http.ResponseWriter, body *reqBody, o *org)
 			picked = append(picked, e)
 		}
 	}
+	o.mu.RUnlock()
 	slices.SortStableFunc(picked, newestExperimentFirst)
 	if len(picked) > MaxExperiments {
 		picked = picked[:MaxExperiments]
 	}
-	out := make([]expOut, 0, len(picked))
-	for _, e := range picked {
-		out = append(out, h.renderExperiment(o, e, inc))
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(http.StatusOK)
+	aw := newAnswerWriter(w)
+	aw.raw(`{"data":[`)
+	for i, e := range picked {
+		if i > 0 {
+			aw.raw(",")
+		}
+		h.writeExperiment(aw, o, e, inc)
 	}
-	o.mu.RUnlock()
-
-	b, err := json.Marshal(struct {
-		Data  []expOut `json:"data"`
-		Error *string  `json:"error"`
-	}{Data: out})
-	if err != nil {
-		h.cfg.logger.Error("helicone emulator: encoding experiments", "error", err)
-		writeJSON(w, http.StatusInternalServerError, bodyNotImpl)
-		return
+	aw.raw(`],"error":null}`)
+	if err := aw.flush(); err != nil {
+		if aw.encodeErr != nil {
+			// The status is sent: cut the answer, so that the client sees it is broken.
+			h.cfg.logger.Error("helicone emulator: encoding experiments", "error", err)
+			panic(http.ErrAbortHandler)
+		}
 	}
-	writeJSON(w, http.StatusOK, b)
 }
 
 func parseInclude(v issues, raw json.RawMessage) include {
@@ -193,22 +199,9 @@ func compileExperimentLeaf(leaf []entry) (matcher[*experiment], filterFault) {
 	return func(e *experiment) bool { return cond(e.seed.Prompt) }, faultNone
 }
 
-// The answer's shapes, in the server's field order.
+// The answer's shapes, in the server's field order (an experiment and its dataset are
+// written member by member by writeExperiment).
 type (
-	expOut struct {
-		ID           string          `json:"id"`
-		Organization string          `json:"organization"`
-		Dataset      datasetOut      `json:"dataset"`
-		Meta         json.RawMessage `json:"meta"`
-		CreatedAt    string          `json:"createdAt"`
-		Hypotheses   []hypothesisOut `json:"hypotheses"`
-		Scores       *expScoresOut   `json:"scores,omitempty"`
-	}
-	datasetOut struct {
-		Rows []any  `json:"rows"`
-		Name string `json:"name"`
-		ID   string `json:"id"`
-	}
 	rowOut struct {
 		RowID       *string         `json:"rowId"`
 		InputRecord *inputRecordOut `json:"inputRecord,omitempty"`
@@ -330,46 +323,105 @@ func mean(reqs []*request) map[string]scoreOut {
 	return out
 }
 
-// renderExperiment builds one experiment of the answer; the caller holds o.mu.
-func (h *Handler) renderExperiment(o *org, e *experiment, inc include) expOut {
-	out := expOut{
-		ID:           e.seed.ID,
-		Organization: o.id,
-		Meta:         rawOrNull(e.seed.Meta),
-		CreatedAt:    timeText(e.createdAt),
-		Dataset:      datasetOut{ID: e.seed.Dataset.ID, Name: e.seed.Dataset.Name},
-		Hypotheses:   []hypothesisOut{},
+// answerWriter writes an answer piece by piece through a buffer, each piece encoded as
+// json.Marshal encodes it inside the whole answer, so that no answer is held whole however
+// large it is. After the first failure it writes nothing more.
+type answerWriter struct {
+	w         *bufio.Writer
+	buf       bytes.Buffer
+	enc       *json.Encoder
+	err       error
+	encodeErr error
+}
+
+func newAnswerWriter(w io.Writer) *answerWriter {
+	aw := &answerWriter{w: bufio.NewWriterSize(w, 64<<10)}
+	aw.enc = json.NewEncoder(&aw.buf)
+	return aw
+}
+
+func (aw *answerWriter) raw(s string) {
+	if aw.err == nil {
+		_, aw.err = aw.w.WriteString(s)
 	}
-	var rowReqs, runReqs []*request
+}
+
+// value writes the JSON encoding of v.
+func (aw *answerWriter) value(v any) {
+	if aw.err != nil {
+		return
+	}
+	aw.buf.Reset()
+	if err := aw.enc.Encode(v); err != nil {
+		aw.err, aw.encodeErr = err, err
+		return
+	}
+	_, aw.err = aw.w.Write(bytes.TrimSuffix(aw.buf.Bytes(), []byte("\n")))
+}
+
+func (aw *answerWriter) flush() error {
+	if aw.err == nil {
+		aw.err = aw.w.Flush()
+	}
+	return aw.err
+}
+
+// writeExperiment writes one experiment of the answer, in the server's field order: its
+// rows and runs one by one, each rendered under o.mu (read) and written without it, so that
+// a slow reader never holds up score writes.
+func (h *Handler) writeExperiment(aw *answerWriter, o *org, e *experiment, inc include) {
+	aw.raw(`{"id":`)
+	aw.value(e.seed.ID)
+	aw.raw(`,"organization":`)
+	aw.value(o.id)
+	aw.raw(`,"dataset":{"rows":[`)
+	col := derivedID("column", e.seed.Dataset.ID)
+	rows := 0
 	for i, row := range e.seed.Dataset.Rows {
-		req := o.requests[canonicalID(row.RequestID)]
-		if req == nil {
+		o.mu.RLock()
+		out, ok := renderRow(o, e, i, row, col, inc)
+		o.mu.RUnlock()
+		if !ok {
 			continue
 		}
-		rowReqs = append(rowReqs, req)
-		rowID, idx, col := row.RowID, i, derivedID("column", e.seed.Dataset.ID)
-		var rec *inputRecordOut
-		if inc.inputs {
-			rec = &inputRecordOut{
-				AutoInputs:  []any{},
-				RequestPath: req.seed.Path,
-				RequestID:   row.RequestID,
-				ID:          derivedID("input-record", e.seed.ID, row.RowID),
-			}
-			in := map[string]string{}
-			maps.Copy(in, row.Inputs)
-			rec.Inputs = in
-			if inc.responseBodies {
-				rec.Request = &requestRefOut{ID: row.RequestID, Provider: provider(req)}
-				rec.Response = responseOf(req)
-			}
+		if rows > 0 {
+			aw.raw(",")
 		}
-		out.Dataset.Rows = append(out.Dataset.Rows, rowOut{RowID: &rowID, InputRecord: rec, RowIndex: &idx, ColumnID: &col, Scores: scoresOf(req)})
+		rows++
+		aw.value(out)
 	}
-	if len(out.Dataset.Rows) == 0 {
-		out.Dataset.Rows = []any{nullRowOut{}}
+	if rows == 0 {
+		aw.value(nullRowOut{})
 	}
-	for _, hy := range e.hypotheses {
+	aw.raw(`],"name":`)
+	aw.value(e.seed.Dataset.Name)
+	aw.raw(`,"id":`)
+	aw.value(e.seed.Dataset.ID)
+	aw.raw(`},"meta":`)
+	aw.value(rawOrNull(e.seed.Meta))
+	aw.raw(`,"createdAt":`)
+	aw.value(timeText(e.createdAt))
+	aw.raw(`,"hypotheses":[`)
+	for hi, hy := range e.hypotheses {
+		if hi > 0 {
+			aw.raw(",")
+		}
+		runs := 0
+		for _, run := range hy.seed.Runs {
+			o.mu.RLock()
+			out, ok := renderRun(o, run, inc)
+			o.mu.RUnlock()
+			if !ok {
+				continue
+			}
+			if runs == 0 {
+				aw.raw(`{"runs":[`)
+			} else {
+				aw.raw(",")
+			}
+			runs++
+			aw.value(out)
+		}
 		ho := hypothesisOut{
 			ProviderKey:     hy.seed.ProviderKey,
 			CreatedAt:       timeText(hy.createdAt),
@@ -382,23 +434,97 @@ func (h *Handler) renderExperiment(o *org, e *experiment, inc include) expOut {
 			ho.PromptVersion = &promptVersionOut{Template: rawOrNull(hy.seed.PromptTemplate)}
 			ho.ParentPromptVersion = &promptVersionOut{Template: rawOrNull(hy.seed.ParentTemplate)}
 		}
-		for _, run := range hy.seed.Runs {
-			req := o.requests[canonicalID(run.RequestID)]
-			if req == nil {
-				continue
-			}
-			runReqs = append(runReqs, req)
-			ro := runOut{Scores: scoresOf(req), ResultRequestID: run.RequestID, DatasetRowID: run.DatasetRowID}
-			if inc.responseBodies {
-				ro.Request = &requestRefOut{ID: run.RequestID, Provider: provider(req)}
-				ro.Response = responseOf(req)
-			}
-			ho.Runs = append(ho.Runs, ro)
+		// The header is encoded with "runs":null first; without runs it is written as it
+		// is, else what follows its "runs" member closes the runs written above.
+		if aw.err != nil {
+			return
 		}
-		out.Hypotheses = append(out.Hypotheses, ho)
+		aw.buf.Reset()
+		if err := aw.enc.Encode(ho); err != nil {
+			aw.err, aw.encodeErr = err, err
+			return
+		}
+		head := bytes.TrimSuffix(aw.buf.Bytes(), []byte("\n"))
+		if runs == 0 {
+			_, aw.err = aw.w.Write(head)
+			continue
+		}
+		aw.raw("],")
+		if aw.err == nil {
+			_, aw.err = aw.w.Write(bytes.TrimPrefix(head, []byte(`{"runs":null,`)))
+		}
 	}
+	aw.raw("]")
 	if inc.responseBodies {
-		out.Scores = &expScoresOut{Dataset: scoreBlockOut{Scores: mean(rowReqs)}, Hypothesis: scoreBlockOut{Scores: mean(runReqs)}}
+		o.mu.RLock()
+		scores := expScoresOut{Dataset: scoreBlockOut{Scores: mean(experimentRequests(o, e, true))}, Hypothesis: scoreBlockOut{Scores: mean(experimentRequests(o, e, false))}}
+		o.mu.RUnlock()
+		aw.raw(`,"scores":`)
+		aw.value(scores)
+	}
+	aw.raw("}")
+}
+
+// experimentRequests lists the requests of e's rows (rows) or runs that o has; the caller
+// holds o.mu.
+func experimentRequests(o *org, e *experiment, rows bool) []*request {
+	var out []*request
+	if rows {
+		for _, row := range e.seed.Dataset.Rows {
+			if req := o.requests[canonicalID(row.RequestID)]; req != nil {
+				out = append(out, req)
+			}
+		}
+		return out
+	}
+	for _, hy := range e.hypotheses {
+		for _, run := range hy.seed.Runs {
+			if req := o.requests[canonicalID(run.RequestID)]; req != nil {
+				out = append(out, req)
+			}
+		}
 	}
 	return out
+}
+
+// renderRow builds row i of e's dataset; false when o lacks its request. The caller holds
+// o.mu.
+func renderRow(o *org, e *experiment, i int, row SeedRow, col string, inc include) (rowOut, bool) {
+	req := o.requests[canonicalID(row.RequestID)]
+	if req == nil {
+		return rowOut{}, false
+	}
+	rowID, idx := row.RowID, i
+	var rec *inputRecordOut
+	if inc.inputs {
+		rec = &inputRecordOut{
+			AutoInputs:  []any{},
+			RequestPath: req.seed.Path,
+			RequestID:   row.RequestID,
+			ID:          derivedID("input-record", e.seed.ID, row.RowID),
+		}
+		in := map[string]string{}
+		maps.Copy(in, row.Inputs)
+		rec.Inputs = in
+		if inc.responseBodies {
+			rec.Request = &requestRefOut{ID: row.RequestID, Provider: provider(req)}
+			rec.Response = responseOf(req)
+		}
+	}
+	return rowOut{RowID: &rowID, InputRecord: rec, RowIndex: &idx, ColumnID: &col, Scores: scoresOf(req)}, true
+}
+
+// renderRun builds one hypothesis run; false when o lacks its request. The caller holds
+// o.mu.
+func renderRun(o *org, run SeedRun, inc include) (runOut, bool) {
+	req := o.requests[canonicalID(run.RequestID)]
+	if req == nil {
+		return runOut{}, false
+	}
+	ro := runOut{Scores: scoresOf(req), ResultRequestID: run.RequestID, DatasetRowID: run.DatasetRowID}
+	if inc.responseBodies {
+		ro.Request = &requestRefOut{ID: run.RequestID, Provider: provider(req)}
+		ro.Response = responseOf(req)
+	}
+	return ro, true
 }

@@ -1,0 +1,136 @@
+package helicone
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	jsonv2 "github.com/go-json-experiment/json"
+
+	"github.com/heval-dev/heval/helicone/heliconetest"
+	"github.com/heval-dev/heval/helicone/heliconetest/demo"
+)
+
+// benchExperimentAnswer is the emulator's (legacy profile) answer to the experiment query
+// for one experiment of 25,000 rows and three hypotheses: 100,000 samples.
+var benchExperimentAnswer = sync.OnceValues(func() ([]byte, error) {
+	o := demo.Options{Experiments: 1, Rows: 25_000, Hypotheses: 3, Requests: -1}
+	h, err := heliconetest.NewHandler(heliconetest.WithSeed(demo.Generate(o)), heliconetest.WithProfile(heliconetest.Legacy))
+	if err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	req := httptest.NewRequest(http.MethodPost, "/v1/experiment/query",
+		strings.NewReader(`{"filter":{"experiment":{"id":{"equals":"`+demo.SupportExperimentID+`"}}},"include":{"inputs":true,"promptVersion":true,"responseBodies":true,"score":true}}`))
+	req.Header.Set("Authorization", "Bearer "+demo.APIKey)
+	req.Header.Set("Content-Type", "application/json")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	if w.Code != http.StatusOK {
+		return nil, &APIError{Status: w.Code, Message: w.Body.String()}
+	}
+	return w.Body.Bytes(), nil
+})
+
+const benchSamples = 100_000
+
+func benchAnswer(b *testing.B) []byte {
+	raw, err := benchExperimentAnswer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	return raw
+}
+
+func countSamples(b *testing.B, exps []Experiment) {
+	n := 0
+	for _, e := range exps {
+		n += len(e.Dataset.Rows)
+		for _, h := range e.Hypotheses {
+			n += len(h.Runs)
+		}
+	}
+	if n != benchSamples {
+		b.Fatalf("decoded %d samples, want %d", n, benchSamples)
+	}
+}
+
+func reportRate(b *testing.B, raw []byte) {
+	b.SetBytes(int64(len(raw)))
+	b.ReportMetric(float64(benchSamples)*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
+}
+
+// BenchmarkDecodeExperimentAnswer decodes the same 100,000-sample experiment answer (about
+// 130 MB) into []Experiment three ways: the client's decoder (collecting what
+// StreamExperiments reads, as QueryExperiments does), plain encoding/json, and
+// go-json-experiment/json; and streams it without collecting (client-stream).
+func BenchmarkDecodeExperimentAnswer(b *testing.B) {
+	c := fuzzClient()
+	b.Run("client", func(b *testing.B) {
+		raw := benchAnswer(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			var exps []Experiment
+			data := func(a *answer) error {
+				return (&experimentReader{a: a, emit: func(it *ExperimentItem) error { exps = collectExperiment(exps, it); return nil }}).data()
+			}
+			br := &bodyReader{r: bytes.NewReader(raw)}
+			if err := c.decodeBody("POST", "/v1/experiment/query", 200, br, RateLimit{}, data, maxValueBytes); err != nil {
+				b.Fatal(err)
+			}
+			countSamples(b, exps)
+		}
+		reportRate(b, raw)
+	})
+	b.Run("client-stream", func(b *testing.B) {
+		raw := benchAnswer(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			n := 0
+			data := func(a *answer) error {
+				return (&experimentReader{a: a, emit: func(it *ExperimentItem) error {
+					if it.Part == PartRow || it.Part == PartRun {
+						n++
+					}
+					return nil
+				}}).data()
+			}
+			br := &bodyReader{r: bytes.NewReader(raw)}
+			if err := c.decodeBody("POST", "/v1/experiment/query", 200, br, RateLimit{}, data, maxValueBytes); err != nil {
+				b.Fatal(err)
+			}
+			if n != benchSamples {
+				b.Fatalf("streamed %d samples", n)
+			}
+		}
+		reportRate(b, raw)
+	})
+	b.Run("encoding-json", func(b *testing.B) {
+		raw := benchAnswer(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			var env struct{ Data []Experiment }
+			if err := json.NewDecoder(bytes.NewReader(raw)).Decode(&env); err != nil {
+				b.Fatal(err)
+			}
+			countSamples(b, env.Data)
+		}
+		reportRate(b, raw)
+	})
+	b.Run("go-json-experiment", func(b *testing.B) {
+		raw := benchAnswer(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			var env struct{ Data []Experiment }
+			if err := jsonv2.UnmarshalRead(bytes.NewReader(raw), &env, jsonv2.MatchCaseInsensitiveNames(true)); err != nil {
+				b.Fatal(err)
+			}
+			countSamples(b, env.Data)
+		}
+		reportRate(b, raw)
+	})
+}

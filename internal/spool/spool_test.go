@@ -1,0 +1,100 @@
+package spool_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/internal/spool"
+)
+
+var _ = Describe("File", func() {
+	var f *spool.File
+	BeforeEach(func() {
+		var err error
+		f, err = spool.Create(GinkgoT().TempDir())
+		Expect(err).NotTo(HaveOccurred())
+	})
+
+	It("reads back records by offset and in order, while more are appended", func() {
+		var offs []int64
+		for i := range 5000 {
+			off, err := f.Append([]byte(fmt.Sprintf("record %d %s", i, bytes.Repeat([]byte{'x'}, i%300))))
+			Expect(err).NotTo(HaveOccurred())
+			offs = append(offs, off)
+		}
+		r, other := f.NewReader(), f.NewReader()
+		rec, next, err := r.Read(offs[0])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(rec)).To(Equal("record 0 "))
+		Expect(next).To(Equal(offs[1]))
+		for i := 4999; i >= 0; i -= 7 {
+			rec, _, err := other.Read(offs[i])
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(rec)).To(HavePrefix(fmt.Sprintf("record %d ", i)))
+			Expect(rec).To(HaveLen(len(fmt.Sprintf("record %d ", i)) + i%300))
+		}
+		off, err := f.Append([]byte("late"))
+		Expect(err).NotTo(HaveOccurred())
+		rec, _, err = r.Read(off)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(rec)).To(Equal("late"))
+		_, _, err = r.Read(f.Size())
+		Expect(err).To(HaveOccurred())
+	})
+
+	It("forgets every record on Reset and removes its file on Close", func() {
+		r := f.NewReader()
+		_, err := f.Append([]byte("old record"))
+		Expect(err).NotTo(HaveOccurred())
+		_, _, err = r.Read(0)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(f.Reset()).To(Succeed())
+		Expect(f.Size()).To(BeZero())
+		_, err = f.Append([]byte("new"))
+		Expect(err).NotTo(HaveOccurred())
+		rec, _, err := r.Read(0)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(rec)).To(Equal("new"))
+		name := f.Name()
+		Expect(f.Close()).To(Succeed())
+		_, err = os.Stat(name)
+		Expect(os.IsNotExist(err)).To(BeTrue())
+	})
+})
+
+var _ = Describe("Encoder and Decoder", func() {
+	It("round-trip every field exactly, nil byte strings apart from empty ones", func() {
+		var e spool.Encoder
+		e.Uint(1 << 60)
+		e.Int(-42)
+		e.Bool(true)
+		e.String("héllo")
+		e.Blob(nil)
+		e.Blob([]byte{})
+		e.Blob([]byte(` {"a": 1} `))
+		d := spool.NewDecoder(e.Bytes())
+		Expect(d.Uint()).To(Equal(uint64(1 << 60)))
+		Expect(d.Int()).To(Equal(int64(-42)))
+		Expect(d.Bool()).To(BeTrue())
+		Expect(d.String()).To(Equal("héllo"))
+		Expect(d.Blob()).To(BeNil())
+		b := d.Blob()
+		Expect(b).NotTo(BeNil())
+		Expect(b).To(BeEmpty())
+		Expect(string(d.Blob())).To(Equal(` {"a": 1} `))
+		Expect(d.Err()).NotTo(HaveOccurred())
+	})
+
+	It("reports a damaged record", func() {
+		var e spool.Encoder
+		e.String("truncated")
+		d := spool.NewDecoder(e.Bytes()[:4])
+		Expect(d.String()).To(BeEmpty())
+		Expect(d.Err()).To(MatchError(spool.ErrDamaged))
+		Expect(d.Int()).To(BeZero())
+	})
+})
