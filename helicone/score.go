@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -86,6 +87,58 @@ func (v *ScoreValue) UnmarshalJSON(b []byte) error {
 
 // Scores maps score keys to values; it is the body of one score write.
 type Scores map[string]ScoreValue
+
+// MarshalJSON writes the scores as encoding/json writes the map, keys sorted, without
+// reflection: a score write encodes one per request.
+func (s Scores) MarshalJSON() ([]byte, error) {
+	if s == nil {
+		return []byte("null"), nil
+	}
+	keys := make([]string, 0, len(s))
+	size := 2
+	for k := range s {
+		keys = append(keys, k)
+		size += len(k) + 28
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if plainKey(k) {
+			b = append(b, '"')
+			b = append(b, k...)
+			b = append(b, '"')
+		} else {
+			q, err := json.Marshal(k)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, q...)
+		}
+		b = append(b, ':')
+		if v := s[k]; v.isBool {
+			b = strconv.AppendBool(b, v.b)
+		} else {
+			b = strconv.AppendInt(b, v.i, 10)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// plainKey reports whether encoding/json writes k as it is between quotes: printable
+// ASCII without a quote, a backslash or a character it escapes for HTML.
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case c < 0x20 || c >= utf8.RuneSelf, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
 
 // StoredScore is a score as the server returns it when read back (experiment rows and runs,
 // the v2 score route). Max and Min are declared by the published reference but not sent by
