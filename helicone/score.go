@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // BoolSuffix is appended by Helicone to the key of a boolean score when it stores it:
@@ -153,6 +157,14 @@ type StoredScore struct {
 // UnmarshalJSON accepts the fields in any JSON form: max and min as numbers, numeric
 // strings or null, valueType as any scalar. Unknown fields are ignored.
 func (s *StoredScore) UnmarshalJSON(b []byte) error {
+	if s.unmarshalPlain(b) {
+		return nil
+	}
+	return s.unmarshalGeneral(b)
+}
+
+// unmarshalGeneral is UnmarshalJSON for any form of the score.
+func (s *StoredScore) unmarshalGeneral(b []byte) error {
 	var raw struct {
 		Value     FlexValue `json:"value"`
 		ValueType FlexValue `json:"valueType"`
@@ -171,6 +183,91 @@ func (s *StoredScore) UnmarshalJSON(b []byte) error {
 		s.Min = &raw.Min.Number
 	}
 	return nil
+}
+
+// unmarshalPlain reads the score as the server writes it, an object of some of the keys
+// value, valueType, max and min (spelled so, once each) with scalar values, in one pass
+// with a strict decoder, and reports whether it did. Any other form is left to the general
+// decoding of UnmarshalJSON, which gives the same result for this one.
+func (s *StoredScore) unmarshalPlain(b []byte) bool {
+	p := plainDecoders.Get().(*plainDecoder)
+	defer p.release()
+	p.buf.Write(b)
+	d := &p.dec
+	d.Reset(&p.buf)
+	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '{' {
+		return false
+	}
+	var value, valueType, maxV, minV FlexValue
+	value.Null, maxV.Null, minV.Null = true, true, true
+	for d.PeekKind() != '}' {
+		name, err := d.ReadValue()
+		if err != nil {
+			return false
+		}
+		var f *FlexValue
+		switch string(name) {
+		case `"value"`:
+			f = &value
+		case `"valueType"`:
+			f = &valueType
+		case `"max"`:
+			f = &maxV
+		case `"min"`:
+			f = &minV
+		default:
+			return false
+		}
+		v, err := d.ReadValue()
+		if err != nil {
+			return false
+		}
+		switch v.Kind() {
+		case '"':
+			if bytes.IndexByte(v, '\\') >= 0 {
+				return false
+			}
+			*f = FlexValue{}
+			f.setText(string(v[1 : len(v)-1]))
+		case '0', 't', 'f', 'n':
+			if f.UnmarshalJSON(v) != nil {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '}' {
+		return false
+	}
+	if _, err := d.ReadToken(); err != io.EOF {
+		return false
+	}
+	*s = StoredScore{Value: value, ValueType: valueType.Raw}
+	if maxV.IsNumber {
+		s.Max = &maxV.Number
+	}
+	if minV.IsNumber {
+		s.Min = &minV.Number
+	}
+	return true
+}
+
+// plainDecoder is a decoder of unmarshalPlain and the copy of the score it reads, kept
+// between calls.
+type plainDecoder struct {
+	buf bytes.Buffer
+	dec jsontext.Decoder
+}
+
+var plainDecoders = sync.Pool{New: func() any { return new(plainDecoder) }}
+
+func (p *plainDecoder) release() {
+	p.buf.Reset()
+	p.dec.Reset(&p.buf)
+	if p.buf.Cap() <= 4<<10 {
+		plainDecoders.Put(p)
+	}
 }
 
 // ScoreMap is the scores of one request as the server returns them, keyed by stored key
@@ -209,17 +306,22 @@ func (f *FlexValue) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		f.Raw = s
+		f.setText(s)
 	case b[0] == '{' || b[0] == '[':
 		f.Raw = string(b)
-		return nil
 	default:
-		f.Raw = string(b)
+		f.setText(string(b))
 	}
+	return nil
+}
+
+// setText sets the value to the text of a string or number: numeric when it is a decimal
+// number.
+func (f *FlexValue) setText(raw string) {
+	f.Raw = raw
 	if n, err := strconv.ParseFloat(strings.TrimSpace(f.Raw), 64); err == nil && !math.IsNaN(n) && !math.IsInf(n, 0) {
 		f.IsNumber, f.Number = true, n
 	}
-	return nil
 }
 
 // MarshalJSON writes a number when the value is numeric, a string otherwise.

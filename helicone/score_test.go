@@ -49,3 +49,61 @@ func TestScoresMarshalJSONNil(t *testing.T) {
 		}
 	}
 }
+
+// FuzzStoredScore checks that a score read in one pass is the one the general decoding
+// gives.
+func FuzzStoredScore(f *testing.F) {
+	for _, s := range []string{
+		`{"value":92,"valueType":"number"}`,
+		`{"value":"92","valueType":"number","max":"100","min":null}`,
+		`{"value":"2026-01-15T12:00:00Z","valueType":"string"}`,
+		`{"value":true,"valueType":"boolean","max":1,"min":0}`,
+		`{"value":1.5e2,"valueType":5,"max":" 7 ","min":"x"}`,
+		`{"value":"a\"b","valueType":"s"}`,
+		`{"value":{"a":1},"valueType":"s"}`,
+		`{"Value":1}`, `{"value":1,"value":2}`, `{"value":1} x`, `{"value":"\xff"}`,
+		`null`, `[]`, `{}`, `{"value":NaN}`, `{"max":1e999}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var plain StoredScore
+		if !plain.unmarshalPlain(b) {
+			return
+		}
+		var general StoredScore
+		if err := general.unmarshalGeneral(b); err != nil {
+			t.Fatalf("%q read in one pass as %+v; the general decoding fails: %v", b, plain, err)
+		}
+		p, _ := json.Marshal(plain)
+		g, _ := json.Marshal(general)
+		if plain.Value != general.Value || plain.ValueType != general.ValueType || !bytes.Equal(p, g) ||
+			(plain.Max == nil) != (general.Max == nil) || (plain.Min == nil) != (general.Min == nil) {
+			t.Fatalf("%q read in one pass as %+v (%s); the general decoding gives %+v (%s)", b, plain, p, general, g)
+		}
+	})
+}
+
+// BenchmarkStoredScore decodes a score as the server writes it, in one pass and with the
+// general decoding.
+func BenchmarkStoredScore(b *testing.B) {
+	body := []byte(`{"value":92,"valueType":"number"}`)
+	b.Run("UnmarshalJSON", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var s StoredScore
+			if err := s.UnmarshalJSON(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("general", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var s StoredScore
+			if err := s.unmarshalGeneral(body); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
