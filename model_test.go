@@ -143,6 +143,21 @@ var _ = Describe("Sample", func() {
 		Expect(calls).To(Equal(2))
 	})
 
+	It("reads the reference only when it is asked for, and then once", func() {
+		var read []string
+		s := heval.Sample{Body: json.RawMessage(`"x"`), Reference: json.RawMessage(`"ref"`)}.ReadWith(func(b json.RawMessage) (string, error) {
+			read = append(read, string(b))
+			return "read " + string(b), nil
+		})
+		c := s
+		Expect(s.Answer()).To(Equal(`read "x"`))
+		Expect(c.Text()).To(Equal(`read "x"`))
+		Expect(read).To(Equal([]string{`"x"`}))
+		Expect(c.ReferenceText()).To(Equal(`read "ref"`))
+		Expect(s.ReferenceText()).To(Equal(`read "ref"`))
+		Expect(read).To(Equal([]string{`"x"`, `"ref"`}))
+	})
+
 	It("reads a hand-built sample's body with AnswerText", func() {
 		s := heval.Sample{Body: json.RawMessage(`{"choices":[{"message":{"content":"hi"}}]}`)}
 		Expect(s.Text()).To(Equal("hi"))

@@ -230,7 +230,9 @@ func (m multi) Start(info RunInfo) error {
 func (m multi) Record(r Record) error {
 	var errs []error
 	for _, h := range m {
-		errs = append(errs, h.Record(r))
+		if err := h.Record(r); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	return errors.Join(errs...)
 }

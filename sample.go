@@ -81,11 +81,13 @@ type Sample struct {
 // every provider format heval knows.
 type TextReader func(body json.RawMessage) (string, error)
 
+// lazyText is the answer and reference text of a sample and its copies, each read when it
+// is first asked for: most evaluators never look at the reference.
 type lazyText struct {
-	once      sync.Once
-	read      TextReader
-	text, ref string
-	err       error
+	once, refOnce sync.Once
+	read          TextReader
+	text, ref     string
+	err           error
 }
 
 // Text returns the answer text of the sample (see [AnswerText]), or "" when the body cannot
@@ -111,20 +113,22 @@ func (s Sample) ReferenceText() string {
 		t, _ := referenceText(s.Reference, AnswerText)
 		return t
 	}
-	s.text.fill(s)
+	s.text.fillRef(s)
 	return s.text.ref
 }
 
 func (l *lazyText) fill(s Sample) {
-	l.once.Do(func() {
-		l.text, l.err = l.read(s.Body)
-		l.ref, _ = referenceText(s.Reference, l.read)
-	})
+	l.once.Do(func() { l.text, l.err = l.read(s.Body) })
 }
 
-// ReadWith returns a copy of s whose answer and reference text are read by read, once, and
-// shared by every copy of the returned sample, so that several evaluators of one sample do
-// not each parse its body. Sources return samples prepared this way; a nil read means
+func (l *lazyText) fillRef(s Sample) {
+	l.refOnce.Do(func() { l.ref, _ = referenceText(s.Reference, l.read) })
+}
+
+// ReadWith returns a copy of s whose answer and reference text are read by read, each once
+// when it is first asked for, and shared by every copy of the returned sample, so that
+// several evaluators of one sample do not each parse its body, and a run whose evaluators
+// never look at the reference does not parse it at all. Sources return samples prepared this way; a nil read means
 // [AnswerText].
 func (s Sample) ReadWith(read TextReader) Sample {
 	if read == nil {
@@ -215,7 +219,8 @@ func (s *Sample) Unit() string {
 // WithText.)
 func (s Sample) WithText(answer string, answerErr error, reference string) Sample {
 	l := &lazyText{read: AnswerText}
-	l.once.Do(func() { l.text, l.err, l.ref = answer, answerErr, reference })
+	l.once.Do(func() { l.text, l.err = answer, answerErr })
+	l.refOnce.Do(func() { l.ref = reference })
 	s.text = l
 	return s
 }

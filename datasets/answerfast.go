@@ -1,111 +1,193 @@
 package datasets
 
 import (
-	"encoding/json"
-	"unicode/utf8"
+	"bytes"
+	"io"
+	"sync"
 
-	"github.com/tidwall/gjson"
+	"github.com/go-json-experiment/json/jsontext"
 )
 
-// Keys that may appear in a chat completion read by fastChatText. Their values are
-// ignored by the general reader, so any value is accepted.
+// Keys that may appear in a chat completion read by fastChatText, as they are written in
+// the body (quoted, unescaped). Their values are ignored by the general reader, so any
+// value is accepted.
 var (
 	fastTopKeys     = map[string]bool{`"id"`: true, `"created"`: true, `"model"`: true, `"usage"`: true, `"system_fingerprint"`: true, `"service_tier"`: true}
 	fastChoiceKeys  = map[string]bool{`"index"`: true, `"finish_reason"`: true, `"logprobs"`: true, `"content_filter_results"`: true}
 	fastMessageKeys = map[string]bool{`"role"`: true, `"annotations"`: true, `"audio"`: true}
 )
 
-// fastChatText reads the common OpenAI chat completion: one choice whose message content
-// is a plain string and that has no tool or function calls. raw must be a valid JSON
-// object. ok is false for any other body; then the general reader decides, and the
-// result of fastChatText, when ok, is the one the general reader gives.
-func fastChatText(raw []byte) (text string, ok bool) {
-	var choices gjson.Result
-	seen := map[string]bool{}
-	good := true
-	gjson.ParseBytes(raw).ForEach(func(k, v gjson.Result) bool {
-		switch {
-		case seen[k.Raw]:
-			good = false
-		case k.Raw == `"choices"`:
-			choices = v
-		case k.Raw == `"object"`:
-			good = v.Type == gjson.String && v.Str == "chat.completion"
-		default:
-			good = fastTopKeys[k.Raw]
-		}
-		seen[k.Raw] = true
-		return good
-	})
-	if !good || !choices.IsArray() {
-		return "", false
-	}
-	var choice gjson.Result
-	n := 0
-	choices.ForEach(func(_, v gjson.Result) bool {
-		choice = v
-		n++
-		return n < 2
-	})
-	if n != 1 || !choice.IsObject() {
-		return "", false
-	}
-	var message gjson.Result
-	clear(seen)
-	choice.ForEach(func(k, v gjson.Result) bool {
-		switch {
-		case seen[k.Raw]:
-			good = false
-		case k.Raw == `"message"`:
-			message = v
-		default:
-			good = fastChoiceKeys[k.Raw]
-		}
-		seen[k.Raw] = true
-		return good
-	})
-	if !good || !message.IsObject() {
-		return "", false
-	}
-	var content gjson.Result
-	clear(seen)
-	message.ForEach(func(k, v gjson.Result) bool {
-		switch {
-		case seen[k.Raw]:
-			good = false
-		case k.Raw == `"content"`:
-			content = v
-		case k.Raw == `"refusal"`:
-			good = v.Type == gjson.Null || v.Type == gjson.String
-		case k.Raw == `"tool_calls"`:
-			good = v.Type == gjson.Null || (v.IsArray() && len(v.Array()) == 0)
-		case k.Raw == `"function_call"`:
-			good = v.Type == gjson.Null
-		default:
-			good = fastMessageKeys[k.Raw]
-		}
-		seen[k.Raw] = true
-		return good
-	})
-	if !good || content.Type != gjson.String {
-		return "", false
-	}
-	if !hasEscape(content.Raw) && utf8.ValidString(content.Raw) {
-		return content.Raw[1 : len(content.Raw)-1], true
-	}
-	var s string
-	if json.Unmarshal([]byte(content.Raw), &s) != nil {
-		return "", false
-	}
-	return s, true
+// fastReader is the decoder of fastChatText and the copy of the body it reads, kept
+// between calls.
+type fastReader struct {
+	buf bytes.Buffer
+	dec jsontext.Decoder
 }
 
-// hasEscape reports whether the raw JSON string holds a backslash or a control character.
-func hasEscape(raw string) bool {
-	for i := 0; i < len(raw); i++ {
-		if raw[i] == '\\' || raw[i] < 0x20 {
-			return true
+// maxPooledBody is the largest body whose copy a fastReader keeps for the next call.
+const maxPooledBody = 256 << 10
+
+var fastReaders = sync.Pool{New: func() any { return new(fastReader) }}
+
+// fastChatText reads the common OpenAI chat completion: one choice whose message content
+// is a plain string and that has no tool or function calls. It validates raw and reads it
+// in one pass, with a strict decoder: a body that is not valid JSON, holds invalid UTF-8
+// or a duplicate key, a key written with escapes, or anything the fast path does not know
+// gives ok false, and the general reader decides. When ok, the text is the one the general
+// reader gives.
+func fastChatText(raw []byte) (text string, ok bool) {
+	if len(raw) == 0 || raw[0] != '{' {
+		return "", false
+	}
+	r := fastReaders.Get().(*fastReader)
+	r.buf.Reset()
+	r.buf.Write(raw)
+	r.dec.Reset(&r.buf)
+	text, ok = r.completion()
+	r.buf.Reset()
+	r.dec.Reset(&r.buf)
+	if r.buf.Cap() <= maxPooledBody {
+		fastReaders.Put(r)
+	}
+	return text, ok
+}
+
+// completion reads the whole body: an object of the known top-level keys with exactly one
+// choice, and nothing after it.
+func (r *fastReader) completion() (string, bool) {
+	d := &r.dec
+	if !r.open('{') {
+		return "", false
+	}
+	var text string
+	seen := false
+	for d.PeekKind() != '}' {
+		name, err := d.ReadValue()
+		if err != nil {
+			return "", false
+		}
+		switch string(name) {
+		case `"choices"`:
+			t, ok := r.choices()
+			if !ok {
+				return "", false
+			}
+			text, seen = t, true
+		case `"object"`:
+			tok, err := d.ReadToken()
+			if err != nil || tok.Kind() != '"' || tok.String() != "chat.completion" {
+				return "", false
+			}
+		default:
+			if !fastTopKeys[string(name)] || d.SkipValue() != nil {
+				return "", false
+			}
 		}
 	}
-	return false
+	if !r.open('}') {
+		return "", false
+	}
+	if _, err := d.ReadToken(); err != io.EOF {
+		return "", false
+	}
+	return text, seen
+}
+
+// choices reads an array of exactly one choice.
+func (r *fastReader) choices() (string, bool) {
+	if !r.open('[') || r.dec.PeekKind() != '{' {
+		return "", false
+	}
+	text, ok := r.choice()
+	return text, ok && r.open(']')
+}
+
+// choice reads a choice object, which must hold a message.
+func (r *fastReader) choice() (string, bool) {
+	d := &r.dec
+	if !r.open('{') {
+		return "", false
+	}
+	var text string
+	seen := false
+	for d.PeekKind() != '}' {
+		name, err := d.ReadValue()
+		if err != nil {
+			return "", false
+		}
+		switch {
+		case string(name) == `"message"`:
+			t, ok := r.message()
+			if !ok {
+				return "", false
+			}
+			text, seen = t, true
+		case !fastChoiceKeys[string(name)] || d.SkipValue() != nil:
+			return "", false
+		}
+	}
+	return text, seen && r.open('}')
+}
+
+// message reads a message object: string content, a null or string refusal, no tool or
+// function calls.
+func (r *fastReader) message() (string, bool) {
+	d := &r.dec
+	if !r.open('{') {
+		return "", false
+	}
+	var text string
+	seen := false
+	for d.PeekKind() != '}' {
+		name, err := d.ReadValue()
+		if err != nil {
+			return "", false
+		}
+		switch string(name) {
+		case `"content"`:
+			tok, err := d.ReadToken()
+			if err != nil || tok.Kind() != '"' {
+				return "", false
+			}
+			text, seen = tok.String(), true
+		case `"refusal"`:
+			if k := r.kind(); k != 'n' && k != '"' {
+				return "", false
+			}
+		case `"tool_calls"`:
+			switch r.kind() {
+			case 'n':
+			case '[':
+				if !r.open(']') {
+					return "", false
+				}
+			default:
+				return "", false
+			}
+		case `"function_call"`:
+			if r.kind() != 'n' {
+				return "", false
+			}
+		default:
+			if !fastMessageKeys[string(name)] || d.SkipValue() != nil {
+				return "", false
+			}
+		}
+	}
+	return text, seen && r.open('}')
+}
+
+// open reads the next token and reports whether it is the delimiter k.
+func (r *fastReader) open(k jsontext.Kind) bool {
+	tok, err := r.dec.ReadToken()
+	return err == nil && tok.Kind() == k
+}
+
+// kind reads the next token and returns its kind; 0 when it cannot be read.
+func (r *fastReader) kind() jsontext.Kind {
+	tok, err := r.dec.ReadToken()
+	if err != nil {
+		return 0
+	}
+	return tok.Kind()
 }

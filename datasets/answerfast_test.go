@@ -3,6 +3,7 @@ package datasets
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"testing"
 
 	"github.com/heval-dev/heval"
@@ -55,6 +56,28 @@ var chatBodies = []string{
 	`{"type":"message","content":[{"type":"text","text":"x"}]}`,
 	`  {"choices":[{"message":{"content":"spaced"}}]}` + "\n",
 	`"{\"choices\":[{\"message\":{\"content\":\"inner\"}}]}"`,
+	`{"choices":[{"message":{"content":"a"}}]} {}`,
+	`{"choices":[{"message":{"content":"a"}}]}]`,
+	`{"choices":[{"message":{"content":"a"}}]`,
+	`{ "choices" : [ { "message" : { "content" : "a" , "tool_calls" : [ ] } } ] }`,
+	`{"choices":[{"message":{"content":"a","tool_calls":[null]}}]}`,
+	`{"choices":[{"message":{"content":"a","function_call":{}}}]}`,
+	`{"choices":[{"message":{"content":"a","refusal":[]}}]}`,
+	`{"choices":[{"message":{"content":"a"}}],"object":"chat.\u0063ompletion"}`,
+	`{"choices":[{"message":{"content":"a"}}],"object":null}`,
+	`{"choices":[{"message":{"content":"a","\u0063ontent":"b"}}]}`,
+	`{"choices":[{"message":{"content":"a\ud800b"}}]}`,
+	`{"choices":[{"message":{"content":"\ud83d\ude00 \u0000 \/"}}]}`,
+	"{\"choices\":[{\"message\":{\"content\":\"a\"}}],\"usage\":\"\xff\"}",
+	"{\"choices\":[{\"message\":{\"content\":\"a\tb\"}}]}",
+	`{"choices":[{"message":{"content":"a"}}],"usage":{"a":[1,2,{"b":null}],"c":1e3}}`,
+	`{"choices":[{"message":{"content":"a"}}],"usage":{"a":1,"a":2}}`,
+	`{"choices":[{"message":{"content":"a"}}],"usage":01}`,
+	`{"choices":[{"message":{"content":"a"},"index":0}],"id":"x"}`,
+	`{"id":"x"}`,
+	`{"choices":null}`,
+	`{"choices":[{"message":{}}]}`,
+	`{}`,
 }
 
 // generalText is AnswerText without the fast path.
@@ -62,19 +85,35 @@ func generalText(body []byte) (string, error) {
 	return heval.AnswerText(body)
 }
 
+// checkFastPath checks that the fast path reads body as the general reader does when it
+// reads it at all, and that AnswerText, fast path and all, gives what the general reader
+// gives: the same text and the same error.
 func checkFastPath(t *testing.T, body []byte) {
 	t.Helper()
 	trimmed := bytes.TrimSpace(body)
-	if len(trimmed) == 0 || trimmed[0] != '{' || !json.Valid(trimmed) {
-		return
+	if got, ok := fastChatText(trimmed); ok {
+		want, err := generalText(trimmed)
+		if err != nil || got != want {
+			t.Fatalf("fast path read %q as %q, the general reader gives %q, %v", body, got, want, err)
+		}
 	}
-	got, ok := fastChatText(trimmed)
-	if !ok {
-		return
+	got, gotErr := AnswerText(json.RawMessage(body))
+	want, wantErr := generalText(body)
+	if got != want || fmt.Sprint(gotErr) != fmt.Sprint(wantErr) {
+		t.Fatalf("AnswerText read %q as %q, %v; the general reader gives %q, %v", body, got, gotErr, want, wantErr)
 	}
-	want, err := generalText(trimmed)
-	if err != nil || got != want {
-		t.Fatalf("fast path read %q as %q, the general reader gives %q, %v", body, got, want, err)
+}
+
+func TestFastChatTextBodies(t *testing.T) {
+	fast := 0
+	for _, b := range chatBodies {
+		checkFastPath(t, []byte(b))
+		if _, ok := fastChatText(bytes.TrimSpace([]byte(b))); ok {
+			fast++
+		}
+	}
+	if fast < 10 {
+		t.Fatalf("the fast path read %d of the bodies; want at least 10", fast)
 	}
 }
 

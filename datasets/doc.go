@@ -41,7 +41,11 @@
 // once per sample however many evaluators read it. [AnswerText] reads the answer from the
 // common provider bodies (OpenAI chat completions, Responses API and legacy completions,
 // Anthropic Messages, Google Gemini, streamed bodies, plain text) and says clearly when a
-// body cannot be read or was not stored ([heval.ErrBodyNotAvailable]).
+// body cannot be read or was not stored ([heval.ErrBodyNotAvailable]). It gives exactly
+// what [heval.AnswerText] gives; the most common body, a plain OpenAI chat completion, is
+// validated and read in one pass by a strict streaming decoder
+// (github.com/go-json-experiment/json/jsontext) with one allocation, the text, and every
+// other body goes to the general reader.
 //
 // When a source yields nothing, [ExplainEmpty] asks it why ([EmptyExplainer]): a request
 // source reads the organization's most recent requests in one query and names their models

@@ -12,12 +12,11 @@ import (
 
 // AnswerText reads the answer text of a provider response body exactly as
 // [heval.AnswerText] does, with a fast path for the most common body, a plain OpenAI chat
-// completion. Sources prepare every sample they produce with it (see [Prepare]).
+// completion, which is validated and read in one pass; every other body goes to the
+// general reader. Sources prepare every sample they produce with it (see [Prepare]).
 func AnswerText(body json.RawMessage) (string, error) {
-	if t := bytes.TrimSpace(body); len(t) > 0 && t[0] == '{' && json.Valid(t) {
-		if text, ok := fastChatText(t); ok {
-			return text, nil
-		}
+	if text, ok := fastChatText(bytes.TrimSpace(body)); ok {
+		return text, nil
 	}
 	return heval.AnswerText(body)
 }

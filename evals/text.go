@@ -116,9 +116,11 @@ func MinLength(n int) heval.Func {
 // characters; see [MinLength].
 //
 // Score: one bool under the evaluator's name.
-func ExceedsMinLength(ctx context.Context, s heval.Sample) (heval.Score, error) {
-	return MinLength(DefaultMinLength)(ctx, s)
+func ExceedsMinLength(_ context.Context, s heval.Sample) (heval.Score, error) {
+	return boolOf(s, exceedsMinLength)
 }
+
+func exceedsMinLength(t string) bool { return utf8.RuneCountInString(t) > DefaultMinLength }
 
 // ContainsMarkdown reports whether the answer uses Markdown: a heading, a list item, a
 // block quote, a code fence, inline code, emphasis, a link or a table row. A lone "*" or
@@ -160,7 +162,7 @@ func SeedChecks(_ context.Context, s heval.Sample) (heval.Score, error) {
 		KeyHasCitations, hasCitation(t),
 		KeyHasCodeExamples, strings.Contains(t, "```"),
 		KeyStartsWithGreeting, startsWithGreeting(t),
-		KeyExceedsMinLength, utf8.RuneCountInString(t) > DefaultMinLength,
+		KeyExceedsMinLength, exceedsMinLength(t),
 		KeyContainsMarkdown, containsMarkdown(t),
 	), nil
 }

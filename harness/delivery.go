@@ -36,27 +36,55 @@ var requeueDelays = []time.Duration{500 * time.Millisecond, 2 * time.Second}
 // are combined: integers as their mean rounded half away from zero, booleans as true when
 // more than half are true. When two evaluators produce the same key, the later one wins.
 func coalesce(recs []heval.Record) helicone.Scores {
+	// A sample has a handful of keys: they are looked up in a slice, through a map only
+	// when there are many.
 	type acc struct {
-		ev            string
+		key, ev       string
 		sum, n, trues int64
 		boolean       bool
 	}
-	var accs map[string]*acc
-	var order []string
+	const indexFrom = 16
+	var (
+		accs  []acc
+		index map[string]int
+	)
+	find := func(k string) int {
+		if index != nil {
+			if i, ok := index[k]; ok {
+				return i
+			}
+			return -1
+		}
+		for i := range accs {
+			if accs[i].key == k {
+				return i
+			}
+		}
+		return -1
+	}
 	for i := range recs {
+		ev := recs[i].Evaluator
 		for _, v := range recs[i].Values {
 			if accs == nil {
-				accs = make(map[string]*acc, len(recs))
+				accs = make([]acc, 0, len(recs))
 			}
-			a := accs[v.Key]
+			j := find(v.Key)
 			switch {
-			case a == nil:
-				a = &acc{ev: recs[i].Evaluator}
-				accs[v.Key] = a
-				order = append(order, v.Key)
-			case a.ev != recs[i].Evaluator:
-				*a = acc{ev: recs[i].Evaluator}
+			case j < 0:
+				j = len(accs)
+				accs = append(accs, acc{key: v.Key, ev: ev})
+				if index != nil {
+					index[v.Key] = j
+				} else if len(accs) > indexFrom {
+					index = make(map[string]int, 2*len(accs))
+					for n := range accs {
+						index[accs[n].key] = n
+					}
+				}
+			case accs[j].ev != ev:
+				accs[j] = acc{key: v.Key, ev: ev}
 			}
+			a := &accs[j]
 			a.boolean = v.Type == heval.Boolean
 			a.n++
 			a.sum += v.Value
@@ -65,19 +93,19 @@ func coalesce(recs []heval.Record) helicone.Scores {
 			}
 		}
 	}
-	if len(order) == 0 {
+	if len(accs) == 0 {
 		return nil
 	}
-	out := make(helicone.Scores, len(order))
-	for _, k := range order {
-		a := accs[k]
+	out := make(helicone.Scores, len(accs))
+	for i := range accs {
+		a := &accs[i]
 		switch {
 		case a.boolean:
-			out[k] = helicone.Bool(a.trues*2 > a.n)
+			out[a.key] = helicone.Bool(a.trues*2 > a.n)
 		case a.n == 1:
-			out[k] = helicone.Int(a.sum)
+			out[a.key] = helicone.Int(a.sum)
 		default:
-			out[k] = helicone.Int(int64(math.Round(float64(a.sum) / float64(a.n))))
+			out[a.key] = helicone.Int(int64(math.Round(float64(a.sum) / float64(a.n))))
 		}
 	}
 	return out

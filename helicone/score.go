@@ -4,10 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // BoolSuffix is appended by Helicone to the key of a boolean score when it stores it:
@@ -87,6 +92,58 @@ func (v *ScoreValue) UnmarshalJSON(b []byte) error {
 // Scores maps score keys to values; it is the body of one score write.
 type Scores map[string]ScoreValue
 
+// MarshalJSON writes the scores as encoding/json writes the map, keys sorted, without
+// reflection: a score write encodes one per request.
+func (s Scores) MarshalJSON() ([]byte, error) {
+	if s == nil {
+		return []byte("null"), nil
+	}
+	keys := make([]string, 0, len(s))
+	size := 2
+	for k := range s {
+		keys = append(keys, k)
+		size += len(k) + 28
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, size)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		if plainKey(k) {
+			b = append(b, '"')
+			b = append(b, k...)
+			b = append(b, '"')
+		} else {
+			q, err := json.Marshal(k)
+			if err != nil {
+				return nil, err
+			}
+			b = append(b, q...)
+		}
+		b = append(b, ':')
+		if v := s[k]; v.isBool {
+			b = strconv.AppendBool(b, v.b)
+		} else {
+			b = strconv.AppendInt(b, v.i, 10)
+		}
+	}
+	return append(b, '}'), nil
+}
+
+// plainKey reports whether encoding/json writes k as it is between quotes: printable
+// ASCII without a quote, a backslash or a character it escapes for HTML.
+func plainKey(k string) bool {
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case c < 0x20 || c >= utf8.RuneSelf, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return true
+}
+
 // StoredScore is a score as the server returns it when read back (experiment rows and runs,
 // the v2 score route). Max and Min are declared by the published reference but not sent by
 // the server; they are nil when absent.
@@ -100,6 +157,14 @@ type StoredScore struct {
 // UnmarshalJSON accepts the fields in any JSON form: max and min as numbers, numeric
 // strings or null, valueType as any scalar. Unknown fields are ignored.
 func (s *StoredScore) UnmarshalJSON(b []byte) error {
+	if s.unmarshalPlain(b) {
+		return nil
+	}
+	return s.unmarshalGeneral(b)
+}
+
+// unmarshalGeneral is UnmarshalJSON for any form of the score.
+func (s *StoredScore) unmarshalGeneral(b []byte) error {
 	var raw struct {
 		Value     FlexValue `json:"value"`
 		ValueType FlexValue `json:"valueType"`
@@ -118,6 +183,91 @@ func (s *StoredScore) UnmarshalJSON(b []byte) error {
 		s.Min = &raw.Min.Number
 	}
 	return nil
+}
+
+// unmarshalPlain reads the score as the server writes it, an object of some of the keys
+// value, valueType, max and min (spelled so, once each) with scalar values, in one pass
+// with a strict decoder, and reports whether it did. Any other form is left to the general
+// decoding of UnmarshalJSON, which gives the same result for this one.
+func (s *StoredScore) unmarshalPlain(b []byte) bool {
+	p := plainDecoders.Get().(*plainDecoder)
+	defer p.release()
+	p.buf.Write(b)
+	d := &p.dec
+	d.Reset(&p.buf)
+	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '{' {
+		return false
+	}
+	var value, valueType, maxV, minV FlexValue
+	value.Null, maxV.Null, minV.Null = true, true, true
+	for d.PeekKind() != '}' {
+		name, err := d.ReadValue()
+		if err != nil {
+			return false
+		}
+		var f *FlexValue
+		switch string(name) {
+		case `"value"`:
+			f = &value
+		case `"valueType"`:
+			f = &valueType
+		case `"max"`:
+			f = &maxV
+		case `"min"`:
+			f = &minV
+		default:
+			return false
+		}
+		v, err := d.ReadValue()
+		if err != nil {
+			return false
+		}
+		switch v.Kind() {
+		case '"':
+			if bytes.IndexByte(v, '\\') >= 0 {
+				return false
+			}
+			*f = FlexValue{}
+			f.setText(string(v[1 : len(v)-1]))
+		case '0', 't', 'f', 'n':
+			if f.UnmarshalJSON(v) != nil {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '}' {
+		return false
+	}
+	if _, err := d.ReadToken(); err != io.EOF {
+		return false
+	}
+	*s = StoredScore{Value: value, ValueType: valueType.Raw}
+	if maxV.IsNumber {
+		s.Max = &maxV.Number
+	}
+	if minV.IsNumber {
+		s.Min = &minV.Number
+	}
+	return true
+}
+
+// plainDecoder is a decoder of unmarshalPlain and the copy of the score it reads, kept
+// between calls.
+type plainDecoder struct {
+	buf bytes.Buffer
+	dec jsontext.Decoder
+}
+
+var plainDecoders = sync.Pool{New: func() any { return new(plainDecoder) }}
+
+func (p *plainDecoder) release() {
+	p.buf.Reset()
+	p.dec.Reset(&p.buf)
+	if p.buf.Cap() <= 4<<10 {
+		plainDecoders.Put(p)
+	}
 }
 
 // ScoreMap is the scores of one request as the server returns them, keyed by stored key
@@ -156,17 +306,22 @@ func (f *FlexValue) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}
-		f.Raw = s
+		f.setText(s)
 	case b[0] == '{' || b[0] == '[':
 		f.Raw = string(b)
-		return nil
 	default:
-		f.Raw = string(b)
+		f.setText(string(b))
 	}
+	return nil
+}
+
+// setText sets the value to the text of a string or number: numeric when it is a decimal
+// number.
+func (f *FlexValue) setText(raw string) {
+	f.Raw = raw
 	if n, err := strconv.ParseFloat(strings.TrimSpace(f.Raw), 64); err == nil && !math.IsNaN(n) && !math.IsInf(n, 0) {
 		f.IsNumber, f.Number = true, n
 	}
-	return nil
 }
 
 // MarshalJSON writes a number when the value is numeric, a string otherwise.
