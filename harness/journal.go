@@ -9,11 +9,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
-	"github.com/heval-dev/heval"
+	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/heval-dev/heval"
 	"github.com/heval-dev/heval/helicone"
 )
 
@@ -25,8 +27,9 @@ const JournalFile = "journal.jsonl"
 // acknowledged: the run, the sample, the stored keys and values that were sent, and the
 // records of every evaluator on that sample (so a resumed run can report them without
 // running the evaluators again). Lines are written by one goroutine in small batches, each
-// batch fsync'd. A crash can lose at most the last unsynced batch, whose samples a resumed
-// run sends again; re-sending is harmless because the server merges scores per key. A torn
+// batch written to the file at once and fsync'd within 20 ms. A killed process loses only
+// the lines not yet written, an operating system crash at most the last 20 ms, whose
+// samples a resumed run sends again; re-sending is harmless because the server merges scores per key. A torn
 // last line is ignored on read.
 
 // journalHeader starts the lines of every run (a new one, or a resumed one) in a journal:
@@ -259,8 +262,8 @@ func readJournal(path string) (*journalFile, error) {
 	}
 }
 
-// journalWriter appends lines from any goroutine; one goroutine writes them in fsync'd
-// batches.
+// journalWriter appends lines from any goroutine; one goroutine writes them in batches,
+// fsync'd at most every journalSyncEvery.
 type journalWriter struct {
 	f     *os.File
 	lines chan []byte
@@ -301,40 +304,69 @@ func openJournal(path string, resume bool) (*journalWriter, error) {
 	return j, nil
 }
 
+// journalSyncEvery is the most often the journal is fsync'd. Every batch of lines is
+// written to the file at once (a killed process loses none of them); fsync, which only an
+// operating system crash needs, runs at most this often, and always at the end.
+const journalSyncEvery = 20 * time.Millisecond
+
 func (j *journalWriter) loop() {
 	defer close(j.done)
 	w := bufio.NewWriterSize(j.f, 256<<10)
-	for line := range j.lines {
-		j.write(w, line)
-		// Group the lines already waiting into the same fsync'd batch.
-	batch:
-		for n := 0; n < 4096; n++ {
-			select {
-			case more, ok := <-j.lines:
-				if !ok {
-					break batch
-				}
-				j.write(w, more)
-			default:
-				break batch
-			}
-		}
-		if err := w.Flush(); err != nil && j.err == nil {
-			j.err = err
-		}
+	sync := func() {
 		if err := j.f.Sync(); err != nil && j.err == nil {
 			j.err = err
 		}
 		j.syncs++
 	}
-	if err := w.Flush(); err != nil && j.err == nil {
-		j.err = err
-	}
-	if err := j.f.Sync(); err != nil && j.err == nil {
-		j.err = err
-	}
-	if err := j.f.Close(); err != nil && j.err == nil {
-		j.err = err
+	last := time.Now()
+	dirty := false
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	defer timer.Stop()
+	for {
+		select {
+		case line, ok := <-j.lines:
+			if !ok {
+				if err := w.Flush(); err != nil && j.err == nil {
+					j.err = err
+				}
+				sync()
+				if err := j.f.Close(); err != nil && j.err == nil {
+					j.err = err
+				}
+				return
+			}
+			j.write(w, line)
+			// Write the lines already waiting with it.
+		batch:
+			for n := 0; n < 4096; n++ {
+				select {
+				case more, ok := <-j.lines:
+					if !ok {
+						break batch
+					}
+					j.write(w, more)
+				default:
+					break batch
+				}
+			}
+			if err := w.Flush(); err != nil && j.err == nil {
+				j.err = err
+			}
+			switch since := time.Since(last); {
+			case since >= journalSyncEvery:
+				sync()
+				last, dirty = time.Now(), false
+			case !dirty:
+				dirty = true
+				timer.Reset(journalSyncEvery - since)
+			}
+		case <-timer.C:
+			if dirty {
+				sync()
+				last, dirty = time.Now(), false
+			}
+		}
 	}
 }
 
@@ -346,11 +378,101 @@ func (j *journalWriter) write(w *bufio.Writer, line []byte) {
 
 // append queues one entry (a *journalEntry or a *journalHeader).
 func (j *journalWriter) append(e any) {
+	if je, ok := e.(*journalEntry); ok {
+		j.lines <- append(je.appendJSON(make([]byte, 0, 512)), '\n')
+		return
+	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return
 	}
 	j.lines <- append(b, '\n')
+}
+
+// appendJSON appends the entry as JSON that encoding/json reads back into the same entry
+// as its own encoding does (a score write journals one entry, so this avoids reflection).
+func (e *journalEntry) appendJSON(b []byte) []byte {
+	b = append(b, `{"run":`...)
+	b = appendJSONString(b, e.Run)
+	b = append(b, `,"rid":`...)
+	b = appendJSONString(b, e.RequestID)
+	b = appendOptString(b, `,"kind":`, e.Kind)
+	b = appendOptString(b, `,"hyp":`, e.Hypothesis)
+	b = appendOptString(b, `,"row":`, e.Row)
+	b = append(b, `,"sent":`...)
+	if sent, err := e.Sent.MarshalJSON(); err == nil {
+		b = append(b, sent...)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"at":"`...)
+	b = e.At.AppendFormat(b, time.RFC3339Nano)
+	b = append(b, `","recs":`...)
+	if e.Records == nil {
+		return append(b, "null}"...)
+	}
+	b = append(b, '[')
+	for i, r := range e.Records {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, `{"e":`...)
+		b = appendJSONString(b, r.Evaluator)
+		if r.Repeat != 0 {
+			b = append(b, `,"r":`...)
+			b = strconv.AppendInt(b, int64(r.Repeat), 10)
+		}
+		if len(r.Values) > 0 {
+			b = append(b, `,"v":[`...)
+			for k, v := range r.Values {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = append(b, `{"k":`...)
+				b = appendJSONString(b, v.Key)
+				b = append(b, `,"v":`...)
+				b = strconv.AppendInt(b, v.Value, 10)
+				if v.Bool {
+					b = append(b, `,"b":true`...)
+				}
+				b = append(b, '}')
+			}
+			b = append(b, ']')
+		}
+		b = appendOptString(b, `,"reason":`, r.Reason)
+		b = appendOptString(b, `,"err":`, r.Err)
+		b = appendOptString(b, `,"kind":`, r.ErrKind)
+		if len(r.Failures) > 0 {
+			b = append(b, `,"fail":[`...)
+			for k, f := range r.Failures {
+				if k > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, f)
+			}
+			b = append(b, ']')
+		}
+		if r.Nanos != 0 {
+			b = append(b, `,"ns":`...)
+			b = strconv.AppendInt(b, r.Nanos, 10)
+		}
+		b = append(b, '}')
+	}
+	return append(b, "]}"...)
+}
+
+// appendJSONString appends s as a JSON string; invalid UTF-8 becomes U+FFFD, as
+// encoding/json writes it.
+func appendJSONString(b []byte, s string) []byte {
+	b, _ = jsontext.AppendQuote(b, s)
+	return b
+}
+
+func appendOptString(b []byte, name, s string) []byte {
+	if s == "" {
+		return b
+	}
+	return appendJSONString(append(b, name...), s)
 }
 
 // close writes what is queued, syncs and closes the file.
