@@ -38,8 +38,8 @@ var peakRSS100k = map[string]float64{}
 // the six default checks and writes scores.parquet, samples.parquet, junit.xml and
 // report.html; each op is one whole run of each kind.
 //
-//   - samples=N/dry-run: --experiment against a legacy-profile serve, and --jsonl over the same
-//     samples from a local file, one after the other in the same op; jsonl-ratio is the
+//   - samples=N/dry-run: --jsonl over the samples from a local file, then --experiment over
+//     the same samples against a legacy-profile serve, in the same op; jsonl-ratio is the
 //     experiment's rate over the file's.
 //   - samples=100000/submit: the experiment submitted to the serve (unpaced, writes applied
 //     at once), next to a dry run of it (for cpu-ratio-to-dry-run) and a bare loopback POST
@@ -67,25 +67,42 @@ func BenchmarkProcess(b *testing.B) {
 				b.Fatal(err)
 			}
 			pb := &processBench{exe: exe, dir: dir, set: set, n: n}
-			legacy, err := startServe(exe, "legacy", n)
-			if err != nil {
-				b.Fatal(err)
+			// Each server is started when the first benchmark that needs it runs, the legacy
+			// one stopped before the current one starts.
+			var legacy, current *serveProc
+			serve := func(b *testing.B, profile string) *serveProc {
+				b.Helper()
+				srv := &legacy
+				if profile == "current" {
+					srv = &current
+					if legacy != nil {
+						legacy.Stop()
+						legacy = nil
+					}
+				}
+				if *srv == nil {
+					if *srv, err = startServe(exe, profile, n); err != nil {
+						b.Fatal(err)
+					}
+				}
+				return *srv
 			}
-			b.Run("dry-run", func(b *testing.B) { pb.dryRun(b, legacy) })
+			defer func() {
+				for _, s := range []*serveProc{legacy, current} {
+					if s != nil {
+						s.Stop()
+					}
+				}
+			}()
+			b.Run("dry-run", func(b *testing.B) { pb.dryRun(b, serve(b, "legacy")) })
 			if n == 100_000 {
-				b.Run("submit", func(b *testing.B) { pb.submit(b, legacy) })
+				b.Run("submit", func(b *testing.B) { pb.submit(b, serve(b, "legacy")) })
 			}
-			legacy.Stop()
-			current, err := startServe(exe, "current", n)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer current.Stop()
 			b.Run("dataset-dry-run", func(b *testing.B) {
-				pb.source(b, current, "dataset", "--dataset", demo.SupportDatasetName, "--dry-run")
+				pb.source(b, serve(b, "current"), "dataset", "--dataset", demo.SupportDatasetName, "--dry-run")
 			})
 			b.Run("filter-dry-run", func(b *testing.B) {
-				pb.source(b, current, "filter", "--filter", filterExpr, "--dry-run")
+				pb.source(b, serve(b, "current"), "filter", "--filter", filterExpr, "--dry-run")
 			})
 		})
 	}
@@ -141,29 +158,42 @@ func (p *processBench) run(b *testing.B, srv *serveProc, name string, args ...st
 
 func (p *processBench) dryRun(b *testing.B, srv *serveProc) {
 	var rate, rss, cpu, jrate, jrss, jcpu, ratio float64
+	var failed error
+	ops := 0 // b.N is not set when the loop is left early
 	for b.Loop() {
-		e := p.run(b, srv, "experiment", "--experiment", demo.SupportExperimentID, "--dry-run")
+		ops++
 		j := p.run(b, nil, "jsonl", "--jsonl", p.set.jsonl, "--dry-run")
-		rate += e.Rate()
-		rss += e.RSSMiB()
-		cpu += e.CPUPerSample()
 		jrate += j.Rate()
 		jrss += j.RSSMiB()
 		jcpu += j.CPUPerSample()
+		// A failing experiment run still leaves the file's figures in the log.
+		e, err := p.judge(srv, b.Name()+"-experiment", "--experiment", demo.SupportExperimentID, "--dry-run")
+		if err != nil {
+			failed = err
+			k := float64(ops)
+			b.Logf("jsonl: %.0f samples/s, peak RSS %.1f MiB, %.1f µs CPU/sample", jrate/k, jrss/k, jcpu/k)
+			break
+		}
+		rate += e.Rate()
+		rss += e.RSSMiB()
+		cpu += e.CPUPerSample()
 		ratio += e.Rate() / j.Rate()
 	}
-	k := float64(b.N)
+	k := float64(max(ops, 1))
+	b.ReportMetric(jrate/k, "jsonl-samples/s")
+	b.ReportMetric(jrss/k, "jsonl-peak-RSS-MiB")
+	b.ReportMetric(jcpu/k, "jsonl-cpu-us/sample")
+	b.ReportMetric(srv.PeakRSSMiB(), "serve-peak-RSS-MiB")
+	p.flat(b, "jsonl", jrss/k, "jsonl-RSS-ratio-to-100k")
+	if failed != nil {
+		b.Fatal(failed)
+	}
 	b.ReportMetric(rate/k, "samples/s")
 	b.ReportMetric(rate/k/dryRunTarget, "fraction-of-target")
 	b.ReportMetric(rss/k, "peak-RSS-MiB")
 	b.ReportMetric(cpu/k, "cpu-us/sample")
-	b.ReportMetric(jrate/k, "jsonl-samples/s")
-	b.ReportMetric(jrss/k, "jsonl-peak-RSS-MiB")
-	b.ReportMetric(jcpu/k, "jsonl-cpu-us/sample")
 	b.ReportMetric(ratio/k, "jsonl-ratio")
-	b.ReportMetric(srv.PeakRSSMiB(), "serve-peak-RSS-MiB")
 	p.flat(b, "experiment", rss/k, "RSS-ratio-to-100k")
-	p.flat(b, "jsonl", jrss/k, "jsonl-RSS-ratio-to-100k")
 }
 
 // source measures a dry run of one more source against srv.
