@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"io"
 	"net"
@@ -274,6 +275,73 @@ var _ = Describe("heval serve --profile", func() {
 		code, _, errOut = runHeval("serve", "--profile", "legacy", "--deprecated-experiments")
 		Expect(code).To(Equal(exitUsage))
 		Expect(errOut).To(ContainSubstring("--deprecated-experiments is the current profile"))
+	})
+})
+
+var _ = Describe("heval serve --demo-samples", func() {
+	It("serves one scaled support-bot experiment on legacy", func() {
+		base, key, out := startServeOut("--profile", "legacy", "--demo-samples", "80", "--write-delay", "0")
+		GinkgoT().Setenv("HELICONE_BASE_URL", base)
+		GinkgoT().Setenv("HELICONE_API_KEY", key)
+		Expect(out.String()).To(ContainSubstring("# experiment " + demo.SupportExperimentID + ": 20 dataset rows, 3 hypotheses"))
+		Expect(out.String()).NotTo(ContainSubstring(demo.CodeExperimentID))
+		dir := GinkgoT().TempDir()
+		code, stdout, errOut := runHeval("run", "--experiment", demo.SupportExperimentID, "--dry-run", "--quiet", "--out", dir)
+		Expect(code).To(Equal(exitOK), errOut)
+		Expect(stdout).To(ContainSubstring("80 samples, 480 records"))
+	})
+
+	It("serves the same set as a Helicone Dataset and its tagged runs on current, and nothing else", func() {
+		base, key, out := startServeOut("--demo-samples", "80", "--write-delay", "0")
+		GinkgoT().Setenv("HELICONE_BASE_URL", base)
+		GinkgoT().Setenv("HELICONE_API_KEY", key)
+		Expect(out.String()).To(ContainSubstring(`# dataset ` + demo.SupportDatasetID + ` "` + demo.SupportDatasetName + `": 20 rows`))
+		dir := GinkgoT().TempDir()
+		code, stdout, errOut := runHeval("run", "--dataset", demo.SupportDatasetName, "--dry-run", "--quiet", "--out", filepath.Join(dir, "dataset"))
+		Expect(code).To(Equal(exitOK), errOut)
+		Expect(stdout).To(ContainSubstring("80 samples, 480 records"))
+		// No other requests: a filter that matches every request yields the same samples.
+		code, stdout, errOut = runHeval("run", "--filter", "created>=-30d", "--dry-run", "--quiet", "--out", filepath.Join(dir, "filter"))
+		Expect(code).To(Equal(exitOK), errOut)
+		Expect(stdout).To(ContainSubstring("80 samples, 480 records"))
+	})
+
+	It("is a usage error for a size that is not a positive multiple of 4, or with --no-demo", func() {
+		for _, n := range []string{"0", "6", "-4"} {
+			code, _, errOut := runHeval("serve", "--addr", freeAddr(), "--demo-samples", n)
+			Expect(code).To(Equal(exitUsage), n)
+			Expect(errOut).To(ContainSubstring("give a multiple of 4"), n)
+		}
+		code, _, errOut := runHeval("serve", "--addr", freeAddr(), "--demo-samples", "8", "--no-demo")
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("cannot go with --no-demo"))
+	})
+})
+
+var _ = Describe("HEVAL_CPUPROFILE", func() {
+	It("writes a CPU profile of the whole process, complete when heval returns", func() {
+		dir := GinkgoT().TempDir()
+		prof := filepath.Join(dir, "cpu.prof")
+		GinkgoT().Setenv("HEVAL_CPUPROFILE", prof)
+		code, _, errOut := runHeval("run", "--jsonl", samplesJSONL(), "--dry-run", "--quiet", "--out", filepath.Join(dir, "out"))
+		Expect(code).To(Equal(exitOK), errOut)
+		f, err := os.Open(prof)
+		Expect(err).NotTo(HaveOccurred())
+		defer f.Close()
+		zr, err := gzip.NewReader(f) // a profile is a gzipped protocol buffer
+		Expect(err).NotTo(HaveOccurred())
+		body, err := io.ReadAll(zr)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(body)).To(ContainSubstring("samples"))
+	})
+
+	It("is a usage error when the profile cannot be written, and nothing runs", func() {
+		dir := GinkgoT().TempDir()
+		GinkgoT().Setenv("HEVAL_CPUPROFILE", filepath.Join(dir, "missing", "cpu.prof"))
+		code, _, errOut := runHeval("run", "--jsonl", samplesJSONL(), "--dry-run", "--quiet", "--out", filepath.Join(dir, "out"))
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(HavePrefix("heval: HEVAL_CPUPROFILE: open "))
+		Expect(filepath.Join(dir, "out")).NotTo(BeADirectory())
 	})
 })
 

@@ -48,7 +48,7 @@ var commandHelps = []commandHelp{
 		}},
 	{name: "serve", summary: "serve the Helicone emulator (demo data, or a seed file) on loopback",
 		synopsis: "[--addr HOST:PORT] [--profile current|legacy] [--api-key KEY] [--seed FILE] [--data DIR] [flags]",
-		examples: []string{"heval serve --profile legacy", "heval serve --no-demo --seed docs/seed-example.json -v"}},
+		examples: []string{"heval serve --profile legacy", "heval serve --no-demo --seed docs/seed-example.json -v", "heval serve --profile legacy --demo-samples 100000 --write-delay 0 --addr 127.0.0.1:0"}},
 	{name: "report", summary: "print the summary of a Parquet file, optionally compared with a baseline",
 		synopsis: "FILE.parquet [--baseline OLD.parquet] [--compare BASE:CANDIDATE] [--html FILE] [--markdown FILE]",
 		examples: []string{"heval report heval-out/scores.parquet --compare baseline:candidate", "heval report tonight.parquet --baseline last-night.parquet --markdown summary.md"}},

@@ -47,13 +47,25 @@ type stdio struct {
 }
 
 // Main runs heval with args (without the program name) and returns the exit code.
-func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
 	red := helicone.NewRedactor(append(flagValues(args, "api-key"), os.Getenv(helicone.EnvAPIKey))...)
 	rout, rerr := newRedactingWriter(stdout, red), newRedactingWriter(stderr, red)
 	defer rout.Flush()
 	defer rerr.Flush()
 	stdout, stderr = rout, rerr
 	s := stdio{out: stdout, err: stderr, termOut: rout.w, termErr: rerr.w, redact: red}
+	stopProfile, err := startCPUProfile(os.Getenv(envCPUProfile))
+	if err != nil {
+		return exitCode(usagef("%w", err), stderr)
+	}
+	defer func() {
+		if err := stopProfile(); err != nil {
+			fmt.Fprintf(stderr, "heval: %v\n", err)
+			if code == exitOK {
+				code = exitError
+			}
+		}
+	}()
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usageText())
 		return exitUsage
@@ -84,8 +96,7 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if !ok {
 		return exitCode(unknownCommand(name), stderr)
 	}
-	err := cmd.Run(ctx, args[1:])
-	return exitCode(err, stderr)
+	return exitCode(cmd.Run(ctx, args[1:]), stderr)
 }
 
 // unknownCommand is the usage error for a command heval does not have.
@@ -188,6 +199,8 @@ Environment:
   HELICONE_API_KEY    the API key (never printed, logged or written to reports)
   HELICONE_BASE_URL   the API base URL (default https://api.helicone.ai;
                       https://eu.api.helicone.ai for the EU, http://localhost:8585 self-hosted)
+  HEVAL_CPUPROFILE    write a CPU profile of the whole heval process to this file, for
+                      go tool pprof
 
 Exit codes:
 

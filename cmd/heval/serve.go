@@ -30,6 +30,7 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	key := fs.String("api-key", "", "API `KEY` of the default organization (default: the demo key, or a random one with --no-demo)")
 	seed := fs.String("seed", "", "load organizations, requests, experiments and Helicone Datasets from a seed `FILE` (JSON, see helicone/heliconetest and docs/seed-example.json)")
 	noDemo := fs.Bool("no-demo", false, "do not load the built-in demo data")
+	demoSamples := fs.Int("demo-samples", 0, "instead of the built-in demo data, serve one support-bot demo set of `N` samples (a multiple of 4): N/4 dataset rows with three hypothesis runs each, as an experiment (legacy) or a Helicone Dataset and its tagged runs (current), with no other requests; for benchmarks")
 	data := fs.String("data", "", "keep every acknowledged score in `DIR`, so a restart (even after kill -9) keeps them")
 	rateLimit := fs.String("rate-limit", "", "enable the per-organization rate limit: `BUDGET/WINDOW` (e.g. 1000/5m) or 'tiers' for the tier budgets")
 	writeDelay := fs.Duration("write-delay", heliconetest.DefaultWriteDelay, "apply score writes `DURATION` after acknowledging them, as Helicone's queue does (0: at once)")
@@ -55,8 +56,19 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if *writeDelay < 0 {
 		return usagef("--write-delay %s: give a duration of 0 or more", *writeDelay)
 	}
+	if flagGiven(fs.FlagSet, "demo-samples") {
+		switch {
+		case *noDemo:
+			return usagef("--demo-samples %d serves demo data; it cannot go with --no-demo", *demoSamples)
+		case *demoSamples < 4 || *demoSamples%4 != 0:
+			return usagef("--demo-samples %d: give a multiple of 4 (each dataset row has three hypothesis runs), at least 4", *demoSamples)
+		}
+	}
 	opts := []heliconetest.Option{heliconetest.WithProfile(p), heliconetest.WithWriteDelay(*writeDelay)}
-	if !*noDemo {
+	switch {
+	case *demoSamples > 0:
+		opts = append(opts, heliconetest.WithSeed(demo.Generate(demoSetOptions(*demoSamples))))
+	case !*noDemo:
 		opts = append(opts, heliconetest.WithSeed(demo.Seed()))
 	}
 	if *seed != "" {
@@ -131,6 +143,13 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 		}
 	}
 	return nil
+}
+
+// demoSetOptions sizes the demo set of --demo-samples n: one support-bot experiment (and its
+// Helicone Dataset) of n/4 rows, each answered by three hypotheses, and no plain requests, so
+// that a request query matching every request of the organization yields the same n samples.
+func demoSetOptions(n int) demo.Options {
+	return demo.Options{Experiments: 1, Rows: n / 4, Hypotheses: 3, Requests: -1}
 }
 
 // parentGone is closed when heval runs as the child of `go run` and that process ends: go

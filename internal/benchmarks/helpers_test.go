@@ -16,7 +16,6 @@ import (
 	"runtime/metrics"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/heval-dev/heval"
@@ -353,41 +352,4 @@ func demoTemplates(ctx context.Context) ([]heval.Sample, error) {
 		srcs = append(srcs, datasets.Experiment(id))
 	}
 	return datasets.Collect(ctx, datasets.Concat(srcs...), datasets.Env{Client: client})
-}
-
-// cpuTime is the CPU time (user and system) the process has used so far.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// bareEvaluate calls every evaluator on every sample directly, with one goroutine per
-// processor and no harness: the cost of the evaluators themselves.
-func bareEvaluate(ctx context.Context, samples []heval.Sample, evs []*harness.EvaluatorSpec) (time.Duration, error) {
-	workers := runtime.GOMAXPROCS(0)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	errs := make([]error, workers)
-	start := time.Now()
-	for w := range workers {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= len(samples) {
-					return
-				}
-				for _, ev := range evs {
-					if _, err := ev.Func()(ctx, samples[i]); err != nil && !errors.Is(err, heval.ErrNotApplicable) {
-						errs[w] = fmt.Errorf("%s on %s: %w", ev.Name(), samples[i].RequestID, err)
-						return
-					}
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return time.Since(start), errors.Join(errs...)
 }
