@@ -314,15 +314,22 @@ func (g *gen) experiment(org *heliconetest.SeedOrganization, o Options, i int) (
 		ID:   datasetID(i, exp.ID),
 		Name: exp.Dataset.Name,
 		// The dataset was made from the production requests an hour before the experiment,
-		// all rows in one call, so they share their created_at.
+		// its rows added in calls of at most 1000 (Helicone's daily limit of added rows), a
+		// second apart; the rows of one call share their created_at.
 		CreatedAgo: heliconetest.Duration(expAgo + time.Hour),
 		Rows:       make([]heliconetest.SeedHeliconeDatasetRow, len(exp.Dataset.Rows)),
 	}
 	for r, row := range exp.Dataset.Rows {
 		ds.Rows[r] = heliconetest.SeedHeliconeDatasetRow{ID: row.RowID, RequestID: row.RequestID}
+		if call := r / datasetRowsPerCall; call > 0 {
+			ds.Rows[r].CreatedAgo = heliconetest.Duration(expAgo + time.Hour - time.Duration(call)*time.Second)
+		}
 	}
 	return exp, ds
 }
+
+// datasetRowsPerCall is how many rows of a Helicone Dataset were added in one call.
+const datasetRowsPerCall = 1000
 
 // datasetID is the id of experiment i's Helicone Dataset: fixed for the default set, else a
 // version-4 UUID derived from the experiment id (drawing nothing from the generator, so the
