@@ -61,7 +61,12 @@ type leafRules[T any] struct {
 	compile func(leaf []entry) (matcher[T], filterFault)
 	// ids, when set, returns the request ids a leaf can only match (nil: any).
 	ids func(leaf []entry) []string
+	// prop, when set, returns the property a leaf requires to equal a value (ok false: none).
+	prop func(leaf []entry) (p propPair, ok bool)
 }
+
+// propPair is a property name and a value of it.
+type propPair struct{ name, value string }
 
 // checkFilter validates a filter as the server's union does: "all", a leaf or a branch
 // {left, operator, right}. A failure is one error at path whose message holds each member's
@@ -129,9 +134,14 @@ func checkBranch[T any](is issues, path string, ents []entry, rules leafRules[T]
 type compiledFilter[T any] struct {
 	match matcher[T]
 	fault filterFault
-	// ids, when not nil, are the only request ids the filter can match.
-	ids map[string]bool
+	// ids and props, when either is not nil, say which requests the filter can only
+	// match: those of ids and those having one of the property values of props.
+	ids   map[string]bool
+	props map[propPair]bool
 }
+
+// restricted reports whether the filter can match only some requests (see ids).
+func (f *compiledFilter[T]) restricted() bool { return f.ids != nil || f.props != nil }
 
 // compileFilter compiles a filter checkFilter accepted.
 func compileFilter[T any](raw json.RawMessage, rules leafRules[T]) compiledFilter[T] {
@@ -160,6 +170,11 @@ func compileNode[T any](raw json.RawMessage, rules leafRules[T], depth int) comp
 				}
 			}
 		}
+		if rules.prop != nil && out.ids == nil {
+			if p, ok := rules.prop(ents); ok {
+				out.props = map[propPair]bool{p: true}
+			}
+		}
 		return out
 	}
 	var left, right json.RawMessage
@@ -184,28 +199,39 @@ func compileNode[T any](raw json.RawMessage, rules leafRules[T], depth int) comp
 	if op == "and" {
 		out.match = func(x T) bool { return lm(x) && rm(x) }
 		switch {
-		case l.ids == nil:
-			out.ids = r.ids
-		case r.ids == nil:
-			out.ids = l.ids
-		default:
+		case !l.restricted():
+			out.ids, out.props = r.ids, r.props
+		case !r.restricted():
+			out.ids, out.props = l.ids, l.props
+		case l.props == nil && r.props == nil:
 			out.ids = map[string]bool{}
 			for id := range l.ids {
 				if r.ids[id] {
 					out.ids[id] = true
 				}
 			}
+		default:
+			// Either side's requests hold all that both match.
+			out.ids, out.props = l.ids, l.props
 		}
 		return out
 	}
 	out.match = func(x T) bool { return lm(x) || rm(x) }
-	if l.ids != nil && r.ids != nil {
-		out.ids = l.ids
-		for id := range r.ids {
-			out.ids[id] = true
-		}
+	if l.restricted() && r.restricted() {
+		out.ids, out.props = union(l.ids, r.ids), union(l.props, r.props)
 	}
 	return out
+}
+
+// union adds b to a (either may be nil; the result is nil only when both are).
+func union[K comparable](a, b map[K]bool) map[K]bool {
+	if a == nil {
+		return b
+	}
+	for k := range b {
+		a[k] = true
+	}
+	return a
 }
 
 func isBranch(ents []entry) bool {

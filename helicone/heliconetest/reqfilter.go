@@ -124,7 +124,7 @@ var mapColumns = map[string]bool{"properties": true, "search_properties": true, 
 var leafPriority = []string{"property_key", "properties", "search_properties", "scores", "cached", "cost"}
 
 // requestRules are the leaf rules of request queries.
-var requestRules = leafRules[row]{validate: validateRequestLeaf, compile: compileRequestLeaf, ids: requestLeafIDs}
+var requestRules = leafRules[row]{validate: validateRequestLeaf, compile: compileRequestLeaf, ids: requestLeafIDs, prop: requestLeafProp}
 
 func validateRequestLeaf(is issues, path string, leaf []entry) {
 	for _, t := range leaf {
@@ -336,6 +336,38 @@ func requestLeafIDs(leaf []entry) []string {
 	}
 	s, _ := jsonString(val)
 	return []string{strings.ToLower(s)}
+}
+
+// requestLeafProp returns the property a leaf requires to equal a value: a properties
+// equals leaf, compiled as compileRequestLeaf compiles it.
+func requestLeafProp(leaf []entry) (propPair, bool) {
+	if len(leaf) == 0 || leaf[0].key != requestTable {
+		return propPair{}, false
+	}
+	cols, _ := objectEntries(leaf[0].val)
+	if len(cols) == 0 {
+		return propPair{}, false
+	}
+	c := cols[0]
+	for _, k := range leafPriority {
+		if i := indexEntry(cols, k); i >= 0 {
+			c = cols[i]
+			break
+		}
+	}
+	if c.key != "properties" {
+		return propPair{}, false
+	}
+	named, _ := objectEntries(c.val)
+	if len(named) == 0 {
+		return propPair{}, false
+	}
+	op, val, ok := firstOp(named[0].val)
+	if !ok || op != "equals" {
+		return propPair{}, false
+	}
+	s, _ := jsonString(val)
+	return propPair{named[0].key, s}, true
 }
 
 func compareOp(op string, c int) bool {

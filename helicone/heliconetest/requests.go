@@ -275,10 +275,23 @@ func (h *Handler) selectRows(o *org, f compiledFilter[row], isScored *bool, orde
 			}
 		}
 	}
-	if f.ids != nil {
-		for id := range f.ids {
-			if req := o.requests[id]; req != nil {
+	if f.restricted() {
+		seen := map[*request]bool{}
+		once := func(req *request) {
+			if req != nil && !seen[req] {
+				seen[req] = true
 				visit(req)
+			}
+		}
+		for id := range f.ids {
+			once(o.requests[id])
+		}
+		if f.props != nil {
+			idx := o.propertyIndex()
+			for p := range f.props {
+				for _, req := range idx[p] {
+					once(req)
+				}
 			}
 		}
 	} else {
@@ -650,6 +663,7 @@ func (h *Handler) setProperty(w http.ResponseWriter, body *reqBody, o *org, id s
 		props = map[string]string{}
 	}
 	props[vals["key"]] = vals["value"]
+	o.dropPropertyIndex()
 	req.insert(&rowVersion{scores: cur.scores, props: props, updatedAt: now, promptID: cur.promptID, promptVersion: cur.promptVersion, feedbackAt: cur.feedbackAt, seq: st.seq.Add(1)}, now)
 	o.mu.Unlock()
 	writeJSON(w, http.StatusCreated, bodyOKNull)

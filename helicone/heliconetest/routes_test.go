@@ -81,6 +81,22 @@ var _ = Describe("other request routes", func() {
 			Expect(requestIDs(queryRequests(srv, keyA, `{"filter":`+named("properties", "Heval-Row", "equals", "r-1")+`}`))).To(Equal([]string{reqA1}))
 		})
 
+		It("is seen by the next property query, after earlier queries by property", func() {
+			srv, _ := newServer()
+			byRow := func(v string) []string {
+				return requestIDs(queryRequests(srv, keyA, `{"filter":`+named("properties", "Heval-Row", "equals", v)+`}`))
+			}
+			either := `{"filter":{"left":` + named("properties", "Heval-Row", "equals", "r-2") + `,"operator":"or","right":{"left":` +
+				named("properties", "Variant", "equals", "B") + `,"operator":"and","right":` + rmt("provider", "equals", "OPENAI") + `}}}`
+			Expect(byRow("r-1")).To(BeEmpty())
+			Expect(requestIDs(queryRequests(srv, keyA, either))).To(Equal([]string{reqA2}))
+			Expect(send(http.MethodPut, srv.URL+"/v1/request/"+reqA1+"/property", keyA, `{"key":"Heval-Row","value":"r-1"}`).Status).To(Equal(http.StatusCreated))
+			Expect(byRow("r-1")).To(Equal([]string{reqA1}))
+			Expect(send(http.MethodPut, srv.URL+"/v1/request/"+reqA1+"/property", keyA, `{"key":"Heval-Row","value":"r-2"}`).Status).To(Equal(http.StatusCreated))
+			Expect(byRow("r-2")).To(Equal([]string{reqA1}))
+			Expect(requestIDs(queryRequests(srv, keyA, either))).To(ConsistOf(reqA1, reqA2))
+		})
+
 		It("answers 500 Request not found for an unknown or foreign request", func() {
 			srv, _ := newServer()
 			expectGolden("500-property-not-found", send(http.MethodPut, srv.URL+"/v1/request/"+reqA1+"/property", keyB, `{"key":"k","value":"v"}`))

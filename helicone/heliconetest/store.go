@@ -62,6 +62,10 @@ type org struct {
 	rowsToday int
 	// byID caches GET /v1/request/{id} answers for 24 hours.
 	byID map[string]cachedRow
+	// propIdx lists, per property value, the requests any version of which holds it; made
+	// when a query first needs it and dropped when a property changes.
+	idxMu   sync.Mutex
+	propIdx map[propPair][]*request
 
 	rl    rateWindow
 	rlGet rateWindow
@@ -303,6 +307,7 @@ func (st *state) addSeed(s Seed, now time.Time) error {
 				r.versions[0].scores = map[string]int64{}
 			}
 			o.requests[id] = r
+			o.dropPropertyIndex()
 			st.owners[id] = o
 		}
 		for _, se := range so.Experiments {
@@ -478,3 +483,36 @@ func rawOrNull(raw json.RawMessage) json.RawMessage {
 
 // timeText formats t as the server does (ISO-8601, UTC, milliseconds, Z).
 func timeText(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// propertyIndex returns the requests of each property value (see org.propIdx). The caller
+// holds o.mu, for reading at least.
+func (o *org) propertyIndex() map[propPair][]*request {
+	o.idxMu.Lock()
+	defer o.idxMu.Unlock()
+	if o.propIdx == nil {
+		o.propIdx = map[propPair][]*request{}
+		for _, req := range o.requests {
+			var last map[string]string
+			for _, v := range req.versions {
+				for name, value := range v.props {
+					p := propPair{name, value}
+					if last != nil && last[name] == value {
+						continue
+					}
+					if l := o.propIdx[p]; len(l) == 0 || l[len(l)-1] != req {
+						o.propIdx[p] = append(l, req)
+					}
+				}
+				last = v.props
+			}
+		}
+	}
+	return o.propIdx
+}
+
+// dropPropertyIndex forgets the index of property values; the caller holds o.mu for writing.
+func (o *org) dropPropertyIndex() {
+	o.idxMu.Lock()
+	o.propIdx = nil
+	o.idxMu.Unlock()
+}
