@@ -245,8 +245,12 @@ func (h *Handler) queryClickhouse(w http.ResponseWriter, r *http.Request, body *
 	}
 	now := h.cfg.clock()
 	host := requestHost(r)
+	h.mu.RLock()
+	st := h.st
+	h.mu.RUnlock()
+	key := queryKey(q)
 	o.mu.RLock()
-	page := h.selectRows(o, f, q.isScored, order, int(q.offset), int(q.limit), now)
+	page := h.selectRowsCached(o, st, key, f, q.isScored, order, int(q.offset), int(q.limit), now)
 	out := make([]*requestRowOut, 0, len(page))
 	for _, x := range page {
 		out = append(out, h.renderRow(o, x, host, now))
@@ -255,14 +259,67 @@ func (h *Handler) queryClickhouse(w http.ResponseWriter, r *http.Request, body *
 	writeData(w, http.StatusCreated, out)
 }
 
-// selectRows runs a request query over o's raw row versions: filter, sort, offset and limit,
+// queryKey identifies a query's filter, sort and isScored, the parts that pick and order
+// rows.
+func queryKey(q requestQuery) string {
+	var b strings.Builder
+	b.Write(q.filter)
+	for _, e := range q.sort {
+		b.WriteString("\x00" + e.key + "\x00")
+		b.Write(e.val)
+	}
+	switch {
+	case q.isScored == nil:
+		b.WriteString("\x00-")
+	case *q.isScored:
+		b.WriteString("\x00t")
+	default:
+		b.WriteString("\x00f")
+	}
+	return b.String()
+}
+
+// selectRowsCached runs a request query over o's raw row versions: filter, sort, offset and limit,
 // and only then de-duplication by request id (the newest version, at the place of the
 // first), so a page can be shorter than the limit while more rows exist. The caller holds
 // o.mu.
-func (h *Handler) selectRows(o *org, f compiledFilter[row], isScored *bool, order func(a, b row) int, offset, limit int, now time.Time) []row {
+//
+// The next pages of the org's last query are read from the rows it picked and sorted, as
+// long as no row version was written since and no request it left out for being in the
+// future has come due.
+func (h *Handler) selectRowsCached(o *org, st *state, key string, f compiledFilter[row], isScored *bool, order func(a, b row) int, offset, limit int, now time.Time) []row {
+	o.idxMu.Lock()
+	c := o.lastQuery
+	o.idxMu.Unlock()
+	if c == nil || c.key != key || c.seq != st.seq.Load() || (!c.due.IsZero() && !now.Add(5*time.Minute).Before(c.due)) {
+		seq := st.seq.Load()
+		picked, due := h.pickRows(o, f, isScored, order, now)
+		c = &cachedQuery{key: key, seq: seq, due: due, rows: picked}
+		o.idxMu.Lock()
+		o.lastQuery = c
+		o.idxMu.Unlock()
+	}
+	return pageRows(c.rows, offset, limit)
+}
+
+// cachedQuery is the rows a request query picked, sorted, before offset and limit.
+type cachedQuery struct {
+	key  string
+	seq  uint64
+	due  time.Time
+	rows []row
+}
+
+// pickRows returns the row versions a query picks, sorted, and the earliest creation time of
+// the requests it left out for being in the future (zero: none).
+func (h *Handler) pickRows(o *org, f compiledFilter[row], isScored *bool, order func(a, b row) int, now time.Time) ([]row, time.Time) {
 	var picked []row
+	var due time.Time
 	visit := func(req *request) {
 		if req.createdAt.After(now.Add(5 * time.Minute)) {
+			if due.IsZero() || req.createdAt.Before(due) {
+				due = req.createdAt
+			}
 			return
 		}
 		for _, v := range req.versions {
@@ -300,6 +357,11 @@ func (h *Handler) selectRows(o *org, f compiledFilter[row], isScored *bool, orde
 		}
 	}
 	slices.SortFunc(picked, order)
+	return picked, due
+}
+
+// pageRows takes a page of sorted rows, then de-duplicates it by request id (see selectRowsCached).
+func pageRows(picked []row, offset, limit int) []row {
 	offset = min(offset, len(picked))
 	picked = picked[offset:min(len(picked), offset+limit)]
 	at := map[string]int{}

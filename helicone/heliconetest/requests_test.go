@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -324,6 +325,18 @@ var _ = Describe("POST /v1/request/query-clickhouse", func() {
 			Expect(requestIDs(queryRequests(srv, keyA, `{"filter":"all","sort":{"latency":"desc"},"limit":1}`))).To(Equal([]string{reqAOld}))
 			Expect(requestIDs(queryRequests(srv, keyA, `{"filter":"all","sort":{"cost":"desc"},"limit":2}`))).To(Equal([]string{reqA2, reqA1}))
 			Expect(requestIDs(queryRequests(srv, keyA, `{"filter":`+rmt("property_key", "equals", "Variant")+`,"sort":{"properties":{"Variant":"desc"}}}`))).To(Equal([]string{reqA2, reqA1}))
+		})
+
+		It("pages a query as it stands: a score written between two pages is seen", func() {
+			srv, _ := newServer()
+			page := func(offset int) []string {
+				return requestIDs(queryRequests(srv, keyA, fmt.Sprintf(`{"filter":%s,"sort":{"latency":"desc"},"limit":1,"offset":%d}`,
+					named("scores", "x", "equals", "1"), offset)))
+			}
+			Expect(page(0)).To(BeEmpty())
+			Expect(send(http.MethodPost, srv.URL+"/v1/request/"+reqA1+"/score", keyA, `{"scores":{"x":1}}`).Status).To(Equal(http.StatusCreated))
+			Expect(page(0)).To(Equal([]string{reqA1}))
+			Expect(page(1)).To(BeEmpty())
 		})
 
 		It("uses the first listed key present, not the first written", func() {

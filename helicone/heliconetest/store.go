@@ -66,6 +66,8 @@ type org struct {
 	// when a query first needs it and dropped when a property changes.
 	idxMu   sync.Mutex
 	propIdx map[propPair][]*request
+	// lastQuery is the last request query's sorted rows, for its next pages.
+	lastQuery *cachedQuery
 
 	rl    rateWindow
 	rlGet rateWindow
