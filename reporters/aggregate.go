@@ -6,6 +6,7 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -243,7 +244,13 @@ func (a *Aggregator) offerWorst(k *keyAcc, group string, r *heval.Record, v *hev
 
 // keep inserts cand into the bounded list, ordered by less, when it belongs there.
 func (a *Aggregator) keep(list []SampleRef, cand *SampleRef, r *heval.Record, less func(x, y *SampleRef) int) []SampleRef {
-	pos, _ := slices.BinarySearchFunc(list, cand, func(e SampleRef, t *SampleRef) int { return less(&e, t) })
+	// Most candidates come after the last of a full list: one comparison turns them away.
+	if len(list) >= a.cfg.worst && less(&list[len(list)-1], cand) < 0 {
+		return list
+	}
+	// The first position whose entry does not come before cand, comparing in place (the
+	// entries are large).
+	pos := sort.Search(len(list), func(i int) bool { return less(&list[i], cand) >= 0 })
 	if pos >= a.cfg.worst {
 		return list
 	}

@@ -52,6 +52,7 @@ type Set struct {
 	step    string
 	stepBuf bytes.Buffer
 	handler heval.Handler
+	fan     *fanout
 	closed  bool
 	lock    *dirlock.Lock
 }
@@ -113,14 +114,22 @@ func Open(opts Options) (*Set, error) {
 	if opts.Console != nil {
 		renders = append(renders, func(a *reporters.Aggregate) error { return console.Write(opts.Console, a, nil) })
 	}
-	s.handler = heval.Multi(parquet.NewWriter(pq), parquet.NewSamplesWriter(sp), junit.NewWriter(ju), agg, onFinish(func(heval.Summary) error {
-		a := agg.Result()
-		var errs []error
-		for _, r := range renders {
-			errs = append(errs, r(a))
-		}
-		return errors.Join(errs...)
-	}))
+	// Each file is written by its own goroutine (see fanout); the aggregate and the
+	// summaries rendered from it are one sink, so that they are rendered from every record.
+	s.fan = newFanout(
+		sink{ScoresFile, parquet.NewWriter(pq)},
+		sink{SamplesFile, parquet.NewSamplesWriter(sp)},
+		sink{JUnitFile, junit.NewWriter(ju)},
+		sink{"the summaries", heval.Multi(agg, onFinish(func(heval.Summary) error {
+			a := agg.Result()
+			var errs []error
+			for _, r := range renders {
+				errs = append(errs, r(a))
+			}
+			return errors.Join(errs...)
+		}))},
+	)
+	s.handler = s.fan
 	if opts.Redact != nil {
 		s.handler = redacting{h: s.handler, f: opts.Redact}
 	}
@@ -196,6 +205,7 @@ func (s *Set) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.fan.stop()
 	var errs []error
 	for _, p := range s.files {
 		if err := errors.Join(p.f.Sync(), p.f.Close()); err != nil {
@@ -223,6 +233,9 @@ func (s *Set) Discard() error {
 		return nil
 	}
 	s.closed = true
+	if s.fan != nil {
+		s.fan.stop()
+	}
 	var errs []error
 	for _, p := range s.files {
 		p.f.Close()

@@ -1,8 +1,10 @@
 package outputs_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +48,31 @@ var _ = Describe("the outputs of a run", func() {
 		Expect(len(b)).To(BeNumerically(">", len("earlier\n")))
 		left, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
 		Expect(left).To(BeEmpty())
+	})
+
+	It("redacts every message before any report is written", func() {
+		dir := GinkgoT().TempDir()
+		md := filepath.Join(dir, "summary.md")
+		set, err := outputs.Open(outputs.Options{Dir: dir, Markdown: md, NoStepSummary: true,
+			Redact: func(s string) string { return strings.ReplaceAll(s, "sk-secret", "[REDACTED]") }})
+		Expect(err).NotTo(HaveOccurred())
+		h := set.Handler()
+		Expect(h.Start(heval.RunInfo{RunID: "r", Started: time.Unix(0, 0).UTC(), Source: "test sk-secret", Evaluators: []string{"e"}})).To(Succeed())
+		for i := range 600 {
+			s := &heval.Sample{Kind: heval.KindFile, RequestID: fmt.Sprintf("11111111-1111-4111-8111-%012d", i), Body: []byte(`"an answer"`)}
+			Expect(h.Record(heval.Record{Sample: s, Evaluator: "e", Err: "failed with sk-secret", ErrKind: heval.ErrorKindEvaluator,
+				Reason: "because sk-secret", Failures: []string{"sk-secret is too long"}, DeliveryErr: "sk-secret refused"})).To(Succeed())
+		}
+		Expect(h.Finish(heval.Summary{Samples: 600, Err: "stopped: sk-secret",
+			Checks: []heval.Check{{Name: "e:mean>=1", Key: "e", Stat: "mean", Op: ">=", Limit: 1, Message: "sk-secret below"}}})).To(Succeed())
+		Expect(set.Close()).To(Succeed())
+		for _, p := range set.Paths() {
+			b, err := os.ReadFile(p)
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(b)).NotTo(ContainSubstring("sk-secret"), p)
+		}
+		b, _ := os.ReadFile(filepath.Join(dir, outputs.JUnitFile))
+		Expect(string(b)).To(ContainSubstring("[REDACTED]"))
 	})
 
 	It("leaves an earlier run's reports untouched when discarded", func() {

@@ -115,7 +115,14 @@ func appendBool(b []byte, v bool) []byte {
 
 func appendMap(b []byte, m map[string]string) []byte {
 	b = binary.AppendUvarint(b, uint64(len(m)))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
+	// The keys of a row's small maps are sorted on the stack: this runs for every row.
+	var arr [16]string
+	keys := arr[:0]
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
 		b = appendStr(appendStr(b, k), m[k])
 	}
 	return b
