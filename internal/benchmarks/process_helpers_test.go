@@ -121,16 +121,49 @@ func (s *serveProc) output() string {
 // PeakRSSMiB is the largest resident set of the server so far (VmHWM), or 0 where the
 // system does not say.
 func (s *serveProc) PeakRSSMiB() float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.cmd.Process.Pid))
+	return float64(peakRSS(s.cmd.Process.Pid)) / (1 << 20)
+}
+
+var vmHWM = regexp.MustCompile(`(?m)^VmHWM:\s+(\d+) kB`)
+
+// peakRSS is the peak resident set of process pid in bytes, as its VmHWM says (0 when it
+// cannot be read). Unlike the Maxrss of wait4, which starts from the parent's resident set
+// when the child was started (Go starts children sharing its memory until they exec), it
+// counts the program's own memory alone.
+func peakRSS(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
-	m := regexp.MustCompile(`(?m)^VmHWM:\s+(\d+) kB`).FindSubmatch(b)
+	m := vmHWM.FindSubmatch(b)
 	if m == nil {
 		return 0
 	}
-	kb, _ := strconv.ParseFloat(string(m[1]), 64)
-	return kb / 1024
+	kb, _ := strconv.ParseInt(string(m[1]), 10, 64)
+	return kb * 1024
+}
+
+// watchPeakRSS reads the peak resident set of pid every 10 ms until stop is closed, and
+// returns the highest it read.
+func watchPeakRSS(pid int, stop <-chan struct{}) <-chan int64 {
+	out := make(chan int64, 1)
+	go func() {
+		var peak int64
+		t := time.NewTicker(10 * time.Millisecond)
+		defer t.Stop()
+		for {
+			if v := peakRSS(pid); v > peak {
+				peak = v
+			}
+			select {
+			case <-stop:
+				out <- peak
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return out
 }
 
 // Env is the environment of a `heval run` against this server.
@@ -166,7 +199,7 @@ type childRun struct {
 	wall time.Duration
 	// cpu is the user and system time of the child.
 	cpu time.Duration
-	// maxRSS is its peak resident set in bytes.
+	// maxRSS is its peak resident set in bytes (VmHWM, read every 10 ms while it runs).
 	maxRSS int64
 	// samples and records are the counts of its summary ("N samples, M records").
 	samples, records int
@@ -202,17 +235,21 @@ func runHeval(exe string, env []string, dir string, args ...string) (childRun, e
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return r, err
+	}
+	stop := make(chan struct{})
+	peak := watchPeakRSS(cmd.Process.Pid, stop)
+	err := cmd.Wait()
 	r.wall = time.Since(start)
+	close(stop)
+	r.maxRSS = <-peak
 	r.stdout, r.stderr = stdout.String(), stderr.String()
 	defer os.RemoveAll(out)
 	if err != nil {
 		return r, fmt.Errorf("heval run %s: %w\n%s", strings.Join(args, " "), err, tail(r.stderr+r.stdout, 2000))
 	}
 	r.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		r.maxRSS = ru.Maxrss * 1024 // kilobytes on Linux
-	}
 	m := summaryLine.FindStringSubmatch(r.stdout)
 	if m == nil {
 		return r, fmt.Errorf("heval run %s printed no summary line:\n%s", strings.Join(args, " "), tail(r.stdout, 2000))
