@@ -784,13 +784,6 @@ func inputText(v any) string {
 	return string(b)
 }
 
-// metaLabels reads the "hypothesis_labels" object of an experiment's meta, if any.
-// named returns s with its experiment's name.
-func named(s heval.Sample, name string) heval.Sample {
-	s.Experiment = name
-	return s
-}
-
 // metaName is the "name" of an experiment's meta, or "".
 func metaName(meta json.RawMessage) string {
 	var m struct {
@@ -802,6 +795,7 @@ func metaName(meta json.RawMessage) string {
 	return strings.TrimSpace(m.Name)
 }
 
+// metaLabels reads the "hypothesis_labels" object of an experiment's meta, if any.
 func metaLabels(meta json.RawMessage) map[string]string {
 	labels := map[string]string{}
 	if helicone.IsJSONNull(meta) {
