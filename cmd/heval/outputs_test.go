@@ -20,6 +20,8 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+
+	"github.com/heval-dev/heval/internal/testutil"
 )
 
 // samplesJSONL is the samples file the fixture suite (testdata/suite) and `heval run` judge.
@@ -317,13 +319,7 @@ var _ = Describe("a failing matcher spec of a suite", func() {
 		Expect(doc).To(ContainSubstring(`<testsuite name="heval/specs" tests="3" failures="1" errors="0"`))
 		Expect(doc).To(MatchRegexp(`<testcase name="the candidate writes long answers" classname="heval.specs" time="[0-9.]+">\s*<failure type="spec" message="hypothesis candidate`))
 		Expect(doc).To(MatchRegexp(`&#xA;at cmd/heval/testdata/suite/suite_test.go:\d+</failure>`))
-		xsd, err := filepath.Abs("../../../shared/junit-10.xsd")
-		Expect(err).NotTo(HaveOccurred())
-		Expect(xsd).To(BeARegularFile(), "the JUnit XSD beside the repository")
-		lint, err := exec.LookPath("xmllint")
-		Expect(err).NotTo(HaveOccurred(), "xmllint (apt-get install -y libxml2-utils)")
-		res, err := exec.Command(lint, "--noout", "--schema", xsd, filepath.Join(dir, "junit.xml")).CombinedOutput()
-		Expect(err).NotTo(HaveOccurred(), string(res))
+		testutil.ExpectValidJUnit(filepath.Join(dir, "junit.xml"))
 	})
 })
 

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"sync"
 
 	"github.com/onsi/gomega"
@@ -48,4 +50,20 @@ func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// JUnitXSD is the path of the Jenkins xunit JUnit schema (MIT, its licence inside the file)
+// that every junit.xml heval writes must satisfy; it is kept beside this file.
+func JUnitXSD() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "junit-10.xsd")
+}
+
+// ExpectValidJUnit checks the JUnit document at path against [JUnitXSD] with xmllint, a
+// reader heval did not write. A machine without xmllint fails with how to install it.
+func ExpectValidJUnit(path string) {
+	lint, err := exec.LookPath("xmllint")
+	gomega.ExpectWithOffset(1, err).NotTo(gomega.HaveOccurred(), "xmllint checks junit.xml against the JUnit schema: apt-get install -y libxml2-utils (.ci/run installs it)")
+	out, err := exec.Command(lint, "--noout", "--schema", JUnitXSD(), path).CombinedOutput()
+	gomega.ExpectWithOffset(1, err).NotTo(gomega.HaveOccurred(), "%s is not valid against the JUnit schema:\n%s", path, out)
 }

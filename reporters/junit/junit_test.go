@@ -3,8 +3,6 @@ package junit_test
 import (
 	"bytes"
 	"encoding/xml"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -64,20 +62,6 @@ func writeRun(reversed ...bool) []byte {
 		{Name: "judge:errors<=5", Key: "judge", Stat: "errors", Op: "<=", Limit: 5, Observed: 1, Passed: true},
 	}})).To(Succeed())
 	return buf.Bytes()
-}
-
-// xsdPath finds the Jenkins JUnit schema: $HEVAL_JUNIT_XSD, or shared/junit-10.xsd beside
-// the repository (where CI puts it). It returns "" when neither exists.
-func xsdPath() string {
-	if p := os.Getenv("HEVAL_JUNIT_XSD"); p != "" {
-		return p
-	}
-	p, err := filepath.Abs("../../../shared/junit-10.xsd")
-	Expect(err).NotTo(HaveOccurred())
-	if _, err := os.Stat(p); err != nil {
-		return ""
-	}
-	return p
 }
 
 type doc struct {
@@ -207,15 +191,8 @@ var _ = Describe("the JUnit writer", func() {
 		}
 	})
 
-	It("validates against the JUnit XSD with xmllint when both are at hand", func() {
-		path, err := exec.LookPath("xmllint")
-		if err != nil || xsdPath() == "" {
-			Skip("xmllint or the JUnit XSD is missing (install libxml2-utils; the XSD is ../shared/junit-10.xsd or HEVAL_JUNIT_XSD); .ci/run installs both")
-		}
-		f := filepath.Join(GinkgoT().TempDir(), "run.xml")
-		Expect(os.WriteFile(f, writeRun(), 0o644)).To(Succeed())
-		out, err := exec.Command(path, "--noout", "--schema", xsdPath(), f).CombinedOutput()
-		Expect(err).NotTo(HaveOccurred(), string(out))
+	It("validates against the JUnit XSD with xmllint", func() {
+		validateXSD(writeRun())
 	})
 
 	It("merges shards into the document a single run writes", func() {
@@ -272,13 +249,7 @@ var _ = Describe("adding a suite of specs", func() {
 		Expect(out.String()).To(ContainSubstring(`file="evals/support_test.go"`))
 		Expect(out.String()).To(ContainSubstring(`<error type="panic" message="nil map">`))
 
-		path, err := exec.LookPath("xmllint")
-		Expect(err).NotTo(HaveOccurred(), "xmllint checks the document (apt-get install -y libxml2-utils)")
-		Expect(xsdPath()).NotTo(BeEmpty(), "the JUnit XSD (../shared/junit-10.xsd or HEVAL_JUNIT_XSD)")
-		f := filepath.Join(GinkgoT().TempDir(), "specs.xml")
-		Expect(os.WriteFile(f, out.Bytes(), 0o644)).To(Succeed())
-		res, err := exec.Command(path, "--noout", "--schema", xsdPath(), f).CombinedOutput()
-		Expect(err).NotTo(HaveOccurred(), string(res))
+		validateXSD(out.Bytes())
 
 		var again bytes.Buffer
 		Expect(junit.AddSuite(&again, bytes.NewReader(out.Bytes()), "heval/specs", "evals/support_test.go", specs)).To(Succeed())
