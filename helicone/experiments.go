@@ -195,33 +195,14 @@ func memberName(names []string, key string) string {
 
 // data reads the answer's data: an array of experiments, or null.
 func (r *experimentReader) data() error {
-	dec := r.a.dec
-	switch k, err := r.a.peek(); {
-	case err != nil:
-		return err
-	case k == 'n':
-		_, err := dec.ReadToken()
-		return err
-	case k != '[':
-		_, err := r.a.value(new([]Experiment))
-		return err
-	}
-	if _, err := dec.ReadToken(); err != nil {
-		return err
-	}
-	for {
+	_, err := r.array(new([]Experiment), func() error {
 		k, err := r.a.peek()
 		if err != nil {
 			return err
 		}
-		if k == ']' {
-			_, err := dec.ReadToken()
-			return err
-		}
-		if err := r.experiment(k); err != nil {
-			return err
-		}
-	}
+		return r.experiment(k)
+	})
+	return err
 }
 
 // object reads the members of the object whose '{' is next, calling member for each name.
