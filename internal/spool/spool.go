@@ -212,18 +212,10 @@ func (d *Decoder) Uint() uint64 {
 	return v
 }
 
-// Int reads a signed integer.
+// Int reads a signed integer (zig-zag encoded, as binary.AppendVarint writes it).
 func (d *Decoder) Int() int64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Varint(d.b)
-	if n <= 0 {
-		d.err = ErrDamaged
-		return 0
-	}
-	d.b = d.b[n:]
-	return v
+	u := d.Uint()
+	return int64(u>>1) ^ -int64(u&1)
 }
 
 // Bool reads a boolean.

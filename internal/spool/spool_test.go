@@ -3,6 +3,7 @@ package spool_test
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"os"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -71,6 +72,8 @@ var _ = Describe("Encoder and Decoder", func() {
 		var e spool.Encoder
 		e.Uint(1 << 60)
 		e.Int(-42)
+		e.Int(math.MinInt64)
+		e.Int(math.MaxInt64)
 		e.Bool(true)
 		e.String("héllo")
 		e.Blob(nil)
@@ -79,6 +82,8 @@ var _ = Describe("Encoder and Decoder", func() {
 		d := spool.NewDecoder(e.Bytes())
 		Expect(d.Uint()).To(Equal(uint64(1 << 60)))
 		Expect(d.Int()).To(Equal(int64(-42)))
+		Expect(d.Int()).To(Equal(int64(math.MinInt64)))
+		Expect(d.Int()).To(Equal(int64(math.MaxInt64)))
 		Expect(d.Bool()).To(BeTrue())
 		Expect(d.String()).To(Equal("héllo"))
 		Expect(d.Blob()).To(BeNil())
