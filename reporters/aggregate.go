@@ -50,10 +50,11 @@ func ErrorLimit(n int) AggregateOption { return func(c *aggConfig) { c.errorLimi
 // evaluator, score key) the count, mean, quantiles, extremes and pass rate, the errors and
 // the values that were not submitted, and a bounded list of the worst samples.
 //
-// Memory is bounded by the number of values: 16 bytes per value (a [stats.Observation]:
-// the value and the id of the unit it was observed on, which pairs it with the same
-// dataset row or request in another group or run) and no per-sample text beyond the worst
-// lists and the error list. Use [Aggregator.Result] to read the summary.
+// Every value is kept with the id of the unit it was observed on (a [stats.Observation],
+// which pairs it with the same dataset row or request in another group or run), but once
+// the aggregator holds a quarter of a million values they move to a temporary file in
+// chunks, so its memory does not grow with the run; no per-sample text is kept beyond the
+// worst lists and the error list. Use [Aggregator.Result] to read the summary.
 type Aggregator struct {
 	cfg     aggConfig
 	info    heval.RunInfo
@@ -64,6 +65,8 @@ type Aggregator struct {
 	groups map[string]*groupAcc
 	evals  map[evalKey]*EvaluatorStats
 	keys   map[statKey]*keyAcc
+	values int       // values recorded, every key together
+	spool  *obsSpool // where values go once there are many
 
 	errs                   []ErrorRef
 	errCount, deliveryErrs int
@@ -86,7 +89,7 @@ type keyAcc struct {
 	typ   heval.ValueType
 	mixed bool
 	dir   heval.Direction
-	obs   []stats.Observation
+	obs   obsList
 	// low and high are the lowest and the highest samples, lowest (highest) first: the
 	// worst of a key where higher (lower) is better, and, together, the candidates for
 	// the furthest from the median of a neutral key.
@@ -104,6 +107,7 @@ func NewAggregator(opts ...AggregateOption) *Aggregator {
 		groups: map[string]*groupAcc{},
 		evals:  map[evalKey]*EvaluatorStats{},
 		keys:   map[statKey]*keyAcc{},
+		spool:  &obsSpool{},
 	}
 }
 
@@ -182,12 +186,13 @@ func (a *Aggregator) Record(r heval.Record) error {
 		sk := statKey{group, r.Evaluator, v.Key}
 		k := a.keys[sk]
 		if k == nil {
-			k = &keyAcc{typ: v.Type, dir: a.info.Direction(r.Evaluator, v.Key)}
+			k = &keyAcc{typ: v.Type, dir: a.info.Direction(r.Evaluator, v.Key), obs: obsList{spool: a.spool}}
 			a.keys[sk] = k
 		} else if k.typ != v.Type {
 			k.mixed = true
 		}
-		k.obs = append(k.obs, stats.Observation{Unit: unit, Value: v.Value})
+		a.values++
+		k.obs.add(stats.Observation{Unit: unit, Value: v.Value}, a.values > spillAfter)
 		a.offerWorst(k, group, &r, v)
 	}
 	return nil
@@ -399,7 +404,6 @@ func (a *Aggregator) Result() *Aggregate {
 	for i := range out.Failures {
 		out.Failures[i].Group = label(out.Failures[i].Group)
 	}
-	slices.SortStableFunc(out.Errors, func(x, y ErrorRef) int { return errLess(&x, &y) })
 	for _, g := range a.groups {
 		gi := g.info
 		gi.Label = label(gi.Label)
@@ -440,8 +444,15 @@ func (a *Aggregator) Result() *Aggregate {
 		c.Keys = nil
 		for sk, k := range a.keys {
 			if sk.group == ek.group && sk.evaluator == ek.evaluator {
-				ks := k.stats(sk, a.cfg.worst)
+				ks, err := k.stats(sk, a.cfg.worst)
 				ks.Group = label(ks.Group)
+				if err != nil {
+					// The values are lost to this report, not to the run: say so where
+					// errors are shown, so that its statistics are not read as complete.
+					out.ErrorCount++
+					out.Errors = append(out.Errors, ErrorRef{Group: ks.Group, Evaluator: ks.Evaluator, Kind: ErrorKindReport,
+						Message: fmt.Sprintf("the statistics of key %q could not be computed: %v", ks.Key, err)})
+				}
 				for i := range ks.Worst {
 					ks.Worst[i].Group = ks.Group
 				}
@@ -454,6 +465,7 @@ func (a *Aggregator) Result() *Aggregate {
 	slices.SortFunc(out.Stats, func(x, y *EvaluatorStats) int {
 		return cmp.Or(cmp.Compare(order[x.Evaluator], order[y.Evaluator]), compareGroups(x.Group, y.Group))
 	})
+	slices.SortStableFunc(out.Errors, func(x, y ErrorRef) int { return errLess(&x, &y) })
 	return out
 }
 
@@ -528,28 +540,35 @@ func splitGroup(label string) (experiment, group string) {
 	return "", label
 }
 
-func (k *keyAcc) stats(sk statKey, worst int) *KeyStats {
+// stats describes the key's values; the error is that of reading them back.
+func (k *keyAcc) stats(sk statKey, worst int) (*KeyStats, error) {
 	typ := k.typ
 	if k.mixed {
 		typ = heval.Number
 	}
-	n := len(k.obs)
 	ks := &KeyStats{
-		Group: sk.group, Evaluator: sk.evaluator, Key: sk.key, Type: typ, N: n, Direction: k.dir,
+		Group: sk.group, Evaluator: sk.evaluator, Key: sk.key, Type: typ, N: k.obs.n, Direction: k.dir,
 		PassRate: math.NaN(),
-		obs:      k.obs[:n:n],
+		obs:      k.obs.view(),
 	}
-	xs := make([]float64, n)
-	for i, o := range ks.obs {
+	obs, err := ks.obs.load()
+	if err != nil {
+		nan := math.NaN()
+		ks.Mean, ks.P50, ks.P90, ks.Min, ks.Max = nan, nan, nan, nan, nan
+		return ks, err
+	}
+	xs := make([]float64, len(obs))
+	for i, o := range obs {
 		xs[i] = float64(o.Value)
 	}
-	d := stats.Describe(xs)
+	slices.Sort(xs)
+	d := stats.DescribeSorted(xs)
 	ks.Mean, ks.P50, ks.P90, ks.Min, ks.Max = d.Mean, d.P50, d.P90, d.Min, d.Max
 	if typ == heval.Boolean {
 		ks.PassRate = d.Mean
 	}
 	ks.Worst = k.worstOf(worst, d.P50)
-	return ks
+	return ks, nil
 }
 
 // Aggregate is the summary of one run, built by an [Aggregator].
@@ -680,21 +699,28 @@ type KeyStats struct {
 	// the highest when lower is better, the furthest from the median when neutral.
 	Worst []SampleRef
 
-	obs []stats.Observation
+	obs obsList
 }
 
-// Values returns a copy of the key's values in arrival order.
-func (k *KeyStats) Values() []int64 {
-	out := make([]int64, len(k.obs))
-	for i, o := range k.obs {
+// Values returns a copy of the key's values in arrival order, or the error of reading
+// them back from the aggregator's temporary file.
+func (k *KeyStats) Values() ([]int64, error) {
+	obs, err := k.obs.load()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int64, len(obs))
+	for i, o := range obs {
 		out[i] = o.Value
 	}
-	return out
+	return out, nil
 }
 
 // Observations returns the key's values in arrival order with the ids of the units they
-// were observed on, as [stats.Compare] takes them. The caller must not modify them.
-func (k *KeyStats) Observations() []stats.Observation { return k.obs }
+// were observed on, as [stats.Compare] takes them, or the error of reading them back from
+// the aggregator's temporary file. The caller must not modify them. The values of a large
+// run are read from that file at each call: keep them no longer than needed.
+func (k *KeyStats) Observations() ([]stats.Observation, error) { return k.obs.load() }
 
 // Field is a named text.
 type Field struct{ Name, Value string }
@@ -723,7 +749,7 @@ type SampleRef struct {
 // ErrorRef is one evaluator or delivery error.
 type ErrorRef struct {
 	Group, Evaluator string
-	// Kind is an [ErrorKind] for evaluator errors, or "delivery".
+	// Kind is an [ErrorKind] for evaluator errors, "delivery", or [ErrorKindReport].
 	Kind         string
 	Message      string
 	RequestID    string
@@ -731,6 +757,10 @@ type ErrorRef struct {
 	RowIndex     int
 	Repeat       int
 }
+
+// ErrorKindReport is the [ErrorRef.Kind] of a failure of the report itself: a key whose
+// values could not be read back from the aggregator's temporary file.
+const ErrorKindReport = "report"
 
 // FailureRef is one record that failed per-sample checks.
 type FailureRef struct {
@@ -865,7 +895,15 @@ func (c ComparisonSpec) Comparisons(agg *Aggregate) ([]KeyComparison, error) {
 			if c.Direction != nil {
 				dir = c.Direction(es.Evaluator, ck.Key)
 			}
-			res, err := stats.Compare(bk.obs, ck.obs, dir, opts)
+			bobs, err := bk.Observations()
+			if err != nil {
+				return nil, fmt.Errorf("comparing %s %s of %s with %s: %w", es.Evaluator, ck.Key, es.Group, bg, err)
+			}
+			cobs, err := ck.Observations()
+			if err != nil {
+				return nil, fmt.Errorf("comparing %s %s of %s with %s: %w", es.Evaluator, ck.Key, es.Group, bg, err)
+			}
+			res, err := stats.Compare(bobs, cobs, dir, opts)
 			if err != nil {
 				return nil, fmt.Errorf("comparing %s %s of %s with %s: %w", es.Evaluator, ck.Key, es.Group, bg, err)
 			}

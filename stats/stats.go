@@ -96,6 +96,14 @@ func Describe(xs []float64) Summary {
 	}
 	s := slices.Clone(xs)
 	slices.Sort(s)
+	return DescribeSorted(s)
+}
+
+// DescribeSorted is Describe for values already sorted ascending; it does not copy them.
+func DescribeSorted(s []float64) Summary {
+	if len(s) == 0 {
+		return Describe(nil)
+	}
 	return Summary{
 		N: len(s), Mean: Mean(s), P50: QuantileSorted(s, 0.5), P90: QuantileSorted(s, 0.9),
 		Min: s[0], Max: s[len(s)-1], StdDev: StdDev(s),

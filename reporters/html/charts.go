@@ -115,7 +115,10 @@ func histogram(id, evaluator, key string, keys []*reporters.KeyStats, colour map
 	maxShare := 0.0
 	for i, k := range keys {
 		counts[i] = make([]int, nbins)
-		for _, o := range k.Observations() {
+		// Values that cannot be read back draw no bars; the report's error list names the
+		// key (see reporters.ErrorKindReport).
+		obs, _ := k.Observations()
+		for _, o := range obs {
 			b := int((float64(o.Value) - lo) / width)
 			counts[i][min(max(b, 0), nbins-1)]++
 		}

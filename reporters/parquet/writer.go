@@ -14,7 +14,6 @@ import (
 	"github.com/heval-dev/heval"
 
 	pq "github.com/parquet-go/parquet-go"
-	"github.com/parquet-go/parquet-go/compress/zstd"
 )
 
 // DefaultRowGroupRows is the default number of rows per row group. A row group is held in
@@ -104,7 +103,7 @@ func (w *Writer) Rows() int64 { return w.rows }
 
 func writerOptions(rowGroupRows int64, version string, kv map[string]string) []pq.WriterOption {
 	opts := []pq.WriterOption{
-		pq.Compression(&zstd.Codec{Level: zstd.SpeedDefault}),
+		pq.Compression(&zstdCodec{}),
 		pq.MaxRowsPerRowGroup(rowGroupRows),
 		&pq.WriterConfig{CreatedBy: createdBy(version)},
 		// Unbuffered: every byte reaches the hashingWriter (which buffers) when written.
