@@ -164,7 +164,6 @@ var _ = Describe("ComparisonSpec", func() {
 		Expect(k.Values()).To(Equal([]int64{0, 10, 20}))
 	})
 
-
 	It("pairs by dataset row and flags a regression", func() {
 		base, cand := build(0, 60, ""), build(-3, 60, "")
 		cmps := must(reporters.ComparisonSpec{Baseline: base, Options: stats.CompareOptions{Seed: 1}}.Comparisons(cand))
