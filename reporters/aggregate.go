@@ -90,6 +90,10 @@ type keyAcc struct {
 	mixed bool
 	dir   heval.Direction
 	obs   obsList
+	// hist counts each distinct value while there are at most histMax of them (nil past
+	// that), so that the statistics and the chart of a key of few distinct values (every
+	// boolean, most counts) need not read its values back.
+	hist map[int64]int
 	// low and high are the lowest and the highest samples, lowest (highest) first: the
 	// worst of a key where higher (lower) is better, and, together, the candidates for
 	// the furthest from the median of a neutral key.
@@ -193,6 +197,7 @@ func (a *Aggregator) Record(r heval.Record) error {
 		}
 		a.values++
 		k.obs.add(stats.Observation{Unit: unit, Value: v.Value}, a.values > spillAfter)
+		k.count(v.Value)
 		a.offerWorst(k, group, &r, v)
 	}
 	return nil
@@ -540,6 +545,22 @@ func splitGroup(label string) (experiment, group string) {
 	return "", label
 }
 
+// histMax is the most distinct values a key's histogram counts.
+const histMax = 4096
+
+// count adds a value to the key's histogram.
+func (k *keyAcc) count(v int64) {
+	if k.obs.n == 1 {
+		k.hist = map[int64]int{}
+	} else if k.hist == nil {
+		return
+	}
+	k.hist[v]++
+	if len(k.hist) > histMax {
+		k.hist = nil
+	}
+}
+
 // stats describes the key's values; the error is that of reading them back.
 func (k *keyAcc) stats(sk statKey, worst int) (*KeyStats, error) {
 	typ := k.typ
@@ -551,18 +572,28 @@ func (k *keyAcc) stats(sk statKey, worst int) (*KeyStats, error) {
 		PassRate: math.NaN(),
 		obs:      k.obs.view(),
 	}
-	obs, err := ks.obs.load()
-	if err != nil {
-		nan := math.NaN()
-		ks.Mean, ks.P50, ks.P90, ks.Min, ks.Max = nan, nan, nan, nan, nan
-		return ks, err
+	var d stats.Summary
+	if k.hist != nil {
+		ks.counts = make([]stats.ValueCount, 0, len(k.hist))
+		for v, n := range k.hist {
+			ks.counts = append(ks.counts, stats.ValueCount{Value: v, Count: n})
+		}
+		slices.SortFunc(ks.counts, func(x, y stats.ValueCount) int { return cmp.Compare(x.Value, y.Value) })
+		d = stats.DescribeCounts(ks.counts)
+	} else {
+		obs, err := ks.obs.load()
+		if err != nil {
+			nan := math.NaN()
+			ks.Mean, ks.P50, ks.P90, ks.Min, ks.Max = nan, nan, nan, nan, nan
+			return ks, err
+		}
+		xs := make([]float64, len(obs))
+		for i, o := range obs {
+			xs[i] = float64(o.Value)
+		}
+		slices.Sort(xs)
+		d = stats.DescribeSorted(xs)
 	}
-	xs := make([]float64, len(obs))
-	for i, o := range obs {
-		xs[i] = float64(o.Value)
-	}
-	slices.Sort(xs)
-	d := stats.DescribeSorted(xs)
 	ks.Mean, ks.P50, ks.P90, ks.Min, ks.Max = d.Mean, d.P50, d.P90, d.Min, d.Max
 	if typ == heval.Boolean {
 		ks.PassRate = d.Mean
@@ -699,7 +730,22 @@ type KeyStats struct {
 	// the highest when lower is better, the furthest from the median when neutral.
 	Worst []SampleRef
 
-	obs obsList
+	obs    obsList
+	counts []stats.ValueCount // the distinct values and their counts, when the aggregator kept them
+}
+
+// ValueCounts returns the key's distinct values with the number of times each occurs,
+// ascending by value, or the error of reading the values back from the aggregator's
+// temporary file (only a key of many distinct values is read back).
+func (k *KeyStats) ValueCounts() ([]stats.ValueCount, error) {
+	if k.counts != nil || k.N == 0 {
+		return k.counts, nil
+	}
+	vs, err := k.Values()
+	if err != nil {
+		return nil, err
+	}
+	return stats.Counts(vs), nil
 }
 
 // Values returns a copy of the key's values in arrival order, or the error of reading

@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	. "github.com/onsi/gomega/gstruct"
 
 	"github.com/heval-dev/heval"
 	"github.com/heval-dev/heval/stats"
@@ -59,6 +60,11 @@ func expectExact(agg *Aggregate, want map[string][]stats.Observation) {
 				xs[i] = float64(o.Value)
 			}
 			d := stats.Describe(xs)
+			vs := make([]int64, len(obs))
+			for i, o := range obs {
+				vs[i] = o.Value
+			}
+			Expect(k.ValueCounts()).To(Equal(stats.Counts(vs)), "%s %s", group, key)
 			Expect(k.N).To(Equal(len(obs)))
 			Expect([]float64{k.Mean, k.P50, k.P90, k.Min, k.Max}).To(Equal([]float64{d.Mean, d.P50, d.P90, d.Min, d.Max}), "%s %s", group, key)
 		}
@@ -113,22 +119,36 @@ var _ = Describe("an aggregator of many values", func() {
 		expectExact(a.Result(), want)
 	})
 
-	It("names the key in the errors, and counts it, when its values cannot be read back", func() {
+	It("names the key in the errors, and counts it, when its values cannot be read back; a key of few distinct values needs no reading", func() {
 		a := NewAggregator()
 		Expect(a.Start(heval.RunInfo{})).To(Succeed())
-		spillRun(a, 0, spillAfter/2)
+		want := spillRun(a, 0, spillAfter/2)
 		Expect(a.spool.file.Close()).To(Succeed())
 		agg := a.Result()
-		Expect(agg.ErrorCount).To(Equal(4))
-		Expect(agg.Errors).To(HaveLen(4))
-		Expect(agg.Errors[0].Kind).To(Equal(ErrorKindReport))
-		Expect(agg.Errors[0].Message).To(MatchRegexp(`^the statistics of key "(n|ok)" could not be computed: reading score values back from the aggregator's temporary file: `))
+		Expect(agg.ErrorCount).To(Equal(2))
+		Expect(agg.Errors).To(HaveLen(2))
+		for i, group := range []string{"base", "cand"} {
+			Expect(agg.Errors[i]).To(MatchFields(IgnoreExtras, Fields{"Group": Equal(group), "Evaluator": Equal("e"), "Kind": Equal(ErrorKindReport)}))
+			Expect(agg.Errors[i].Message).To(HavePrefix(`the statistics of key "n" could not be computed: reading score values back from the aggregator's temporary file: `))
+		}
 		k := agg.Key("cand", "e", "n")
 		Expect(k.N).To(Equal(spillAfter / 2))
 		Expect(math.IsNaN(k.Mean)).To(BeTrue())
 		_, err := k.Observations()
 		Expect(err).To(HaveOccurred())
+		_, err = k.ValueCounts()
+		Expect(err).To(HaveOccurred())
 		_, err = ComparisonSpec{BaselineGroup: "base", CandidateGroup: "cand"}.Comparisons(agg)
 		Expect(err).To(MatchError(ContainSubstring("comparing e n of cand with base: reading score values back")))
+
+		// The boolean key was counted as it went: its statistics and counts are whole.
+		ok := agg.Key("cand", "e", "ok")
+		vs := make([]int64, 0, len(want["cand/ok"]))
+		for _, o := range want["cand/ok"] {
+			vs = append(vs, o.Value)
+		}
+		Expect(ok.ValueCounts()).To(Equal(stats.Counts(vs)))
+		d := stats.DescribeCounts(stats.Counts(vs))
+		Expect([]float64{ok.Mean, ok.P50, ok.P90, ok.Min, ok.Max, ok.PassRate}).To(Equal([]float64{d.Mean, d.P50, d.P90, d.Min, d.Max, d.Mean}))
 	})
 })

@@ -109,3 +109,79 @@ func DescribeSorted(s []float64) Summary {
 		Min: s[0], Max: s[len(s)-1], StdDev: StdDev(s),
 	}
 }
+
+// ValueCount is one distinct value and the number of times it occurs.
+type ValueCount struct {
+	Value int64
+	Count int
+}
+
+// Counts returns the distinct values of xs with their counts, ascending by value.
+func Counts(xs []int64) []ValueCount {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	var out []ValueCount
+	for i, x := range s {
+		if i > 0 && x == s[i-1] {
+			out[len(out)-1].Count++
+			continue
+		}
+		out = append(out, ValueCount{Value: x, Count: 1})
+	}
+	return out
+}
+
+// DescribeCounts is Describe of the values that counts (ascending by value, each count
+// positive) stand for, without expanding them: the result is bit for bit that of Describe
+// of the expanded values, and its cost is that of one pass over them.
+func DescribeCounts(counts []ValueCount) Summary {
+	n := 0
+	for _, c := range counts {
+		n += c.Count
+	}
+	if n == 0 {
+		return Describe(nil)
+	}
+	// at returns the i-th smallest value.
+	at := func(i int) float64 {
+		for _, c := range counts {
+			if i < c.Count {
+				return float64(c.Value)
+			}
+			i -= c.Count
+		}
+		return float64(counts[len(counts)-1].Value)
+	}
+	quantile := func(q float64) float64 {
+		pos := q * float64(n-1)
+		lo, hi := int(math.Floor(pos)), int(math.Ceil(pos))
+		if lo == hi {
+			return at(lo)
+		}
+		return at(lo) + (at(hi)-at(lo))*(pos-float64(lo))
+	}
+	// The sums add the values one by one in ascending order, as Mean and StdDev do.
+	var sum float64
+	for _, c := range counts {
+		x := float64(c.Value)
+		for range c.Count {
+			sum += x
+		}
+	}
+	mean := sum / float64(n)
+	sd := 0.0
+	if n >= 2 {
+		var ss float64
+		for _, c := range counts {
+			d := float64(c.Value) - mean
+			for range c.Count {
+				ss += d * d
+			}
+		}
+		sd = math.Sqrt(ss / float64(n-1))
+	}
+	return Summary{
+		N: n, Mean: mean, P50: quantile(0.5), P90: quantile(0.9),
+		Min: float64(counts[0].Value), Max: float64(counts[len(counts)-1].Value), StdDev: sd,
+	}
+}

@@ -117,10 +117,10 @@ func histogram(id, evaluator, key string, keys []*reporters.KeyStats, colour map
 		counts[i] = make([]int, nbins)
 		// Values that cannot be read back draw no bars; the report's error list names the
 		// key (see reporters.ErrorKindReport).
-		obs, _ := k.Observations()
-		for _, o := range obs {
-			b := int((float64(o.Value) - lo) / width)
-			counts[i][min(max(b, 0), nbins-1)]++
+		vcs, _ := k.ValueCounts()
+		for _, vc := range vcs {
+			b := int((float64(vc.Value) - lo) / width)
+			counts[i][min(max(b, 0), nbins-1)] += vc.Count
 		}
 		shares[i] = make([]float64, nbins)
 		for b, n := range counts[i] {
