@@ -407,7 +407,7 @@ type experimentJoin struct {
 	rowsSeen bool
 	rowsDone bool
 	hypDone  []bool
-	rowAt    idkey.Map[int64]
+	rowAt    idkey.Index
 	heldRows []int64
 	heldRuns [][]int64
 	labels   map[string]string

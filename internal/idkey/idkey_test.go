@@ -1,6 +1,9 @@
 package idkey_test
 
 import (
+	"fmt"
+	"math/rand/v2"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -38,5 +41,47 @@ var _ = Describe("Map", func() {
 			_, ok := idkey.Pack(id)
 			Expect(ok).To(BeFalse(), id)
 		}
+	})
+})
+
+var _ = Describe("Index", func() {
+	uuid := func(i int) string { return fmt.Sprintf("%08x-0000-4000-8000-%012x", i*2654435761%(1<<32), i) }
+
+	It("returns the last value set for each id, whatever the order of sets and gets", func() {
+		rng := rand.New(rand.NewPCG(3, 4))
+		var x idkey.Index
+		want := map[string]int64{}
+		check := func() {
+			GinkgoHelper()
+			for id, v := range want {
+				got, ok := x.Get(id)
+				Expect(ok).To(BeTrue(), id)
+				Expect(got).To(Equal(v), id)
+			}
+			Expect(x.Len()).To(Equal(len(want)))
+		}
+		// Rows first, some ids twice and some not UUIDs, then lookups, then more sets.
+		for i := range 20_000 {
+			id := uuid(rng.IntN(15_000))
+			if i%97 == 0 {
+				id = fmt.Sprintf("row-%d", i%500)
+			}
+			x.Set(id, int64(i))
+			want[id] = int64(i)
+		}
+		for _, id := range []string{uuid(15_001), "row-x", "", "3B2E4A9C-1F1A-4A43-9C3E-0F1D8F4B7A10"} {
+			_, ok := x.Get(id)
+			Expect(ok).To(BeFalse(), id)
+		}
+		check()
+		for i := range 3_000 {
+			id := uuid(rng.IntN(20_000))
+			x.Set(id, int64(-i))
+			want[id] = int64(-i)
+			if i%100 == 0 {
+				check()
+			}
+		}
+		check()
 	})
 })
