@@ -77,4 +77,3 @@ func (x *Index) Len() int {
 	}
 	return n
 }
-
