@@ -50,9 +50,18 @@ func WithTimeouts(t Timeouts) Option {
 	return func(c *Client) error { c.timeouts = t.withDefaults(); return nil }
 }
 
-// defaultHTTPClient is the client's own: per-phase timeouts, no timeout of the whole call.
+// idleConnsPerHost is how many idle connections to the server the client's own transport
+// keeps for reuse: more than the calls a run makes at once (its score writers, verifiers
+// and request-query pages), so that each call reuses a connection instead of opening one
+// and leaving it in TIME_WAIT, which net/http's default of two does past two callers.
+const idleConnsPerHost = 64
+
+// defaultHTTPClient is the client's own: per-phase timeouts, no timeout of the whole call,
+// connections kept alive for every concurrent caller.
 func (c *Client) defaultHTTPClient() *http.Client {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns = max(tr.MaxIdleConns, 2*idleConnsPerHost)
+	tr.MaxIdleConnsPerHost = idleConnsPerHost
 	tr.DialContext = (&net.Dialer{Timeout: c.timeouts.Dial, KeepAlive: 30 * time.Second}).DialContext
 	tr.TLSHandshakeTimeout = c.timeouts.Dial
 	return &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}

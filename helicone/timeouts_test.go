@@ -1,12 +1,15 @@
 package helicone_test
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -88,5 +91,44 @@ var _ = Describe("phase timeouts", func() {
 		Expect(errors.As(err, &pt)).To(BeTrue(), "%v", err)
 		Expect(pt.Phase).To(Equal("headers"))
 		Expect(strings.Contains(err.Error(), "no answer within 300ms")).To(BeTrue(), err.Error())
+	})
+})
+
+var _ = Describe("the client's own transport", func() {
+	It("keeps a connection alive for each of many concurrent callers instead of opening one per call", func() {
+		var opened atomic.Int32
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(time.Millisecond) // long enough that the callers overlap
+			w.WriteHeader(http.StatusCreated)
+			fmt.Fprint(w, `{"data":null,"error":null}`)
+		}))
+		srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+			if s == http.StateNew {
+				opened.Add(1)
+			}
+		}
+		srv.Start()
+		DeferCleanup(srv.Close)
+		c, err := helicone.NewClient(helicone.WithAPIKey(testKey), helicone.WithBaseURL(srv.URL))
+		Expect(err).NotTo(HaveOccurred())
+		const callers, calls = 16, 40
+		var wg sync.WaitGroup
+		errs := make(chan error, callers*calls)
+		for w := range callers {
+			wg.Go(func() {
+				for i := range calls {
+					id := fmt.Sprintf("%08x-0000-4000-8000-%012x", w, i)
+					if _, err := c.AddScores(context.Background(), id, helicone.Scores{"n": helicone.Int(int64(i))}); err != nil {
+						errs <- err
+					}
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		Expect(errs).To(BeEmpty())
+		// One connection per caller at most (net/http's default keeps two idle, and the
+		// other callers would open a new one for nearly every call: hundreds).
+		Expect(opened.Load()).To(BeNumerically("<=", callers))
 	})
 })
