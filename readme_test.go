@@ -50,7 +50,17 @@ var _ = Describe("the README's complete suite", Ordered, func() {
 		sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 		Expect(err).NotTo(HaveOccurred())
 		Expect(os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644)).To(Succeed())
-		Expect(os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/supportbot\n\ngo 1.26\n\nrequire github.com/heval-dev/heval v0.0.0\n\nreplace github.com/heval-dev/heval => "+root+"\n"), 0o644)).To(Succeed())
+		// The user's go.mod is what `go get github.com/heval-dev/heval` writes: heval and its
+		// requirements, so that the build needs nothing beyond the module cache (the test
+		// makes no network call).
+		mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
+		Expect(err).NotTo(HaveOccurred())
+		reqs := string(mod)
+		reqs = reqs[strings.Index(reqs, "\nrequire ("):]
+		if i := strings.Index(reqs, "\ntool "); i >= 0 {
+			reqs = reqs[:i]
+		}
+		Expect(os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/supportbot\n\ngo 1.26.0\n\nrequire github.com/heval-dev/heval v0.0.0\n"+reqs+"\nreplace github.com/heval-dev/heval => "+root+"\n"), 0o644)).To(Succeed())
 		Expect(os.WriteFile(filepath.Join(dir, "supportbot_test.go"), []byte(readmeBlock("## A complete suite\n", "go")), 0o644)).To(Succeed())
 		// The evaluator of "Writing evaluators" compiles next to it.
 		evaluator := "package supportbot_test\n\nimport (\n\t\"context\"\n\t\"strings\"\n\n\t\"github.com/heval-dev/heval\"\n)\n\n" + readmeBlock("## Writing evaluators\n", "go")
@@ -64,7 +74,7 @@ var _ = Describe("the README's complete suite", Ordered, func() {
 		DeferCleanup(srv.Close)
 		cmd := exec.Command("go", append([]string{"test", ".", "-count=1", "-args"}, args...)...)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "GOWORK=off",
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=readonly", "GOPROXY=off", "GOWORK=off",
 			"HELICONE_BASE_URL="+srv.URL, "HELICONE_API_KEY="+srv.APIKey,
 			"HEVAL_JUDGE_API_KEY=", "HEVAL_JUDGE_BASE_URL=", "OPENAI_API_KEY=", "OPENAI_BASE_URL=", "GITHUB_STEP_SUMMARY=", "HEVAL_DRY_RUN=", "HEVAL_OUT=")
 		b, err := cmd.CombinedOutput()
