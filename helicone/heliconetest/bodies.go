@@ -175,10 +175,8 @@ func (h *Handler) object(key string) ([]byte, bool) {
 		if d == nil {
 			return nil, false
 		}
-		for _, row := range d.rows {
-			if row.id == parts[5] {
-				return row.body.json()
-			}
+		if row := d.byID[parts[5]]; row != nil {
+			return row.body.json()
 		}
 	}
 	return nil, false

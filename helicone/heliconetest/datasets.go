@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"math"
 	"net/http"
 	"slices"
@@ -206,7 +207,7 @@ func (h *Handler) addRows(o *org, d *heliconeDataset, ids []string, now time.Tim
 	for i, id := range ids {
 		rows[i] = &datasetRow{id: newUUID(), requestID: canonicalID(id), createdAt: now}
 	}
-	d.rows = append(d.rows, rows...)
+	d.addRows(rows...)
 	failed := ""
 	for i, id := range ids {
 		body, msg := copyBodies(id, o.requests[canonicalID(id)], now)
@@ -280,7 +281,7 @@ func (h *Handler) datasetMutate(w http.ResponseWriter, body *reqBody, o *org, id
 			for _, rid := range remove {
 				gone[canonicalID(rid)] = true
 			}
-			d.rows = slices.DeleteFunc(d.rows, func(r *datasetRow) bool { return gone[r.id] })
+			d.removeRows(func(r *datasetRow) bool { return gone[r.id] })
 		}
 	}
 	writeData(w, http.StatusOK, nil)
@@ -363,19 +364,10 @@ func (h *Handler) datasetRows(w http.ResponseWriter, r *http.Request, body *reqB
 	out := []datasetRowOut{}
 	o.mu.RLock()
 	if d := datasetOf(o, id, false); d != nil {
-		rows := slices.Clone(d.rows)
 		// Rows added together share created_at, and Postgres orders ties as its plan has
 		// it: here by a hash that depends on the page, so paging through ties can skip or
-		// repeat rows (inferred).
-		window := strconv.Itoa(int(offset + limit))
-		slices.SortStableFunc(rows, func(a, b *datasetRow) int {
-			if c := b.createdAt.Compare(a.createdAt); c != 0 {
-				return c
-			}
-			return cmp.Compare(tieHash(a.id, window), tieHash(b.id, window))
-		})
-		off := min(int(min(offset, float64(len(rows)))), len(rows))
-		rows = rows[off:min(len(rows), off+int(limit))]
+		// repeat rows (inferred). Only the ties around the page need that order.
+		rows := d.page(int(min(offset, float64(len(d.rows)))), int(limit), strconv.Itoa(int(offset+limit)))
 		for _, row := range rows {
 			signed := signedURLOut{}
 			if h.faults.has(&h.faults.unsigned, row.id) {
@@ -394,8 +386,48 @@ func (h *Handler) datasetRows(w http.ResponseWriter, r *http.Request, body *reqB
 
 func tieHash(id, window string) uint64 {
 	f := fnv.New64a()
-	_, _ = f.Write([]byte(id + "\x00" + window))
+	_, _ = io.WriteString(f, id)
+	_, _ = f.Write([]byte{0})
+	_, _ = io.WriteString(f, window)
 	return f.Sum64()
+}
+
+// page returns limit rows from off of the dataset's rows ordered newest first, ties of one
+// created_at by tieHash(id, window), ties of one hash in the order they were added.
+func (d *heliconeDataset) page(off, limit int, window string) []*datasetRow {
+	rows := d.newestFirst()
+	off = min(off, len(rows))
+	end := min(len(rows), off+limit)
+	if off == end {
+		return nil
+	}
+	// The rows sharing a created_at with the page's first or last row.
+	lo, hi := off, end
+	for lo > 0 && rows[lo-1].createdAt.Equal(rows[off].createdAt) {
+		lo--
+	}
+	for hi < len(rows) && rows[hi].createdAt.Equal(rows[end-1].createdAt) {
+		hi++
+	}
+	type keyed struct {
+		row  *datasetRow
+		hash uint64
+	}
+	seg := make([]keyed, hi-lo)
+	for i, r := range rows[lo:hi] {
+		seg[i] = keyed{r, tieHash(r.id, window)}
+	}
+	slices.SortStableFunc(seg, func(a, b keyed) int {
+		if c := b.row.createdAt.Compare(a.row.createdAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.hash, b.hash)
+	})
+	out := make([]*datasetRow, 0, end-off)
+	for _, k := range seg[off-lo : end-lo] {
+		out = append(out, k.row)
+	}
+	return out
 }
 
 // datasetCount answers POST /v1/helicone-dataset/{datasetId}/count: the count as text.

@@ -138,7 +138,52 @@ type heliconeDataset struct {
 	meta      json.RawMessage
 	createdAt time.Time
 	deleted   bool
-	rows      []*datasetRow
+	rows      []*datasetRow          // in the order they were added; change them with addRows and removeRows
+	byID      map[string]*datasetRow // the first row of each id, for the body of a row
+
+	// newest is rows ordered newest first (ties in the order added), made by the first
+	// rows query after a change; a query holds only the organization's read lock, so
+	// making it takes newestMu.
+	newestMu sync.Mutex
+	newest   []*datasetRow
+}
+
+// newestFirst returns the rows newest first, rows of one created_at in the order they were
+// added. The caller holds the organization's lock, for reading at least.
+func (d *heliconeDataset) newestFirst() []*datasetRow {
+	d.newestMu.Lock()
+	defer d.newestMu.Unlock()
+	if d.newest == nil {
+		d.newest = slices.Clone(d.rows)
+		slices.SortStableFunc(d.newest, func(a, b *datasetRow) int { return b.createdAt.Compare(a.createdAt) })
+	}
+	return d.newest
+}
+
+// addRows appends rows.
+func (d *heliconeDataset) addRows(rows ...*datasetRow) {
+	if d.byID == nil {
+		d.byID = make(map[string]*datasetRow, len(rows))
+	}
+	for _, r := range rows {
+		if _, dup := d.byID[r.id]; !dup {
+			d.byID[r.id] = r
+		}
+	}
+	d.rows = append(d.rows, rows...)
+	d.newest = nil
+}
+
+// removeRows drops the rows for which gone is true.
+func (d *heliconeDataset) removeRows(gone func(*datasetRow) bool) {
+	d.rows = slices.DeleteFunc(d.rows, gone)
+	d.newest = nil
+	d.byID = make(map[string]*datasetRow, len(d.rows))
+	for _, r := range d.rows {
+		if _, dup := d.byID[r.id]; !dup {
+			d.byID[r.id] = r
+		}
+	}
 }
 
 // datasetRow is one row of a Helicone Dataset with its copy of the origin request's bodies.
@@ -329,7 +374,7 @@ func (st *state) addSeed(s Seed, now time.Time) error {
 					created = now.Add(-time.Duration(ago))
 				}
 				body, _ := copyBodies(reqID, o.requests[canonicalID(reqID)], now)
-				d.rows = append(d.rows, &datasetRow{id: rowID, requestID: canonicalID(reqID), createdAt: created, body: body})
+				d.addRows(&datasetRow{id: rowID, requestID: canonicalID(reqID), createdAt: created, body: body})
 			}
 			for i, row := range sd.Rows {
 				add(cmpOr(row.ID, derivedID("dataset-row", id, row.RequestID, fmt.Sprint(i))), row.RequestID, row.CreatedAgo)
