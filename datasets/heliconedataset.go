@@ -99,31 +99,44 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 		}
 		r := &datasetReader{client: env.Client, cfg: &s.cfg}
 		defer r.close()
-		rows, err := r.open(ctx, s.query)
+		keys, err := r.open(ctx, s.query)
 		if err != nil {
 			fail(err)
 			return
 		}
-		byID := make(map[string]*datasetRow, len(rows))
-		for chunk := range slices.Chunk(rows, rowChunk) {
-			samples, err := r.rowSamples(ctx, chunk)
+		// What the runs need of each row, in row order and by id.
+		var joins []*joinRow
+		var byID map[string]*joinRow
+		if s.cfg.runs {
+			joins, byID = make([]*joinRow, 0, len(keys)), make(map[string]*joinRow, len(keys))
+		}
+		for i, chunk := range r.chunks(keys) {
+			rows, err := r.load(chunk, i)
 			if err != nil {
 				fail(err)
 				return
 			}
-			for i, row := range chunk {
+			samples, err := r.rowSamples(ctx, rows)
+			if err != nil {
+				fail(err)
+				return
+			}
+			for i, row := range rows {
 				if s.cfg.runs {
-					byID[strings.ToLower(row.ID)] = row
+					j := &joinRow{id: row.ID, index: row.index, joinAt: row.joinAt, inputs: row.inputs, answer: row.bodies.Response, unavailable: row.unavailable}
+					joins = append(joins, j)
+					byID[strings.ToLower(row.ID)] = j
 				}
 				if s.cfg.rows && !yield(samples[i], nil) {
 					return
 				}
 			}
 		}
-		if !s.cfg.runs || len(rows) == 0 {
+		keys = nil
+		if !s.cfg.runs || len(joins) == 0 {
 			return
 		}
-		for smp, err := range r.runs(ctx, rows, byID) {
+		for smp, err := range r.runs(ctx, joins, byID) {
 			if err != nil {
 				fail(err)
 				return
@@ -133,6 +146,27 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 			}
 		}
 	}
+}
+
+// rowKey is what stays in memory of a dataset row while the rows are read: what sorts them
+// oldest first (the server sends them newest first) and where the rest of the row waits in
+// the reader's spool, so that a dataset's rows, each hundreds of bytes with its signed URL,
+// are not all in memory at once.
+type rowKey struct {
+	sec  int64 // created_at, as Unix seconds and nanoseconds
+	nsec int32
+	id   string
+	at   int64 // the row's offset in the spool
+}
+
+// joinRow is what the runs of a dataset row need of it once the row itself was judged.
+type joinRow struct {
+	id          string
+	index       int
+	joinAt      int64 // its inputs and answer in the spool; -1 when they are in memory
+	inputs      map[string]string
+	answer      []byte
+	unavailable string
 }
 
 // datasetReader reads one dataset.
@@ -146,9 +180,23 @@ type datasetReader struct {
 	refreshed bool
 	// join holds what the runs need of each row (its inputs and answer) until they are
 	// read, on disk rather than in memory.
-	join   *spool.File
-	joinRd *spool.Reader
-	enc    spool.Encoder
+	join           *spool.File
+	joinRd, listRd *spool.Reader
+	enc            spool.Encoder
+	// oldest is the oldest row's creation time.
+	oldest time.Time
+}
+
+// spool returns the reader's spool file, made on first use.
+func (r *datasetReader) spool() (*spool.File, error) {
+	if r.join == nil {
+		f, err := spool.Create("")
+		if err != nil {
+			return nil, err
+		}
+		r.join, r.joinRd, r.listRd = f, f.NewReader(), f.NewReader()
+	}
+	return r.join, nil
 }
 
 func (r *datasetReader) close() {
@@ -159,12 +207,8 @@ func (r *datasetReader) close() {
 
 // keepForRuns moves what the runs need of row (its inputs and answer) to the spool.
 func (r *datasetReader) keepForRuns(row *datasetRow) error {
-	if r.join == nil {
-		f, err := spool.Create("")
-		if err != nil {
-			return fmt.Errorf("holding the rows for their runs: %w", err)
-		}
-		r.join, r.joinRd = f, f.NewReader()
+	if _, err := r.spool(); err != nil {
+		return fmt.Errorf("holding the rows for their runs: %w", err)
 	}
 	r.enc.Reset()
 	r.enc.Uint(uint64(len(row.inputs)))
@@ -183,9 +227,9 @@ func (r *datasetReader) keepForRuns(row *datasetRow) error {
 }
 
 // joined reads back what keepForRuns kept of row.
-func (r *datasetReader) joined(row *datasetRow) (map[string]string, []byte, error) {
+func (r *datasetReader) joined(row *joinRow) (map[string]string, []byte, error) {
 	if row.joinAt < 0 || r.joinRd == nil {
-		return row.inputs, row.bodies.Response, nil
+		return row.inputs, row.answer, nil
 	}
 	rec, _, err := r.joinRd.Read(row.joinAt)
 	if err != nil {
@@ -213,27 +257,75 @@ func (r *datasetReader) joined(row *datasetRow) (map[string]string, []byte, erro
 	return inputs, body, d.Err()
 }
 
-// open finds the dataset and reads its rows, oldest first.
-func (r *datasetReader) open(ctx context.Context, query string) ([]*datasetRow, error) {
+// open finds the dataset and reads its rows into the spool, and returns their keys, oldest
+// first (rows of one creation time by id).
+func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error) {
 	d, err := r.client.FindDataset(ctx, query)
 	if err != nil {
 		return nil, err
 	}
 	r.datasetID = d.ID
 	r.name = cmp.Or(r.cfg.name, d.Name)
-	list, err := r.client.AllDatasetRows(ctx, d.ID)
+	var keys []rowKey
+	err = r.client.EachDatasetRow(ctx, d.ID, func(row helicone.HeliconeDatasetRow) error {
+		f, err := r.spool()
+		if err != nil {
+			return fmt.Errorf("holding the dataset's rows: %w", err)
+		}
+		r.enc.Reset()
+		for _, v := range []string{row.ID, row.OriginRequestID, row.DatasetID, row.CreatedAt, row.SignedURL.URL, row.SignedURL.Error} {
+			r.enc.String(v)
+		}
+		at, err := f.Append(r.enc.Bytes())
+		if err != nil {
+			return fmt.Errorf("holding the dataset's rows: %w", err)
+		}
+		t := helicone.ParseTime(row.CreatedAt)
+		keys = append(keys, rowKey{sec: t.Unix(), nsec: int32(t.Nanosecond()), id: row.ID, at: at})
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]*datasetRow, len(list))
-	for i := range list {
-		rows[i] = &datasetRow{HeliconeDatasetRow: list[i], joinAt: -1}
-	}
-	slices.SortStableFunc(rows, func(a, b *datasetRow) int {
-		return cmp.Or(helicone.ParseTime(a.CreatedAt).Compare(helicone.ParseTime(b.CreatedAt)), strings.Compare(a.ID, b.ID))
+	slices.SortStableFunc(keys, func(a, b rowKey) int {
+		return cmp.Or(cmp.Compare(a.sec, b.sec), cmp.Compare(a.nsec, b.nsec), strings.Compare(a.id, b.id))
 	})
-	for i, row := range rows {
-		row.index = i
+	if len(keys) > 0 {
+		if r.oldest = time.Unix(keys[0].sec, int64(keys[0].nsec)).UTC(); r.oldest.Equal(time.Time{}) {
+			r.oldest = time.Time{}
+		}
+	}
+	return keys, nil
+}
+
+// chunks cuts keys into chunks of rowChunk rows, each with the index of its first row.
+func (r *datasetReader) chunks(keys []rowKey) iter.Seq2[int, []rowKey] {
+	return func(yield func(int, []rowKey) bool) {
+		for i := 0; i < len(keys); i += rowChunk {
+			if !yield(i, keys[i:min(len(keys), i+rowChunk)]) {
+				return
+			}
+		}
+	}
+}
+
+// load reads a chunk of rows back from the spool; first is the index of its first row.
+func (r *datasetReader) load(chunk []rowKey, first int) ([]*datasetRow, error) {
+	rows := make([]*datasetRow, len(chunk))
+	for i, k := range chunk {
+		rec, _, err := r.listRd.Read(k.at)
+		if err != nil {
+			return nil, fmt.Errorf("reading back dataset row %s: %w", k.id, err)
+		}
+		d := spool.NewDecoder(rec)
+		row := &datasetRow{index: first + i, joinAt: -1}
+		row.ID, row.OriginRequestID, row.DatasetID, row.CreatedAt = d.String(), d.String(), d.String(), d.String()
+		row.SignedURL.URL, row.SignedURL.Error = d.String(), d.String()
+		if err := d.Err(); err != nil {
+			return nil, fmt.Errorf("reading back dataset row %s: %w", k.id, err)
+		}
+		rows[i] = row
+		chunk[i].id = "" // sorted already: the row has its id now
 	}
 	return rows, nil
 }
@@ -370,16 +462,16 @@ func (r *datasetReader) refreshURLs(ctx context.Context, rows []*datasetRow) err
 }
 
 // runs yields the tagged runs of the dataset's rows, each joined to its row.
-func (r *datasetReader) runs(ctx context.Context, rows []*datasetRow, byID map[string]*datasetRow) iter.Seq2[heval.Sample, error] {
+func (r *datasetReader) runs(ctx context.Context, rows []*joinRow, byID map[string]*joinRow) iter.Seq2[heval.Sample, error] {
 	return func(yield func(heval.Sample, error) bool) {
-		oldest := helicone.ParseTime(rows[0].CreatedAt)
+		oldest := r.oldest
 		src := requestsConfig{hypothesis: r.cfg.hypothesisProperty, row: r.cfg.rowProperty, runs: true}
 		// One query's "or" holds at most MaxIDsPerQuery property leaves.
 		perQuery := max(1, helicone.MaxIDsPerQuery/len(storedNames(r.cfg.rowProperty)))
 		for chunk := range slices.Chunk(rows, perQuery) {
 			ids := make([]string, len(chunk))
 			for i, row := range chunk {
-				ids[i] = row.ID
+				ids[i] = row.id
 			}
 			f := helicone.And(r.cfg.runFilter, propertyEquals(r.cfg.rowProperty, ids))
 			if !oldest.IsZero() {
@@ -403,10 +495,10 @@ func (r *datasetReader) runs(ctx context.Context, rows []*datasetRow, byID map[s
 				if l := r.cfg.labels[s.HypothesisID]; l != "" {
 					s.Hypothesis = l
 				}
-				s.DatasetRowID, s.RowIndex, s.Experiment = row.ID, row.index, r.name
+				s.DatasetRowID, s.RowIndex, s.Experiment = row.id, row.index, r.name
 				inputs, ref, err := r.joined(row)
 				if err != nil {
-					yield(heval.Sample{}, fmt.Errorf("reading back dataset row %s: %w", row.ID, err))
+					yield(heval.Sample{}, fmt.Errorf("reading back dataset row %s: %w", row.id, err))
 					return
 				}
 				if inputs != nil {

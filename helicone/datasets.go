@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/heval-dev/heval/internal/idkey"
 	"net/url"
 	"slices"
 	"strconv"
@@ -326,47 +327,76 @@ func (e *DatasetIncompleteError) Error() string {
 // boundary can skip or repeat rows: the pages after the first are read again (up to
 // rowPasses times) until every counted row is there. A shortfall that a second count does
 // not explain (rows removed meanwhile) is a [*DatasetIncompleteError]. Rows come newest
-// first.
+// first. [Client.EachDatasetRow] reads them without collecting them.
 func (c *Client) AllDatasetRows(ctx context.Context, datasetID string) ([]HeliconeDatasetRow, error) {
-	count, err := c.CountDatasetRows(ctx, datasetID)
+	var rows []HeliconeDatasetRow
+	err := c.EachDatasetRow(ctx, datasetID, func(r HeliconeDatasetRow) error {
+		rows = append(rows, r)
+		return nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	var rows []HeliconeDatasetRow
-	seen := map[string]bool{}
-	add := func(page []HeliconeDatasetRow) {
+	return rows, nil
+}
+
+// EachDatasetRow reads every row of a dataset as [Client.AllDatasetRows] does, handing each
+// distinct row to fn as its page arrives instead of collecting them, so that the caller can
+// keep them where it likes (the rows of a large dataset, with their signed URLs, are
+// hundreds of bytes each; the read itself keeps 16 bytes a row id). An error from fn stops
+// the read and is returned. When the read ends in an error, a [*DatasetIncompleteError]
+// among them, the rows fn was given are not the dataset: the caller must drop them.
+func (c *Client) EachDatasetRow(ctx context.Context, datasetID string, fn func(HeliconeDatasetRow) error) error {
+	count, err := c.CountDatasetRows(ctx, datasetID)
+	if err != nil {
+		return err
+	}
+	var seen idkey.Map[struct{}]
+	read := 0
+	add := func(page []HeliconeDatasetRow) error {
 		for _, r := range page {
-			if r.ID == "" || !seen[r.ID] {
-				seen[r.ID] = true
-				rows = append(rows, r)
+			if r.ID != "" {
+				if _, dup := seen.Get(r.ID); dup {
+					continue
+				}
+				seen.Set(r.ID, struct{}{})
+			}
+			read++
+			if err := fn(r); err != nil {
+				return err
 			}
 		}
+		return nil
 	}
 	first, err := c.DatasetRows(ctx, datasetID, 0, MaxDatasetRowsLimit)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	add(first)
-	for pass := 0; len(first) == MaxDatasetRowsLimit && pass < rowPasses && len(rows) < count; pass++ {
+	if err := add(first); err != nil {
+		return err
+	}
+	for pass := 0; len(first) == MaxDatasetRowsLimit && pass < rowPasses && read < count; pass++ {
 		for offset := MaxDatasetRowsLimit; ; offset += MaxDatasetRowsLimit {
 			page, err := c.DatasetRows(ctx, datasetID, offset, MaxDatasetRowsLimit)
 			if err != nil {
-				return nil, err
+				return err
 			}
-			add(page)
+			if err := add(page); err != nil {
+				return err
+			}
 			if len(page) < MaxDatasetRowsLimit {
 				break
 			}
 		}
 	}
-	if len(rows) < count {
+	if read < count {
 		// Rows removed since the count was taken?
 		if count, err = c.CountDatasetRows(ctx, datasetID); err != nil {
-			return nil, err
+			return err
 		}
-		if len(rows) < count {
-			return nil, &DatasetIncompleteError{DatasetID: datasetID, Count: count, Read: len(rows)}
+		if read < count {
+			return &DatasetIncompleteError{DatasetID: datasetID, Count: count, Read: read}
 		}
 	}
-	return rows, nil
+	return nil
 }

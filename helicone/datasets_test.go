@@ -162,6 +162,36 @@ var _ = Describe("Helicone Datasets", func() {
 	})
 })
 
+var _ = Describe("EachDatasetRow", func() {
+	It("hands each distinct row on as its page arrives, and stops at the first error of the callback", func() {
+		page := `{"data":[` + rowJSON(0, `{}`) + `,` + rowJSON(1, `{}`) + `,` + rowJSON(0, `{}`) + `,` + rowJSON(2, `{}`) + `],"error":null}`
+		s := newScript(reply(200, `{"data":"3","error":null}`), reply(200, page))
+		var ids []string
+		err := newClient(s).EachDatasetRow(ctx, datasetID, func(r helicone.HeliconeDatasetRow) error {
+			ids = append(ids, r.ID)
+			return nil
+		})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ids).To(HaveLen(3))
+		Expect(ids).To(ConsistOf(ids[0], ids[1], ids[2])) // no repeats
+		Expect(ids[0]).NotTo(Equal(ids[1]))
+		Expect(ids[0]).NotTo(Equal(ids[2]))
+
+		stop := errors.New("disk full")
+		s = newScript(reply(200, `{"data":"3","error":null}`), reply(200, page))
+		n := 0
+		err = newClient(s).EachDatasetRow(ctx, datasetID, func(helicone.HeliconeDatasetRow) error {
+			n++
+			if n == 2 {
+				return stop
+			}
+			return nil
+		})
+		Expect(err).To(MatchError(stop))
+		Expect(n).To(Equal(2))
+	})
+})
+
 var _ = Describe("AllDatasetRows", func() {
 	It("reads one page of 10000, removes repeated rows and checks the count", func() {
 		page := `{"data":[` + rowJSON(0, `{}`) + `,` + rowJSON(1, `{}`) + `,` + rowJSON(0, `{}`) + `],"error":null}`

@@ -127,8 +127,9 @@ var _ = Describe("the client's own transport", func() {
 		wg.Wait()
 		close(errs)
 		Expect(errs).To(BeEmpty())
-		// One connection per caller at most (net/http's default keeps two idle, and the
-		// other callers would open a new one for nearly every call: hundreds).
-		Expect(opened.Load()).To(BeNumerically("<=", callers))
+		// About one connection per caller (a connection goes back to the pool just after its
+		// answer is read, so a busy machine may open a few more); net/http's default keeps
+		// two idle, and the other callers open a new one for nearly every call: hundreds.
+		Expect(opened.Load()).To(BeNumerically("<=", 2*callers))
 	})
 })
