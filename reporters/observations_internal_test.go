@@ -3,6 +3,7 @@ package reporters
 import (
 	"fmt"
 	"math"
+	"os"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -81,6 +82,8 @@ func expectExact(agg *Aggregate, want map[string][]stats.Observation) {
 
 var _ = Describe("an aggregator of many values", func() {
 	It("moves them to a temporary file in chunks, holds at most a chunk per key in memory, and reads back exactly what it was given", func() {
+		tmp := GinkgoT().TempDir()
+		GinkgoT().Setenv("TMPDIR", tmp)
 		a := NewAggregator()
 		Expect(a.Start(heval.RunInfo{})).To(Succeed())
 		want := spillRun(a, 0, spillAfter/2) // 2 groups × 2 keys × spillAfter/2 values
@@ -92,6 +95,11 @@ var _ = Describe("an aggregator of many values", func() {
 			Expect(len(k.obs.mem)).To(BeNumerically("<", spillChunk), "%v", sk)
 		}
 		expectExact(a.Result(), want)
+		// The file has no name: a run that ends without the aggregator being collected
+		// leaves nothing in the temporary directory.
+		entries, err := os.ReadDir(tmp)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(entries).To(BeEmpty())
 	})
 
 	It("keeps what a result saw while more values arrive", func() {

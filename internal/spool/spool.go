@@ -12,6 +12,7 @@ import (
 // File is a spool file. It is not safe for concurrent use.
 type File struct {
 	f       *os.File
+	named   bool // the file still has its name (it could not be removed while open)
 	w       *bufio.Writer
 	size    int64 // bytes appended, buffered ones included
 	flushed int64 // bytes written to the file
@@ -20,12 +21,16 @@ type File struct {
 }
 
 // Create makes a spool file in dir (the default temporary directory when dir is empty).
+// Where the system allows it (not on Windows), the file loses its name at once and lives
+// only as long as it is open, so that nothing is left behind by a process that ends without
+// closing it: killed, or done with a spool it never closed.
 func Create(dir string) (*File, error) {
 	f, err := os.CreateTemp(dir, "heval-spool-*")
 	if err != nil {
 		return nil, fmt.Errorf("spool: %w", err)
 	}
-	return &File{f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+	named := os.Remove(f.Name()) != nil
+	return &File{f: f, named: named, w: bufio.NewWriterSize(f, 64<<10)}, nil
 }
 
 // Name is the file's path.
@@ -78,6 +83,9 @@ func (s *File) Reset() error {
 // Close closes and removes the file.
 func (s *File) Close() error {
 	err := s.f.Close()
+	if !s.named {
+		return err
+	}
 	if rmErr := os.Remove(s.f.Name()); err == nil && rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
 		err = rmErr
 	}

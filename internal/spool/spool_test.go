@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -64,6 +65,31 @@ var _ = Describe("File", func() {
 		Expect(f.Close()).To(Succeed())
 		_, err = os.Stat(name)
 		Expect(os.IsNotExist(err)).To(BeTrue())
+	})
+})
+
+var _ = Describe("a spool file's name", func() {
+	It("is gone from its directory while the file is in use, so that a process that never closes it leaves nothing behind", func() {
+		dir := GinkgoT().TempDir()
+		f, err := spool.Create(dir)
+		Expect(err).NotTo(HaveOccurred())
+		entries, err := os.ReadDir(dir)
+		Expect(err).NotTo(HaveOccurred())
+		if runtime.GOOS == "windows" {
+			// An open file cannot lose its name there: Close removes it.
+			Expect(entries).To(HaveLen(1))
+		} else {
+			Expect(entries).To(BeEmpty())
+		}
+		off, err := f.Append([]byte("still readable"))
+		Expect(err).NotTo(HaveOccurred())
+		rec, _, err := f.NewReader().Read(off)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(rec)).To(Equal("still readable"))
+		Expect(f.Close()).To(Succeed())
+		entries, err = os.ReadDir(dir)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(entries).To(BeEmpty())
 	})
 })
 
