@@ -16,8 +16,9 @@
 //     balanced "or" trees of [MaxIDsPerQuery] ids; it is how scores are read back on both
 //     profiles.
 //   - Helicone Datasets (current): [Client.ListDatasets], [Client.FindDataset] (by id or
-//     name), [Client.DatasetRows], [Client.CountDatasetRows] and [Client.AllDatasetRows]
-//     (every row, de-duplicated, checked against the count), and [Client.FetchSignedBody]
+//     name), [Client.DatasetRows], [Client.CountDatasetRows], [Client.AllDatasetRows]
+//     (every row, de-duplicated, checked against the count) and [Client.EachDatasetRow]
+//     (the same rows handed on one by one), and [Client.FetchSignedBody]
 //     for a row's bodies: gzip JSON at a presigned URL, read without the API key.
 //     [Client.RequestBodies] reads a request row's bodies from wherever they are stored.
 //   - [Client.AddScores]: POST /v1/request/{id}/score, every key of one request in one call.
