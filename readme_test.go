@@ -56,7 +56,9 @@ var _ = Describe("the README's complete suite", Ordered, func() {
 		mod, err := os.ReadFile(filepath.Join(root, "go.mod"))
 		Expect(err).NotTo(HaveOccurred())
 		reqs := string(mod)
-		reqs = reqs[strings.Index(reqs, "\nrequire ("):]
+		at := strings.Index(reqs, "\nrequire (")
+		Expect(at).To(BeNumerically(">=", 0), "go.mod has no require block")
+		reqs = reqs[at:]
 		if i := strings.Index(reqs, "\ntool "); i >= 0 {
 			reqs = reqs[:i]
 		}

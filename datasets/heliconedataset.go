@@ -110,8 +110,10 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 		if s.cfg.runs {
 			joins, byID = make([]*joinRow, 0, len(keys)), make(map[string]*joinRow, len(keys))
 		}
-		for i, chunk := range r.chunks(keys) {
-			rows, err := r.load(chunk, i)
+		first := 0
+		for chunk := range slices.Chunk(keys, rowChunk) {
+			rows, err := r.load(chunk, first)
+			first += len(chunk)
 			if err != nil {
 				fail(err)
 				return
@@ -123,7 +125,7 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 			}
 			for i, row := range rows {
 				if s.cfg.runs {
-					j := &joinRow{id: row.ID, index: row.index, joinAt: row.joinAt, inputs: row.inputs, answer: row.bodies.Response, unavailable: row.unavailable}
+					j := &joinRow{id: row.ID, index: row.index, joinAt: row.joinAt, unavailable: row.unavailable}
 					joins = append(joins, j)
 					byID[strings.ToLower(row.ID)] = j
 				}
@@ -132,7 +134,7 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 				}
 			}
 		}
-		keys = nil
+		keys = nil // the runs need only the joins
 		if !s.cfg.runs || len(joins) == 0 {
 			return
 		}
@@ -163,9 +165,7 @@ type rowKey struct {
 type joinRow struct {
 	id          string
 	index       int
-	joinAt      int64 // its inputs and answer in the spool; -1 when they are in memory
-	inputs      map[string]string
-	answer      []byte
+	joinAt      int64 // its inputs and answer in the spool (see keepForRuns)
 	unavailable string
 }
 
@@ -229,7 +229,7 @@ func (r *datasetReader) keepForRuns(row *datasetRow) error {
 // joined reads back what keepForRuns kept of row.
 func (r *datasetReader) joined(row *joinRow) (map[string]string, []byte, error) {
 	if row.joinAt < 0 || r.joinRd == nil {
-		return row.inputs, row.answer, nil
+		return nil, nil, nil
 	}
 	rec, _, err := r.joinRd.Read(row.joinAt)
 	if err != nil {
@@ -281,6 +281,9 @@ func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error
 			return fmt.Errorf("holding the dataset's rows: %w", err)
 		}
 		t := helicone.ParseTime(row.CreatedAt)
+		if len(keys) == 0 || t.Before(r.oldest) {
+			r.oldest = t
+		}
 		keys = append(keys, rowKey{sec: t.Unix(), nsec: int32(t.Nanosecond()), id: row.ID, at: at})
 		return nil
 	})
@@ -290,23 +293,7 @@ func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error
 	slices.SortStableFunc(keys, func(a, b rowKey) int {
 		return cmp.Or(cmp.Compare(a.sec, b.sec), cmp.Compare(a.nsec, b.nsec), strings.Compare(a.id, b.id))
 	})
-	if len(keys) > 0 {
-		if r.oldest = time.Unix(keys[0].sec, int64(keys[0].nsec)).UTC(); r.oldest.Equal(time.Time{}) {
-			r.oldest = time.Time{}
-		}
-	}
 	return keys, nil
-}
-
-// chunks cuts keys into chunks of rowChunk rows, each with the index of its first row.
-func (r *datasetReader) chunks(keys []rowKey) iter.Seq2[int, []rowKey] {
-	return func(yield func(int, []rowKey) bool) {
-		for i := 0; i < len(keys); i += rowChunk {
-			if !yield(i, keys[i:min(len(keys), i+rowChunk)]) {
-				return
-			}
-		}
-	}
 }
 
 // load reads a chunk of rows back from the spool; first is the index of its first row.

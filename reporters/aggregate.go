@@ -190,7 +190,7 @@ func (a *Aggregator) Record(r heval.Record) error {
 		sk := statKey{group, r.Evaluator, v.Key}
 		k := a.keys[sk]
 		if k == nil {
-			k = &keyAcc{typ: v.Type, dir: a.info.Direction(r.Evaluator, v.Key), obs: obsList{spool: a.spool}}
+			k = &keyAcc{typ: v.Type, dir: a.info.Direction(r.Evaluator, v.Key), obs: obsList{spool: a.spool}, hist: map[int64]int{}}
 			a.keys[sk] = k
 		} else if k.typ != v.Type {
 			k.mixed = true
@@ -456,7 +456,7 @@ func (a *Aggregator) Result() *Aggregate {
 					// errors are shown, so that its statistics are not read as complete.
 					out.ErrorCount++
 					out.Errors = append(out.Errors, ErrorRef{Group: ks.Group, Evaluator: ks.Evaluator, Kind: ErrorKindReport,
-						Message: fmt.Sprintf("the statistics of key %q could not be computed: %v", ks.Key, err)})
+						Message: fmt.Sprintf("the statistics of key %q could not be computed: %v; the scores themselves are in scores.parquet, and heval report redraws the summary from it", ks.Key, err)})
 				}
 				for i := range ks.Worst {
 					ks.Worst[i].Group = ks.Group
@@ -550,9 +550,7 @@ const histMax = 4096
 
 // count adds a value to the key's histogram.
 func (k *keyAcc) count(v int64) {
-	if k.obs.n == 1 {
-		k.hist = map[int64]int{}
-	} else if k.hist == nil {
+	if k.hist == nil {
 		return
 	}
 	k.hist[v]++
@@ -941,15 +939,7 @@ func (c ComparisonSpec) Comparisons(agg *Aggregate) ([]KeyComparison, error) {
 			if c.Direction != nil {
 				dir = c.Direction(es.Evaluator, ck.Key)
 			}
-			bobs, err := bk.Observations()
-			if err != nil {
-				return nil, fmt.Errorf("comparing %s %s of %s with %s: %w", es.Evaluator, ck.Key, es.Group, bg, err)
-			}
-			cobs, err := ck.Observations()
-			if err != nil {
-				return nil, fmt.Errorf("comparing %s %s of %s with %s: %w", es.Evaluator, ck.Key, es.Group, bg, err)
-			}
-			res, err := stats.Compare(bobs, cobs, dir, opts)
+			res, err := compareKeys(bk, ck, dir, opts)
 			if err != nil {
 				return nil, fmt.Errorf("comparing %s %s of %s with %s: %w", es.Evaluator, ck.Key, es.Group, bg, err)
 			}
@@ -962,4 +952,17 @@ func (c ComparisonSpec) Comparisons(agg *Aggregate) ([]KeyComparison, error) {
 		}
 	}
 	return out, nil
+}
+
+// compareKeys reads both keys' values and compares them with [stats.Compare].
+func compareKeys(base, cand *KeyStats, dir heval.Direction, opts stats.CompareOptions) (*stats.Comparison, error) {
+	bobs, err := base.Observations()
+	if err != nil {
+		return nil, err
+	}
+	cobs, err := cand.Observations()
+	if err != nil {
+		return nil, err
+	}
+	return stats.Compare(bobs, cobs, dir, opts)
 }

@@ -46,14 +46,19 @@ func QuantileSorted(s []float64, q float64) float64 {
 	if len(s) == 0 {
 		return math.NaN()
 	}
+	return quantileAt(len(s), func(i int) float64 { return s[i] }, q)
+}
+
+// quantileAt is the q-quantile (type 7) of n values sorted ascending, at(i) the i-th.
+func quantileAt(n int, at func(int) float64, q float64) float64 {
 	q = math.Max(0, math.Min(1, q))
-	pos := q * float64(len(s)-1)
+	pos := q * float64(n-1)
 	lo := int(math.Floor(pos))
 	hi := int(math.Ceil(pos))
 	if lo == hi {
-		return s[lo]
+		return at(lo)
 	}
-	return s[lo] + (s[hi]-s[lo])*(pos-float64(lo))
+	return at(lo) + (at(hi)-at(lo))*(pos-float64(lo))
 }
 
 // Min is the smallest value; NaN for no values.
@@ -152,14 +157,6 @@ func DescribeCounts(counts []ValueCount) Summary {
 		}
 		return float64(counts[len(counts)-1].Value)
 	}
-	quantile := func(q float64) float64 {
-		pos := q * float64(n-1)
-		lo, hi := int(math.Floor(pos)), int(math.Ceil(pos))
-		if lo == hi {
-			return at(lo)
-		}
-		return at(lo) + (at(hi)-at(lo))*(pos-float64(lo))
-	}
 	// The sums add the values one by one in ascending order, as Mean and StdDev do.
 	var sum float64
 	for _, c := range counts {
@@ -181,7 +178,7 @@ func DescribeCounts(counts []ValueCount) Summary {
 		sd = math.Sqrt(ss / float64(n-1))
 	}
 	return Summary{
-		N: n, Mean: mean, P50: quantile(0.5), P90: quantile(0.9),
+		N: n, Mean: mean, P50: quantileAt(n, at, 0.5), P90: quantileAt(n, at, 0.9),
 		Min: float64(counts[0].Value), Max: float64(counts[len(counts)-1].Value), StdDev: sd,
 	}
 }

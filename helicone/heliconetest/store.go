@@ -176,14 +176,9 @@ func (d *heliconeDataset) addRows(rows ...*datasetRow) {
 
 // removeRows drops the rows for which gone is true.
 func (d *heliconeDataset) removeRows(gone func(*datasetRow) bool) {
-	d.rows = slices.DeleteFunc(d.rows, gone)
-	d.newest = nil
-	d.byID = make(map[string]*datasetRow, len(d.rows))
-	for _, r := range d.rows {
-		if _, dup := d.byID[r.id]; !dup {
-			d.byID[r.id] = r
-		}
-	}
+	kept := slices.DeleteFunc(d.rows, gone)
+	d.rows, d.byID = nil, nil
+	d.addRows(kept...)
 }
 
 // datasetRow is one row of a Helicone Dataset with its copy of the origin request's bodies.

@@ -27,7 +27,7 @@ type File struct {
 func Create(dir string) (*File, error) {
 	f, err := os.CreateTemp(dir, "heval-spool-*")
 	if err != nil {
-		return nil, fmt.Errorf("spool: %w", err)
+		return nil, fmt.Errorf("spool: making a temporary file (point TMPDIR at a writable directory with room): %w", err)
 	}
 	named := os.Remove(f.Name()) != nil
 	return &File{f: f, named: named, w: bufio.NewWriterSize(f, 64<<10)}, nil

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"path/filepath"
 	"runtime"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -127,5 +128,12 @@ var _ = Describe("Encoder and Decoder", func() {
 		Expect(d.String()).To(BeEmpty())
 		Expect(d.Err()).To(MatchError(spool.ErrDamaged))
 		Expect(d.Int()).To(BeZero())
+	})
+})
+
+var _ = Describe("a spool that cannot be made", func() {
+	It("says where the temporary files go and what to change", func() {
+		_, err := spool.Create(filepath.Join(GinkgoT().TempDir(), "missing"))
+		Expect(err).To(MatchError(ContainSubstring("spool: making a temporary file (point TMPDIR at a writable directory with room): ")))
 	})
 })
