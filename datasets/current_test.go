@@ -123,6 +123,9 @@ var _ = Describe("HeliconeDataset", func() {
 			byRow := map[string]heval.Sample{}
 			for i, s := range samples {
 				Expect(s.RowIndex).To(Equal(i))
+				if i > 0 {
+					Expect(s.DatasetRowID > samples[i-1].DatasetRowID).To(BeTrue(), "row ids ascending")
+				}
 				byRow[s.DatasetRowID] = s
 			}
 			Expect(byRow).To(HaveLen(3))

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/helicone"
+	"github.com/heval-dev/heval/internal/idkey"
 	"github.com/heval-dev/heval/internal/spool"
 )
 
@@ -81,9 +83,6 @@ type datasetRow struct {
 	// unavailable says why the row's bodies could not be read; empty when they were.
 	unavailable string
 	inputs      map[string]string
-	// joinAt is the offset of the row's inputs and answer in the reader's spool, which its
-	// runs' samples read; -1 when there is none.
-	joinAt int64
 }
 
 func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sample, error] {
@@ -104,12 +103,6 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 			fail(err)
 			return
 		}
-		// What the runs need of each row, in row order and by id.
-		var joins []*joinRow
-		var byID map[string]*joinRow
-		if s.cfg.runs {
-			joins, byID = make([]*joinRow, 0, len(keys)), make(map[string]*joinRow, len(keys))
-		}
 		first := 0
 		for chunk := range slices.Chunk(keys, rowChunk) {
 			rows, err := r.load(chunk, first)
@@ -123,22 +116,24 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 				fail(err)
 				return
 			}
-			for i, row := range rows {
-				if s.cfg.runs {
-					j := &joinRow{id: row.ID, index: row.index, joinAt: row.joinAt, unavailable: row.unavailable}
-					joins = append(joins, j)
-					byID[strings.ToLower(row.ID)] = j
-				}
-				if s.cfg.rows && !yield(samples[i], nil) {
-					return
+			if s.cfg.rows {
+				for _, smp := range samples {
+					if !yield(smp, nil) {
+						return
+					}
 				}
 			}
 		}
-		keys = nil // the runs need only the joins
-		if !s.cfg.runs || len(joins) == 0 {
+		// The runs read their rows from the join spool.
+		keys = nil
+		if r.list != nil {
+			_ = r.list.Close()
+			r.list = nil
+		}
+		if !s.cfg.runs || r.join == nil {
 			return
 		}
-		for smp, err := range r.runs(ctx, joins, byID) {
+		for smp, err := range r.runs(ctx) {
 			if err != nil {
 				fail(err)
 				return
@@ -153,20 +148,23 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 // rowKey is what stays in memory of a dataset row while the rows are read: what sorts them
 // oldest first (the server sends them newest first) and where the rest of the row waits in
 // the reader's spool, so that a dataset's rows, each hundreds of bytes with its signed URL,
-// are not all in memory at once.
+// are not all in memory at once. A key takes 40 bytes and holds no pointer: the row's id is
+// packed (idkey.Pack), or, when it is not a lower-case UUID, kept in datasetReader.plainIDs.
 type rowKey struct {
-	sec  int64 // created_at, as Unix seconds and nanoseconds
-	nsec int32
-	id   string
-	at   int64 // the row's offset in the spool
+	sec   int64 // created_at, as Unix seconds and nanoseconds
+	nsec  int32
+	plain bool // the id is in datasetReader.plainIDs under at
+	id    [16]byte
+	at    int64 // the row's offset in the list spool
 }
 
-// joinRow is what the runs of a dataset row need of it once the row itself was judged.
+// joinRow is what the runs of a dataset row need of it once the row itself was judged:
+// read back from the join spool a chunk of rows at a time.
 type joinRow struct {
 	id          string
 	index       int
-	joinAt      int64 // its inputs and answer in the spool (see keepForRuns)
 	unavailable string
+	rec         []byte // the row's inputs and answer, as keepForRuns encoded them
 }
 
 // datasetReader reads one dataset.
@@ -178,39 +176,48 @@ type datasetReader struct {
 	name string
 	// refreshed is set once the signed URLs were read again after one had expired.
 	refreshed bool
-	// join holds what the runs need of each row (its inputs and answer) until they are
-	// read, on disk rather than in memory.
-	join           *spool.File
-	joinRd, listRd *spool.Reader
+	// list holds the rows as they were read, until they are judged; join what their runs
+	// need of each row (id, index, inputs and answer), in row order, until the runs are
+	// read. Both are on disk rather than in memory.
+	list, join     *spool.File
+	listRd, joinRd *spool.Reader
 	enc            spool.Encoder
+	// plainIDs holds the ids that are not lower-case UUIDs, by the row's offset in list.
+	plainIDs map[int64]string
 	// oldest is the oldest row's creation time.
 	oldest time.Time
 }
 
-// spool returns the reader's spool file, made on first use.
-func (r *datasetReader) spool() (*spool.File, error) {
-	if r.join == nil {
-		f, err := spool.Create("")
-		if err != nil {
-			return nil, err
-		}
-		r.join, r.joinRd, r.listRd = f, f.NewReader(), f.NewReader()
+// spoolFile makes a spool file for what, with a reader of it.
+func spoolFile(what string) (*spool.File, *spool.Reader, error) {
+	f, err := spool.Create("")
+	if err != nil {
+		return nil, nil, fmt.Errorf("holding %s: %w", what, err)
 	}
-	return r.join, nil
+	return f, f.NewReader(), nil
 }
 
 func (r *datasetReader) close() {
-	if r.join != nil {
-		_ = r.join.Close()
+	for _, f := range []*spool.File{r.list, r.join} {
+		if f != nil {
+			_ = f.Close()
+		}
 	}
 }
 
-// keepForRuns moves what the runs need of row (its inputs and answer) to the spool.
+// keepForRuns moves what the runs need of row (its id, index, inputs and answer) to the
+// join spool; rows are kept in row order, which is the order runs reads them back in.
 func (r *datasetReader) keepForRuns(row *datasetRow) error {
-	if _, err := r.spool(); err != nil {
-		return fmt.Errorf("holding the rows for their runs: %w", err)
+	if r.join == nil {
+		var err error
+		if r.join, r.joinRd, err = spoolFile("the rows for their runs"); err != nil {
+			return err
+		}
 	}
 	r.enc.Reset()
+	r.enc.String(row.ID)
+	r.enc.Uint(uint64(row.index))
+	r.enc.String(row.unavailable)
 	r.enc.Uint(uint64(len(row.inputs)))
 	for _, k := range slices.Sorted(maps.Keys(row.inputs)) {
 		r.enc.String(k)
@@ -218,24 +225,37 @@ func (r *datasetReader) keepForRuns(row *datasetRow) error {
 	}
 	r.enc.Bool(row.inputs != nil)
 	r.enc.Blob(row.bodies.Response)
-	off, err := r.join.Append(r.enc.Bytes())
-	if err != nil {
+	if _, err := r.join.Append(r.enc.Bytes()); err != nil {
 		return fmt.Errorf("holding the rows for their runs: %w", err)
 	}
-	row.joinAt, row.inputs, row.bodies.Response = off, nil, nil
+	row.inputs, row.bodies.Response = nil, nil
 	return nil
 }
 
-// joined reads back what keepForRuns kept of row.
-func (r *datasetReader) joined(row *joinRow) (map[string]string, []byte, error) {
-	if row.joinAt < 0 || r.joinRd == nil {
-		return nil, nil, nil
+// joinRows reads the next n rows of the join spool from *at on, advancing it; fewer at the
+// end of the spool.
+func (r *datasetReader) joinRows(at *int64, n int) ([]joinRow, error) {
+	var rows []joinRow
+	for len(rows) < n && *at < r.join.Size() {
+		rec, next, err := r.joinRd.Read(*at)
+		if err != nil {
+			return nil, fmt.Errorf("reading back the dataset's rows for their runs: %w", err)
+		}
+		d := spool.NewDecoder(rec)
+		row := joinRow{id: d.String(), index: int(d.Uint()), unavailable: d.String()}
+		if err := d.Err(); err != nil {
+			return nil, fmt.Errorf("reading back the dataset's rows for their runs: %w", err)
+		}
+		row.rec = slices.Clone(d.Rest())
+		rows = append(rows, row)
+		*at = next
 	}
-	rec, _, err := r.joinRd.Read(row.joinAt)
-	if err != nil {
-		return nil, nil, err
-	}
-	d := spool.NewDecoder(rec)
+	return rows, nil
+}
+
+// joined decodes the inputs and answer keepForRuns kept of row.
+func joined(row *joinRow) (map[string]string, []byte, error) {
+	d := spool.NewDecoder(row.rec)
 	n := d.Uint()
 	var inputs map[string]string
 	if n > 0 && d.Err() == nil {
@@ -257,8 +277,8 @@ func (r *datasetReader) joined(row *joinRow) (map[string]string, []byte, error) 
 	return inputs, body, d.Err()
 }
 
-// open finds the dataset and reads its rows into the spool, and returns their keys, oldest
-// first (rows of one creation time by id).
+// open finds the dataset and reads its rows into the list spool, and returns their keys,
+// oldest first (rows of one creation time by id).
 func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error) {
 	d, err := r.client.FindDataset(ctx, query)
 	if err != nil {
@@ -268,15 +288,17 @@ func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error
 	r.name = cmp.Or(r.cfg.name, d.Name)
 	var keys []rowKey
 	err = r.client.EachDatasetRow(ctx, d.ID, func(row helicone.HeliconeDatasetRow) error {
-		f, err := r.spool()
-		if err != nil {
-			return fmt.Errorf("holding the dataset's rows: %w", err)
+		if r.list == nil {
+			var err error
+			if r.list, r.listRd, err = spoolFile("the dataset's rows"); err != nil {
+				return err
+			}
 		}
 		r.enc.Reset()
 		for _, v := range []string{row.ID, row.OriginRequestID, row.DatasetID, row.CreatedAt, row.SignedURL.URL, row.SignedURL.Error} {
 			r.enc.String(v)
 		}
-		at, err := f.Append(r.enc.Bytes())
+		at, err := r.list.Append(r.enc.Bytes())
 		if err != nil {
 			return fmt.Errorf("holding the dataset's rows: %w", err)
 		}
@@ -284,35 +306,66 @@ func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error
 		if len(keys) == 0 || t.Before(r.oldest) {
 			r.oldest = t
 		}
-		keys = append(keys, rowKey{sec: t.Unix(), nsec: int32(t.Nanosecond()), id: row.ID, at: at})
+		k := rowKey{sec: t.Unix(), nsec: int32(t.Nanosecond()), at: at}
+		if id, ok := idkey.Pack(row.ID); ok {
+			k.id = id
+		} else {
+			if r.plainIDs == nil {
+				r.plainIDs = map[int64]string{}
+			}
+			k.plain, r.plainIDs[at] = true, row.ID
+		}
+		keys = append(keys, k)
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	slices.SortStableFunc(keys, func(a, b rowKey) int {
-		return cmp.Or(cmp.Compare(a.sec, b.sec), cmp.Compare(a.nsec, b.nsec), strings.Compare(a.id, b.id))
-	})
+	r.sortKeys(keys)
 	return keys, nil
 }
 
-// load reads a chunk of rows back from the spool; first is the index of its first row.
+// sortKeys sorts keys oldest first, rows of one creation time by id.
+func (r *datasetReader) sortKeys(keys []rowKey) {
+	slices.SortStableFunc(keys, func(a, b rowKey) int {
+		return cmp.Or(cmp.Compare(a.sec, b.sec), cmp.Compare(a.nsec, b.nsec), r.compareIDs(&a, &b))
+	})
+}
+
+// compareIDs orders the ids of two keys as strings.Compare orders the ids themselves
+// (packed lower-case UUIDs compare byte by byte in the same order as their text).
+func (r *datasetReader) compareIDs(a, b *rowKey) int {
+	if !a.plain && !b.plain {
+		return bytes.Compare(a.id[:], b.id[:])
+	}
+	return strings.Compare(r.keyID(a), r.keyID(b))
+}
+
+// keyID is the id of the row of k.
+func (r *datasetReader) keyID(k *rowKey) string {
+	if k.plain {
+		return r.plainIDs[k.at]
+	}
+	return idkey.Format(k.id)
+}
+
+// load reads a chunk of rows back from the list spool; first is the index of its first row.
 func (r *datasetReader) load(chunk []rowKey, first int) ([]*datasetRow, error) {
 	rows := make([]*datasetRow, len(chunk))
 	for i, k := range chunk {
 		rec, _, err := r.listRd.Read(k.at)
 		if err != nil {
-			return nil, fmt.Errorf("reading back dataset row %s: %w", k.id, err)
+			return nil, fmt.Errorf("reading back dataset row %s: %w", r.keyID(&k), err)
 		}
 		d := spool.NewDecoder(rec)
-		row := &datasetRow{index: first + i, joinAt: -1}
+		row := &datasetRow{index: first + i}
 		row.ID, row.OriginRequestID, row.DatasetID, row.CreatedAt = d.String(), d.String(), d.String(), d.String()
 		row.SignedURL.URL, row.SignedURL.Error = d.String(), d.String()
 		if err := d.Err(); err != nil {
-			return nil, fmt.Errorf("reading back dataset row %s: %w", k.id, err)
+			return nil, fmt.Errorf("reading back dataset row %s: %w", r.keyID(&k), err)
 		}
 		rows[i] = row
-		chunk[i].id = "" // sorted already: the row has its id now
+		delete(r.plainIDs, k.at) // sorted already: the row has its id now
 	}
 	return rows, nil
 }
@@ -430,35 +483,46 @@ func (r *datasetReader) fetchBodies(ctx context.Context, chunk []*datasetRow) er
 }
 
 // refreshURLs reads the dataset's rows again for fresh signed URLs (they are valid for 24
-// hours; a long run outlives them).
+// hours; a long run outlives them), keeping only those of rows.
 func (r *datasetReader) refreshURLs(ctx context.Context, rows []*datasetRow) error {
-	list, err := r.client.AllDatasetRows(ctx, r.datasetID)
+	byID := make(map[string]*datasetRow, len(rows))
+	for _, row := range rows {
+		byID[row.ID] = row
+	}
+	err := r.client.EachDatasetRow(ctx, r.datasetID, func(fresh helicone.HeliconeDatasetRow) error {
+		if row, ok := byID[fresh.ID]; ok {
+			row.SignedURL = fresh.SignedURL
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("reading the dataset's rows again for fresh signed URLs: %w", err)
-	}
-	fresh := make(map[string]helicone.SignedURL, len(list))
-	for _, row := range list {
-		fresh[row.ID] = row.SignedURL
-	}
-	for _, row := range rows {
-		if u, ok := fresh[row.ID]; ok {
-			row.SignedURL = u
-		}
 	}
 	return nil
 }
 
-// runs yields the tagged runs of the dataset's rows, each joined to its row.
-func (r *datasetReader) runs(ctx context.Context, rows []*joinRow, byID map[string]*joinRow) iter.Seq2[heval.Sample, error] {
+// runs yields the tagged runs of the dataset's rows, each joined to its row, reading the
+// rows back from the join spool a query's worth at a time.
+func (r *datasetReader) runs(ctx context.Context) iter.Seq2[heval.Sample, error] {
 	return func(yield func(heval.Sample, error) bool) {
 		oldest := r.oldest
 		src := requestsConfig{hypothesis: r.cfg.hypothesisProperty, row: r.cfg.rowProperty, runs: true}
 		// One query's "or" holds at most MaxIDsPerQuery property leaves.
 		perQuery := max(1, helicone.MaxIDsPerQuery/len(storedNames(r.cfg.rowProperty)))
-		for chunk := range slices.Chunk(rows, perQuery) {
+		for at := int64(0); ; {
+			chunk, err := r.joinRows(&at, perQuery)
+			if err != nil {
+				yield(heval.Sample{}, err)
+				return
+			}
+			if len(chunk) == 0 {
+				return
+			}
 			ids := make([]string, len(chunk))
-			for i, row := range chunk {
-				ids[i] = row.id
+			byID := make(map[string]*joinRow, len(chunk))
+			for i := range chunk {
+				ids[i] = chunk[i].id
+				byID[strings.ToLower(chunk[i].id)] = &chunk[i]
 			}
 			f := helicone.And(r.cfg.runFilter, propertyEquals(r.cfg.rowProperty, ids))
 			if !oldest.IsZero() {
@@ -483,7 +547,7 @@ func (r *datasetReader) runs(ctx context.Context, rows []*joinRow, byID map[stri
 					s.Hypothesis = l
 				}
 				s.DatasetRowID, s.RowIndex, s.Experiment = row.id, row.index, r.name
-				inputs, ref, err := r.joined(row)
+				inputs, ref, err := joined(row)
 				if err != nil {
 					yield(heval.Sample{}, fmt.Errorf("reading back dataset row %s: %w", row.id, err))
 					return

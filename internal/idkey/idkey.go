@@ -61,3 +61,16 @@ func (m *Map[V]) Get(id string) (V, bool) {
 
 // Len is the number of ids in m.
 func (m *Map[V]) Len() int { return len(m.uuids) + len(m.other) }
+
+// Format is the text of a packed UUID, lower case: Format(k) is id when Pack(id) is k.
+func Format(k [16]byte) string {
+	const hex = "0123456789abcdef"
+	b := make([]byte, 0, 36)
+	for i, c := range k {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hex[c>>4], hex[c&15])
+	}
+	return string(b)
+}

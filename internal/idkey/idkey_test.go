@@ -1,8 +1,10 @@
 package idkey_test
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -30,6 +32,28 @@ var _ = Describe("Map", func() {
 		Expect(ok).To(BeFalse())
 		_, ok = m.Get("3b2e4a9c-1f1a-4a43-9c3e-0f1d8f4b7a1")
 		Expect(ok).To(BeFalse())
+	})
+
+	It("formats a packed UUID back to its text, in the same order", func() {
+		r := rand.New(rand.NewPCG(7, 9))
+		var prev string
+		var prevKey [16]byte
+		for i := range 500 {
+			var k [16]byte
+			for j := range k {
+				k[j] = byte(r.UintN(256))
+			}
+			id := idkey.Format(k)
+			back, ok := idkey.Pack(id)
+			Expect(ok).To(BeTrue(), id)
+			Expect(back).To(Equal(k))
+			if i > 0 {
+				// Text order is byte order.
+				Expect(strings.Compare(prev, id)).To(Equal(bytes.Compare(prevKey[:], k[:])), id)
+			}
+			prev, prevKey = id, k
+		}
+		Expect(idkey.Format([16]byte{0: 0xab, 15: 0x01})).To(Equal("ab000000-0000-0000-0000-000000000001"))
 	})
 
 	It("packs only lower-case UUIDs", func() {

@@ -264,3 +264,12 @@ func (d *Decoder) Blob() []byte {
 	}
 	return append([]byte{}, d.take(n-1)...)
 }
+
+// Rest returns the fields not read yet (a record of its own, for another Decoder; valid as
+// long as the record is), and nil after a failure.
+func (d *Decoder) Rest() []byte {
+	if d.err != nil {
+		return nil
+	}
+	return d.b
+}

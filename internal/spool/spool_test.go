@@ -121,6 +121,24 @@ var _ = Describe("Encoder and Decoder", func() {
 		Expect(d.Err()).NotTo(HaveOccurred())
 	})
 
+	It("hands on the fields not read yet as a record of their own", func() {
+		var e spool.Encoder
+		e.String("head")
+		e.Int(-7)
+		e.String("tail")
+		d := spool.NewDecoder(e.Bytes())
+		Expect(d.String()).To(Equal("head"))
+		rest := spool.NewDecoder(d.Rest())
+		Expect(rest.Int()).To(Equal(int64(-7)))
+		Expect(rest.String()).To(Equal("tail"))
+		Expect(rest.Err()).NotTo(HaveOccurred())
+		Expect(rest.Rest()).To(BeEmpty())
+
+		bad := spool.NewDecoder(e.Bytes()[:2])
+		Expect(bad.String()).To(BeEmpty())
+		Expect(bad.Rest()).To(BeNil())
+	})
+
 	It("reports a damaged record", func() {
 		var e spool.Encoder
 		e.String("truncated")
