@@ -62,7 +62,18 @@ var _ = Describe("JSONL", func() {
 		Entry("bad time", `{"output":"ok"}`+"\n"+`{"output":"x","created_at":"yesterday"}`, "2", "RFC 3339"),
 		Entry("reference twice", `{"output":"ok"}`+"\n"+`{"output":"x","reference":"a","expected":"b"}`, "2", "both"),
 		Entry("negative tokens", `{"output":"ok"}`+"\n"+`{"output":"x","prompt_tokens":-1}`, "2", "negative"),
+		Entry("two records on one line", `{"output":"ok"}`+"\n"+`{"output":"x"} {"output":"y"}`, "2", "more than one JSON value on the line"),
+		Entry("a fraction where a count goes", `{"output":"ok"}`+"\n"+`{"output":"x","row_index":1.5}`, "2", "cannot unmarshal number 1.5"),
 	)
+
+	It("matches field names as encoding/json does: without regard to case, the last of a repeated one kept", func() {
+		p := writeFile("case.jsonl", `{"OUTPUT":"first","Output":"second","Request_ID":"r-1"}`+"\n")
+		samples, err := collect(datasets.JSONL(p), datasets.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).To(HaveLen(1))
+		Expect(samples[0].RequestID).To(Equal("r-1"))
+		Expect(samples[0].Text()).To(Equal("second"))
+	})
 
 	It("reads a very long line", func() {
 		long := make([]byte, 3<<20)
