@@ -126,12 +126,22 @@ func (s *jsonlSource) Samples(ctx context.Context, _ Env) iter.Seq2[heval.Sample
 		defer f.Close()
 		rd := bufio.NewReaderSize(f, 64*1024)
 		line, index := 0, 0
+		var long []byte // a line longer than rd's buffer, put together
 		for {
 			if err := ctx.Err(); err != nil {
 				yield(heval.Sample{}, err)
 				return
 			}
-			b, rerr := rd.ReadBytes('\n')
+			// The line is valid until the next read: a record's decoder copies what it keeps.
+			b, rerr := rd.ReadSlice('\n')
+			if rerr == bufio.ErrBufferFull {
+				long = append(long[:0], b...)
+				for rerr == bufio.ErrBufferFull {
+					b, rerr = rd.ReadSlice('\n')
+					long = append(long, b...)
+				}
+				b = long
+			}
 			if len(b) > 0 {
 				line++
 				if line == 1 {

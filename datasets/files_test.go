@@ -1,8 +1,10 @@
 package datasets_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/heval-dev/heval"
@@ -84,6 +86,24 @@ var _ = Describe("JSONL", func() {
 		samples, err := collect(datasets.JSONL(p), datasets.Env{})
 		Expect(err).NotTo(HaveOccurred())
 		Expect(samples[0].Text()).To(HaveLen(len(long)))
+	})
+
+	It("keeps each record whole when the lines that follow are read into the same buffer", func() {
+		var b strings.Builder
+		var want []string
+		for i := range 40 {
+			text := strings.Repeat(string(rune('a'+i%26)), []int{10, 70 << 10, 300}[i%3])
+			want = append(want, text)
+			fmt.Fprintf(&b, `{"output":%q,"reference":"ref %d","request_id":"r-%d"}`+"\n", text, i, i)
+		}
+		samples, err := collect(datasets.JSONL(writeFile("many.jsonl", b.String())), datasets.Env{})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).To(HaveLen(len(want)))
+		for i, s := range samples {
+			Expect(s.Text()).To(Equal(want[i]), "line %d", i+1)
+			Expect(s.ReferenceText()).To(Equal(fmt.Sprintf("ref %d", i)))
+			Expect(s.RequestID).To(Equal(fmt.Sprintf("r-%d", i)))
+		}
 	})
 
 	It("reports a missing file", func() {
