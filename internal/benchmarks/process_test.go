@@ -44,7 +44,8 @@ var peakRSS100k = map[string]float64{}
 //   - samples=100000/submit: the experiment submitted to the serve (unpaced, writes applied
 //     at once), next to a dry run of it (for cpu-ratio-to-dry-run) and a bare loopback POST
 //     loop against the same serve (8 workers, kept-alive connections, one POST of the six
-//     scores per request id; for ratio-to-bare).
+//     scores per request id; for ratio-to-bare, and for bare-cpu-us/post, the loop's own CPU,
+//     and cpu-ratio-floor, the cpu-ratio-to-dry-run that CPU alone would make).
 //   - samples=N/dataset-dry-run and filter-dry-run: --dataset (the Helicone Dataset and its
 //     tagged runs) and --filter (a request query matching every request) against a
 //     current-profile serve.
@@ -229,13 +230,17 @@ func (p *processBench) flat(b *testing.B, source string, rss float64, unit strin
 func (p *processBench) submit(b *testing.B, srv *serveProc) {
 	hc := loopbackClient(bareWorkers)
 	defer hc.CloseIdleConnections()
-	var rate, cpu, dryCPU, cpuRatio, bare, ratio, rss float64
+	var rate, cpu, dryCPU, cpuRatio, bare, bareCPU, ratio, rss float64
 	for b.Loop() {
 		d := p.run(b, srv, "experiment", "--experiment", demo.SupportExperimentID, "--dry-run")
+		// The bare loop runs in this process, which does nothing else meanwhile: its CPU time
+		// is what net/http alone spends on a score write.
+		cpuBefore := selfCPU()
 		bareTime, err := barePOSTs(context.Background(), hc, srv.baseURL, srv.apiKey, p.set.ids, bareWorkers)
 		if err != nil {
 			b.Fatal(err)
 		}
+		bareCPU += float64((selfCPU() - cpuBefore).Microseconds()) / float64(len(p.set.ids))
 		s := p.run(b, srv, "submit", "--experiment", demo.SupportExperimentID)
 		if err := p.submitted(s); err != nil {
 			b.Fatal(err)
@@ -255,6 +260,10 @@ func (p *processBench) submit(b *testing.B, srv *serveProc) {
 	b.ReportMetric(dryCPU/k, "dry-run-cpu-us/sample")
 	b.ReportMetric(cpuRatio/k, "cpu-ratio-to-dry-run")
 	b.ReportMetric(bare/k, "bare-posts/s")
+	b.ReportMetric(bareCPU/k, "bare-cpu-us/post")
+	// The least cpu-ratio-to-dry-run a run can reach that makes one POST per sample through
+	// net/http: the dry run's CPU plus the bare loop's, over the dry run's.
+	b.ReportMetric((dryCPU+bareCPU)/dryCPU, "cpu-ratio-floor")
 	b.ReportMetric(ratio/k, "ratio-to-bare")
 	b.ReportMetric(rss/k, "peak-RSS-MiB")
 }
