@@ -83,16 +83,21 @@ func (c *Client) AddScores(ctx context.Context, requestID string, scores Scores)
 	if err := ValidateScores(requestID, scores); err != nil {
 		return RateLimit{}, err
 	}
-	if scores == nil {
-		scores = Scores{}
+	// {"scores":{...}}, as encoding/json writes it, without reflection or a second pass.
+	m, err := scores.MarshalJSON()
+	if err != nil {
+		return RateLimit{}, fmt.Errorf("helicone: encoding the scores of %s: %w", requestID, err)
 	}
-	body := struct {
-		Scores Scores `json:"scores"`
-	}{scores}
+	if scores == nil {
+		m = []byte("{}")
+	}
+	payload := make([]byte, 0, len(`{"scores":}`)+len(m))
+	payload = append(append(append(payload, `{"scores":`...), m...), '}')
 	// The answer must be Helicone's envelope: a 2xx HTML page from a proxy or captive portal
 	// is not an acknowledgement.
 	var ack json.RawMessage
-	return c.do(ctx, "POST", "/v1/request/"+url.PathEscape(requestID)+"/score", body, &ack)
+	rl, err := c.withRetries(ctx, call{method: "POST", path: "/v1/request/" + url.PathEscape(requestID) + "/score", out: &ack, payload: payload})
+	return rl, c.scrubErr(err)
 }
 
 // GetExperimentScore reads one stored score (GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}).
