@@ -343,7 +343,7 @@ func (c *Client) AllDatasetRows(ctx context.Context, datasetID string) ([]Helico
 // EachDatasetRow reads every row of a dataset as [Client.AllDatasetRows] does, handing each
 // distinct row to fn as its page arrives instead of collecting them, so that the caller can
 // keep them where it likes (the rows of a large dataset, with their signed URLs, are
-// hundreds of bytes each; the read itself keeps 16 bytes a row id). An error from fn stops
+// hundreds of bytes each; the read itself keeps about 20 bytes a row id). An error from fn stops
 // the read and is returned. When the read ends in an error, a [*DatasetIncompleteError]
 // among them, the rows fn was given are not the dataset: the caller must drop them.
 func (c *Client) EachDatasetRow(ctx context.Context, datasetID string, fn func(HeliconeDatasetRow) error) error {
@@ -351,15 +351,14 @@ func (c *Client) EachDatasetRow(ctx context.Context, datasetID string, fn func(H
 	if err != nil {
 		return err
 	}
-	var seen idkey.Map[struct{}]
+	var seen idkey.Set
 	read := 0
 	add := func(page []HeliconeDatasetRow) error {
 		for _, r := range page {
 			if r.ID != "" {
-				if _, dup := seen.Get(r.ID); dup {
+				if !seen.Add(r.ID) {
 					continue
 				}
-				seen.Set(r.ID, struct{}{})
 			}
 			read++
 			if err := fn(r); err != nil {

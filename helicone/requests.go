@@ -309,15 +309,15 @@ func newer(a, b *Request) bool {
 // stops.
 func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request, error] {
 	return func(yield func(Request, error) bool) {
-		var held []Request           // read, not yet yielded, in the order first seen
-		at := map[string]int{}       // request id -> index in held
-		var done idkey.Map[struct{}] // request ids yielded, 16 bytes each
+		var held []Request     // read, not yet yielded, in the order first seen
+		at := map[string]int{} // request id -> index in held
+		var done idkey.Set     // request ids yielded, about 20 bytes each
 		stopped := false
 		release := func(n int) bool {
 			for _, r := range held[:n] {
 				delete(at, r.RequestID)
 				if r.RequestID != "" {
-					done.Set(r.RequestID, struct{}{})
+					done.Add(r.RequestID)
 				}
 				if !yield(r, nil) {
 					stopped = true
@@ -338,7 +338,7 @@ func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request
 				id := r.RequestID
 				switch i, ok := at[id]; {
 				case id == "":
-				case doneHas(&done, id):
+				case done.Has(id):
 					continue
 				case ok:
 					if newer(&r, &held[i]) {
@@ -360,11 +360,6 @@ func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request
 			yield(Request{}, err)
 		}
 	}
-}
-
-func doneHas(done *idkey.Map[struct{}], id string) bool {
-	_, ok := done.Get(id)
-	return ok
 }
 
 // MaxIDsPerQuery is how many request ids one query of [Client.RequestsByID] asks for: an

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -107,5 +108,51 @@ var _ = Describe("Index", func() {
 			}
 		}
 		check()
+	})
+})
+
+var _ = Describe("Set", func() {
+	It("holds exactly the ids added, UUIDs and other ids alike, across many merges", func() {
+		r := rand.New(rand.NewPCG(11, 13))
+		var s idkey.Set
+		want := map[string]bool{}
+		id := func() string {
+			n := r.UintN(30_000) // repeats come back often
+			if n%7 == 0 {
+				return fmt.Sprintf("row-%d", n)
+			}
+			return fmt.Sprintf("%08x-0000-4000-8000-%012x", n*2654435761%(1<<32), n)
+		}
+		for range 60_000 {
+			x := id()
+			Expect(s.Add(x)).To(Equal(!want[x]), x)
+			want[x] = true
+			y := id()
+			Expect(s.Has(y)).To(Equal(want[y]), y)
+		}
+		Expect(s.Len()).To(Equal(len(want)))
+		for x := range want {
+			Expect(s.Has(x)).To(BeTrue(), x)
+			Expect(s.Add(x)).To(BeFalse(), x)
+		}
+		Expect(s.Has("3B2E4A9C-1F1A-4A43-9C3E-0F1D8F4B7A10")).To(BeFalse())
+		Expect(s.Add("3B2E4A9C-1F1A-4A43-9C3E-0F1D8F4B7A10")).To(BeTrue(), "upper case is another id")
+		Expect(s.Has("3b2e4a9c-1f1a-4a43-9c3e-0f1d8f4b7a10")).To(BeFalse())
+	})
+
+	It("takes about 20 bytes a UUID", func() {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		var s idkey.Set
+		const n = 500_000
+		for i := range n {
+			s.Add(fmt.Sprintf("%08x-0000-4000-8000-%012x", uint32(i)*2654435761, i))
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		perID := float64(after.HeapAlloc-before.HeapAlloc) / n
+		Expect(perID).To(BeNumerically("<", 26), "bytes a UUID")
+		runtime.KeepAlive(&s)
 	})
 })
