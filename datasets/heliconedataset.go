@@ -295,7 +295,8 @@ func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error
 			}
 		}
 		r.enc.Reset()
-		for _, v := range []string{row.ID, row.OriginRequestID, row.DatasetID, row.CreatedAt, row.SignedURL.URL, row.SignedURL.Error} {
+		// What its samples need later; its creation time is in its key.
+		for _, v := range []string{row.ID, row.OriginRequestID, row.SignedURL.URL, row.SignedURL.Error} {
 			r.enc.String(v)
 		}
 		at, err := r.list.Append(r.enc.Bytes())
@@ -359,7 +360,7 @@ func (r *datasetReader) load(chunk []rowKey, first int) ([]*datasetRow, error) {
 		}
 		d := spool.NewDecoder(rec)
 		row := &datasetRow{index: first + i}
-		row.ID, row.OriginRequestID, row.DatasetID, row.CreatedAt = d.String(), d.String(), d.String(), d.String()
+		row.ID, row.OriginRequestID = d.String(), d.String()
 		row.SignedURL.URL, row.SignedURL.Error = d.String(), d.String()
 		if err := d.Err(); err != nil {
 			return nil, fmt.Errorf("reading back dataset row %s: %w", r.keyID(&k), err)

@@ -246,6 +246,8 @@ func (c *Client) do(ctx context.Context, method, path string, body any, out any)
 	return c.doCall(ctx, call{method: method, path: path, out: out}, body)
 }
 
+// doCall sends cl with retries; a non-nil body is encoded with encoding/json into cl.payload
+// (a caller that encodes its own body sets cl.payload and passes a nil body).
 func (c *Client) doCall(ctx context.Context, cl call, body any) (RateLimit, error) {
 	if body != nil {
 		payload, err := json.Marshal(body)

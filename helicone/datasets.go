@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/heval-dev/heval/internal/idkey"
 	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/heval-dev/heval/internal/idkey"
 )
 
 // Helicone Datasets (current Helicone): datasets of rows, each a copy of a logged request's
@@ -355,10 +356,8 @@ func (c *Client) EachDatasetRow(ctx context.Context, datasetID string, fn func(H
 	read := 0
 	add := func(page []HeliconeDatasetRow) error {
 		for _, r := range page {
-			if r.ID != "" {
-				if !seen.Add(r.ID) {
-					continue
-				}
+			if r.ID != "" && !seen.Add(r.ID) {
+				continue
 			}
 			read++
 			if err := fn(r); err != nil {

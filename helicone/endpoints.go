@@ -84,20 +84,19 @@ func (c *Client) AddScores(ctx context.Context, requestID string, scores Scores)
 		return RateLimit{}, err
 	}
 	// {"scores":{...}}, as encoding/json writes it, without reflection or a second pass.
-	m, err := scores.MarshalJSON()
-	if err != nil {
-		return RateLimit{}, fmt.Errorf("helicone: encoding the scores of %s: %w", requestID, err)
-	}
-	if scores == nil {
-		m = []byte("{}")
+	m := []byte("{}")
+	if scores != nil {
+		var err error
+		if m, err = scores.MarshalJSON(); err != nil {
+			return RateLimit{}, fmt.Errorf("helicone: encoding the scores of %s: %w", requestID, err)
+		}
 	}
 	payload := make([]byte, 0, len(`{"scores":}`)+len(m))
 	payload = append(append(append(payload, `{"scores":`...), m...), '}')
 	// The answer must be Helicone's envelope: a 2xx HTML page from a proxy or captive portal
 	// is not an acknowledgement.
 	var ack json.RawMessage
-	rl, err := c.withRetries(ctx, call{method: "POST", path: "/v1/request/" + url.PathEscape(requestID) + "/score", out: &ack, payload: payload})
-	return rl, c.scrubErr(err)
+	return c.doCall(ctx, call{method: "POST", path: "/v1/request/" + url.PathEscape(requestID) + "/score", out: &ack, payload: payload}, nil)
 }
 
 // GetExperimentScore reads one stored score (GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}).
