@@ -28,6 +28,14 @@ func TestSuite(t *testing.T) {
 		sc.LabelFilter = "!slow"
 	}
 	RunSpecs(t, "harness.Suite", sc, rc)
+	// Process 1 returns last (under `ginkgo -p` it writes junit.xml once the others are done),
+	// so the shared output directory goes with it rather than staying in the temporary
+	// directory after every run.
+	if GinkgoParallelProcess() == 1 {
+		if err := os.RemoveAll(outDir); err != nil {
+			t.Errorf("removing the suite's output directory: %v", err)
+		}
+	}
 }
 
 // Every process starts an emulator; only the one that evaluates talks to it.
