@@ -1,6 +1,8 @@
 package datasets_test
 
 import (
+	"time"
+
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
@@ -187,6 +189,41 @@ var _ = Describe("the demo's two paths", func() {
 		for _, s := range current {
 			Expect(s.Text()).To(Equal(texts[s.RequestID]), "request %s", s.RequestID)
 		}
+	})
+
+	It("legacy: an experiment answer cut halfway is read again past what was handed on: the same samples, each once", func() {
+		srv := heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(demo.Seed()))
+		DeferCleanup(srv.Close)
+		var attempts []helicone.Attempt
+		c, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(demo.APIKey),
+			helicone.WithRetry(helicone.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: time.Millisecond}),
+			helicone.WithObserver(func(a helicone.Attempt) { attempts = append(attempts, a) }))
+		Expect(err).NotTo(HaveOccurred())
+		env := datasets.Env{Client: c}
+		whole, err := collect(datasets.Experiment(demo.SupportExperimentID), env)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(attempts).To(HaveLen(1))
+		srv.Inject(heliconetest.RouteQueryExperiment, heliconetest.Truncate())
+		again, err := collect(datasets.Experiment(demo.SupportExperimentID), env)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(attempts).To(HaveLen(3))
+		Expect(attempts[1].Err).To(HaveOccurred())
+		// Samples compare without their lazily extracted answer text, which is compared
+		// as text.
+		plain := func(samples []heval.Sample) ([]heval.Sample, []string) {
+			texts := make([]string, len(samples))
+			out := make([]heval.Sample, len(samples))
+			for i, s := range samples {
+				texts[i] = s.Text()
+				out[i] = heval.Sample{Kind: s.Kind, RequestID: s.RequestID, DatasetRowID: s.DatasetRowID, HypothesisID: s.HypothesisID,
+					RowIndex: s.RowIndex, Inputs: s.Inputs, Reference: s.Reference, Model: s.Model, Experiment: s.Experiment}
+			}
+			return out, texts
+		}
+		ws, wt := plain(whole)
+		as, at := plain(again)
+		Expect(as).To(Equal(ws))
+		Expect(at).To(Equal(wt))
 	})
 
 	It("current: an experiment is an error that says what to use instead", func() {

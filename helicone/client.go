@@ -228,11 +228,11 @@ type call struct {
 	out          any
 	// data, when set, decodes the answer's data in place of out; streamed lifts the bound
 	// on the whole answer (each value data marks is bounded instead), and restartable, when
-	// set, says whether a failed attempt may still be retried (not once a streamed answer
-	// has been handed on).
+	// set, says whether an attempt that failed with a retryable error may be made again
+	// (a streamed answer already handed on in part must be resumable).
 	data        dataFunc
 	streamed    bool
-	restartable func() bool
+	restartable func(error) bool
 	// retryAPI overrides the default retry decision for an API error; attempt counts from 1.
 	retryAPI func(e *APIError, attempt int) bool
 	// send, when set, makes one attempt in place of a request to the API (for calls to

@@ -199,7 +199,8 @@ func (c *Client) decodeBody(method, path string, status int, br *bodyReader, rl 
 	// fail handles a body that is not valid JSON, which may be transient (truncated, an
 	// HTML page from a proxy...). The rest is read so that a broken transfer is reported.
 	fail := func(err error) error {
-		if errors.Is(err, errStopped) {
+		var changed *ExperimentChangedError
+		if errors.Is(err, errStopped) || errors.As(err, &changed) {
 			return err
 		}
 		if errors.Is(err, errValueTooLarge) {

@@ -28,8 +28,9 @@
 //     it is read, with the headers read so far, so that memory does not grow with the
 //     experiment and the answer has no size bound (each part has one). The server sends
 //     the rows before the dataset's name and a hypothesis's runs before its id, and no
-//     order is guaranteed. [Client.QueryExperiments] collects the stream into
-//     []Experiment.
+//     order is guaranteed. An answer that breaks off is read again past what was yielded
+//     ([*ExperimentChangedError] when it no longer begins the same).
+//     [Client.QueryExperiments] collects the stream into []Experiment.
 //   - [Client.GetExperimentScore] (legacy): GET /v2/experiment/{experimentId}/{requestId}/{scoreKey};
 //     on current Helicone it answers null for every score, so its null proves nothing.
 //

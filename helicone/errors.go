@@ -246,6 +246,24 @@ func (e *DecodeError) Unwrap() error { return e.Err }
 
 func (e *DecodeError) truncated() bool { return e.damaged }
 
+// ExperimentChangedError ends an experiment query answer that broke after some of it had
+// been handed on, when the answer read again from the start does not begin with the same
+// rows, runs and hypotheses: the experiment changed in between, so its reading cannot go on
+// where it broke without handing something on twice or not at all.
+type ExperimentChangedError struct {
+	// Yielded is how many parts (rows, runs, headers) had been handed on.
+	Yielded int
+	// Err is the failure that broke the answer.
+	Err error
+}
+
+func (e *ExperimentChangedError) Error() string {
+	return fmt.Sprintf("helicone: POST /v1/experiment/query: the answer broke after %d parts had been read (%v), and read again from the start it no longer begins with the same parts: the experiment changed meanwhile. Nothing past the break was read; run again once the experiment no longer changes", e.Yielded, e.Err)
+}
+
+// Unwrap returns the failure that broke the answer.
+func (e *ExperimentChangedError) Unwrap() error { return e.Err }
+
 // InvalidArgumentError is a call refused by the client before anything was sent: it names
 // the argument and the offending value.
 type InvalidArgumentError struct {

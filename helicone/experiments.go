@@ -3,6 +3,7 @@ package helicone
 import (
 	"context"
 	"errors"
+	"hash/maphash"
 	"iter"
 	"strings"
 
@@ -59,29 +60,110 @@ type ExperimentItem struct {
 // without holding the answer: memory does not grow with the size of the experiments, and
 // the whole answer has no size bound (each row, run or header member has one).
 //
-// The call is retried as any call is until the first item is yielded; after that a failure
-// (a cut answer, an error in the envelope after the data) is yielded as the last error. A
-// value of the wrong shape is skipped, and reported as a [*DecodeError] when the answer has
-// been read. Stopping the iteration closes the answer.
+// The call is retried as any call is. An answer cut after items were yielded (the
+// connection broke, the body ends too early) is read again from the start: the items
+// already yielded are read past, not yielded twice, and must be the same ones in the same
+// order, or the iteration ends with an [*ExperimentChangedError]. Any other failure after
+// the first item (an error in the envelope after the data, say) is yielded as the last
+// error. A value of the wrong shape is skipped, and reported as a [*DecodeError] when the
+// answer has been read. Stopping the iteration closes the answer.
 func (c *Client) StreamExperiments(ctx context.Context, q ExperimentQuery) iter.Seq2[ExperimentItem, error] {
 	return func(yield func(ExperimentItem, error) bool) {
 		if err := q.Filter.Err(); err != nil {
 			yield(ExperimentItem{}, err)
 			return
 		}
-		yielded, stopped := false, false
-		err := c.experimentQuery(ctx, q, nil, func(it *ExperimentItem) error {
-			yielded = true
+		r := resume{seed: maphash.MakeSeed()}
+		stopped := false
+		err := c.experimentQuery(ctx, q, r.restart, func(it *ExperimentItem) error {
+			if again, err := r.readPast(it); again || err != nil {
+				return err
+			}
 			if !yield(*it, nil) {
 				stopped = true
 				return errStopped
 			}
 			return nil
-		}, func() bool { return !yielded })
+		}, r.restartable)
+		if err == nil && r.skip > 0 {
+			err = r.changed()
+		}
 		if err != nil && !stopped {
 			yield(ExperimentItem{}, err)
 		}
 	}
+}
+
+// resume lets a streamed experiment answer that broke after items were yielded be read
+// again: the items yielded before are read past, and are checked to be the same ones by a
+// hash of their identities in order.
+type resume struct {
+	seed maphash.Seed
+	// n items were yielded; sum folds their identities.
+	n   int
+	sum uint64
+	// The attempt being read has skip items still to read past; again folds those read so
+	// far, want is what they must fold to.
+	skip        int
+	again, want uint64
+	// broke is the failure that made the answer be read again.
+	broke error
+}
+
+// restartable reports whether an attempt that failed with err may be made again.
+func (r *resume) restartable(err error) bool {
+	if r.n == 0 {
+		return true
+	}
+	var te *TransportError
+	var de *DecodeError
+	if errors.As(err, &te) || errors.As(err, &de) && de.truncated() {
+		r.broke = err
+		return true
+	}
+	return false
+}
+
+// restart begins an attempt's data.
+func (r *resume) restart() { r.skip, r.again, r.want = r.n, 0, r.sum }
+
+// readPast reports whether it was yielded before; it counts the items it did not.
+func (r *resume) readPast(it *ExperimentItem) (bool, error) {
+	if r.skip == 0 {
+		r.sum = r.fold(r.sum, it)
+		r.n++
+		return false, nil
+	}
+	r.again = r.fold(r.again, it)
+	r.skip--
+	if r.skip == 0 && r.again != r.want {
+		return true, r.changed()
+	}
+	return true, nil
+}
+
+func (r *resume) changed() error {
+	return &ExperimentChangedError{Yielded: r.n, Err: r.broke}
+}
+
+// fold adds the identity of it to the hash h: its part, position and id.
+func (r *resume) fold(h uint64, it *ExperimentItem) uint64 {
+	id := struct {
+		part       ExperimentPart
+		index, hyp int
+		a, b       string
+	}{part: it.Part, index: it.Index, hyp: it.HypothesisIndex}
+	switch it.Part {
+	case PartRow:
+		id.a = it.Row.RowID
+	case PartRun:
+		id.a, id.b = it.Run.ResultRequestID, it.Run.DatasetRowID
+	case PartHypothesis:
+		id.a = it.Hypothesis.ID
+	case PartExperiment:
+		id.a = it.Experiment.ID
+	}
+	return (h ^ maphash.Comparable(r.seed, id)) * 0x100000001b3
 }
 
 // QueryExperiments lists experiments (POST /v1/experiment/query): at most 30, newest first.
@@ -109,7 +191,7 @@ func (c *Client) QueryExperiments(ctx context.Context, q ExperimentQuery) ([]Exp
 
 // experimentQuery sends the query and hands each item of the answer to emit; begin, when
 // set, is called before each attempt's data is read.
-func (c *Client) experimentQuery(ctx context.Context, q ExperimentQuery, begin func(), emit func(*ExperimentItem) error, restartable func() bool) error {
+func (c *Client) experimentQuery(ctx context.Context, q ExperimentQuery, begin func(), emit func(*ExperimentItem) error, restartable func(error) bool) error {
 	data := func(a *answer) error {
 		if begin != nil {
 			begin()

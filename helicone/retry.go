@@ -127,7 +127,7 @@ func (c *Client) withRetries(ctx context.Context, cl call) (RateLimit, error) {
 		if retryable && cl.retryAPI != nil && errors.As(err, &apiErr) {
 			retryable = cl.retryAPI(apiErr, n)
 		}
-		if retryable && cl.restartable != nil && !cl.restartable() {
+		if retryable && cl.restartable != nil && !cl.restartable(err) {
 			retryable = false
 		}
 		a := Attempt{Method: cl.method, Path: cl.path, N: n, Status: status, Err: c.scrubErr(err), RateLimit: rl, Duration: time.Since(start)}

@@ -99,19 +99,76 @@ var _ = Describe("StreamExperiments", func() {
 		Expect(s.requests()).To(HaveLen(2))
 	})
 
-	It("yields the failure of an answer cut after rows were yielded, without retrying", func() {
+	// rowsAnswer is an experiment answer of rows r<from>..r<to-1>, cut inside the next
+	// row when cut is set (the script's cut answer ends at most 4 KiB in; the client yields
+	// only what it decoded before the break, some 120 rows of 200).
+	rowsAnswer := func(from, to int, cut bool) string {
 		var b strings.Builder
 		b.WriteString(`{"data":[{"id":"a","dataset":{"rows":[`)
-		for i := range 200 {
-			fmt.Fprintf(&b, `{"rowId":"r%d"},`, i)
+		for i := from; i < to; i++ {
+			if i > from {
+				b.WriteByte(',')
+			}
+			fmt.Fprintf(&b, `{"rowId":"r%d"}`, i)
 		}
-		b.WriteString(`{"rowId":"r`)
-		s := newScript(truncated(200, b.String()), reply(200, `{"data":[],"error":null}`))
+		if cut {
+			b.WriteString(`,{"rowId":"r`)
+			return b.String()
+		}
+		b.WriteString(`]}}],"error":null}`)
+		return b.String()
+	}
+	rowNames := func(from, to int) []string {
+		var out []string
+		for i := from; i < to; i++ {
+			out = append(out, fmt.Sprintf("row r%d of a", i))
+		}
+		return out
+	}
+
+	It("reads an answer cut after rows were yielded again, yielding each part once", func() {
+		var seen attempts
+		s := newScript(truncated(200, rowsAnswer(0, 200, true)), truncated(200, rowsAnswer(0, 230, true)), reply(200, rowsAnswer(0, 400, false)))
+		got, err := partNames(newClient(s, helicone.WithObserver(seen.observe)))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(got).To(Equal(append(rowNames(0, 400), `experiment a "" with 0 hypotheses`)))
+		Expect(s.requests()).To(HaveLen(3))
+		Expect(seen.all()).To(HaveLen(3))
+		Expect(seen.all()[0].Retry).To(BeTrue())
+		Expect(seen.all()[2].Err).NotTo(HaveOccurred())
+	})
+
+	It("ends with ExperimentChangedError when the answer read again begins differently", func() {
+		s := newScript(truncated(200, rowsAnswer(0, 200, true)), reply(200, rowsAnswer(1, 400, false)))
 		got, err := partNames(newClient(s))
-		Expect(err).To(HaveOccurred())
+		var changed *helicone.ExperimentChangedError
+		Expect(errors.As(err, &changed)).To(BeTrue(), "%v", err)
+		Expect(changed.Yielded).To(BeNumerically(">", 10))
+		var te *helicone.TransportError
+		Expect(errors.As(err, &te)).To(BeTrue(), "the break is kept: %v", err)
+		Expect(err.Error()).To(ContainSubstring("changed meanwhile"))
+		Expect(got).To(Equal(rowNames(0, changed.Yielded)), "nothing yielded twice, nothing past the break")
+	})
+
+	It("ends with ExperimentChangedError when the answer read again is shorter than what was yielded", func() {
+		s := newScript(truncated(200, rowsAnswer(0, 200, true)), reply(200, rowsAnswer(0, 10, false)))
+		got, err := partNames(newClient(s))
+		var changed *helicone.ExperimentChangedError
+		Expect(errors.As(err, &changed)).To(BeTrue(), "%v", err)
+		Expect(changed.Yielded).To(BeNumerically(">", 10))
+		Expect(got).To(Equal(rowNames(0, changed.Yielded)))
+	})
+
+	It("gives up after the policy's attempts when every answer is cut, yielding each part once", func() {
+		s := newScript(truncated(200, rowsAnswer(0, 200, true)), reply(200, rowsAnswer(0, 200, false)))
+		s.handlers = s.handlers[:1] // every answer is cut
+		got, err := partNames(newClient(s))
+		var re *helicone.RetryError
+		Expect(errors.As(err, &re)).To(BeTrue(), "%v", err)
+		Expect(re.Attempts).To(Equal(4))
 		Expect(got).NotTo(BeEmpty())
-		Expect(got[0]).To(Equal("row r0 of a"))
-		Expect(s.requests()).To(HaveLen(1))
+		Expect(got).To(Equal(rowNames(0, len(got))))
+		Expect(s.requests()).To(HaveLen(4))
 	})
 
 	It("skips a row of the wrong shape and reports it once the answer is read", func() {
