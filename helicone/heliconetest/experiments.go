@@ -10,7 +10,13 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
+	jsonv1 "github.com/go-json-experiment/json/v1"
 )
+
+// v1Options makes go-json-experiment write what encoding/json writes.
+var v1Options = jsonv1.DefaultOptionsV1()
 
 // MaxExperiments is how many experiments one query returns at most.
 const MaxExperiments = 30
@@ -231,14 +237,14 @@ type (
 		Provider string `json:"provider"`
 	}
 	responseOut struct {
-		Body                   json.RawMessage `json:"body"`
-		CreatedAt              string          `json:"createdAt"`
-		CompletionTokens       int64           `json:"completionTokens"`
-		PromptTokens           int64           `json:"promptTokens"`
-		PromptCacheWriteTokens int64           `json:"promptCacheWriteTokens"`
-		PromptCacheReadTokens  int64           `json:"promptCacheReadTokens"`
-		DelayMs                int64           `json:"delayMs"`
-		Model                  string          `json:"model"`
+		Body                   bodyMark `json:"body"`
+		CreatedAt              string   `json:"createdAt"`
+		CompletionTokens       int64    `json:"completionTokens"`
+		PromptTokens           int64    `json:"promptTokens"`
+		PromptCacheWriteTokens int64    `json:"promptCacheWriteTokens"`
+		PromptCacheReadTokens  int64    `json:"promptCacheReadTokens"`
+		DelayMs                int64    `json:"delayMs"`
+		Model                  string   `json:"model"`
 	}
 	hypothesisOut struct {
 		Runs                []runOut          `json:"runs"`
@@ -297,7 +303,6 @@ func scoresOf(r *request) scoreMapOut {
 
 func responseOf(r *request) *responseOut {
 	return &responseOut{
-		Body:             rawOrNull(r.seed.ResponseBody),
 		CreatedAt:        timeText(r.createdAt),
 		CompletionTokens: r.seed.CompletionTokens,
 		PromptTokens:     r.seed.PromptTokens,
@@ -329,14 +334,12 @@ func mean(reqs []*request) map[string]scoreOut {
 type answerWriter struct {
 	w         *bufio.Writer
 	buf       bytes.Buffer
-	enc       *json.Encoder
 	err       error
 	encodeErr error
 }
 
 func newAnswerWriter(w io.Writer) *answerWriter {
 	aw := &answerWriter{w: bufio.NewWriterSize(w, 64<<10)}
-	aw.enc = json.NewEncoder(&aw.buf)
 	return aw
 }
 
@@ -346,17 +349,63 @@ func (aw *answerWriter) raw(s string) {
 	}
 }
 
+// encode returns the JSON encoding of v, valid until the next call; nil after a failure.
+func (aw *answerWriter) encode(v any) []byte {
+	if aw.err != nil {
+		return nil
+	}
+	aw.buf.Reset()
+	if err := jsonv2.MarshalWrite(&aw.buf, v, v1Options); err != nil {
+		aw.err, aw.encodeErr = err, err
+		return nil
+	}
+	return aw.buf.Bytes()
+}
+
 // value writes the JSON encoding of v.
 func (aw *answerWriter) value(v any) {
+	if b := aw.encode(v); b != nil {
+		_, aw.err = aw.w.Write(b)
+	}
+}
+
+// bodyMark stands for a response body in a piece of the answer: encoding/json compacts and
+// re-escapes a json.RawMessage every time it is written, which was most of the work of
+// writing a large experiment answer, so the piece is encoded with this mark in the body's
+// place and the mark replaced by the body as encoding/json writes it, computed once per
+// request ([request.responseJSON]).
+type bodyMark struct{}
+
+// bodyMarkJSON is the mark's encoding: a string no emulator-written member before a
+// body (ids, a provider's name) is.
+const bodyMarkJSON = `"\u0000heval-emulator-response-body\u0000"`
+
+func (bodyMark) MarshalJSON() ([]byte, error) { return []byte(bodyMarkJSON), nil }
+
+// valueWithBody writes the JSON encoding of v, whose one bodyMark (if any) becomes body.
+func (aw *answerWriter) valueWithBody(v any, body []byte, err error) {
 	if aw.err != nil {
 		return
 	}
-	aw.buf.Reset()
-	if err := aw.enc.Encode(v); err != nil {
+	if err != nil {
 		aw.err, aw.encodeErr = err, err
 		return
 	}
-	_, aw.err = aw.w.Write(bytes.TrimSuffix(aw.buf.Bytes(), []byte("\n")))
+	b := aw.encode(v)
+	if b == nil {
+		return
+	}
+	if body != nil {
+		if i := bytes.Index(b, []byte(bodyMarkJSON)); i >= 0 {
+			if _, aw.err = aw.w.Write(b[:i]); aw.err == nil {
+				if _, aw.err = aw.w.Write(body); aw.err == nil {
+					_, aw.err = aw.w.Write(b[i+len(bodyMarkJSON):])
+				}
+			}
+			return
+		}
+	}
+	_, aw.err = aw.w.Write(b)
 }
 
 func (aw *answerWriter) flush() error {
@@ -379,16 +428,21 @@ func (h *Handler) writeExperiment(aw *answerWriter, o *org, e *experiment, inc i
 	rows := 0
 	for i, row := range e.seed.Dataset.Rows {
 		o.mu.RLock()
-		out, ok := renderRow(o, e, i, row, col, inc)
+		out, req := renderRow(o, e, i, row, col, inc)
 		o.mu.RUnlock()
-		if !ok {
+		if req == nil {
 			continue
 		}
 		if rows > 0 {
 			aw.raw(",")
 		}
 		rows++
-		aw.value(out)
+		if out.InputRecord != nil && out.InputRecord.Response != nil {
+			body, err := req.responseJSON()
+			aw.valueWithBody(out, body, err)
+		} else {
+			aw.value(out)
+		}
 	}
 	if rows == 0 {
 		aw.value(nullRowOut{})
@@ -409,9 +463,9 @@ func (h *Handler) writeExperiment(aw *answerWriter, o *org, e *experiment, inc i
 		runs := 0
 		for _, run := range hy.seed.Runs {
 			o.mu.RLock()
-			out, ok := renderRun(o, run, inc)
+			out, req := renderRun(o, run, inc)
 			o.mu.RUnlock()
-			if !ok {
+			if req == nil {
 				continue
 			}
 			if runs == 0 {
@@ -420,7 +474,12 @@ func (h *Handler) writeExperiment(aw *answerWriter, o *org, e *experiment, inc i
 				aw.raw(",")
 			}
 			runs++
-			aw.value(out)
+			if out.Response != nil {
+				body, err := req.responseJSON()
+				aw.valueWithBody(out, body, err)
+			} else {
+				aw.value(out)
+			}
 		}
 		ho := hypothesisOut{
 			ProviderKey:     hy.seed.ProviderKey,
@@ -436,15 +495,10 @@ func (h *Handler) writeExperiment(aw *answerWriter, o *org, e *experiment, inc i
 		}
 		// The header is encoded with "runs":null first; without runs it is written as it
 		// is, else what follows its "runs" member closes the runs written above.
-		if aw.err != nil {
+		head := aw.encode(ho)
+		if head == nil {
 			return
 		}
-		aw.buf.Reset()
-		if err := aw.enc.Encode(ho); err != nil {
-			aw.err, aw.encodeErr = err, err
-			return
-		}
-		head := bytes.TrimSuffix(aw.buf.Bytes(), []byte("\n"))
 		if runs == 0 {
 			_, aw.err = aw.w.Write(head)
 			continue
@@ -487,12 +541,12 @@ func experimentRequests(o *org, e *experiment, rows bool) []*request {
 	return out
 }
 
-// renderRow builds row i of e's dataset; false when o lacks its request. The caller holds
-// o.mu.
-func renderRow(o *org, e *experiment, i int, row SeedRow, col string, inc include) (rowOut, bool) {
+// renderRow builds row i of e's dataset and returns its request; nil when o lacks it. The
+// caller holds o.mu.
+func renderRow(o *org, e *experiment, i int, row SeedRow, col string, inc include) (rowOut, *request) {
 	req := o.requests[canonicalID(row.RequestID)]
 	if req == nil {
-		return rowOut{}, false
+		return rowOut{}, nil
 	}
 	rowID, idx := row.RowID, i
 	var rec *inputRecordOut
@@ -511,20 +565,20 @@ func renderRow(o *org, e *experiment, i int, row SeedRow, col string, inc includ
 			rec.Response = responseOf(req)
 		}
 	}
-	return rowOut{RowID: &rowID, InputRecord: rec, RowIndex: &idx, ColumnID: &col, Scores: scoresOf(req)}, true
+	return rowOut{RowID: &rowID, InputRecord: rec, RowIndex: &idx, ColumnID: &col, Scores: scoresOf(req)}, req
 }
 
-// renderRun builds one hypothesis run; false when o lacks its request. The caller holds
-// o.mu.
-func renderRun(o *org, run SeedRun, inc include) (runOut, bool) {
+// renderRun builds one hypothesis run and returns its request; nil when o lacks it. The
+// caller holds o.mu.
+func renderRun(o *org, run SeedRun, inc include) (runOut, *request) {
 	req := o.requests[canonicalID(run.RequestID)]
 	if req == nil {
-		return runOut{}, false
+		return runOut{}, nil
 	}
 	ro := runOut{Scores: scoresOf(req), ResultRequestID: run.RequestID, DatasetRowID: run.DatasetRowID}
 	if inc.responseBodies {
 		ro.Request = &requestRefOut{ID: run.RequestID, Provider: provider(req)}
 		ro.Response = responseOf(req)
 	}
-	return ro, true
+	return ro, req
 }

@@ -1,6 +1,7 @@
 package heliconetest_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -216,5 +217,75 @@ var _ = Describe("POST /v1/experiment/query", func() {
 		srv, _ := newServer(legacy, heliconetest.WithExperimentsDeprecated())
 		Expect(srv.Profile()).To(Equal(heliconetest.Current))
 		expectGolden("500-experiments-not-implemented", queryExperiments(srv, keyA, `{"filter":"all"}`))
+	})
+})
+
+var _ = Describe("the experiment answer's response bodies", func() {
+	It("carries each body as encoding/json writes it inside a value: compacted, HTML characters and line separators escaped", func() {
+		const (
+			key   = "sk-helicone-bodies00-aaaaaaa-bbbbbbb-ccccccc"
+			rowID = "d0000000-0000-4000-8000-000000000001"
+			reqA  = "a0000000-0000-4000-8000-000000000001"
+			reqB  = "b0000000-0000-4000-8000-000000000001"
+		)
+		bodyA := `{ "choices" : [ {"message": {"content": "a <b> & c` + "\u2028" + `d é"}} ] ,"n": 1.50 }`
+		bodyB := `{"choices":[{"message":{"content":"plain"}}]}`
+		seed := heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{{
+			ID: "0f000000-0000-4000-8000-000000000001", Keys: []string{key},
+			Requests: []heliconetest.SeedRequest{
+				{ID: reqA, Model: "m", ResponseBody: json.RawMessage(bodyA)},
+				{ID: reqB, Model: "m", ResponseBody: json.RawMessage(bodyB)},
+			},
+			Experiments: []heliconetest.SeedExperiment{{
+				ID:      "e0000000-0000-4000-8000-000000000001",
+				Dataset: heliconetest.SeedDataset{ID: "da000000-0000-4000-8000-000000000001", Name: "d", Rows: []heliconetest.SeedRow{{RowID: rowID, RequestID: reqA}}},
+				Hypotheses: []heliconetest.SeedHypothesis{{ID: "f0000000-0000-4000-8000-000000000001", Model: "m",
+					Runs: []heliconetest.SeedRun{{DatasetRowID: rowID, RequestID: reqB}, {DatasetRowID: rowID, RequestID: reqA}}}},
+			}},
+		}}}
+		srv := heliconetest.NewServer(heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithSeed(seed))
+		DeferCleanup(srv.Close)
+		for range 2 { // the second answer writes the bodies encoded for the first
+			a := queryExperiments(srv, key, `{"filter":"all","include":{"inputs":true,"responseBodies":true}}`)
+			Expect(a.Status).To(Equal(200), "%s", a.Body)
+			Expect(json.Valid(a.Body)).To(BeTrue())
+			wantA, err := json.Marshal(json.RawMessage(bodyA))
+			Expect(err).NotTo(HaveOccurred())
+			Expect(string(wantA)).To(ContainSubstring(`\u003cb\u003e \u0026 c\u2028d`))
+			Expect(bytes.Count(a.Body, wantA)).To(Equal(2), "the row's and the second run's body: %s", a.Body)
+			Expect(bytes.Count(a.Body, []byte(bodyB))).To(Equal(1))
+			Expect(string(a.Body)).NotTo(ContainSubstring("heval-emulator"))
+			var env struct {
+				Data []struct {
+					Dataset struct {
+						Rows []struct {
+							InputRecord struct {
+								Response struct {
+									Body json.RawMessage `json:"body"`
+								} `json:"response"`
+							} `json:"inputRecord"`
+						} `json:"rows"`
+					} `json:"dataset"`
+					Hypotheses []struct {
+						Runs []struct {
+							Response struct {
+								Body  json.RawMessage `json:"body"`
+								Model string          `json:"model"`
+							} `json:"response"`
+						} `json:"runs"`
+					} `json:"hypotheses"`
+				} `json:"data"`
+			}
+			Expect(json.Unmarshal(a.Body, &env)).To(Succeed())
+			runs := env.Data[0].Hypotheses[0].Runs
+			Expect(runs).To(HaveLen(2))
+			Expect(runs[0].Response.Model).To(Equal("m"), "the members after the body are kept")
+			for _, got := range []json.RawMessage{env.Data[0].Dataset.Rows[0].InputRecord.Response.Body, runs[1].Response.Body} {
+				var x, y any
+				Expect(json.Unmarshal(got, &x)).To(Succeed())
+				Expect(json.Unmarshal([]byte(bodyA), &y)).To(Succeed())
+				Expect(x).To(Equal(y))
+			}
+		}
 	})
 })

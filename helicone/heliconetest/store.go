@@ -1,6 +1,7 @@
 package heliconetest
 
 import (
+	"bytes"
 	"crypto/sha1"
 	"encoding/json"
 	"fmt"
@@ -85,6 +86,53 @@ type request struct {
 	versions []*rowVersion
 	// pgScores is Postgres score_value (legacy profile): the first value per key wins.
 	pgScores map[string]int64
+	// respJSON caches responseJSON.
+	respJSON atomic.Pointer[encodedBody]
+}
+
+// encodedBody is a body as encoding/json writes it, or the failure to; bodyAsIs marks a
+// body that needs no change.
+type encodedBody struct {
+	b   []byte
+	err error
+}
+
+var bodyAsIs = &encodedBody{}
+
+// bodyScratch holds the compacted and the escaped body while responseJSON checks one.
+var bodyScratch = sync.Pool{New: func() any { return new([2]bytes.Buffer) }}
+
+// responseJSON returns the response body (null when there is none) as encoding/json
+// writes a json.RawMessage inside a value: compacted, with HTML characters and U+2028 and
+// U+2029 escaped. It is computed once; a body that needs no change (the usual case) is
+// neither copied nor given an allocation of its own.
+func (r *request) responseJSON() ([]byte, error) {
+	raw := rawOrNull(r.seed.ResponseBody)
+	e := r.respJSON.Load()
+	if e == nil {
+		e = encodeBody(raw)
+		r.respJSON.Store(e)
+	}
+	if e == bodyAsIs {
+		return raw, nil
+	}
+	return e.b, e.err
+}
+
+func encodeBody(raw []byte) *encodedBody {
+	sc := bodyScratch.Get().(*[2]bytes.Buffer)
+	defer bodyScratch.Put(sc)
+	compact, escaped := &sc[0], &sc[1]
+	compact.Reset()
+	escaped.Reset()
+	if err := json.Compact(compact, raw); err != nil {
+		return &encodedBody{err: fmt.Errorf("json: error calling MarshalJSON for type json.RawMessage: %w", err)}
+	}
+	json.HTMLEscape(escaped, compact.Bytes())
+	if bytes.Equal(escaped.Bytes(), raw) {
+		return bodyAsIs
+	}
+	return &encodedBody{b: bytes.Clone(escaped.Bytes())}
 }
 
 // rowVersion is one inserted version of a request's row.
@@ -359,6 +407,13 @@ func (st *state) addSeed(s Seed, now time.Time) error {
 			}
 			o.experiments = slices.DeleteFunc(o.experiments, func(x *experiment) bool { return x.seed.ID == se.ID })
 			o.experiments = append(o.experiments, e)
+			// Encode the bodies an answer carries now, not while the first one is read.
+			for _, req := range experimentRequests(o, e, true) {
+				_, _ = req.responseJSON()
+			}
+			for _, req := range experimentRequests(o, e, false) {
+				_, _ = req.responseJSON()
+			}
 		}
 		for _, sd := range so.HeliconeDatasets {
 			id := datasetID(o.id, sd)
