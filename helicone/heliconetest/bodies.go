@@ -136,10 +136,13 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, key string
 		s3Error(w, http.StatusNotFound, "NoSuchKey", "The specified key does not exist.")
 		return
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, _ = zw.Write(body)
-	_ = zw.Close()
+	z := gzipPool.Get().(*gzipBuffer)
+	defer gzipPool.Put(z)
+	z.buf.Reset()
+	z.zw.Reset(&z.buf)
+	_, _ = z.zw.Write(body)
+	_ = z.zw.Close()
+	buf := &z.buf
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Encoding", "gzip")
 	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
@@ -148,6 +151,19 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, key string
 		_, _ = w.Write(buf.Bytes())
 	}
 }
+
+// gzipBuffer compresses one object; they are pooled, as a gzip writer allocates most of a
+// megabyte.
+type gzipBuffer struct {
+	buf bytes.Buffer
+	zw  *gzip.Writer
+}
+
+var gzipPool = sync.Pool{New: func() any {
+	z := &gzipBuffer{}
+	z.zw = gzip.NewWriter(&z.buf)
+	return z
+}}
 
 // object returns the JSON of the object at key.
 func (h *Handler) object(key string) ([]byte, bool) {

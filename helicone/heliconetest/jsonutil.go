@@ -5,6 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
+
+	"github.com/go-json-experiment/json/jsontext"
 )
 
 // entry is one member of a JSON object, in document order.
@@ -13,33 +16,43 @@ type entry struct {
 	val json.RawMessage
 }
 
+// entryDecoders keeps the decoders of objectEntries, which the emulator calls on every node
+// of every filter it reads.
+var entryDecoders = sync.Pool{New: func() any { return jsontext.NewDecoder(emptyReader) }}
+
+// emptyReader is what a pooled decoder reads, so that it holds no body.
+var emptyReader = bytes.NewReader(nil)
+
 // objectEntries returns the members of a JSON object in document order, or false when raw
-// is not an object.
+// is not an object. Each value is raw's own bytes; names are unescaped as encoding/json
+// unescapes them (invalid UTF-8 replaced), and a repeated name is kept twice.
 func objectEntries(raw json.RawMessage) ([]entry, bool) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || raw[0] != '{' {
 		return nil, false
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if _, err := dec.Token(); err != nil {
+	dec := entryDecoders.Get().(*jsontext.Decoder)
+	defer func() {
+		dec.Reset(emptyReader)
+		entryDecoders.Put(dec)
+	}()
+	dec.Reset(bytes.NewBuffer(raw), jsontext.AllowDuplicateNames(true), jsontext.AllowInvalidUTF8(true))
+	if _, err := dec.ReadToken(); err != nil {
 		return nil, false
 	}
 	var out []entry
-	for dec.More() {
-		t, err := dec.Token()
+	for dec.PeekKind() != '}' {
+		tok, err := dec.ReadToken()
 		if err != nil {
 			return nil, false
 		}
-		k, ok := t.(string)
-		if !ok {
+		name := tok.String()
+		v, err := dec.ReadValue()
+		if err != nil {
 			return nil, false
 		}
-		var v json.RawMessage
-		if err := dec.Decode(&v); err != nil {
-			return nil, false
-		}
-		out = append(out, entry{k, v})
+		end := int(dec.InputOffset())
+		out = append(out, entry{name, raw[end-len(v) : end : end]})
 	}
 	return out, true
 }
