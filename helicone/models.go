@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // Experiment is one experiment as POST /v1/experiment/query returns it: a dataset of rows
@@ -152,7 +154,7 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 		RequestProperties Properties `json:"request_properties"`
 		Latency           *FlexInt   `json:"latency"`
 	}
-	if err := json.Unmarshal(b, &aux); err != nil {
+	if err := jsonv2.Unmarshal(b, &aux, decodeOptions); err != nil {
 		return err
 	}
 	*r = Request(aux.plain)
@@ -178,7 +180,7 @@ type Properties map[string]string
 // UnmarshalJSON accepts an object of scalars, or null.
 func (p *Properties) UnmarshalJSON(b []byte) error {
 	var raw map[string]FlexValue
-	if err := json.Unmarshal(b, &raw); err != nil {
+	if err := jsonv2.Unmarshal(b, &raw, decodeOptions); err != nil {
 		return err
 	}
 	if raw == nil {
