@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -240,6 +241,31 @@ var _ = Describe("QueryExperiments", func() {
 	It("combines filters with and/or", func() {
 		f := helicone.Or(helicone.ExperimentID(helicone.Equals, "a"), helicone.ExperimentPrompt(helicone.Contains, "v7"))
 		Expect(json.Marshal(f)).To(MatchJSON(`{"left":{"experiment":{"id":{"equals":"a"}}},"operator":"or","right":{"experiment":{"prompt_v2":{"contains":"v7"}}}}`))
+	})
+
+	It("writes a deep filter exactly as json.Marshal writes its tree of objects", func() {
+		leaves := make([]helicone.Filter, 100)
+		want := make([]any, 100)
+		for i := range leaves {
+			v := fmt.Sprintf("<id & %d>", i)
+			leaves[i] = helicone.RequestText("request_id", helicone.Equals, v)
+			want[i] = map[string]any{"request_response_rmt": map[string]any{"request_id": map[string]any{"equals": v}}}
+		}
+		// The reference: the balanced tree Or builds, as nested maps.
+		var tree func(xs []any) any
+		tree = func(xs []any) any {
+			if len(xs) == 1 {
+				return xs[0]
+			}
+			m := len(xs) / 2
+			return map[string]any{"left": tree(xs[:m]), "operator": "or", "right": tree(xs[m:])}
+		}
+		ref, err := json.Marshal(tree(want))
+		Expect(err).NotTo(HaveOccurred())
+		got, err := json.Marshal(helicone.Or(leaves...))
+		Expect(err).NotTo(HaveOccurred())
+		Expect(string(got)).To(Equal(string(ref)))
+		Expect(string(got)).To(ContainSubstring(`\u003cid \u0026 7\u003e`))
 	})
 
 	It("refuses number operators on experiment columns", func() {

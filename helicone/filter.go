@@ -177,13 +177,36 @@ func (f Filter) MarshalJSON() ([]byte, error) {
 	if err := f.Err(); err != nil {
 		return nil, err
 	}
+	return f.appendJSON(nil)
+}
+
+// appendJSON appends what json.Marshal writes for f: a branch as the object of its
+// members in key order, each subtree written once (json.Marshal would re-check the
+// subtree's encoding at every level above it).
+func (f Filter) appendJSON(b []byte) ([]byte, error) {
 	switch {
 	case f.left != nil:
-		return json.Marshal(map[string]any{"left": *f.left, "operator": f.op, "right": *f.right})
+		op, err := json.Marshal(f.op)
+		if err != nil {
+			return nil, err
+		}
+		b = append(b, `{"left":`...)
+		if b, err = f.left.appendJSON(b); err != nil {
+			return nil, err
+		}
+		b = append(append(append(b, `,"operator":`...), op...), `,"right":`...)
+		if b, err = f.right.appendJSON(b); err != nil {
+			return nil, err
+		}
+		return append(b, '}'), nil
 	case f.leaf != nil:
-		return json.Marshal(f.leaf)
+		leaf, err := json.Marshal(f.leaf)
+		if err != nil {
+			return nil, err
+		}
+		return append(b, leaf...), nil
 	default:
-		return []byte(`"all"`), nil
+		return append(b, `"all"`...), nil
 	}
 }
 

@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // SignedBody is what a signed body URL serves: the request and response bodies of a logged
@@ -54,7 +56,7 @@ func DecodeSignedBody(raw []byte) (SignedBody, error) {
 		return SignedBody{}, fmt.Errorf("the body is not a JSON object {request, response}: %s", snippet(t))
 	}
 	var b SignedBody
-	if err := json.Unmarshal(t, &b); err != nil {
+	if err := jsonv2.Unmarshal(t, &b, decodeOptions); err != nil {
 		return SignedBody{}, fmt.Errorf("the body is not a JSON object {request, response}: %w", err)
 	}
 	return b, nil
