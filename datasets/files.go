@@ -179,7 +179,10 @@ var recordFields = []string{"request_id", "kind", "experiment_id", "hypothesis_i
 // jsonRecordOptions decode a JSONL record as encoding/json does (names matched without
 // regard to case, the last of a repeated name kept, the same messages), with unknown names
 // refused, at about 2.3 times encoding/json's speed (go-json-experiment's v2 engine).
-var jsonRecordOptions = jsonv2.JoinOptions(jsonv1.DefaultOptionsV1(), jsonv2.RejectUnknownMembers(true))
+var jsonRecordOptions = jsonv2.JoinOptions(jsonV1, jsonv2.RejectUnknownMembers(true))
+
+// jsonV1 decodes as encoding/json does, with go-json-experiment's faster engine.
+var jsonV1 = jsonv1.DefaultOptionsV1()
 
 func decodeJSONRecord(b []byte, index int) (heval.Sample, error) {
 	if b[0] != '{' {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/helicone"
@@ -293,7 +295,7 @@ func chatInputs(body json.RawMessage) map[string]string {
 			Content json.RawMessage `json:"content"`
 		} `json:"messages"`
 	}
-	if json.Unmarshal(body, &req) != nil || len(req.Messages) == 0 {
+	if jsonv2.Unmarshal(body, &req, jsonV1) != nil || len(req.Messages) == 0 {
 		return nil
 	}
 	in := map[string]string{}
@@ -322,13 +324,13 @@ func contentText(raw json.RawMessage) string {
 		return ""
 	}
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
+	if jsonv2.Unmarshal(raw, &s, jsonV1) == nil {
 		return s
 	}
 	var parts []struct {
 		Text string `json:"text"`
 	}
-	if json.Unmarshal(raw, &parts) != nil {
+	if jsonv2.Unmarshal(raw, &parts, jsonV1) != nil {
 		return ""
 	}
 	var out string

@@ -13,6 +13,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-json-experiment/json/jsontext"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // BoolSuffix is appended by Helicone to the key of a boolean score when it stores it:
@@ -172,7 +174,7 @@ func (s *StoredScore) unmarshalGeneral(b []byte) error {
 		Min       FlexValue `json:"min"`
 	}
 	raw.Value.Null, raw.Max.Null, raw.Min.Null = true, true, true
-	if err := json.Unmarshal(b, &raw); err != nil {
+	if err := jsonv2.Unmarshal(b, &raw, decodeOptions); err != nil {
 		return err
 	}
 	*s = StoredScore{Value: raw.Value, ValueType: raw.ValueType.Raw}
@@ -303,7 +305,7 @@ func (f *FlexValue) UnmarshalJSON(b []byte) error {
 		return nil
 	case b[0] == '"':
 		var s string
-		if err := json.Unmarshal(b, &s); err != nil {
+		if err := jsonv2.Unmarshal(b, &s, decodeOptions); err != nil {
 			return err
 		}
 		f.setText(s)
