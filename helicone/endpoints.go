@@ -6,16 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
-)
 
-var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	"github.com/heval-dev/heval/internal/idkey"
+)
 
 // IsUUID reports whether s is a UUID in its canonical 8-4-4-4-12 form. Helicone request ids
 // are always UUIDs; the server silently ignores scores for anything else.
-func IsUUID(s string) bool { return uuidRE.MatchString(s) }
+func IsUUID(s string) bool { return idkey.IsUUID(s) }
 
 // InvalidScoreError is a score write refused by the client before anything was sent. It
 // names the request, the key and the value.

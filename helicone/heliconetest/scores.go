@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/heval-dev/heval/internal/idkey"
 )
 
 // BoolSuffix is appended to the key of a boolean score when it is stored.
@@ -415,32 +417,18 @@ func (h *Handler) replay(recs []walRecord) {
 	}
 }
 
-var validUUID = regexp.MustCompile(`^(?i:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|00000000-0000-0000-0000-000000000000)$`)
-
 // isValidUUID reports whether the uuid package's validate (version 9) accepts s: versions
 // 1 to 5 with variant 8, 9, a or b, or the nil UUID, in any case.
-func isValidUUID(s string) bool { return validUUID.MatchString(s) }
-
-// isUUIDShape reports whether s is a UUID in canonical 8-4-4-4-12 form, of any version.
-func isUUIDShape(s string) bool {
-	if len(s) != 36 {
+func isValidUUID(s string) bool {
+	if !isUUIDShape(s) {
 		return false
 	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
+	return '1' <= s[14] && s[14] <= '5' && strings.ContainsRune("89abAB", rune(s[19])) ||
+		s == "00000000-0000-0000-0000-000000000000"
 }
+
+// isUUIDShape reports whether s is a UUID in canonical 8-4-4-4-12 form, of any version.
+func isUUIDShape(s string) bool { return idkey.IsUUID(s) }
 
 // experimentScore answers GET /v2/experiment/{experimentId}/{requestId}/{scoreKey}: in the
 // legacy profile from Postgres score_value, in the current profile always null.

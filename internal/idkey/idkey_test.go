@@ -156,3 +156,14 @@ var _ = Describe("Set", func() {
 		runtime.KeepAlive(&s)
 	})
 })
+
+var _ = Describe("IsUUID", func() {
+	It("takes the canonical 8-4-4-4-12 form in either case, of any version, and nothing else", func() {
+		for _, s := range []string{"0b7e3a52-6c1d-4f7e-9a0b-1c2d3e4f5a6b", "0B7E3A52-6C1D-4F7E-9A0B-1C2D3E4F5A6B", "00000000-0000-0000-0000-000000000000", "0b7e3a52-6c1d-7f7e-0a0b-1c2d3e4f5a6b"} {
+			Expect(idkey.IsUUID(s)).To(BeTrue(), s)
+		}
+		for _, s := range []string{"", "0b7e3a526c1d4f7e9a0b1c2d3e4f5a6b", "0b7e3a52-6c1d-4f7e-9a0b-1c2d3e4f5a6", "0b7e3a52-6c1d-4f7e-9a0b-1c2d3e4f5a6bc", "0b7e3a52_6c1d-4f7e-9a0b-1c2d3e4f5a6b", "0g7e3a52-6c1d-4f7e-9a0b-1c2d3e4f5a6b", "{0b7e3a52-6c1d-4f7e-9a0b-1c2d3e4f5a6}"} {
+			Expect(idkey.IsUUID(s)).To(BeFalse(), s)
+		}
+	})
+})
