@@ -16,6 +16,10 @@ import (
 // encoder, a quarter of a dry run's heap at a million samples.
 const pageWindow = 1 << 20
 
+// pageLevel is the zstd level of the pages: the fastest, which in a 100k-sample run spends
+// half the CPU of the default level for files about 15% larger.
+const pageLevel = zstd.SpeedFastest
+
 // zstdCodec compresses pages with one zstd encoder shared by every writer of the process
 // (its EncodeAll is safe for concurrent use and keeps at most GOMAXPROCS encoders), so the
 // encoders' memory does not grow with the number of files or columns. Pages are read by
@@ -26,7 +30,7 @@ var _ compress.Codec = (*zstdCodec)(nil)
 
 var pageEncoder = sync.OnceValues(func() (*zstd.Encoder, error) {
 	return zstd.NewWriter(nil,
-		zstd.WithEncoderLevel(zstd.SpeedDefault),
+		zstd.WithEncoderLevel(pageLevel),
 		zstd.WithWindowSize(pageWindow),
 		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)),
 		zstd.WithZeroFrames(true),
