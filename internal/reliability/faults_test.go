@@ -79,4 +79,48 @@ var _ = Describe("transport faults", func() {
 		Entry(nil, "200 HTML page", heliconetest.NotJSON()),
 		Entry(nil, "200 HTML page after storing", heliconetest.NotJSON().AfterHandling()),
 	)
+
+	It("judges and scores every sample exactly once when the experiment answer breaks off midway, twice", func() {
+		srv := heliconetest.NewServer(heliconetest.WithSeed(demo.Seed()), heliconetest.WithProfile(heliconetest.Legacy), heliconetest.WithWriteDelay(0))
+		DeferCleanup(srv.Close)
+		queries := 0
+		client, err := helicone.NewClient(helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(srv.APIKey),
+			helicone.WithRetry(helicone.RetryPolicy{MaxAttempts: 4, BaseDelay: time.Millisecond, MaxDelay: 20 * time.Millisecond}),
+			helicone.WithObserver(func(a helicone.Attempt) {
+				if a.Path == "/v1/experiment/query" {
+					queries++
+				}
+			}))
+		Expect(err).NotTo(HaveOccurred())
+		src := datasets.Experiment(demo.SupportExperimentID)
+		dry, err := harness.Run(context.Background(), harness.Config{Source: src, Env: datasets.Env{Client: client}, Evaluators: evaluators(), DryRun: true, KeepResults: true})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(queries).To(Equal(1))
+		// Each cut answer ends halfway through its bytes, after hundreds of samples were
+		// handed to the evaluators.
+		srv.Inject(heliconetest.RouteQueryExperiment, heliconetest.Truncate().Times(2))
+		res, err := harness.Run(context.Background(), harness.Config{Source: src, Env: datasets.Env{Client: client}, Evaluators: evaluators(), KeepResults: true})
+		Expect(err).NotTo(HaveOccurred())
+		Expect(queries).To(Equal(4), "the dry run's query, then two cut answers and a whole one")
+		Expect(res.Summary.Samples).To(Equal(dry.Summary.Samples))
+		Expect(res.Summary.Delivery.Failed).To(BeZero())
+		Expect(res.Summary.Delivery.Posts).To(Equal(dry.Summary.Samples), "one write per sample: none twice")
+		seen := map[string]int{}
+		for _, r := range res.All().Records() {
+			seen[r.Sample.RequestID+"/"+r.Evaluator]++
+		}
+		for k, n := range seen {
+			Expect(n).To(Equal(1), "%s judged %d times", k, n)
+		}
+		for _, r := range dry.All().Records() {
+			for _, v := range r.Values {
+				key := v.Key
+				if v.Type == "boolean" {
+					key += helicone.BoolSuffix
+				}
+				Expect(srv.Scores(r.Sample.RequestID)).To(HaveKeyWithValue(key, v.Value), "request %s", r.Sample.RequestID)
+			}
+		}
+		report("experiment answer cut twice midway: %d samples judged once each, %d writes, every score stored exactly", res.Summary.Samples, res.Summary.Delivery.Posts)
+	})
 })
