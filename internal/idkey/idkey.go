@@ -1,5 +1,7 @@
 package idkey
 
+import "strings"
+
 // Pack returns the 16 bytes of a lower-case UUID ("8-4-4-4-12" hex digits), and false for
 // any other text.
 func Pack(id string) ([16]byte, bool) {
@@ -78,21 +80,6 @@ func Format(k [16]byte) string {
 // IsUUID reports whether s is a UUID in its canonical 8-4-4-4-12 form, hex digits of either
 // case, of any version.
 func IsUUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
-				return false
-			}
-		}
-	}
-	return true
+	_, ok := Pack(strings.ToLower(s)) // ToLower copies nothing when s has no upper case
+	return ok
 }
