@@ -142,13 +142,12 @@ func (h *Handler) serveObject(w http.ResponseWriter, r *http.Request, key string
 	z.zw.Reset(&z.buf)
 	_, _ = z.zw.Write(body)
 	_ = z.zw.Close()
-	buf := &z.buf
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Encoding", "gzip")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.Header().Set("Content-Length", strconv.Itoa(z.buf.Len()))
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodGet {
-		_, _ = w.Write(buf.Bytes())
+		_, _ = w.Write(z.buf.Bytes())
 	}
 }
 

@@ -111,6 +111,9 @@ func (r *request) responseJSON() ([]byte, error) {
 	e := r.respJSON.Load()
 	if e == nil {
 		e = encodeBody(raw)
+		if e.err != nil {
+			e.err = fmt.Errorf("the seeded response body of request %s is not valid JSON (fix it in the seed): %w", r.id, e.err)
+		}
 		r.respJSON.Store(e)
 	}
 	if e == bodyAsIs {
@@ -126,7 +129,7 @@ func encodeBody(raw []byte) *encodedBody {
 	compact.Reset()
 	escaped.Reset()
 	if err := json.Compact(compact, raw); err != nil {
-		return &encodedBody{err: fmt.Errorf("json: error calling MarshalJSON for type json.RawMessage: %w", err)}
+		return &encodedBody{err: err}
 	}
 	json.HTMLEscape(escaped, compact.Bytes())
 	if bytes.Equal(escaped.Bytes(), raw) {
