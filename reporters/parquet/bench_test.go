@@ -116,7 +116,7 @@ func bareRows(b *testing.B, recs []heval.Record) []row {
 // writeBare writes n rows cycling through rows with a bare GenericWriter configured like
 // Writer.
 func writeBare(b *testing.B, rows []row, n int) {
-	pw := pq.NewGenericWriter[row](io.Discard, writerOptions(DefaultRowGroupRows, "bench", map[string]string{MetaSchemaVersion: "2"})...)
+	pw := pq.NewGenericWriter[row](io.Discard, writerOptions[row](DefaultRowGroupRows, "bench", map[string]string{MetaSchemaVersion: "2"})...)
 	batch := make([]row, 0, batchRows)
 	for i := range n {
 		batch = append(batch, rows[i%len(rows)])

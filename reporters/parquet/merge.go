@@ -146,7 +146,7 @@ func merge[T any, PT interface {
 	}
 	bw := bufio.NewWriterSize(dst, 256<<10)
 	hw := &hashingWriter{w: bw, skip: 4}
-	pw := pq.NewGenericWriter[T](hw, writerOptions(DefaultRowGroupRows, heval.Version(), kv)...)
+	pw := pq.NewGenericWriter[T](hw, writerOptions[T](DefaultRowGroupRows, heval.Version(), kv)...)
 	buf := make([]T, batchRows)
 	var records int64
 	var out checksum

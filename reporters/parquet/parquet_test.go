@@ -50,7 +50,7 @@ var columns = []column{
 	{"prompt_version_id", apq.Types.ByteArray, str, true, true},
 	{"dataset_row_id", apq.Types.ByteArray, str, true, true},
 	{"row_index", apq.Types.Int64, i64, true, false},
-	{"request_id", apq.Types.ByteArray, str, false, true},
+	{"request_id", apq.Types.ByteArray, str, false, false},
 	{"sample_kind", apq.Types.ByteArray, str, false, true},
 	{"evaluator", apq.Types.ByteArray, str, false, true},
 	{"evaluator_spec", apq.Types.ByteArray, str, true, true},
@@ -184,7 +184,17 @@ var _ = Describe("Writer", func() {
 				Expect(cc.Compression()).To(Equal(compress.Codecs.Zstd), want.name)
 				if want.dict {
 					Expect(cc.Encodings()).To(ContainElement(apq.Encodings.RLEDict), want.name)
+				} else {
+					Expect(cc.Encodings()).NotTo(ContainElement(apq.Encodings.RLEDict), want.name)
 				}
+				// Strings have bounds only where they tell runs apart; numbers always.
+				stats, err := cc.Statistics()
+				Expect(err).NotTo(HaveOccurred(), want.name)
+				if stats.HasNullCount() && stats.NullCount() == cc.NumValues() {
+					continue // no value to bound
+				}
+				bounded := want.physical != apq.Types.ByteArray || want.name == "run_id" || want.name == "experiment_id" || want.name == "experiment"
+				Expect(stats.HasMinMax()).To(Equal(bounded), want.name)
 			}
 		}
 		for _, name := range []string{"run_started", "request_created_at"} {

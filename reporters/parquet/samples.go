@@ -79,7 +79,7 @@ func (w *SamplesWriter) Start(info heval.RunInfo) error {
 	w.kv = kv
 	w.bw = bufio.NewWriterSize(w.out, 256<<10)
 	w.hw = &hashingWriter{w: w.bw, skip: 4}
-	w.pw = pq.NewGenericWriter[sampleRow](w.hw, writerOptions(w.cfg.rowGroupRows, info.Version, kv)...)
+	w.pw = pq.NewGenericWriter[sampleRow](w.hw, writerOptions[sampleRow](w.cfg.rowGroupRows, info.Version, kv)...)
 	w.buf = make([]sampleRow, 0, batchRows)
 	w.store = make([]sampleCells, batchRows)
 	w.runID = info.RunID

@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -99,6 +100,27 @@ var _ = Describe("the samples table", func() {
 		Expect(got).To(Equal(recs[0].Sample.Inputs))
 		s1, e1 := inputs.ValueOffsets(1)
 		Expect(e1-s1).To(BeZero(), "a sample without inputs has an empty map")
+	})
+
+	It("bounds only the run's identity among its strings, map keys and values included (Apache Arrow reader)", func() {
+		rdr, err := file.OpenParquetFile(filepath.Join(dir, parquet.SamplesFile), false)
+		Expect(err).NotTo(HaveOccurred())
+		defer rdr.Close()
+		md := rdr.MetaData()
+		bounded := map[string]bool{}
+		for i := range md.Schema.NumColumns() {
+			cc, err := md.RowGroup(0).ColumnChunk(i)
+			Expect(err).NotTo(HaveOccurred())
+			stats, err := cc.Statistics()
+			Expect(err).NotTo(HaveOccurred())
+			bounded[md.Schema.Column(i).Path()] = stats.HasMinMax()
+		}
+		Expect(bounded).To(HaveKeyWithValue("run_id", true))
+		Expect(bounded).To(HaveKeyWithValue("experiment", true))
+		Expect(bounded).To(HaveKeyWithValue("row_index", true))
+		for _, col := range []string{"request_id", "answer", "reference", "hypothesis", "inputs.key_value.key", "inputs.key_value.value"} {
+			Expect(bounded).To(HaveKeyWithValue(col, false))
+		}
 	})
 
 	It("gives the records read back their samples' content, as the run saw it", func() {

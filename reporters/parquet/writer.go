@@ -101,7 +101,7 @@ func NewWriter(w io.Writer, opts ...Option) *Writer {
 // Rows returns the number of rows written so far.
 func (w *Writer) Rows() int64 { return w.rows }
 
-func writerOptions(rowGroupRows int64, version string, kv map[string]string) []pq.WriterOption {
+func writerOptions[T any](rowGroupRows int64, version string, kv map[string]string) []pq.WriterOption {
 	opts := []pq.WriterOption{
 		pq.Compression(&zstdCodec{}),
 		pq.MaxRowsPerRowGroup(rowGroupRows),
@@ -111,6 +111,28 @@ func writerOptions(rowGroupRows int64, version string, kv map[string]string) []p
 	}
 	for k, v := range kv {
 		opts = append(opts, pq.KeyValueMetadata(k, v))
+	}
+	return append(opts, skipBounds(pq.SchemaOf(new(T)))...)
+}
+
+// boundedStrings are the string columns whose minimum and maximum are written (in the
+// column chunk's statistics and the column index): those that tell one run or experiment
+// from another, so that a query of one run in a merged file skips the row groups of the
+// others. Every other string column (request ids, labels, errors, answers) has values
+// spread over every row group, where bounds skip nothing, and computing them cost a fifth
+// of the scores writer's CPU. Numeric, boolean and timestamp columns always have bounds.
+var boundedStrings = map[string]bool{"run_id": true, "experiment_id": true, "experiment": true}
+
+// skipBounds returns the options that leave out the bounds of s's string columns that are
+// not boundedStrings, map keys and values included.
+func skipBounds(s *pq.Schema) []pq.WriterOption {
+	var opts []pq.WriterOption
+	for _, path := range s.Columns() {
+		leaf, ok := s.Lookup(path...)
+		if !ok || leaf.Node.Type().Kind() != pq.ByteArray || (len(path) == 1 && boundedStrings[path[0]]) {
+			continue
+		}
+		opts = append(opts, pq.SkipPageBounds(path...))
 	}
 	return opts
 }
@@ -165,7 +187,7 @@ func (w *Writer) Start(info heval.RunInfo) error {
 	w.kv = kv
 	w.bw = bufio.NewWriterSize(w.out, 256<<10)
 	w.hw = &hashingWriter{w: w.bw, skip: 4}
-	w.pw = pq.NewGenericWriter[row](w.hw, writerOptions(w.cfg.rowGroupRows, info.Version, kv)...)
+	w.pw = pq.NewGenericWriter[row](w.hw, writerOptions[row](w.cfg.rowGroupRows, info.Version, kv)...)
 	w.buf = make([]row, 0, batchRows)
 	w.cells = make([]cells, batchRows)
 	w.runID = info.RunID
