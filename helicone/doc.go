@@ -7,7 +7,9 @@
 //
 //   - [Client.Requests]: POST /v1/request/query-clickhouse, every page until an empty one
 //     (the server applies its limit before it removes older row versions, so pages come back
-//     short while more requests exist), each request once, as its newest version; filters
+//     short while more requests exist), each request once, as its newest version (in a query
+//     in creation order, the ids yielded before the last pages wait in a temporary file, so
+//     that memory does not grow with the query); filters
 //     built by [RequestText], [RequestNumber], [CreatedAt], [Property], [HasProperty] and
 //     [Score], combined with [And] and [Or], or parsed from command-line text by
 //     [ParseFilter] (which refuses a mistyped operator such as == or => and an unknown

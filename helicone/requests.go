@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/heval-dev/heval/internal/idkey"
 )
 
 // requestTable is the leaf key of request filters.
@@ -305,21 +303,26 @@ func newer(a, b *Request) bool {
 // updated_at) among the pages read so far: a request is yielded once the page after the
 // one that first held it has been read, since versions of one request share its sort key
 // and so lie on the same page or the next. Requests logged while paging shift the offsets;
-// a request seen before is not yielded again. On an error the iterator yields it once and
-// stops.
+// a request seen before is not yielded again. In a query in creation order (q.Sort nil or
+// on created_at), the ids yielded before the last few pages are kept in a temporary file
+// (see yielded), so its memory does not grow with the number of requests. On an error the
+// iterator yields it once and stops.
 func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request, error] {
 	return func(yield func(Request, error) bool) {
 		var held []Request     // read, not yet yielded, in the order first seen
 		at := map[string]int{} // request id -> index in held
-		var done idkey.Set     // request ids yielded, about 20 bytes each
+		done := newYielded(q)  // request ids yielded
+		defer done.close()
+		var doneErr error
 		stopped := false
 		release := func(n int) bool {
-			for _, r := range held[:n] {
+			for i := range held[:n] {
+				r := &held[i]
 				delete(at, r.RequestID)
 				if r.RequestID != "" {
-					done.Add(r.RequestID)
+					done.add(r)
 				}
-				if !yield(r, nil) {
+				if !yield(*r, nil) {
 					stopped = true
 					return false
 				}
@@ -333,13 +336,22 @@ func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request
 			return true
 		}
 		err := c.pages(ctx, q, func(rows []Request) (int, bool) {
+			if doneErr = done.page(rows); doneErr != nil {
+				return 0, false
+			}
 			before, fresh := len(held), 0
 			for _, r := range rows {
 				id := r.RequestID
+				if id != "" {
+					var seen bool
+					if seen, doneErr = done.has(&r); doneErr != nil {
+						return 0, false
+					} else if seen {
+						continue
+					}
+				}
 				switch i, ok := at[id]; {
 				case id == "":
-				case done.Has(id):
-					continue
 				case ok:
 					if newer(&r, &held[i]) {
 						held[i] = r
@@ -353,6 +365,10 @@ func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request
 			}
 			return fresh, release(before)
 		})
+		if doneErr != nil {
+			// What was read is yielded, as after a failed page.
+			err = doneErr
+		}
 		if stopped || !release(len(held)) {
 			return
 		}

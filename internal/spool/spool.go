@@ -25,12 +25,33 @@ type File struct {
 // only as long as it is open, so that nothing is left behind by a process that ends without
 // closing it: killed, or done with a spool it never closed.
 func Create(dir string) (*File, error) {
-	f, err := os.CreateTemp(dir, "heval-spool-*")
+	f, named, err := tempFile(dir)
 	if err != nil {
-		return nil, fmt.Errorf("spool: making a temporary file (point TMPDIR at a writable directory with room): %w", err)
+		return nil, err
 	}
-	named := os.Remove(f.Name()) != nil
 	return &File{f: f, named: named, w: bufio.NewWriterSize(f, 64<<10)}, nil
+}
+
+// tempFile makes a temporary file in dir and removes its name where the system allows it;
+// named reports that it could not.
+func tempFile(dir string) (f *os.File, named bool, err error) {
+	f, err = os.CreateTemp(dir, "heval-spool-*")
+	if err != nil {
+		return nil, false, fmt.Errorf("spool: making a temporary file (point TMPDIR at a writable directory with room): %w", err)
+	}
+	return f, os.Remove(f.Name()) != nil, nil
+}
+
+// closeTemp closes a file made by tempFile and removes it if it still has its name.
+func closeTemp(f *os.File, named bool) error {
+	err := f.Close()
+	if !named {
+		return err
+	}
+	if rmErr := os.Remove(f.Name()); err == nil && rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
+		err = rmErr
+	}
+	return err
 }
 
 // Name is the file's path.
@@ -81,16 +102,7 @@ func (s *File) Reset() error {
 }
 
 // Close closes and removes the file.
-func (s *File) Close() error {
-	err := s.f.Close()
-	if !s.named {
-		return err
-	}
-	if rmErr := os.Remove(s.f.Name()); err == nil && rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
-		err = rmErr
-	}
-	return err
-}
+func (s *File) Close() error { return closeTemp(s.f, s.named) }
 
 // Reader reads records of a File through a read-ahead buffer of its own, so that records
 // read in the order they were written cost few system calls. Several readers may read one
