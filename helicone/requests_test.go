@@ -7,6 +7,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -233,6 +234,40 @@ var _ = Describe("Requests iterator", func() {
 		_, errs = collect(newClient(s), helicone.All(), 2000)
 		Expect(errs[0]).To(MatchError(helicone.ErrInvalidArgument))
 		Expect(s.requests()).To(BeEmpty())
+	})
+
+	It("yields each request of a long query newest first once, when score writes bring pages back from near and far", func() {
+		const total = 3000
+		row := func(i int) string {
+			t := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC).Add(-time.Duration(i) * time.Second)
+			return fmt.Sprintf(`{"request_id":%q,"request_created_at":%q}`, uuidN(i), t.Format("2006-01-02 15:04:05"))
+		}
+		var mu sync.Mutex
+		versions := 0 // raw versions before the offset the server has seen so far
+		s := newScript(func(w http.ResponseWriter, r *http.Request) {
+			var q struct{ Offset, Limit int }
+			_ = json.NewDecoder(r.Body).Decode(&q)
+			mu.Lock()
+			// Each page's score writes add versions before the next offset: 30 a page, and
+			// once 900 at a time (nine pages back).
+			versions += 30
+			if q.Offset == 1500 {
+				versions += 900
+			}
+			start := max(0, q.Offset-versions)
+			mu.Unlock()
+			var rows []string
+			for i := start; i < min(start+q.Limit, total); i++ {
+				rows = append(rows, row(i))
+			}
+			reply(201, `{"data":[`+strings.Join(rows, ",")+`],"error":null}`)(w, r)
+		})
+		ids, errs := collect(newClient(s), helicone.All(), 100)
+		Expect(errs).To(BeEmpty())
+		Expect(ids).To(HaveLen(total))
+		for i, id := range ids {
+			Expect(id).To(Equal(uuidN(i)))
+		}
 	})
 
 	It("skips requests seen on an earlier page and stops when a server ignores offset", func() {

@@ -196,6 +196,18 @@ var _ = Describe("the ids Requests has yielded", func() {
 		gm.Expect(y.other.Len()).To(gm.Equal(3000))
 	})
 
+	It("make a lookup fail with an explained error when the file cannot be read back", func() {
+		log := newPagedLog(6, 2000, false)
+		y := newYielded(RequestQuery{Sort: &RequestSort{Column: "created_at"}})
+		checkYielded(y, log, 100, func(int) {})
+		gm.Expect(y.file).NotTo(gm.BeNil())
+		gm.Expect(y.file.Close()).To(gm.Succeed()) // what a vanished temporary directory does
+		first := log.page(0, 1)[0]
+		_, err := y.has(&first)
+		gm.Expect(err).To(gm.MatchError(gm.ContainSubstring("helicone: reading back the ids of the requests already yielded, from a temporary file: ")))
+		gm.Expect(y.unorder()).To(gm.MatchError(gm.ContainSubstring("from a temporary file")))
+	})
+
 	It("all stay in memory when no temporary file can be made", func() {
 		GinkgoT().Setenv("TMPDIR", filepath.Join(GinkgoT().TempDir(), "missing"))
 		log := newPagedLog(5, 3000, true)
