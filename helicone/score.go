@@ -165,6 +165,175 @@ func (s *StoredScore) UnmarshalJSON(b []byte) error {
 	return s.unmarshalGeneral(b)
 }
 
+// UnmarshalJSONFrom decodes a score as UnmarshalJSON does, straight from the answer's
+// decoder: the score as the server writes it is read from the decoder's own bytes, with
+// no second decoder (a re-scored experiment's answer holds several scores a run).
+func (s *StoredScore) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	if s.scanPlain(v) {
+		return nil
+	}
+	return s.UnmarshalJSON(v)
+}
+
+// scanPlain reads the commonest form of a score, an object of some of the keys value,
+// valueType, max and min (once each) whose values are numbers, true, false, null or
+// strings of printable ASCII without escapes, and reports whether b is exactly that. Any
+// other form is left to UnmarshalJSON, which gives the same result for this one.
+func (s *StoredScore) scanPlain(b []byte) bool {
+	i := skipSpace(b, 0)
+	if i == len(b) || b[i] != '{' {
+		return false
+	}
+	var fields [4]FlexValue
+	fields[0].Null, fields[2].Null, fields[3].Null = true, true, true
+	var seen [4]bool
+	i = skipSpace(b, i+1)
+	for first := true; ; first = false {
+		if i < len(b) && b[i] == '}' && first {
+			break
+		}
+		name, j, ok := plainString(b, i)
+		if !ok {
+			return false
+		}
+		k := -1
+		switch string(name) {
+		case "value":
+			k = 0
+		case "valueType":
+			k = 1
+		case "max":
+			k = 2
+		case "min":
+			k = 3
+		}
+		if k < 0 || seen[k] {
+			return false
+		}
+		seen[k] = true
+		if i = skipSpace(b, j); i == len(b) || b[i] != ':' {
+			return false
+		}
+		i = skipSpace(b, i+1)
+		f := &fields[k]
+		if text, j, ok := plainString(b, i); ok {
+			*f = FlexValue{}
+			f.setText(string(text))
+			i = j
+		} else if j, ok := plainScalar(b, i); ok {
+			// As UnmarshalJSON reads these.
+			switch string(b[i:j]) {
+			case "null":
+				*f = FlexValue{Null: true}
+			case "true":
+				*f = FlexValue{Raw: "1", IsNumber: true, Number: 1}
+			case "false":
+				*f = FlexValue{Raw: "0", IsNumber: true, Number: 0}
+			default:
+				*f = FlexValue{}
+				f.setText(string(b[i:j]))
+			}
+			i = j
+		} else {
+			return false
+		}
+		if i = skipSpace(b, i); i == len(b) {
+			return false
+		}
+		if b[i] == '}' {
+			break
+		}
+		if b[i] != ',' {
+			return false
+		}
+		i = skipSpace(b, i+1)
+	}
+	if skipSpace(b, i+1) != len(b) {
+		return false
+	}
+	*s = StoredScore{Value: fields[0], ValueType: fields[1].Raw}
+	if fields[2].IsNumber {
+		n := fields[2].Number
+		s.Max = &n
+	}
+	if fields[3].IsNumber {
+		n := fields[3].Number
+		s.Min = &n
+	}
+	return true
+}
+
+// skipSpace returns the index of the first byte of b at or after i that is not JSON
+// whitespace.
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// plainString reads a JSON string at b[i] made of printable ASCII without escapes and
+// returns its contents and the index after it.
+func plainString(b []byte, i int) ([]byte, int, bool) {
+	if i == len(b) || b[i] != '"' {
+		return nil, i, false
+	}
+	for j := i + 1; j < len(b); j++ {
+		switch c := b[j]; {
+		case c == '"':
+			return b[i+1 : j], j + 1, true
+		case c < 0x20 || c > 0x7e || c == '\\':
+			return nil, i, false
+		}
+	}
+	return nil, i, false
+}
+
+// plainScalar returns the index after the JSON number, true, false or null at b[i].
+func plainScalar(b []byte, i int) (int, bool) {
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if len(b)-i >= len(lit) && string(b[i:i+len(lit)]) == lit {
+			return i + len(lit), true
+		}
+	}
+	j := i
+	if j < len(b) && b[j] == '-' {
+		j++
+	}
+	digits := func() int {
+		k := j
+		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
+			j++
+		}
+		return j - k
+	}
+	switch {
+	case j < len(b) && b[j] == '0':
+		j++
+	case digits() == 0:
+		return i, false
+	}
+	if j < len(b) && b[j] == '.' {
+		if j++; digits() == 0 {
+			return i, false
+		}
+	}
+	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
+		j++
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
+			j++
+		}
+		if digits() == 0 {
+			return i, false
+		}
+	}
+	return j, true
+}
+
 // unmarshalGeneral is UnmarshalJSON for any form of the score.
 func (s *StoredScore) unmarshalGeneral(b []byte) error {
 	var raw struct {
@@ -321,7 +490,13 @@ func (f *FlexValue) UnmarshalJSON(b []byte) error {
 // number.
 func (f *FlexValue) setText(raw string) {
 	f.Raw = raw
-	if n, err := strconv.ParseFloat(strings.TrimSpace(f.Raw), 64); err == nil && !math.IsNaN(n) && !math.IsInf(n, 0) {
+	t := strings.TrimSpace(raw)
+	// A finite number starts with a sign, a digit or a point; ParseFloat's other forms
+	// (inf, nan) are not numbers here, and text such as "number" would cost it an error.
+	if t == "" || !(t[0] == '+' || t[0] == '-' || t[0] == '.' || t[0] >= '0' && t[0] <= '9') {
+		return
+	}
+	if n, err := strconv.ParseFloat(t, 64); err == nil && !math.IsNaN(n) && !math.IsInf(n, 0) {
 		f.IsNumber, f.Number = true, n
 	}
 }

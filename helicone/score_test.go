@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // FuzzScoresMarshalJSON checks that Scores encodes exactly as encoding/json encodes the
@@ -67,21 +69,66 @@ func FuzzStoredScore(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		var plain StoredScore
-		if !plain.unmarshalPlain(b) {
-			return
-		}
 		var general StoredScore
-		if err := general.unmarshalGeneral(b); err != nil {
-			t.Fatalf("%q read in one pass as %+v; the general decoding fails: %v", b, plain, err)
-		}
-		p, _ := json.Marshal(plain)
-		g, _ := json.Marshal(general)
-		if plain.Value != general.Value || plain.ValueType != general.ValueType || !bytes.Equal(p, g) ||
-			(plain.Max == nil) != (general.Max == nil) || (plain.Min == nil) != (general.Min == nil) {
-			t.Fatalf("%q read in one pass as %+v (%s); the general decoding gives %+v (%s)", b, plain, p, general, g)
+		generalErr := general.unmarshalGeneral(b)
+		for _, fast := range []struct {
+			name string
+			read func(*StoredScore, []byte) bool
+		}{{"unmarshalPlain", (*StoredScore).unmarshalPlain}, {"scanPlain", (*StoredScore).scanPlain}} {
+			var plain StoredScore
+			if !fast.read(&plain, b) {
+				continue
+			}
+			if generalErr != nil {
+				t.Fatalf("%q read by %s as %+v; the general decoding fails: %v", b, fast.name, plain, generalErr)
+			}
+			p, _ := json.Marshal(plain)
+			g, _ := json.Marshal(general)
+			if plain.Value != general.Value || plain.ValueType != general.ValueType || !bytes.Equal(p, g) ||
+				(plain.Max == nil) != (general.Max == nil) || (plain.Min == nil) != (general.Min == nil) {
+				t.Fatalf("%q read by %s as %+v (%s); the general decoding gives %+v (%s)", b, fast.name, plain, p, general, g)
+			}
 		}
 	})
+}
+
+// TestStoredScoreFromDecoder checks that scores decoded straight from an answer's decoder
+// (UnmarshalJSONFrom, go-json-experiment) are those encoding/json gives, in the forms the
+// scan reads and in those it leaves to the general decoding.
+func TestStoredScoreFromDecoder(t *testing.T) {
+	scanned := 0
+	for _, s := range []string{
+		`{"value":92,"valueType":"number"}`,
+		` { "value" : -1.5e-3 , "valueType" : "number" , "max" : 100 , "min" : null } `,
+		`{"value":"92","valueType":"number","max":"100","min":"0"}`,
+		`{"value":true,"valueType":"boolean","max":1,"min":0}`,
+		`{"value":false}`, `{"value":null}`, `{}`, `{"valueType":5}`, `{"value":"2026-01-15T12:00:00Z","valueType":"string"}`,
+		`{"value":"a\"b","valueType":"s"}`, `{"value":"café"}`, `{"value":{"a":1},"valueType":"s"}`,
+		`{"Value":1}`, `{"value":1,"value":2}`, `{"value":01}`, `{"value":1.}`, `{"value":[1]}`, `{"max":1e999}`,
+	} {
+		var viaV1 ScoreMap
+		errV1 := json.Unmarshal([]byte(`{"k":`+s+`}`), &viaV1)
+		var viaFrom ScoreMap
+		errFrom := jsonv2.Unmarshal([]byte(`{"k":`+s+`}`), &viaFrom, decodeOptions)
+		if (errV1 == nil) != (errFrom == nil) {
+			t.Fatalf("%s: encoding/json %v, UnmarshalJSONFrom %v", s, errV1, errFrom)
+		}
+		if errV1 != nil {
+			continue
+		}
+		a, _ := json.Marshal(viaV1)
+		b, _ := json.Marshal(viaFrom)
+		if !bytes.Equal(a, b) || viaV1["k"].Value != viaFrom["k"].Value || viaV1["k"].ValueType != viaFrom["k"].ValueType {
+			t.Fatalf("%s: encoding/json gives %+v (%s), UnmarshalJSONFrom %+v (%s)", s, viaV1["k"], a, viaFrom["k"], b)
+		}
+		var sc StoredScore
+		if sc.scanPlain([]byte(s)) {
+			scanned++
+		}
+	}
+	if scanned < 8 {
+		t.Fatalf("the scan read %d of the forms; want at least 8", scanned)
+	}
 }
 
 // BenchmarkStoredScore decodes a score as the server writes it, in one pass and with the
@@ -94,6 +141,15 @@ func BenchmarkStoredScore(b *testing.B) {
 			var s StoredScore
 			if err := s.UnmarshalJSON(body); err != nil {
 				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("scanPlain", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var s StoredScore
+			if !s.scanPlain(body) {
+				b.Fatal("not read")
 			}
 		}
 	})
