@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
 
 // fuzzKey is planted in every fuzzed body to prove it never reaches an error.
@@ -140,6 +142,13 @@ func FuzzFlexValue(f *testing.F) {
 			_, _ = v.Int64()
 			if _, err := v.MarshalJSON(); err != nil {
 				t.Fatalf("MarshalJSON of %q: %v", s, err)
+			}
+		}
+		// Straight from a decoder (UnmarshalJSONFrom), as encoding/json gives it.
+		var viaV1, viaFrom []FlexValue
+		if json.Unmarshal([]byte("["+s+"]"), &viaV1) == nil && jsonv2.Unmarshal([]byte("["+s+"]"), &viaFrom, decodeOptions) == nil {
+			if len(viaV1) != len(viaFrom) || (len(viaV1) == 1 && viaV1[0] != viaFrom[0]) {
+				t.Fatalf("%q: encoding/json gives %+v, UnmarshalJSONFrom %+v", s, viaV1, viaFrom)
 			}
 		}
 		var n FlexInt

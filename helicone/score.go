@@ -486,6 +486,22 @@ func (f *FlexValue) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
+// UnmarshalJSONFrom decodes the value as UnmarshalJSON does, straight from the answer's
+// decoder; a string of printable ASCII without escapes (most stored values and types) is
+// taken as it is, without a second decoding.
+func (f *FlexValue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
+	v, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	if text, end, ok := plainString(v, 0); ok && end == len(v) {
+		*f = FlexValue{}
+		f.setText(string(text))
+		return nil
+	}
+	return f.UnmarshalJSON(v)
+}
+
 // setText sets the value to the text of a string or number: numeric when it is a decimal
 // number.
 func (f *FlexValue) setText(raw string) {
