@@ -39,6 +39,9 @@ func fastChatText(raw []byte) (text string, ok bool) {
 	if len(raw) == 0 || raw[0] != '{' {
 		return "", false
 	}
+	if text, ok := scanChatText(raw); ok {
+		return text, true
+	}
 	r := fastReaders.Get().(*fastReader)
 	r.buf.Reset()
 	r.buf.Write(raw)

@@ -1,0 +1,414 @@
+package datasets
+
+import (
+	"unicode/utf8"
+)
+
+// scanChatText reads what fastChatText reads, a chat completion of one choice whose message
+// content is a string: one pass over the bytes, no copy and no decoder, validating the
+// whole body as JSON on the way. Anything unusual (invalid UTF-8, a surrogate escape, a key
+// outside ASCII or with escapes, a duplicate or unknown key, nesting deeper than
+// maxScanDepth) gives ok false and fastChatText decides. When ok, the text is the one the
+// general reader gives.
+func scanChatText(b []byte) (text string, ok bool) {
+	s := scanner{b: b}
+	text, ok = s.completion()
+	if !ok || s.space() != len(b) {
+		return "", false
+	}
+	return text, true
+}
+
+// maxScanDepth is how deeply the values scanChatText skips may nest.
+const maxScanDepth = 32
+
+// scanner is a position in a body read by scanChatText.
+type scanner struct {
+	b []byte
+	i int
+}
+
+// space skips JSON whitespace and returns the position after it.
+func (s *scanner) space() int {
+	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\n' || s.b[s.i] == '\r' || s.b[s.i] == '\t') {
+		s.i++
+	}
+	return s.i
+}
+
+// byte reads c after whitespace.
+func (s *scanner) byte(c byte) bool {
+	if s.space() < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
+	}
+	return false
+}
+
+// member reads the start of an object's next member, after its '{' when first, and
+// returns its name (as written, without its quotes; a name with escapes or outside ASCII
+// is refused); done reports the end of the object instead.
+func (s *scanner) member(first bool) (name []byte, done, ok bool) {
+	if first && !s.byte('{') {
+		return nil, false, false
+	}
+	if s.byte('}') {
+		return nil, true, true
+	}
+	if !first && !s.byte(',') {
+		return nil, false, false
+	}
+	if s.space() == len(s.b) || s.b[s.i] != '"' {
+		return nil, false, false
+	}
+	start := s.i + 1
+	end := plainRun(s.b, start)
+	if end == len(s.b) || s.b[end] != '"' {
+		return nil, false, false
+	}
+	s.i = end + 1
+	if !s.byte(':') {
+		return nil, false, false
+	}
+	return s.b[start:end], false, true
+}
+
+// keyOnce returns the index of name in names and marks it in seen; ok false for a name
+// not in names or seen before.
+func keyOnce(names []string, name []byte, seen *uint32) (int, bool) {
+	for k, n := range names {
+		if n == string(name) {
+			if *seen&(1<<k) != 0 {
+				return k, false
+			}
+			*seen |= 1 << k
+			return k, true
+		}
+	}
+	return -1, false
+}
+
+var (
+	scanTopKeys     = []string{"choices", "object", "id", "created", "model", "usage", "system_fingerprint", "service_tier"}
+	scanChoiceKeys  = []string{"message", "index", "finish_reason", "logprobs", "content_filter_results"}
+	scanMessageKeys = []string{"content", "refusal", "tool_calls", "function_call", "role", "annotations", "audio"}
+)
+
+func (s *scanner) completion() (string, bool) {
+	var text string
+	var seen uint32
+	for first := true; ; first = false {
+		name, done, ok := s.member(first)
+		if !ok {
+			return "", false
+		}
+		if done {
+			return text, seen&1 != 0
+		}
+		switch k, ok := keyOnce(scanTopKeys, name, &seen); {
+		case !ok:
+			return "", false
+		case k == 0:
+			if !s.byte('[') {
+				return "", false
+			}
+			if text, ok = s.choice(); !ok || !s.byte(']') {
+				return "", false
+			}
+		case k == 1:
+			if t, ok := s.strBytes(true); !ok || string(t) != "chat.completion" {
+				return "", false
+			}
+		default:
+			if !s.skip(0) {
+				return "", false
+			}
+		}
+	}
+}
+
+func (s *scanner) choice() (string, bool) {
+	var text string
+	var seen uint32
+	for first := true; ; first = false {
+		name, done, ok := s.member(first)
+		if !ok {
+			return "", false
+		}
+		if done {
+			return text, seen&1 != 0
+		}
+		switch k, ok := keyOnce(scanChoiceKeys, name, &seen); {
+		case !ok:
+			return "", false
+		case k == 0:
+			if text, ok = s.message(); !ok {
+				return "", false
+			}
+		default:
+			if !s.skip(0) {
+				return "", false
+			}
+		}
+	}
+}
+
+func (s *scanner) message() (string, bool) {
+	var text string
+	var seen uint32
+	for first := true; ; first = false {
+		name, done, ok := s.member(first)
+		if !ok {
+			return "", false
+		}
+		if done {
+			return text, seen&1 != 0
+		}
+		k, ok := keyOnce(scanMessageKeys, name, &seen)
+		switch {
+		case !ok:
+		case k == 0:
+			text, ok = s.str()
+		case k == 1: // refusal: null or a string
+			if !s.literal("null") {
+				_, ok = s.strBytes(false)
+			}
+		case k == 2: // tool_calls: null or empty
+			ok = s.literal("null") || (s.byte('[') && s.byte(']'))
+		case k == 3: // function_call: null
+			ok = s.literal("null")
+		default:
+			ok = s.skip(0)
+		}
+		if !ok {
+			return "", false
+		}
+	}
+}
+
+// literal reads lit after whitespace.
+func (s *scanner) literal(lit string) bool {
+	if s.space()+len(lit) <= len(s.b) && string(s.b[s.i:s.i+len(lit)]) == lit {
+		s.i += len(lit)
+		return true
+	}
+	return false
+}
+
+// str reads a string after whitespace and returns its value.
+func (s *scanner) str() (string, bool) {
+	v, ok := s.strBytes(true)
+	return string(v), ok
+}
+
+// strBytes reads a string after whitespace and returns its value when build (valid until
+// the next read; a string without escapes is a part of the body); otherwise it only checks
+// the string.
+func (s *scanner) strBytes(build bool) ([]byte, bool) {
+	if s.space() == len(s.b) || s.b[s.i] != '"' {
+		return nil, false
+	}
+	start := s.i + 1
+	j := plainRun(s.b, start)
+	if j < len(s.b) && s.b[j] == '"' {
+		s.i = j + 1
+		return s.b[start:j], true
+	}
+	var out []byte
+	if build {
+		out = make([]byte, 0, j-start+64)
+		out = append(out, s.b[start:j]...)
+	}
+	for j < len(s.b) {
+		if k := plainRun(s.b, j); k > j {
+			if build {
+				out = append(out, s.b[j:k]...)
+			}
+			if j = k; j == len(s.b) {
+				break
+			}
+		}
+		switch c := s.b[j]; {
+		case c == '"':
+			s.i = j + 1
+			return out, true
+		case c == '\\':
+			if j+1 == len(s.b) {
+				return nil, false
+			}
+			e := s.b[j+1]
+			switch e {
+			case '"', '\\', '/':
+			case 'b':
+				e = '\b'
+			case 'f':
+				e = '\f'
+			case 'n':
+				e = '\n'
+			case 'r':
+				e = '\r'
+			case 't':
+				e = '\t'
+			case 'u':
+				r, ok := hex4(s.b, j+2)
+				if !ok || r >= 0xd800 && r <= 0xdfff {
+					return nil, false
+				}
+				if build {
+					out = utf8.AppendRune(out, r)
+				}
+				j += 6
+				continue
+			default:
+				return nil, false
+			}
+			if build {
+				out = append(out, e)
+			}
+			j += 2
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(s.b[j:])
+			if r == utf8.RuneError && size == 1 {
+				return nil, false // invalid UTF-8, which the general reader replaces
+			}
+			if build {
+				out = append(out, s.b[j:j+size]...)
+			}
+			j += size
+		case c < 0x20:
+			return nil, false
+		default:
+			if build {
+				out = append(out, c)
+			}
+			j++
+		}
+	}
+	return nil, false
+}
+
+// plainByte marks the bytes that stand for themselves in a JSON string: printable ASCII
+// but the quote and the backslash.
+var plainByte = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainRun returns the index of the first byte of b at or after i that is not plain.
+func plainRun(b []byte, i int) int {
+	for i < len(b) && plainByte[b[i]] {
+		i++
+	}
+	return i
+}
+
+// hex4 reads four hexadecimal digits at b[i].
+func hex4(b []byte, i int) (rune, bool) {
+	if i+4 > len(b) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[i : i+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c - 'a' + 10)
+		case c >= 'A' && c <= 'F':
+			r |= rune(c - 'A' + 10)
+		default:
+			return 0, false
+		}
+	}
+	return r, true
+}
+
+// skip reads any JSON value after whitespace, validating it; depth is how deeply it nests
+// in what skip is reading. Objects may repeat names here: their values are not read.
+func (s *scanner) skip(depth int) bool {
+	if depth > maxScanDepth || s.space() == len(s.b) {
+		return false
+	}
+	switch c := s.b[s.i]; {
+	case c == '"':
+		_, ok := s.strBytes(false)
+		return ok
+	case c == '{':
+		for first := true; ; first = false {
+			_, done, ok := s.member(first)
+			if !ok {
+				return false
+			}
+			if done {
+				return true
+			}
+			if !s.skip(depth + 1) {
+				return false
+			}
+		}
+	case c == '[':
+		s.i++
+		if s.byte(']') {
+			return true
+		}
+		for {
+			if !s.skip(depth + 1) {
+				return false
+			}
+			if s.byte(']') {
+				return true
+			}
+			if !s.byte(',') {
+				return false
+			}
+		}
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	default:
+		return s.number()
+	}
+}
+
+// number reads a JSON number.
+func (s *scanner) number() bool {
+	b, i := s.b, s.i
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	digits := func() int {
+		k := i
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+		return i - k
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case digits() == 0:
+		return false
+	}
+	if i < len(b) && b[i] == '.' {
+		if i++; digits() == 0 {
+			return false
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		if digits() == 0 {
+			return false
+		}
+	}
+	s.i = i
+	return true
+}
