@@ -2,6 +2,8 @@ package datasets
 
 import (
 	"unicode/utf8"
+
+	"github.com/heval-dev/heval/internal/jsonscan"
 )
 
 // scanChatText reads what fastChatText reads, a chat completion of one choice whose message
@@ -30,9 +32,7 @@ type scanner struct {
 
 // space skips JSON whitespace and returns the position after it.
 func (s *scanner) space() int {
-	for s.i < len(s.b) && (s.b[s.i] == ' ' || s.b[s.i] == '\n' || s.b[s.i] == '\r' || s.b[s.i] == '\t') {
-		s.i++
-	}
+	s.i = jsonscan.Space(s.b, s.i)
 	return s.i
 }
 
@@ -62,7 +62,7 @@ func (s *scanner) member(first bool) (name []byte, done, ok bool) {
 		return nil, false, false
 	}
 	start := s.i + 1
-	end := plainRun(s.b, start)
+	end := jsonscan.Plain(s.b, start)
 	if end == len(s.b) || s.b[end] != '"' {
 		return nil, false, false
 	}
@@ -209,7 +209,7 @@ func (s *scanner) strBytes(build bool) ([]byte, bool) {
 		return nil, false
 	}
 	start := s.i + 1
-	j := plainRun(s.b, start)
+	j := jsonscan.Plain(s.b, start)
 	if j < len(s.b) && s.b[j] == '"' {
 		s.i = j + 1
 		return s.b[start:j], true
@@ -220,7 +220,7 @@ func (s *scanner) strBytes(build bool) ([]byte, bool) {
 		out = append(out, s.b[start:j]...)
 	}
 	for j < len(s.b) {
-		if k := plainRun(s.b, j); k > j {
+		if k := jsonscan.Plain(s.b, j); k > j {
 			if build {
 				out = append(out, s.b[j:k]...)
 			}
@@ -250,7 +250,7 @@ func (s *scanner) strBytes(build bool) ([]byte, bool) {
 			case 't':
 				e = '\t'
 			case 'u':
-				r, ok := hex4(s.b, j+2)
+				r, ok := jsonscan.Hex4(s.b, j+2)
 				if !ok || r >= 0xd800 && r <= 0xdfff {
 					return nil, false
 				}
@@ -285,45 +285,6 @@ func (s *scanner) strBytes(build bool) ([]byte, bool) {
 		}
 	}
 	return nil, false
-}
-
-// plainByte marks the bytes that stand for themselves in a JSON string: printable ASCII
-// but the quote and the backslash.
-var plainByte = func() (t [256]bool) {
-	for c := 0x20; c < utf8.RuneSelf; c++ {
-		t[c] = c != '"' && c != '\\'
-	}
-	return t
-}()
-
-// plainRun returns the index of the first byte of b at or after i that is not plain.
-func plainRun(b []byte, i int) int {
-	for i < len(b) && plainByte[b[i]] {
-		i++
-	}
-	return i
-}
-
-// hex4 reads four hexadecimal digits at b[i].
-func hex4(b []byte, i int) (rune, bool) {
-	if i+4 > len(b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range b[i : i+4] {
-		r <<= 4
-		switch {
-		case c >= '0' && c <= '9':
-			r |= rune(c - '0')
-		case c >= 'a' && c <= 'f':
-			r |= rune(c - 'a' + 10)
-		case c >= 'A' && c <= 'F':
-			r |= rune(c - 'A' + 10)
-		default:
-			return 0, false
-		}
-	}
-	return r, true
 }
 
 // skip reads any JSON value after whitespace, validating it; depth is how deeply it nests
@@ -378,37 +339,7 @@ func (s *scanner) skip(depth int) bool {
 
 // number reads a JSON number.
 func (s *scanner) number() bool {
-	b, i := s.b, s.i
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	digits := func() int {
-		k := i
-		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
-			i++
-		}
-		return i - k
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case digits() == 0:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		if i++; digits() == 0 {
-			return false
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		if digits() == 0 {
-			return false
-		}
-	}
-	s.i = i
-	return true
+	end, ok := jsonscan.Number(s.b, s.i)
+	s.i = end
+	return ok
 }

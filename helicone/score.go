@@ -15,6 +15,8 @@ import (
 	"github.com/go-json-experiment/json/jsontext"
 
 	jsonv2 "github.com/go-json-experiment/json"
+
+	"github.com/heval-dev/heval/internal/jsonscan"
 )
 
 // BoolSuffix is appended by Helicone to the key of a boolean score when it stores it:
@@ -184,14 +186,14 @@ func (s *StoredScore) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 // strings of printable ASCII without escapes, and reports whether b is exactly that. Any
 // other form is left to UnmarshalJSON, which gives the same result for this one.
 func (s *StoredScore) scanPlain(b []byte) bool {
-	i := skipSpace(b, 0)
+	i := jsonscan.Space(b, 0)
 	if i == len(b) || b[i] != '{' {
 		return false
 	}
 	var fields [4]FlexValue
 	fields[0].Null, fields[2].Null, fields[3].Null = true, true, true
 	var seen [4]bool
-	i = skipSpace(b, i+1)
+	i = jsonscan.Space(b, i+1)
 	for first := true; ; first = false {
 		if i < len(b) && b[i] == '}' && first {
 			break
@@ -215,10 +217,10 @@ func (s *StoredScore) scanPlain(b []byte) bool {
 			return false
 		}
 		seen[k] = true
-		if i = skipSpace(b, j); i == len(b) || b[i] != ':' {
+		if i = jsonscan.Space(b, j); i == len(b) || b[i] != ':' {
 			return false
 		}
-		i = skipSpace(b, i+1)
+		i = jsonscan.Space(b, i+1)
 		f := &fields[k]
 		if text, j, ok := plainString(b, i); ok {
 			*f = FlexValue{}
@@ -241,7 +243,7 @@ func (s *StoredScore) scanPlain(b []byte) bool {
 		} else {
 			return false
 		}
-		if i = skipSpace(b, i); i == len(b) {
+		if i = jsonscan.Space(b, i); i == len(b) {
 			return false
 		}
 		if b[i] == '}' {
@@ -250,9 +252,9 @@ func (s *StoredScore) scanPlain(b []byte) bool {
 		if b[i] != ',' {
 			return false
 		}
-		i = skipSpace(b, i+1)
+		i = jsonscan.Space(b, i+1)
 	}
-	if skipSpace(b, i+1) != len(b) {
+	if jsonscan.Space(b, i+1) != len(b) {
 		return false
 	}
 	*s = StoredScore{Value: fields[0], ValueType: fields[1].Raw}
@@ -267,30 +269,17 @@ func (s *StoredScore) scanPlain(b []byte) bool {
 	return true
 }
 
-// skipSpace returns the index of the first byte of b at or after i that is not JSON
-// whitespace.
-func skipSpace(b []byte, i int) int {
-	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
-		i++
-	}
-	return i
-}
-
 // plainString reads a JSON string at b[i] made of printable ASCII without escapes and
 // returns its contents and the index after it.
 func plainString(b []byte, i int) ([]byte, int, bool) {
 	if i == len(b) || b[i] != '"' {
 		return nil, i, false
 	}
-	for j := i + 1; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '"':
-			return b[i+1 : j], j + 1, true
-		case c < 0x20 || c > 0x7e || c == '\\':
-			return nil, i, false
-		}
+	j := jsonscan.Plain(b, i+1)
+	if j == len(b) || b[j] != '"' {
+		return nil, i, false
 	}
-	return nil, i, false
+	return b[i+1 : j], j + 1, true
 }
 
 // plainScalar returns the index after the JSON number, true, false or null at b[i].
@@ -300,38 +289,7 @@ func plainScalar(b []byte, i int) (int, bool) {
 			return i + len(lit), true
 		}
 	}
-	j := i
-	if j < len(b) && b[j] == '-' {
-		j++
-	}
-	digits := func() int {
-		k := j
-		for j < len(b) && b[j] >= '0' && b[j] <= '9' {
-			j++
-		}
-		return j - k
-	}
-	switch {
-	case j < len(b) && b[j] == '0':
-		j++
-	case digits() == 0:
-		return i, false
-	}
-	if j < len(b) && b[j] == '.' {
-		if j++; digits() == 0 {
-			return i, false
-		}
-	}
-	if j < len(b) && (b[j] == 'e' || b[j] == 'E') {
-		j++
-		if j < len(b) && (b[j] == '+' || b[j] == '-') {
-			j++
-		}
-		if digits() == 0 {
-			return i, false
-		}
-	}
-	return j, true
+	return jsonscan.Number(b, i)
 }
 
 // unmarshalGeneral is UnmarshalJSON for any form of the score.
