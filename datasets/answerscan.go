@@ -88,13 +88,23 @@ func keyOnce(names []string, name []byte, seen *uint32) (int, bool) {
 	return -1, false
 }
 
-var (
-	scanTopKeys     = []string{"choices", "object", "id", "created", "model", "usage", "system_fingerprint", "service_tier"}
-	scanChoiceKeys  = []string{"message", "index", "finish_reason", "logprobs", "content_filter_results"}
-	scanMessageKeys = []string{"content", "refusal", "tool_calls", "function_call", "role", "annotations", "audio"}
+// The objects scanChatText reads, each with its keys; the first key is the one it needs.
+const (
+	topLevel = iota
+	choiceLevel
+	messageLevel
 )
 
-func (s *scanner) completion() (string, bool) {
+var scanKeys = [...][]string{
+	topLevel:     {"choices", "object", "id", "created", "model", "usage", "system_fingerprint", "service_tier"},
+	choiceLevel:  {"message", "index", "finish_reason", "logprobs", "content_filter_results"},
+	messageLevel: {"content", "refusal", "tool_calls", "function_call", "role", "annotations", "audio"},
+}
+
+func (s *scanner) completion() (string, bool) { return s.object(topLevel) }
+
+// object reads an object of level, each of its keys once, and returns the text it holds.
+func (s *scanner) object(level int) (string, bool) {
 	var text string
 	var seen uint32
 	for first := true; ; first = false {
@@ -105,85 +115,45 @@ func (s *scanner) completion() (string, bool) {
 		if done {
 			return text, seen&1 != 0
 		}
-		switch k, ok := keyOnce(scanTopKeys, name, &seen); {
-		case !ok:
+		k, ok := keyOnce(scanKeys[level], name, &seen)
+		if ok {
+			text, ok = s.value(level, k, text)
+		}
+		if !ok {
 			return "", false
-		case k == 0:
-			if !s.byte('[') {
-				return "", false
-			}
-			if text, ok = s.choice(); !ok || !s.byte(']') {
-				return "", false
-			}
-		case k == 1:
-			if t, ok := s.strBytes(true); !ok || string(t) != "chat.completion" {
-				return "", false
-			}
-		default:
-			if !s.skip(0) {
-				return "", false
-			}
 		}
 	}
 }
 
-func (s *scanner) choice() (string, bool) {
-	var text string
-	var seen uint32
-	for first := true; ; first = false {
-		name, done, ok := s.member(first)
-		if !ok {
+// value reads the value of key k of an object of level, whose text so far is text, and
+// returns the object's text.
+func (s *scanner) value(level, k int, text string) (string, bool) {
+	switch {
+	case level == topLevel && k == 0: // choices: exactly one
+		if !s.byte('[') {
 			return "", false
 		}
-		if done {
-			return text, seen&1 != 0
+		t, ok := s.object(choiceLevel)
+		return t, ok && s.byte(']')
+	case level == topLevel && k == 1: // object
+		t, ok := s.strBytes(true)
+		return text, ok && string(t) == "chat.completion"
+	case level == choiceLevel && k == 0: // message
+		return s.object(messageLevel)
+	case level == messageLevel && k == 0: // content
+		return s.str()
+	case level == messageLevel && k == 1: // refusal: null or a string
+		if s.literal("null") {
+			return text, true
 		}
-		switch k, ok := keyOnce(scanChoiceKeys, name, &seen); {
-		case !ok:
-			return "", false
-		case k == 0:
-			if text, ok = s.message(); !ok {
-				return "", false
-			}
-		default:
-			if !s.skip(0) {
-				return "", false
-			}
-		}
+		_, ok := s.strBytes(false)
+		return text, ok
+	case level == messageLevel && k == 2: // tool_calls: null or empty
+		return text, s.literal("null") || (s.byte('[') && s.byte(']'))
+	case level == messageLevel && k == 3: // function_call: null
+		return text, s.literal("null")
 	}
-}
-
-func (s *scanner) message() (string, bool) {
-	var text string
-	var seen uint32
-	for first := true; ; first = false {
-		name, done, ok := s.member(first)
-		if !ok {
-			return "", false
-		}
-		if done {
-			return text, seen&1 != 0
-		}
-		k, ok := keyOnce(scanMessageKeys, name, &seen)
-		switch {
-		case !ok:
-		case k == 0:
-			text, ok = s.str()
-		case k == 1: // refusal: null or a string
-			if !s.literal("null") {
-				_, ok = s.strBytes(false)
-			}
-		case k == 2: // tool_calls: null or empty
-			ok = s.literal("null") || (s.byte('[') && s.byte(']'))
-		case k == 3: // function_call: null
-			ok = s.literal("null")
-		default:
-			ok = s.skip(0)
-		}
-		if !ok {
-			return "", false
-		}
-	}
+	return text, s.skip(0)
 }
 
 // literal reads lit after whitespace.
