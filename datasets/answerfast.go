@@ -1,196 +1,328 @@
 package datasets
 
 import (
-	"bytes"
-	"io"
-	"sync"
+	"unicode/utf16"
+	"unicode/utf8"
 
-	"github.com/go-json-experiment/json/jsontext"
+	"github.com/heval-dev/heval/internal/jsonscan"
 )
-
-// Keys that may appear in a chat completion read by fastChatText, as they are written in
-// the body (quoted, unescaped). Their values are ignored by the general reader, so any
-// value is accepted.
-var (
-	fastTopKeys     = map[string]bool{`"id"`: true, `"created"`: true, `"model"`: true, `"usage"`: true, `"system_fingerprint"`: true, `"service_tier"`: true}
-	fastChoiceKeys  = map[string]bool{`"index"`: true, `"finish_reason"`: true, `"logprobs"`: true, `"content_filter_results"`: true}
-	fastMessageKeys = map[string]bool{`"role"`: true, `"annotations"`: true, `"audio"`: true}
-)
-
-// fastReader is the decoder of fastChatText and the copy of the body it reads, kept
-// between calls.
-type fastReader struct {
-	buf bytes.Buffer
-	dec jsontext.Decoder
-}
-
-// maxPooledBody is the largest body whose copy a fastReader keeps for the next call.
-const maxPooledBody = 256 << 10
-
-var fastReaders = sync.Pool{New: func() any { return new(fastReader) }}
 
 // fastChatText reads the common OpenAI chat completion: one choice whose message content
-// is a plain string and that has no tool or function calls. It validates raw and reads it
-// in one pass, with a strict decoder: a body that is not valid JSON, holds invalid UTF-8
-// or a duplicate key, a key written with escapes, or anything the fast path does not know
-// gives ok false, and the general reader decides. When ok, the text is the one the general
-// reader gives.
+// is a string and that has no tool or function calls. It validates raw and reads it in one
+// pass over its bytes, with no copy and no decoder. Anything it does not know or that is
+// unusual (invalid UTF-8, a lone surrogate escape, a key outside ASCII or with escapes, a
+// duplicate or unknown key, nesting deeper than maxScanDepth) gives ok false, and the
+// general reader decides. When ok, the text is the one the general reader gives.
 func fastChatText(raw []byte) (text string, ok bool) {
-	if len(raw) == 0 || raw[0] != '{' {
+	s := scanner{b: raw}
+	text, ok = s.completion()
+	if !ok || s.space() != len(raw) {
 		return "", false
 	}
-	if text, ok := scanChatText(raw); ok {
-		return text, true
-	}
-	r := fastReaders.Get().(*fastReader)
-	r.buf.Reset()
-	r.buf.Write(raw)
-	r.dec.Reset(&r.buf)
-	text, ok = r.completion()
-	r.buf.Reset()
-	r.dec.Reset(&r.buf)
-	if r.buf.Cap() <= maxPooledBody {
-		fastReaders.Put(r)
-	}
-	return text, ok
+	return text, true
 }
 
-// completion reads the whole body: an object of the known top-level keys with exactly one
-// choice, and nothing after it.
-func (r *fastReader) completion() (string, bool) {
-	d := &r.dec
-	if !r.open('{') {
-		return "", false
+// maxScanDepth is how deeply the values fastChatText skips may nest.
+const maxScanDepth = 32
+
+// scanner is a position in a body read by fastChatText.
+type scanner struct {
+	b []byte
+	i int
+}
+
+// space skips JSON whitespace and returns the position after it.
+func (s *scanner) space() int {
+	s.i = jsonscan.Space(s.b, s.i)
+	return s.i
+}
+
+// byte reads c after whitespace.
+func (s *scanner) byte(c byte) bool {
+	if s.space() < len(s.b) && s.b[s.i] == c {
+		s.i++
+		return true
 	}
+	return false
+}
+
+// member reads the start of an object's next member, after its '{' when first, and
+// returns its name (as written, without its quotes; a name with escapes or outside ASCII
+// is refused); done reports the end of the object instead.
+func (s *scanner) member(first bool) (name []byte, done, ok bool) {
+	if first && !s.byte('{') {
+		return nil, false, false
+	}
+	if s.byte('}') {
+		return nil, true, true
+	}
+	if !first && !s.byte(',') {
+		return nil, false, false
+	}
+	if s.space() == len(s.b) || s.b[s.i] != '"' {
+		return nil, false, false
+	}
+	start := s.i + 1
+	end := jsonscan.Plain(s.b, start)
+	if end == len(s.b) || s.b[end] != '"' {
+		return nil, false, false
+	}
+	s.i = end + 1
+	if !s.byte(':') {
+		return nil, false, false
+	}
+	return s.b[start:end], false, true
+}
+
+// keyOnce returns the index of name in names and marks it in seen; ok false for a name
+// not in names or seen before.
+func keyOnce(names []string, name []byte, seen *uint32) (int, bool) {
+	for k, n := range names {
+		if n == string(name) {
+			if *seen&(1<<k) != 0 {
+				return k, false
+			}
+			*seen |= 1 << k
+			return k, true
+		}
+	}
+	return -1, false
+}
+
+// The objects fastChatText reads, each with its keys; the first key is the one it needs.
+const (
+	topLevel = iota
+	choiceLevel
+	messageLevel
+)
+
+var scanKeys = [...][]string{
+	topLevel:     {"choices", "object", "id", "created", "model", "usage", "system_fingerprint", "service_tier"},
+	choiceLevel:  {"message", "index", "finish_reason", "logprobs", "content_filter_results"},
+	messageLevel: {"content", "refusal", "tool_calls", "function_call", "role", "annotations", "audio"},
+}
+
+func (s *scanner) completion() (string, bool) { return s.object(topLevel) }
+
+// object reads an object of level, each of its keys once, and returns the text it holds.
+func (s *scanner) object(level int) (string, bool) {
 	var text string
-	seen := false
-	for d.PeekKind() != '}' {
-		name, err := d.ReadValue()
-		if err != nil {
+	var seen uint32
+	for first := true; ; first = false {
+		name, done, ok := s.member(first)
+		if !ok {
 			return "", false
 		}
-		switch string(name) {
-		case `"choices"`:
-			t, ok := r.choices()
-			if !ok {
-				return "", false
-			}
-			text, seen = t, true
-		case `"object"`:
-			tok, err := d.ReadToken()
-			if err != nil || tok.Kind() != '"' || tok.String() != "chat.completion" {
-				return "", false
-			}
-		default:
-			if !fastTopKeys[string(name)] || d.SkipValue() != nil {
-				return "", false
-			}
+		if done {
+			return text, seen&1 != 0
+		}
+		k, ok := keyOnce(scanKeys[level], name, &seen)
+		if ok {
+			text, ok = s.value(level, k, text)
+		}
+		if !ok {
+			return "", false
 		}
 	}
-	if !r.open('}') {
-		return "", false
-	}
-	if _, err := d.ReadToken(); err != io.EOF {
-		return "", false
-	}
-	return text, seen
 }
 
-// choices reads an array of exactly one choice.
-func (r *fastReader) choices() (string, bool) {
-	if !r.open('[') || r.dec.PeekKind() != '{' {
-		return "", false
+// value reads the value of key k of an object of level, whose text so far is text, and
+// returns the object's text.
+func (s *scanner) value(level, k int, text string) (string, bool) {
+	switch {
+	case level == topLevel && k == 0: // choices: exactly one
+		if !s.byte('[') {
+			return "", false
+		}
+		t, ok := s.object(choiceLevel)
+		return t, ok && s.byte(']')
+	case level == topLevel && k == 1: // object
+		t, ok := s.strBytes(true)
+		return text, ok && string(t) == "chat.completion"
+	case level == choiceLevel && k == 0: // message
+		return s.object(messageLevel)
+	case level == messageLevel && k == 0: // content
+		return s.str()
+	case level == messageLevel && k == 1: // refusal: null or a string
+		if s.literal("null") {
+			return text, true
+		}
+		_, ok := s.strBytes(false)
+		return text, ok
+	case level == messageLevel && k == 2: // tool_calls: null or empty
+		return text, s.literal("null") || (s.byte('[') && s.byte(']'))
+	case level == messageLevel && k == 3: // function_call: null
+		return text, s.literal("null")
 	}
-	text, ok := r.choice()
-	return text, ok && r.open(']')
+	return text, s.skip(0)
 }
 
-// choice reads a choice object, which must hold a message.
-func (r *fastReader) choice() (string, bool) {
-	d := &r.dec
-	if !r.open('{') {
-		return "", false
+// literal reads lit after whitespace.
+func (s *scanner) literal(lit string) bool {
+	if s.space()+len(lit) <= len(s.b) && string(s.b[s.i:s.i+len(lit)]) == lit {
+		s.i += len(lit)
+		return true
 	}
-	var text string
-	seen := false
-	for d.PeekKind() != '}' {
-		name, err := d.ReadValue()
-		if err != nil {
-			return "", false
-		}
-		switch {
-		case string(name) == `"message"`:
-			t, ok := r.message()
-			if !ok {
-				return "", false
-			}
-			text, seen = t, true
-		case !fastChoiceKeys[string(name)] || d.SkipValue() != nil:
-			return "", false
-		}
-	}
-	return text, seen && r.open('}')
+	return false
 }
 
-// message reads a message object: string content, a null or string refusal, no tool or
-// function calls.
-func (r *fastReader) message() (string, bool) {
-	d := &r.dec
-	if !r.open('{') {
-		return "", false
+// str reads a string after whitespace and returns its value.
+func (s *scanner) str() (string, bool) {
+	v, ok := s.strBytes(true)
+	return string(v), ok
+}
+
+// strBytes reads a string after whitespace and returns its value when build (valid until
+// the next read; a string without escapes is a part of the body); otherwise it only checks
+// the string.
+func (s *scanner) strBytes(build bool) ([]byte, bool) {
+	if s.space() == len(s.b) || s.b[s.i] != '"' {
+		return nil, false
 	}
-	var text string
-	seen := false
-	for d.PeekKind() != '}' {
-		name, err := d.ReadValue()
-		if err != nil {
-			return "", false
+	start := s.i + 1
+	j := jsonscan.Plain(s.b, start)
+	if j < len(s.b) && s.b[j] == '"' {
+		s.i = j + 1
+		return s.b[start:j], true
+	}
+	var out []byte
+	if build {
+		out = make([]byte, 0, j-start+64)
+		out = append(out, s.b[start:j]...)
+	}
+	for j < len(s.b) {
+		if k := jsonscan.Plain(s.b, j); k > j {
+			if build {
+				out = append(out, s.b[j:k]...)
+			}
+			if j = k; j == len(s.b) {
+				break
+			}
 		}
-		switch string(name) {
-		case `"content"`:
-			tok, err := d.ReadToken()
-			if err != nil || tok.Kind() != '"' {
-				return "", false
+		switch c := s.b[j]; {
+		case c == '"':
+			s.i = j + 1
+			return out, true
+		case c == '\\':
+			if j+1 == len(s.b) {
+				return nil, false
 			}
-			text, seen = tok.String(), true
-		case `"refusal"`:
-			if k := r.kind(); k != 'n' && k != '"' {
-				return "", false
-			}
-		case `"tool_calls"`:
-			switch r.kind() {
+			e := s.b[j+1]
+			switch e {
+			case '"', '\\', '/':
+			case 'b':
+				e = '\b'
+			case 'f':
+				e = '\f'
 			case 'n':
-			case '[':
-				if !r.open(']') {
-					return "", false
+				e = '\n'
+			case 'r':
+				e = '\r'
+			case 't':
+				e = '\t'
+			case 'u':
+				r, ok := jsonscan.Hex4(s.b, j+2)
+				if !ok {
+					return nil, false
 				}
+				j += 6
+				if utf16.IsSurrogate(r) {
+					// Only a pair is read here; a lone half, which the general reader
+					// replaces, is refused.
+					var lo rune
+					if j+1 < len(s.b) && s.b[j] == '\\' && s.b[j+1] == 'u' {
+						lo, ok = jsonscan.Hex4(s.b, j+2)
+					}
+					if r = utf16.DecodeRune(r, lo); !ok || r == utf8.RuneError {
+						return nil, false
+					}
+					j += 6
+				}
+				if build {
+					out = utf8.AppendRune(out, r)
+				}
+				continue
 			default:
-				return "", false
+				return nil, false
 			}
-		case `"function_call"`:
-			if r.kind() != 'n' {
-				return "", false
+			if build {
+				out = append(out, e)
 			}
+			j += 2
+		case c >= utf8.RuneSelf:
+			r, size := utf8.DecodeRune(s.b[j:])
+			if r == utf8.RuneError && size == 1 {
+				return nil, false // invalid UTF-8, which the general reader replaces
+			}
+			if build {
+				out = append(out, s.b[j:j+size]...)
+			}
+			j += size
+		case c < 0x20:
+			return nil, false
 		default:
-			if !fastMessageKeys[string(name)] || d.SkipValue() != nil {
-				return "", false
+			if build {
+				out = append(out, c)
 			}
+			j++
 		}
 	}
-	return text, seen && r.open('}')
+	return nil, false
 }
 
-// open reads the next token and reports whether it is the delimiter k.
-func (r *fastReader) open(k jsontext.Kind) bool {
-	tok, err := r.dec.ReadToken()
-	return err == nil && tok.Kind() == k
-}
-
-// kind reads the next token and returns its kind; 0 when it cannot be read.
-func (r *fastReader) kind() jsontext.Kind {
-	tok, err := r.dec.ReadToken()
-	if err != nil {
-		return 0
+// skip reads any JSON value after whitespace, validating it; depth is how deeply it nests
+// in what skip is reading. Objects may repeat names here: their values are not read.
+func (s *scanner) skip(depth int) bool {
+	if depth > maxScanDepth || s.space() == len(s.b) {
+		return false
 	}
-	return tok.Kind()
+	switch c := s.b[s.i]; {
+	case c == '"':
+		_, ok := s.strBytes(false)
+		return ok
+	case c == '{':
+		for first := true; ; first = false {
+			_, done, ok := s.member(first)
+			if !ok {
+				return false
+			}
+			if done {
+				return true
+			}
+			if !s.skip(depth + 1) {
+				return false
+			}
+		}
+	case c == '[':
+		s.i++
+		if s.byte(']') {
+			return true
+		}
+		for {
+			if !s.skip(depth + 1) {
+				return false
+			}
+			if s.byte(']') {
+				return true
+			}
+			if !s.byte(',') {
+				return false
+			}
+		}
+	case c == 't':
+		return s.literal("true")
+	case c == 'f':
+		return s.literal("false")
+	case c == 'n':
+		return s.literal("null")
+	default:
+		return s.number()
+	}
+}
+
+// number reads a JSON number.
+func (s *scanner) number() bool {
+	end, ok := jsonscan.Number(s.b, s.i)
+	s.i = end
+	return ok
 }

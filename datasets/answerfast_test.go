@@ -91,12 +91,6 @@ func generalText(body []byte) (string, error) {
 func checkFastPath(t *testing.T, body []byte) {
 	t.Helper()
 	trimmed := bytes.TrimSpace(body)
-	if got, ok := scanChatText(trimmed); ok {
-		want, err := generalText(trimmed)
-		if err != nil || got != want {
-			t.Fatalf("the scan read %q as %q, the general reader gives %q, %v", body, got, want, err)
-		}
-	}
 	if got, ok := fastChatText(trimmed); ok {
 		want, err := generalText(trimmed)
 		if err != nil || got != want {
@@ -121,15 +115,7 @@ func TestFastChatTextBodies(t *testing.T) {
 	if fast < 10 {
 		t.Fatalf("the fast path read %d of the bodies; want at least 10", fast)
 	}
-	scanned := 0
-	for _, b := range chatBodies {
-		if _, ok := scanChatText(bytes.TrimSpace([]byte(b))); ok {
-			scanned++
-		}
-	}
-	if scanned < 10 {
-		t.Fatalf("the scan read %d of the bodies; want at least 10", scanned)
-	}
+
 }
 
 func FuzzFastChatText(f *testing.F) {

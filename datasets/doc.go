@@ -43,10 +43,8 @@
 // Anthropic Messages, Google Gemini, streamed bodies, plain text) and says clearly when a
 // body cannot be read or was not stored ([heval.ErrBodyNotAvailable]). It gives exactly
 // what [heval.AnswerText] gives; the most common body, a plain OpenAI chat completion, is
-// validated and read in one pass by a byte scanner with no copy of the body (or, when the
-// scanner refuses something unusual, by a strict streaming decoder,
-// github.com/go-json-experiment/json/jsontext), and every other body goes to the general
-// reader.
+// validated and read in one pass by a byte scanner with no copy of the body, and every
+// other body (or one the scanner finds unusual) goes to the general reader.
 //
 // When a source yields nothing, [ExplainEmpty] asks it why ([EmptyExplainer]): a request
 // source reads the organization's most recent requests in one query and names their models
