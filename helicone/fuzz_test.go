@@ -144,11 +144,11 @@ func FuzzFlexValue(f *testing.F) {
 				t.Fatalf("MarshalJSON of %q: %v", s, err)
 			}
 		}
-		// Straight from a decoder (UnmarshalJSONFrom), as encoding/json gives it.
+		// Decoded by go-json-experiment, as encoding/json gives it.
 		var viaV1, viaFrom []FlexValue
 		if json.Unmarshal([]byte("["+s+"]"), &viaV1) == nil && jsonv2.Unmarshal([]byte("["+s+"]"), &viaFrom, decodeOptions) == nil {
 			if len(viaV1) != len(viaFrom) || (len(viaV1) == 1 && viaV1[0] != viaFrom[0]) {
-				t.Fatalf("%q: encoding/json gives %+v, UnmarshalJSONFrom %+v", s, viaV1, viaFrom)
+				t.Fatalf("%q: encoding/json gives %+v, go-json-experiment %+v", s, viaV1, viaFrom)
 			}
 		}
 		var n FlexInt

@@ -4,15 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"unicode/utf8"
-
-	"github.com/go-json-experiment/json/jsontext"
 
 	jsonv2 "github.com/go-json-experiment/json"
 
@@ -161,30 +157,16 @@ type StoredScore struct {
 // UnmarshalJSON accepts the fields in any JSON form: max and min as numbers, numeric
 // strings or null, valueType as any scalar. Unknown fields are ignored.
 func (s *StoredScore) UnmarshalJSON(b []byte) error {
-	if s.unmarshalPlain(b) {
+	if s.scanPlain(b) {
 		return nil
 	}
 	return s.unmarshalGeneral(b)
 }
 
-// UnmarshalJSONFrom decodes a score as UnmarshalJSON does, straight from the answer's
-// decoder: the score as the server writes it is read from the decoder's own bytes, with
-// no second decoder (a re-scored experiment's answer holds several scores a run).
-func (s *StoredScore) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	v, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if s.scanPlain(v) {
-		return nil
-	}
-	return s.UnmarshalJSON(v)
-}
-
 // scanPlain reads the commonest form of a score, an object of some of the keys value,
 // valueType, max and min (once each) whose values are numbers, true, false, null or
 // strings of printable ASCII without escapes, and reports whether b is exactly that. Any
-// other form is left to UnmarshalJSON, which gives the same result for this one.
+// other form is left to the general decoding, which gives the same result for this one.
 func (s *StoredScore) scanPlain(b []byte) bool {
 	i := jsonscan.Space(b, 0)
 	if i == len(b) || b[i] != '{' {
@@ -314,91 +296,6 @@ func (s *StoredScore) unmarshalGeneral(b []byte) error {
 	return nil
 }
 
-// unmarshalPlain reads the score as the server writes it, an object of some of the keys
-// value, valueType, max and min (spelled so, once each) with scalar values, in one pass
-// with a strict decoder, and reports whether it did. Any other form is left to the general
-// decoding of UnmarshalJSON, which gives the same result for this one.
-func (s *StoredScore) unmarshalPlain(b []byte) bool {
-	p := plainDecoders.Get().(*plainDecoder)
-	defer p.release()
-	p.buf.Write(b)
-	d := &p.dec
-	d.Reset(&p.buf)
-	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '{' {
-		return false
-	}
-	var value, valueType, maxV, minV FlexValue
-	value.Null, maxV.Null, minV.Null = true, true, true
-	for d.PeekKind() != '}' {
-		name, err := d.ReadValue()
-		if err != nil {
-			return false
-		}
-		var f *FlexValue
-		switch string(name) {
-		case `"value"`:
-			f = &value
-		case `"valueType"`:
-			f = &valueType
-		case `"max"`:
-			f = &maxV
-		case `"min"`:
-			f = &minV
-		default:
-			return false
-		}
-		v, err := d.ReadValue()
-		if err != nil {
-			return false
-		}
-		switch v.Kind() {
-		case '"':
-			if bytes.IndexByte(v, '\\') >= 0 {
-				return false
-			}
-			*f = FlexValue{}
-			f.setText(string(v[1 : len(v)-1]))
-		case '0', 't', 'f', 'n':
-			if f.UnmarshalJSON(v) != nil {
-				return false
-			}
-		default:
-			return false
-		}
-	}
-	if tok, err := d.ReadToken(); err != nil || tok.Kind() != '}' {
-		return false
-	}
-	if _, err := d.ReadToken(); err != io.EOF {
-		return false
-	}
-	*s = StoredScore{Value: value, ValueType: valueType.Raw}
-	if maxV.IsNumber {
-		s.Max = &maxV.Number
-	}
-	if minV.IsNumber {
-		s.Min = &minV.Number
-	}
-	return true
-}
-
-// plainDecoder is a decoder of unmarshalPlain and the copy of the score it reads, kept
-// between calls.
-type plainDecoder struct {
-	buf bytes.Buffer
-	dec jsontext.Decoder
-}
-
-var plainDecoders = sync.Pool{New: func() any { return new(plainDecoder) }}
-
-func (p *plainDecoder) release() {
-	p.buf.Reset()
-	p.dec.Reset(&p.buf)
-	if p.buf.Cap() <= 4<<10 {
-		plainDecoders.Put(p)
-	}
-}
-
 // ScoreMap is the scores of one request as the server returns them, keyed by stored key
 // (booleans carry BoolSuffix). A null map decodes as nil.
 type ScoreMap map[string]StoredScore
@@ -431,6 +328,11 @@ func (f *FlexValue) UnmarshalJSON(b []byte) error {
 		f.Raw, f.IsNumber, f.Number = "0", true, 0
 		return nil
 	case b[0] == '"':
+		// Most stored values and types are printable ASCII without escapes.
+		if text, end, ok := plainString(b, 0); ok && end == len(b) {
+			f.setText(string(text))
+			return nil
+		}
 		var s string
 		if err := jsonv2.Unmarshal(b, &s, decodeOptions); err != nil {
 			return err
@@ -442,22 +344,6 @@ func (f *FlexValue) UnmarshalJSON(b []byte) error {
 		f.setText(string(b))
 	}
 	return nil
-}
-
-// UnmarshalJSONFrom decodes the value as UnmarshalJSON does, straight from the answer's
-// decoder; a string of printable ASCII without escapes (most stored values and types) is
-// taken as it is, without a second decoding.
-func (f *FlexValue) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
-	v, err := dec.ReadValue()
-	if err != nil {
-		return err
-	}
-	if text, end, ok := plainString(v, 0); ok && end == len(v) {
-		*f = FlexValue{}
-		f.setText(string(text))
-		return nil
-	}
-	return f.UnmarshalJSON(v)
 }
 
 // setText sets the value to the text of a string or number: numeric when it is a decimal
