@@ -238,7 +238,7 @@ func (y *yielded) inFile(s spilled) (bool, error) {
 // read returns record i of the file.
 func (y *yielded) read(i int64) (spilled, error) {
 	if err := y.file.Read(i, y.rec[:]); err != nil {
-		return spilled{}, fmt.Errorf("helicone: reading back the ids of the requests already yielded, from a temporary file: %w", err)
+		return spilled{}, fmt.Errorf("helicone: reading back the ids of the requests already yielded, from a temporary file: %w (the temporary directory, TMPDIR, must stay in place while the query runs)", err)
 	}
 	s := spilled{t: int64(binary.BigEndian.Uint64(y.rec[:8]))}
 	copy(s.id[:], y.rec[8:])
