@@ -48,9 +48,9 @@ const (
 // dictionary-encoded: nearly every value is new, so a dictionary would cost a lookup per row
 // and hold every id of the row group, while zstd finds the repeats of one record's rows
 // next to each other (a 100k-sample run's file is 12% smaller). Every nullable column is a
-// pointer field, nil for null. (parquet-go v0.32.0, the newest release, writes some runs of
-// zero values of optional non-pointer fields as zeros instead of nulls; pointer fields are
-// written exactly.)
+// pointer field, nil for null. (parquet-go v0.32.0 wrote some runs of zero values of
+// optional non-pointer fields as zeros instead of nulls; pointer fields are written exactly
+// by every release since.)
 type row struct {
 	RunID               string  `parquet:"run_id,dict"`
 	RunStarted          int64   `parquet:"run_started,timestamp(microsecond:utc)"`
