@@ -35,7 +35,10 @@ const userAgent = "heval-helicone-go"
 
 // Client talks to one Helicone API server with one API key. It is safe for concurrent use.
 type Client struct {
-	baseURL  *url.URL
+	baseURL *url.URL
+	// base is what a plain path is appended to (see [Client.url]); empty when every path
+	// goes through URL.JoinPath.
+	base     string
 	apiKey   string
 	redactor *Redactor
 	timeouts Timeouts
@@ -143,6 +146,7 @@ func NewClient(opts ...Option) (*Client, error) {
 	if c.baseURL.Scheme != "https" && !c.insecure && !isLoopback(c.baseURL.Hostname()) {
 		return nil, fmt.Errorf("helicone: %w: refusing to send the API key over plain HTTP to %s: use https, a loopback address, or WithInsecure (heval: --insecure)", ErrInsecureURL, c.baseURL.Host)
 	}
+	c.base = plainBase(c.baseURL)
 	c.timeouts = c.timeouts.withDefaults()
 	if c.http == nil {
 		c.http = c.defaultHTTPClient()
@@ -189,6 +193,53 @@ func parseBaseURL(raw string) (*url.URL, error) {
 	}
 	u.RawQuery, u.Fragment = "", ""
 	return u, nil
+}
+
+// plainBase is the string that [plainPath] paths are appended to for the address that
+// u.JoinPath(path) makes, or "" when u has no such string.
+func plainBase(u *url.URL) string {
+	if base, ok := strings.CutSuffix(u.JoinPath("x").String(), "/x"); ok && base+"/x" == u.JoinPath("/x").String() {
+		return base
+	}
+	return ""
+}
+
+// plainPath reports whether URL.JoinPath leaves p as it is: it starts with a slash, and
+// its segments are non-empty, neither "." nor "..", and made of characters that need no
+// escaping (the paths of the API's routes, with UUIDs and ids in them).
+func plainPath(p string) bool {
+	if len(p) < 2 || p[0] != '/' {
+		return false
+	}
+	seg := 0 // length of the current segment
+	dots := 0
+	for i := 1; i <= len(p); i++ {
+		if i == len(p) || p[i] == '/' {
+			if seg == 0 || dots == seg && seg <= 2 {
+				return false
+			}
+			seg, dots = 0, 0
+			continue
+		}
+		switch c := p[i]; {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '-', c == '_', c == '~':
+		case c == '.':
+			dots++
+		default:
+			return false
+		}
+		seg++
+	}
+	return true
+}
+
+// url is the address of path (a route of the API, escaped) under the base URL, as
+// URL.JoinPath makes it.
+func (c *Client) url(path string) string {
+	if c.base != "" && plainPath(path) {
+		return c.base + path
+	}
+	return c.baseURL.JoinPath(path).String()
 }
 
 // redactURL hides user information in a URL that is about to appear in an error.
@@ -264,20 +315,20 @@ func (c *Client) doCall(ctx context.Context, cl call, body any) (RateLimit, erro
 // is re-read from payload on every attempt.
 func (c *Client) once(ctx context.Context, cl call) (rl RateLimit, status int, retryable bool, err error) {
 	method, path := cl.method, cl.path
-	u := c.baseURL.JoinPath(path)
 	var rd io.Reader
 	if cl.payload != nil {
 		rd = bytes.NewReader(cl.payload)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u.String(), rd)
+	req, err := http.NewRequestWithContext(ctx, method, c.url(path), rd)
 	if err != nil {
 		return rl, 0, false, fmt.Errorf("helicone: %s %s: %w", method, path, err)
 	}
-	req.Header.Set("Authorization", "Bearer "+c.apiKey)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
+	// The names are canonical already (Header.Set would canonicalize each on every call).
+	req.Header["Authorization"] = []string{"Bearer " + c.apiKey}
+	req.Header["Accept"] = []string{"application/json"}
+	req.Header["User-Agent"] = []string{userAgent}
 	if cl.payload != nil {
-		req.Header.Set("Content-Type", "application/json")
+		req.Header["Content-Type"] = []string{"application/json"}
 	}
 	resp, err := c.send(req)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/heval-dev/heval/internal/idkey"
 )
@@ -50,6 +51,28 @@ func ValidateScores(requestID string, scores Scores) error {
 	if !IsUUID(requestID) {
 		return &InvalidScoreError{RequestID: requestID, Reason: "the request id is not a UUID (Helicone would accept the write and silently drop it); use the Helicone-Id of the logged request"}
 	}
+	// Most writes are valid: they are checked in map order, and only a write with a fault
+	// is checked again in key order, so that its error names the same key every time.
+	ok, suffixed := true, false
+	for k := range scores {
+		if !scoreKeyValid(k) {
+			ok = false
+			break
+		}
+		suffixed = suffixed || strings.HasSuffix(k, BoolSuffix)
+	}
+	if ok && suffixed {
+		// A boolean's stored key can be another key of the write only when one ends so.
+		for k, v := range scores {
+			if other, has := scores[k+BoolSuffix]; v.IsBool() && has && !other.IsBool() {
+				ok = false
+				break
+			}
+		}
+	}
+	if ok {
+		return nil
+	}
 	keys := make([]string, 0, len(scores))
 	for k := range scores {
 		keys = append(keys, k)
@@ -72,6 +95,27 @@ func ValidateScores(requestID string, scores Scores) error {
 		}
 	}
 	return nil
+}
+
+// scoreKeyValid reports whether ValidateScores accepts k as a key on its own: the same
+// checks, without building an error.
+func scoreKeyValid(k string) bool {
+	switch {
+	case k == "":
+		return false
+	case k[0] <= ' ' || k[len(k)-1] <= ' ' || k[0] >= utf8.RuneSelf || k[len(k)-1] >= utf8.RuneSelf:
+		// An end that may be a space, ASCII or not: checked exactly.
+		if strings.TrimSpace(k) != k {
+			return false
+		}
+	}
+	// A control character is a byte: no byte of a multi-byte UTF-8 sequence is below 0x80.
+	for i := 0; i < len(k); i++ {
+		if c := k[i]; c < ' ' || c == 0x7f {
+			return false
+		}
+	}
+	return true
 }
 
 // AddScores writes scores to one request (POST /v1/request/{requestId}/score). All keys go

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -278,6 +281,80 @@ func FuzzDatasetAnswers(f *testing.F) {
 			if err := json.Unmarshal(b, &back); err != nil || back != u {
 				t.Fatalf("%q decoded as %+v, which re-encodes as %s and decodes as %+v (%v)", body, u, b, back, err)
 			}
+		}
+	})
+}
+
+// validateScoresByKey is ValidateScores's rule, key by key in sorted order, with nothing
+// skipped: the reference its quick acceptance is checked against.
+func validateScoresByKey(scores Scores) (string, bool) {
+	keys := slices.Sorted(maps.Keys(scores))
+	for _, k := range keys {
+		v := scores[k]
+		switch {
+		case k == "", strings.TrimSpace(k) != k,
+			strings.ContainsFunc(k, func(r rune) bool { return r < ' ' || r == 0x7f }):
+			return k, false
+		}
+		if other, ok := scores[k+BoolSuffix]; v.IsBool() && ok && !other.IsBool() {
+			return k, false
+		}
+	}
+	return "", true
+}
+
+// FuzzValidateScores checks that ValidateScores accepts exactly the writes whose every key
+// passes, and that a refused write names its first faulty key in sorted order.
+func FuzzValidateScores(f *testing.F) {
+	const rid = "0a26e182-e9cc-4191-a4a1-8dfc24406b6f"
+	for _, s := range [][3]string{
+		{"word_count", "has_citations", "x"}, {"", "a", "b"}, {" a", "b ", "c"}, {"a\x00b", "a\u00a0", "\u2003a"}, {"a\u00a0", "b", "c"}, {"\u2003a", "b", "c"},
+		{"ok", "ok" + BoolSuffix, "z"}, {"a\x7f", "\xff", "é"}, {"\u0085x", "x\u0085", "\t"},
+	} {
+		f.Add(s[0], s[1], s[2], uint8(5))
+	}
+	f.Fuzz(func(t *testing.T, a, b, c string, bools uint8) {
+		scores := Scores{}
+		for i, k := range []string{a, b, c} {
+			if bools&(1<<i) != 0 {
+				scores[k] = Bool(true)
+			} else {
+				scores[k] = Int(int64(i))
+			}
+		}
+		bad, ok := validateScoresByKey(scores)
+		err := ValidateScores(rid, scores)
+		if ok != (err == nil) {
+			t.Fatalf("%q: ValidateScores says %v, the key-by-key rule says valid=%v", scores, err, ok)
+		}
+		var ie *InvalidScoreError
+		if err != nil && (!errors.As(err, &ie) || ie.Key != bad) {
+			t.Fatalf("%q: the error %v names another key than %q", scores, err, bad)
+		}
+	})
+}
+
+// FuzzRequestURL checks that a request's address is the one URL.JoinPath makes, for every
+// base URL the client accepts and every path, whether it takes the quick way or not.
+func FuzzRequestURL(f *testing.F) {
+	for _, s := range [][2]string{
+		{"http://127.0.0.1:8585", "/v1/request/0a26e182-e9cc-4191-a4a1-8dfc24406b6f/score"},
+		{"https://api.helicone.ai/", "/v1/experiment/query"},
+		{"https://h.example/prefix/./a/../b/", "/v2/x/y"},
+		{"https://h.example/a%20b/", "/v1/./x"}, {"https://h.example/a%2Fb", "/v1//x/"},
+		{"https://h.example/%zz", "/v1/.../x"}, {"https://h.example:443/?q=1#f", "/v1/x/../../.."},
+		{"https://h.example/a/", "v1/x"}, {"https://h.example/a/", "/v1/%41"},
+	} {
+		f.Add(s[0], s[1])
+	}
+	f.Fuzz(func(t *testing.T, base, path string) {
+		u, err := parseBaseURL(base)
+		if err != nil {
+			return
+		}
+		c := &Client{baseURL: u, base: plainBase(u)}
+		if got, want := c.url(path), u.JoinPath(path).String(); got != want {
+			t.Fatalf("base %q, path %q: %q, URL.JoinPath makes %q", base, path, got, want)
 		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"strings"
 	"sync"
@@ -26,18 +27,36 @@ type RateLimit struct {
 	At time.Time
 }
 
+// The headers parseRateLimit reads, in canonical form: an answer's header is looked up
+// without canonicalizing a name per answer.
+var (
+	hdrLimit      = textproto.CanonicalMIMEHeaderKey("RateLimit-Limit")
+	hdrRemaining  = textproto.CanonicalMIMEHeaderKey("RateLimit-Remaining")
+	hdrReset      = textproto.CanonicalMIMEHeaderKey("RateLimit-Reset")
+	hdrPolicy     = textproto.CanonicalMIMEHeaderKey("RateLimit-Policy")
+	hdrRetryAfter = textproto.CanonicalMIMEHeaderKey("Retry-After")
+)
+
+// header is h.Get(key) for a key already in canonical form.
+func header(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 func parseRateLimit(h http.Header, now time.Time) RateLimit {
 	rl := RateLimit{At: now}
-	if v, ok := headerInt(h, "RateLimit-Limit"); ok {
+	if v, ok := headerInt(h, hdrLimit); ok {
 		rl.Known, rl.Limit = true, v
 	}
-	if v, ok := headerInt(h, "RateLimit-Remaining"); ok {
+	if v, ok := headerInt(h, hdrRemaining); ok {
 		rl.Known, rl.Remaining = true, v
 	}
-	if v, ok := headerInt(h, "RateLimit-Reset"); ok {
+	if v, ok := headerInt(h, hdrReset); ok {
 		rl.Known, rl.Reset = true, seconds(float64(v))
 	}
-	if p := h.Get("RateLimit-Policy"); p != "" {
+	if p := header(h, hdrPolicy); p != "" {
 		for part := range strings.SplitSeq(p, ";") {
 			if w, ok := strings.CutPrefix(strings.TrimSpace(part), "w="); ok {
 				if n, err := strconv.Atoi(strings.TrimSpace(w)); err == nil && n > 0 {
@@ -46,7 +65,7 @@ func parseRateLimit(h http.Header, now time.Time) RateLimit {
 			}
 		}
 	}
-	rl.RetryAfter = parseRetryAfter(h.Get("Retry-After"), now)
+	rl.RetryAfter = parseRetryAfter(header(h, hdrRetryAfter), now)
 	return rl
 }
 
@@ -82,8 +101,9 @@ func seconds(n float64) time.Duration {
 	return time.Duration(n * float64(time.Second))
 }
 
-func headerInt(h http.Header, name string) (int, bool) {
-	v := strings.TrimSpace(h.Get(name))
+// headerInt reads the non-negative integer of header key (in canonical form).
+func headerInt(h http.Header, key string) (int, bool) {
+	v := strings.TrimSpace(header(h, key))
 	if v == "" {
 		return 0, false
 	}
