@@ -166,7 +166,7 @@ func (r *run) deliver(j *job) {
 			r.stats.acked.Add(1)
 			markDelivery(j, true, "")
 			if r.journal != nil {
-				r.journal.append(newJournalEntry(r.info.RunID, &j.sample, j.sent, j.recs))
+				r.journal.appendAck(r.info.RunID, &j.sample, j.sent, j.recs, j.ackAt)
 			}
 			if r.cfg.Progress != nil {
 				r.cfg.Progress.Submitted(1)

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-json-experiment/json/jsontext"
@@ -156,20 +157,6 @@ func sampleKey(s *heval.Sample) string {
 
 func (e *journalEntry) key() string {
 	return e.Kind + "\x00" + e.Hypothesis + "\x00" + e.Row + "\x00" + e.RequestID
-}
-
-func newJournalEntry(run string, s *heval.Sample, sent helicone.Scores, recs []heval.Record) *journalEntry {
-	e := &journalEntry{Run: run, RequestID: s.RequestID, Kind: string(s.Kind), Hypothesis: s.HypothesisID,
-		Row: s.DatasetRowID, Sent: sent, At: time.Now().UTC(), Records: make([]journalRecord, len(recs))}
-	for i, r := range recs {
-		jr := journalRecord{Evaluator: r.Evaluator, Repeat: r.Repeat, Reason: r.Reason, Err: r.Err,
-			ErrKind: string(r.ErrKind), Failures: r.Failures, Nanos: int64(r.Duration)}
-		for _, v := range r.Values {
-			jr.Values = append(jr.Values, journalValue{Key: v.Key, Value: v.Value, Bool: v.Type == heval.Boolean})
-		}
-		e.Records[i] = jr
-	}
-	return e
 }
 
 // covers reports whether the entry holds a record for every evaluation of evs.
@@ -408,14 +395,11 @@ func (j *journalWriter) write(w *bufio.Writer, line []byte) {
 	if _, err := w.Write(line); err != nil && j.err == nil {
 		j.err = err
 	}
+	recycle(line)
 }
 
-// append queues one entry (a *journalEntry or a *journalHeader).
+// append queues one line (a *journalHeader).
 func (j *journalWriter) append(e any) {
-	if je, ok := e.(*journalEntry); ok {
-		j.lines <- append(je.appendJSON(make([]byte, 0, 512)), '\n')
-		return
-	}
 	b, err := json.Marshal(e)
 	if err != nil {
 		return
@@ -423,30 +407,46 @@ func (j *journalWriter) append(e any) {
 	j.lines <- append(b, '\n')
 }
 
-// appendJSON appends the entry as JSON that encoding/json reads back into the same entry
-// as its own encoding does (a score write journals one entry, so this avoids reflection).
-func (e *journalEntry) appendJSON(b []byte) []byte {
-	b = append(b, `{"run":`...)
-	b = appendJSONString(b, e.Run)
-	b = append(b, `,"rid":`...)
-	b = appendJSONString(b, e.RequestID)
-	b = appendOptString(b, `,"kind":`, e.Kind)
-	b = appendOptString(b, `,"hyp":`, e.Hypothesis)
-	b = appendOptString(b, `,"row":`, e.Row)
-	b = append(b, `,"sent":`...)
-	if sent, err := e.Sent.MarshalJSON(); err == nil {
-		b = append(b, sent...)
-	} else {
-		b = append(b, "null"...)
+// appendAck queues the line of an acknowledged score write: the sample, the scores sent
+// and the records they came from, as a journalEntry reads them back.
+func (j *journalWriter) appendAck(run string, s *heval.Sample, sent helicone.Scores, recs []heval.Record, at time.Time) {
+	bp := journalLines.Get().(*[]byte)
+	j.lines <- append(appendAckJSON((*bp)[:0], run, s, sent, recs, at), '\n')
+}
+
+// journalLines holds the buffers of written lines for the next acknowledgements.
+var journalLines = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// recycle returns a written line's buffer to journalLines; lines of unusual size are left
+// to the collector.
+func recycle(line []byte) {
+	if cap(line) <= 16<<10 {
+		journalLines.Put(&line)
 	}
+}
+
+// appendAckJSON appends the journal entry of an acknowledged write as JSON that
+// encoding/json reads back into the same journalEntry as its own encoding of that entry
+// does (every write journals one, so this avoids reflection and the entry itself).
+func appendAckJSON(b []byte, run string, s *heval.Sample, sent helicone.Scores, recs []heval.Record, at time.Time) []byte {
+	b = append(b, `{"run":`...)
+	b = appendJSONString(b, run)
+	b = append(b, `,"rid":`...)
+	b = appendJSONString(b, s.RequestID)
+	b = appendOptString(b, `,"kind":`, string(s.Kind))
+	b = appendOptString(b, `,"hyp":`, s.HypothesisID)
+	b = appendOptString(b, `,"row":`, s.DatasetRowID)
+	b = append(b, `,"sent":`...)
+	b = sent.AppendJSON(b)
 	b = append(b, `,"at":"`...)
-	b = e.At.AppendFormat(b, time.RFC3339Nano)
+	b = at.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","recs":`...)
-	if e.Records == nil {
+	if recs == nil {
 		return append(b, "null}"...)
 	}
 	b = append(b, '[')
-	for i, r := range e.Records {
+	for i := range recs {
+		r := &recs[i]
 		if i > 0 {
 			b = append(b, ',')
 		}
@@ -466,7 +466,7 @@ func (e *journalEntry) appendJSON(b []byte) []byte {
 				b = appendJSONString(b, v.Key)
 				b = append(b, `,"v":`...)
 				b = strconv.AppendInt(b, v.Value, 10)
-				if v.Bool {
+				if v.Type == heval.Boolean {
 					b = append(b, `,"b":true`...)
 				}
 				b = append(b, '}')
@@ -475,7 +475,7 @@ func (e *journalEntry) appendJSON(b []byte) []byte {
 		}
 		b = appendOptString(b, `,"reason":`, r.Reason)
 		b = appendOptString(b, `,"err":`, r.Err)
-		b = appendOptString(b, `,"kind":`, r.ErrKind)
+		b = appendOptString(b, `,"kind":`, string(r.ErrKind))
 		if len(r.Failures) > 0 {
 			b = append(b, `,"fail":[`...)
 			for k, f := range r.Failures {
@@ -486,9 +486,9 @@ func (e *journalEntry) appendJSON(b []byte) []byte {
 			}
 			b = append(b, ']')
 		}
-		if r.Nanos != 0 {
+		if r.Duration != 0 {
 			b = append(b, `,"ns":`...)
-			b = strconv.AppendInt(b, r.Nanos, 10)
+			b = strconv.AppendInt(b, int64(r.Duration), 10)
 		}
 		b = append(b, '}')
 	}

@@ -127,15 +127,17 @@ func (c *Client) AddScores(ctx context.Context, requestID string, scores Scores)
 		return RateLimit{}, err
 	}
 	// {"scores":{...}}, as encoding/json writes it, without reflection or a second pass.
-	m := []byte("{}")
-	if scores != nil {
-		var err error
-		if m, err = scores.MarshalJSON(); err != nil {
-			return RateLimit{}, fmt.Errorf("helicone: encoding the scores of %s: %w", requestID, err)
-		}
+	size := len(`{"scores":{}}`)
+	for k := range scores {
+		size += len(k) + 28
 	}
-	payload := make([]byte, 0, len(`{"scores":}`)+len(m))
-	payload = append(append(append(payload, `{"scores":`...), m...), '}')
+	payload := append(make([]byte, 0, size), `{"scores":`...)
+	if scores != nil {
+		payload = scores.AppendJSON(payload)
+	} else {
+		payload = append(payload, "{}"...)
+	}
+	payload = append(payload, '}')
 	// The answer must be Helicone's envelope: a 2xx HTML page from a proxy or captive portal
 	// is not an acknowledgement.
 	var ack json.RawMessage

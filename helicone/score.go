@@ -98,14 +98,24 @@ func (s Scores) MarshalJSON() ([]byte, error) {
 	if s == nil {
 		return []byte("null"), nil
 	}
-	keys := make([]string, 0, len(s))
 	size := 2
 	for k := range s {
-		keys = append(keys, k)
 		size += len(k) + 28
 	}
+	return s.AppendJSON(make([]byte, 0, size)), nil
+}
+
+// AppendJSON appends the scores to b as [Scores.MarshalJSON] writes them.
+func (s Scores) AppendJSON(b []byte) []byte {
+	if s == nil {
+		return append(b, "null"...)
+	}
+	var small [16]string // a write has a handful of keys: sorted without allocating
+	keys := small[:0]
+	for k := range s {
+		keys = append(keys, k)
+	}
 	slices.Sort(keys)
-	b := make([]byte, 0, size)
 	b = append(b, '{')
 	for i, k := range keys {
 		if i > 0 {
@@ -116,10 +126,7 @@ func (s Scores) MarshalJSON() ([]byte, error) {
 			b = append(b, k...)
 			b = append(b, '"')
 		} else {
-			q, err := json.Marshal(k)
-			if err != nil {
-				return nil, err
-			}
+			q, _ := json.Marshal(k) // a string always encodes
 			b = append(b, q...)
 		}
 		b = append(b, ':')
@@ -129,7 +136,7 @@ func (s Scores) MarshalJSON() ([]byte, error) {
 			b = strconv.AppendInt(b, v.i, 10)
 		}
 	}
-	return append(b, '}'), nil
+	return append(b, '}')
 }
 
 // plainKey reports whether encoding/json writes k as it is between quotes: printable
