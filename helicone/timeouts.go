@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -84,12 +85,16 @@ func (e *PhaseTimeoutError) Error() string {
 
 // send performs req with the phase timeouts: the headers must arrive within Header, and
 // then each read of the body must return within Idle. The returned body must be closed.
+// One timer serves both phases.
 func (c *Client) send(req *http.Request) (*http.Response, error) {
 	ctx, cancel := context.WithCancelCause(req.Context())
 	to := c.timeouts.withDefaults()
-	header := time.AfterFunc(to.Header, func() { cancel(&PhaseTimeoutError{Phase: "headers", Timeout: to.Header}) })
+	b := &idleBody{ctx: ctx, cancel: cancel, idle: to.Idle,
+		phases: [2]PhaseTimeoutError{{Phase: "headers", Timeout: to.Header}, {Phase: "body", Timeout: to.Idle}}}
+	b.phase.Store(&b.phases[0])
+	b.timer = time.AfterFunc(to.Header, func() { cancel(b.phase.Load()) })
 	resp, err := c.http.Do(req.WithContext(ctx))
-	header.Stop()
+	b.timer.Stop()
 	if err != nil {
 		var pt *PhaseTimeoutError
 		if errors.As(context.Cause(ctx), &pt) && req.Context().Err() == nil {
@@ -98,8 +103,9 @@ func (c *Client) send(req *http.Request) (*http.Response, error) {
 		cancel(nil)
 		return nil, err
 	}
-	b := &idleBody{rc: resp.Body, ctx: ctx, cancel: cancel, idle: to.Idle}
-	b.timer = time.AfterFunc(to.Idle, func() { cancel(&PhaseTimeoutError{Phase: "body", Timeout: to.Idle}) })
+	b.phase.Store(&b.phases[1])
+	b.rc = resp.Body
+	b.timer.Reset(to.Idle)
 	resp.Body = b
 	return resp, nil
 }
@@ -111,6 +117,9 @@ type idleBody struct {
 	cancel context.CancelCauseFunc
 	timer  *time.Timer
 	idle   time.Duration
+	// phase is the cause the timer cancels with: one of phases.
+	phase  atomic.Pointer[PhaseTimeoutError]
+	phases [2]PhaseTimeoutError
 }
 
 func (b *idleBody) Read(p []byte) (int, error) {
