@@ -422,7 +422,7 @@ func (r *experimentReader) rows(e *Experiment) error {
 			e.Dataset.Rows = []DatasetRow{}
 		}
 		row := new(DatasetRow)
-		if ok, err := r.a.value(row); !ok {
+		if ok, err := r.a.valueRaw(row, func(raw []byte) bool { return fastDatasetRow(raw, row) }); !ok {
 			return err
 		}
 		return r.emit(&ExperimentItem{Part: PartRow, Index: r.index, Experiment: e, Row: row})
@@ -475,7 +475,7 @@ func (r *experimentReader) runs(e *Experiment, hi int) error {
 	e.Hypotheses[hi].Runs = nil
 	found, err := r.array(new([]Run), func() error {
 		run := new(Run)
-		if ok, err := r.a.value(run); !ok {
+		if ok, err := r.a.valueRaw(run, func(raw []byte) bool { return fastRun(raw, run) }); !ok {
 			return err
 		}
 		return r.emit(&ExperimentItem{Part: PartRun, Index: r.index, Experiment: e, HypothesisIndex: hi, Hypothesis: &e.Hypotheses[hi], Run: run})
