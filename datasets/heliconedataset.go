@@ -11,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -103,15 +104,26 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 			fail(err)
 			return
 		}
+		// The next chunks' origin requests and bodies are read while a chunk is judged.
 		first := 0
-		for chunk := range slices.Chunk(keys, rowChunk) {
+		next := func() (func(context.Context) (fetchedRows, error), bool, error) {
+			if first == len(keys) {
+				return nil, false, nil
+			}
+			chunk := keys[first:min(first+rowChunk, len(keys))]
 			rows, err := r.load(chunk, first)
 			first += len(chunk)
+			if err != nil {
+				return nil, false, err
+			}
+			return func(ctx context.Context) (fetchedRows, error) { return r.fetchRows(ctx, rows) }, true, nil
+		}
+		for fetched, err := range ahead(ctx, queriesAhead, next) {
 			if err != nil {
 				fail(err)
 				return
 			}
-			samples, err := r.rowSamples(ctx, rows)
+			samples, err := r.rowSamples(fetched)
 			if err != nil {
 				fail(err)
 				return
@@ -174,7 +186,9 @@ type datasetReader struct {
 	datasetID string
 	// name is the samples' Experiment: the option's, else the dataset's name.
 	name string
-	// refreshed is set once the signed URLs were read again after one had expired.
+	// refreshed is set once the signed URLs were read again after one had expired (by
+	// whichever of the chunks fetched at once found one first).
+	refreshMu sync.Mutex
 	refreshed bool
 	// list holds the rows as they were read, until they are judged; join what their runs
 	// need of each row (id, index, inputs and answer), in row order, until the runs are
@@ -371,23 +385,33 @@ func (r *datasetReader) load(chunk []rowKey, first int) ([]*datasetRow, error) {
 	return rows, nil
 }
 
-// rowSamples reads the bodies and origin requests of a chunk of rows and returns their
-// samples, in order.
-func (r *datasetReader) rowSamples(ctx context.Context, chunk []*datasetRow) ([]heval.Sample, error) {
-	origins := make([]string, len(chunk))
-	for i, row := range chunk {
-		origins[i] = row.OriginRequestID
-	}
-	var meta map[string]helicone.Request
+// fetchedRows is a chunk of rows with their bodies read, and their origin requests.
+type fetchedRows struct {
+	rows []*datasetRow
+	meta map[string]helicone.Request
+}
+
+// fetchRows reads the origin requests (when the rows are judged) and the bodies of a chunk
+// of rows: what waits on the network, which runs ahead of the judging.
+func (r *datasetReader) fetchRows(ctx context.Context, chunk []*datasetRow) (fetchedRows, error) {
+	f := fetchedRows{rows: chunk}
 	if r.cfg.rows {
+		origins := make([]string, len(chunk))
+		for i, row := range chunk {
+			origins[i] = row.OriginRequestID
+		}
 		var err error
-		if meta, err = r.client.RequestsByID(ctx, helicone.RequestIDQuery{IDs: origins}); err != nil {
-			return nil, fmt.Errorf("reading the rows' origin requests: %w", err)
+		if f.meta, err = r.client.RequestsByID(ctx, helicone.RequestIDQuery{IDs: origins}); err != nil {
+			return f, fmt.Errorf("reading the rows' origin requests: %w", err)
 		}
 	}
-	if err := r.fetchBodies(ctx, chunk); err != nil {
-		return nil, err
-	}
+	return f, r.fetchBodies(ctx, chunk)
+}
+
+// rowSamples returns the samples of a fetched chunk of rows, in order, keeping what their
+// runs need of them.
+func (r *datasetReader) rowSamples(f fetchedRows) ([]heval.Sample, error) {
+	chunk, meta := f.rows, f.meta
 	out := make([]heval.Sample, len(chunk))
 	for i, row := range chunk {
 		row.inputs = chatInputs(row.bodies.Request)
@@ -468,8 +492,11 @@ func (r *datasetReader) fetchBodies(ctx context.Context, chunk []*datasetRow) er
 	if err != nil || len(expired) == 0 {
 		return err
 	}
-	if !r.refreshed {
-		r.refreshed = true
+	r.refreshMu.Lock()
+	refresh := !r.refreshed
+	r.refreshed = true
+	r.refreshMu.Unlock()
+	if refresh {
 		if err := r.refreshURLs(ctx, expired); err != nil {
 			return err
 		}
@@ -503,68 +530,79 @@ func (r *datasetReader) refreshURLs(ctx context.Context, rows []*datasetRow) err
 }
 
 // runs yields the tagged runs of the dataset's rows, each joined to its row, reading the
-// rows back from the join spool a query's worth at a time.
+// rows back from the join spool a query's worth at a time; the next queries run while the
+// runs of one are judged.
 func (r *datasetReader) runs(ctx context.Context) iter.Seq2[heval.Sample, error] {
 	return func(yield func(heval.Sample, error) bool) {
-		oldest := r.oldest
-		src := requestsConfig{hypothesis: r.cfg.hypothesisProperty, row: r.cfg.rowProperty, runs: true}
 		// One query's "or" holds at most MaxIDsPerQuery property leaves.
 		perQuery := max(1, helicone.MaxIDsPerQuery/len(storedNames(r.cfg.rowProperty)))
-		for at := int64(0); ; {
+		at := int64(0)
+		next := func() (func(context.Context) ([]heval.Sample, error), bool, error) {
 			chunk, err := r.joinRows(&at, perQuery)
+			if err != nil || len(chunk) == 0 {
+				return nil, false, err
+			}
+			return func(ctx context.Context) ([]heval.Sample, error) { return r.runsOf(ctx, chunk) }, true, nil
+		}
+		for samples, err := range ahead(ctx, queriesAhead, next) {
 			if err != nil {
 				yield(heval.Sample{}, err)
 				return
 			}
-			if len(chunk) == 0 {
-				return
-			}
-			ids := make([]string, len(chunk))
-			byID := make(map[string]*joinRow, len(chunk))
-			for i := range chunk {
-				ids[i] = chunk[i].id
-				byID[strings.ToLower(chunk[i].id)] = &chunk[i]
-			}
-			f := helicone.And(r.cfg.runFilter, propertyEquals(r.cfg.rowProperty, ids))
-			if !oldest.IsZero() {
-				f = helicone.And(helicone.CreatedAt(helicone.Gte, oldest.Add(-5*time.Minute)), f)
-			}
-			q := helicone.RequestQuery{Filter: f, Limit: helicone.MaxRequestLimit, Sort: &helicone.RequestSort{Column: "created_at"}}
-			for req, err := range r.client.Requests(ctx, q) {
-				if err != nil {
-					yield(heval.Sample{}, fmt.Errorf("reading the tagged runs: %w", err))
-					return
-				}
-				row := byID[strings.ToLower(propertyValue(req.Properties, r.cfg.rowProperty))]
-				if row == nil || !r.wanted(propertyValue(req.Properties, r.cfg.hypothesisProperty)) {
-					continue
-				}
-				s, err := src.sample(ctx, r.client, &req)
-				if err != nil {
-					yield(heval.Sample{}, fmt.Errorf("reading tagged run %s: %w", req.RequestID, err))
-					return
-				}
-				if l := r.cfg.labels[s.HypothesisID]; l != "" {
-					s.Hypothesis = l
-				}
-				s.DatasetRowID, s.RowIndex, s.Experiment = row.id, row.index, r.name
-				inputs, ref, err := joined(row)
-				if err != nil {
-					yield(heval.Sample{}, fmt.Errorf("reading back dataset row %s: %w", row.id, err))
-					return
-				}
-				if inputs != nil {
-					s.Inputs = inputs
-				}
-				if row.unavailable == "" {
-					s.Reference = ref
-				}
-				if !yield(Prepare(s), nil) {
+			for _, s := range samples {
+				if !yield(s, nil) {
 					return
 				}
 			}
 		}
 	}
+}
+
+// runsOf reads the tagged runs of a chunk of rows with one query (of as many pages as it
+// takes), each joined to its row.
+func (r *datasetReader) runsOf(ctx context.Context, chunk []joinRow) ([]heval.Sample, error) {
+	src := requestsConfig{hypothesis: r.cfg.hypothesisProperty, row: r.cfg.rowProperty, runs: true}
+	ids := make([]string, len(chunk))
+	byID := make(map[string]*joinRow, len(chunk))
+	for i := range chunk {
+		ids[i] = chunk[i].id
+		byID[strings.ToLower(chunk[i].id)] = &chunk[i]
+	}
+	f := helicone.And(r.cfg.runFilter, propertyEquals(r.cfg.rowProperty, ids))
+	if !r.oldest.IsZero() {
+		f = helicone.And(helicone.CreatedAt(helicone.Gte, r.oldest.Add(-5*time.Minute)), f)
+	}
+	q := helicone.RequestQuery{Filter: f, Limit: helicone.MaxRequestLimit, Sort: &helicone.RequestSort{Column: "created_at"}}
+	var out []heval.Sample
+	for req, err := range r.client.Requests(ctx, q) {
+		if err != nil {
+			return nil, fmt.Errorf("reading the tagged runs: %w", err)
+		}
+		row := byID[strings.ToLower(propertyValue(req.Properties, r.cfg.rowProperty))]
+		if row == nil || !r.wanted(propertyValue(req.Properties, r.cfg.hypothesisProperty)) {
+			continue
+		}
+		s, err := src.sample(ctx, r.client, &req)
+		if err != nil {
+			return nil, fmt.Errorf("reading tagged run %s: %w", req.RequestID, err)
+		}
+		if l := r.cfg.labels[s.HypothesisID]; l != "" {
+			s.Hypothesis = l
+		}
+		s.DatasetRowID, s.RowIndex, s.Experiment = row.id, row.index, r.name
+		inputs, ref, err := joined(row)
+		if err != nil {
+			return nil, fmt.Errorf("reading back dataset row %s: %w", row.id, err)
+		}
+		if inputs != nil {
+			s.Inputs = inputs
+		}
+		if row.unavailable == "" {
+			s.Reference = ref
+		}
+		out = append(out, Prepare(s))
+	}
+	return out, nil
 }
 
 // wanted reports whether runs of the hypothesis are kept ([Hypotheses]).
