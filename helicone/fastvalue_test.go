@@ -53,25 +53,25 @@ func FuzzFastValues(f *testing.F) {
 			return // more than one value
 		}
 		raw = bytes.Clone(raw)
-		var run, runWant Run
-		if fastRun(raw, &run) {
-			if err := json.Unmarshal(raw, &runWant, decodeOptions); err != nil {
-				t.Fatalf("%s: the scan read a run the general decoder refuses (%v)", raw, err)
-			}
-			if !reflect.DeepEqual(run, runWant) {
-				t.Fatalf("%s: the scan read\n%#v\nthe general decoder\n%#v", raw, run, runWant)
-			}
-		}
-		var row, rowWant DatasetRow
-		if fastDatasetRow(raw, &row) {
-			if err := json.Unmarshal(raw, &rowWant, decodeOptions); err != nil {
-				t.Fatalf("%s: the scan read a row the general decoder refuses (%v)", raw, err)
-			}
-			if !reflect.DeepEqual(row, rowWant) {
-				t.Fatalf("%s: the scan read\n%#v\nthe general decoder\n%#v", raw, row, rowWant)
-			}
-		}
+		sameAsGeneral(t, raw, fastRun)
+		sameAsGeneral(t, raw, fastDatasetRow)
 	})
+}
+
+// sameAsGeneral fails when scan reads raw into a value the general decoder does not read
+// from it, without error, as well.
+func sameAsGeneral[T any](t *testing.T, raw []byte, scan func([]byte, *T) bool) {
+	t.Helper()
+	var got, want T
+	if !scan(raw, &got) {
+		return
+	}
+	if err := json.Unmarshal(raw, &want, decodeOptions); err != nil {
+		t.Fatalf("%s: the scan read a %T the general decoder refuses (%v)", raw, got, err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: the scan read\n%#v\nthe general decoder\n%#v", raw, got, want)
+	}
 }
 
 // decodeAnswer reads an experiment answer as QueryExperiments does, with the scan of rows
