@@ -11,7 +11,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -188,8 +188,7 @@ type datasetReader struct {
 	name string
 	// refreshed is set once the signed URLs were read again after one had expired (by
 	// whichever of the chunks fetched at once found one first).
-	refreshMu sync.Mutex
-	refreshed bool
+	refreshed atomic.Bool
 	// list holds the rows as they were read, until they are judged; join what their runs
 	// need of each row (id, index, inputs and answer), in row order, until the runs are
 	// read. Both are on disk rather than in memory.
@@ -492,11 +491,7 @@ func (r *datasetReader) fetchBodies(ctx context.Context, chunk []*datasetRow) er
 	if err != nil || len(expired) == 0 {
 		return err
 	}
-	r.refreshMu.Lock()
-	refresh := !r.refreshed
-	r.refreshed = true
-	r.refreshMu.Unlock()
-	if refresh {
+	if r.refreshed.CompareAndSwap(false, true) {
 		if err := r.refreshURLs(ctx, expired); err != nil {
 			return err
 		}

@@ -398,9 +398,9 @@ func (j *journalWriter) write(w *bufio.Writer, line []byte) {
 	recycle(line)
 }
 
-// append queues one line (a *journalHeader).
-func (j *journalWriter) append(e any) {
-	b, err := json.Marshal(e)
+// appendHeader queues the header line that binds the entries after it to their run.
+func (j *journalWriter) appendHeader(h *journalHeader) {
+	b, err := json.Marshal(h)
 	if err != nil {
 		return
 	}

@@ -406,7 +406,7 @@ func (r *run) execute() (*Results, error) {
 			return err
 		}
 		r.journal = j
-		j.append(header)
+		j.appendHeader(header)
 		return nil
 	}
 

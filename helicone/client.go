@@ -198,7 +198,7 @@ func parseBaseURL(raw string) (*url.URL, error) {
 // plainBase is the string that [plainPath] paths are appended to for the address that
 // u.JoinPath(path) makes, or "" when u has no such string.
 func plainBase(u *url.URL) string {
-	if base, ok := strings.CutSuffix(u.JoinPath("x").String(), "/x"); ok && base+"/x" == u.JoinPath("/x").String() {
+	if base, ok := strings.CutSuffix(u.JoinPath("/x").String(), "/x"); ok {
 		return base
 	}
 	return ""

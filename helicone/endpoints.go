@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strings"
@@ -51,71 +52,51 @@ func ValidateScores(requestID string, scores Scores) error {
 	if !IsUUID(requestID) {
 		return &InvalidScoreError{RequestID: requestID, Reason: "the request id is not a UUID (Helicone would accept the write and silently drop it); use the Helicone-Id of the logged request"}
 	}
-	// Most writes are valid: they are checked in map order, and only a write with a fault
-	// is checked again in key order, so that its error names the same key every time.
-	ok, suffixed := true, false
-	for k := range scores {
-		if !scoreKeyValid(k) {
-			ok = false
+	// Most writes are valid: their keys are checked in map order, and only a write with a
+	// fault is checked again in key order, so that its error names the same key every time.
+	valid := true
+	for k, v := range scores {
+		if scoreFault(scores, k, v) != "" {
+			valid = false
 			break
 		}
-		suffixed = suffixed || strings.HasSuffix(k, BoolSuffix)
 	}
-	if ok && suffixed {
-		// A boolean's stored key can be another key of the write only when one ends so.
-		for k, v := range scores {
-			if other, has := scores[k+BoolSuffix]; v.IsBool() && has && !other.IsBool() {
-				ok = false
-				break
-			}
-		}
-	}
-	if ok {
+	if valid {
 		return nil
 	}
-	keys := make([]string, 0, len(scores))
-	for k := range scores {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(scores)) {
 		v := scores[k]
-		switch {
-		case k == "":
-			return &InvalidScoreError{RequestID: requestID, Key: k, Value: v.String(), Reason: "the score key is empty"}
-		case strings.TrimSpace(k) != k:
-			return &InvalidScoreError{RequestID: requestID, Key: k, Value: v.String(), Reason: "the score key starts or ends with a space"}
-		case strings.ContainsFunc(k, func(r rune) bool { return r < ' ' || r == 0x7f }):
-			return &InvalidScoreError{RequestID: requestID, Key: k, Value: v.String(), Reason: "the score key contains a control character"}
-		}
-		if v.IsBool() {
-			if other, ok := scores[k+BoolSuffix]; ok && !other.IsBool() {
-				return &InvalidScoreError{RequestID: requestID, Key: k, Value: v.String(), Reason: fmt.Sprintf("Helicone stores a boolean under %q, which the integer score of that name in the same write would overwrite", k+BoolSuffix)}
-			}
+		if why := scoreFault(scores, k, v); why != "" {
+			return &InvalidScoreError{RequestID: requestID, Key: k, Value: v.String(), Reason: why}
 		}
 	}
 	return nil
 }
 
-// scoreKeyValid reports whether ValidateScores accepts k as a key on its own: the same
-// checks, without building an error.
-func scoreKeyValid(k string) bool {
+// scoreFault is why ValidateScores refuses key k with value v of scores, or "" when it
+// accepts it.
+func scoreFault(scores Scores, k string, v ScoreValue) string {
 	switch {
 	case k == "":
-		return false
+		return "the score key is empty"
 	case k[0] <= ' ' || k[len(k)-1] <= ' ' || k[0] >= utf8.RuneSelf || k[len(k)-1] >= utf8.RuneSelf:
 		// An end that may be a space, ASCII or not: checked exactly.
 		if strings.TrimSpace(k) != k {
-			return false
+			return "the score key starts or ends with a space"
 		}
 	}
 	// A control character is a byte: no byte of a multi-byte UTF-8 sequence is below 0x80.
 	for i := 0; i < len(k); i++ {
 		if c := k[i]; c < ' ' || c == 0x7f {
-			return false
+			return "the score key contains a control character"
 		}
 	}
-	return true
+	if v.IsBool() {
+		if other, ok := scores[k+BoolSuffix]; ok && !other.IsBool() {
+			return fmt.Sprintf("Helicone stores a boolean under %q, which the integer score of that name in the same write would overwrite", k+BoolSuffix)
+		}
+	}
+	return ""
 }
 
 // AddScores writes scores to one request (POST /v1/request/{requestId}/score). All keys go
@@ -127,11 +108,7 @@ func (c *Client) AddScores(ctx context.Context, requestID string, scores Scores)
 		return RateLimit{}, err
 	}
 	// {"scores":{...}}, as encoding/json writes it, without reflection or a second pass.
-	size := len(`{"scores":{}}`)
-	for k := range scores {
-		size += len(k) + 28
-	}
-	payload := append(make([]byte, 0, size), `{"scores":`...)
+	payload := append(make([]byte, 0, len(`{"scores":}`)+scores.jsonSize()), `{"scores":`...)
 	if scores != nil {
 		payload = scores.AppendJSON(payload)
 	} else {

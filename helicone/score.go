@@ -98,11 +98,17 @@ func (s Scores) MarshalJSON() ([]byte, error) {
 	if s == nil {
 		return []byte("null"), nil
 	}
+	return s.AppendJSON(make([]byte, 0, s.jsonSize())), nil
+}
+
+// jsonSize is room enough for the scores' JSON: braces, and per key its quotes, colon and
+// comma and the longest value.
+func (s Scores) jsonSize() int {
 	size := 2
 	for k := range s {
 		size += len(k) + 28
 	}
-	return s.AppendJSON(make([]byte, 0, size)), nil
+	return size
 }
 
 // AppendJSON appends the scores to b as [Scores.MarshalJSON] writes them.
