@@ -21,3 +21,17 @@ func VerifyPolls(cfg Config, client *helicone.Client, n int) []time.Duration {
 	}
 	return out
 }
+
+// PacedReleases returns when the first n requests of a run paced by r leave, from the
+// first one's departure, for a sender that always has one waiting.
+func PacedReleases(r helicone.Rate, n int) []time.Duration {
+	p := newPacer(r)
+	start := time.Unix(0, 0)
+	at := start
+	out := make([]time.Duration, n)
+	for i := range out {
+		at = at.Add(p.lim.ReserveN(at, 1).DelayFrom(at))
+		out[i] = at.Sub(start)
+	}
+	return out
+}

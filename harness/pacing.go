@@ -11,9 +11,26 @@ import (
 	"github.com/heval-dev/heval/helicone"
 )
 
-// paceMargin keeps the steady rate just under the budget, so that a full bucket at the
-// start of a window plus a window's worth of steady sending still fits.
+// paceMargin keeps the steady rate just under the budget on large budgets.
 const paceMargin = 0.99
+
+// paceReserve is the least number of a window's requests the steady rate leaves unspent:
+// one for the bucket's own token, which lets one more request through in any window than
+// the rate alone would, and one for a request sent just before a window's end that the
+// server counts in the next.
+const paceReserve = 2
+
+// steadyRate is the rate in requests per second that one of shares processes keeps to
+// with a budget of requests per window: under the budget by paceMargin, and by at least
+// paceReserve requests per window (half the budget at most, for the smallest budgets).
+func steadyRate(requests float64, window time.Duration, shares int) float64 {
+	perWindow := requests / float64(max(shares, 1))
+	keep := perWindow * paceMargin
+	if perWindow-keep < paceReserve {
+		keep = max(perWindow-paceReserve, perWindow/2)
+	}
+	return keep / window.Seconds()
+}
 
 // pacer paces the run's requests (score writes and read-backs) with a token bucket whose
 // rate follows the configured budget, the server's RateLimit-* headers and its 429s.
@@ -30,7 +47,7 @@ type pacer struct {
 func newPacer(r helicone.Rate) *pacer {
 	p := &pacer{shares: r.Shares(), penalty: 1, base: math.Inf(1)}
 	if !r.IsUnlimited() {
-		p.base = r.PerSecond() * paceMargin
+		p.base = steadyRate(float64(r.Requests), r.Window, r.Shares())
 	}
 	p.lim = rate.NewLimiter(p.limit(), 1)
 	return p
@@ -71,7 +88,7 @@ func (p *pacer) observe(rl helicone.RateLimit) {
 	defer p.mu.Unlock()
 	if math.IsInf(p.base, 1) && rl.Limit > 0 && rl.Window > 0 {
 		// An unlimited run against a server that announces its policy adopts it.
-		p.base = float64(rl.Limit) / rl.Window.Seconds() / float64(p.shares) * paceMargin
+		p.base = steadyRate(float64(rl.Limit), rl.Window, p.shares)
 	}
 	now := time.Now()
 	if rl.Remaining == 0 && rl.Reset > 0 {
