@@ -11,6 +11,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-json-experiment/json/jsontext"
+
+	"github.com/heval-dev/heval/internal/idkey"
 )
 
 // DefaultOrganizationID is the id of the default organization when no seed names one.
@@ -123,6 +127,9 @@ func (r *request) responseJSON() ([]byte, error) {
 }
 
 func encodeBody(raw []byte) *encodedBody {
+	if canonicalBody(raw) {
+		return bodyAsIs
+	}
 	sc := bodyScratch.Get().(*[2]bytes.Buffer)
 	defer bodyScratch.Put(sc)
 	compact, escaped := &sc[0], &sc[1]
@@ -137,6 +144,51 @@ func encodeBody(raw []byte) *encodedBody {
 	}
 	return &encodedBody{b: bytes.Clone(escaped.Bytes())}
 }
+
+// canonicalBody reports whether raw is JSON that encoding/json writes unchanged inside a
+// value: valid, without whitespace between its tokens, and without the characters it
+// escapes for HTML (<, >, &, U+2028 and U+2029). It is the quick check of the usual body,
+// a third of the cost of compacting and escaping it; false leaves raw to that general way,
+// which also words the error of an invalid body. (In valid JSON a string holds no raw tab,
+// newline or carriage return, so those are whitespace wherever they are.)
+func canonicalBody(raw []byte) bool {
+	in := false
+	for i := 0; i < len(raw); i++ {
+		for i < len(raw) && !bodyMarks[raw[i]] {
+			i++
+		}
+		if i == len(raw) {
+			break
+		}
+		switch raw[i] {
+		case '"':
+			in = !in
+		case '\\':
+			if in {
+				i++
+			}
+		case ' ':
+			if !in {
+				return false
+			}
+		case 0xE2: // U+2028 and U+2029 are E2 80 A8 and E2 80 A9
+			if i+2 < len(raw) && raw[i+1] == 0x80 && raw[i+2]&^1 == 0xA8 {
+				return false
+			}
+		default: // tab, newline, carriage return, <, > and &
+			return false
+		}
+	}
+	return !in && jsontext.Value(raw).IsValid()
+}
+
+// bodyMarks are the bytes canonicalBody looks at.
+var bodyMarks = func() (m [256]bool) {
+	for _, c := range []byte("\"\\ \t\n\r<>&\xe2") {
+		m[c] = true
+	}
+	return m
+}()
 
 // rowVersion is one inserted version of a request's row.
 type rowVersion struct {
@@ -330,6 +382,9 @@ func (st *state) addKey(o *org, key string, perms int) error {
 
 // canonicalID is how a UUID request id is stored: lower case, as ClickHouse renders UUIDs.
 func canonicalID(id string) string {
+	if _, lower := idkey.Pack(id); lower {
+		return id // the usual id, checked in one pass
+	}
 	if isUUIDShape(id) {
 		return strings.ToLower(id)
 	}
