@@ -48,7 +48,7 @@ var columns = []column{
 	{"model", apq.Types.ByteArray, str, true, true},
 	{"provider", apq.Types.ByteArray, str, true, true},
 	{"prompt_version_id", apq.Types.ByteArray, str, true, true},
-	{"dataset_row_id", apq.Types.ByteArray, str, true, true},
+	{"dataset_row_id", apq.Types.ByteArray, str, true, false},
 	{"row_index", apq.Types.Int64, i64, true, false},
 	{"request_id", apq.Types.ByteArray, str, false, false},
 	{"sample_kind", apq.Types.ByteArray, str, false, true},
