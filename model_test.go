@@ -158,6 +158,20 @@ var _ = Describe("Sample", func() {
 		Expect(read).To(Equal([]string{`"x"`, `"ref"`}))
 	})
 
+	It("takes a reference text already read, and still reads the answer with its reader", func() {
+		var read []string
+		s := heval.Sample{Body: json.RawMessage(`"x"`), Reference: json.RawMessage(`"ref"`)}.ReadWith(func(b json.RawMessage) (string, error) {
+			read = append(read, string(b))
+			return "read " + string(b), nil
+		}).WithReferenceText("the row's answer")
+		c := s
+		Expect(c.ReferenceText()).To(Equal("the row's answer"))
+		Expect(s.Text()).To(Equal(`read "x"`))
+		Expect(c.Text()).To(Equal(`read "x"`), "copies share the text")
+		Expect(read).To(Equal([]string{`"x"`}), "the reference is not read")
+		Expect(heval.Sample{Body: json.RawMessage(`{"choices":[{"message":{"content":"hi"}}]}`)}.WithReferenceText("r").Text()).To(Equal("hi"))
+	})
+
 	It("reads a hand-built sample's body with AnswerText", func() {
 		s := heval.Sample{Body: json.RawMessage(`{"choices":[{"message":{"content":"hi"}}]}`)}
 		Expect(s.Text()).To(Equal("hi"))

@@ -138,6 +138,22 @@ func (s Sample) ReadWith(read TextReader) Sample {
 	return s
 }
 
+// WithReferenceText returns a copy of s whose ReferenceText is text, without reading its
+// Reference: for a source that has read the reference already, as the runs of an
+// experiment share the answer of their dataset row. Its answer is still read when first
+// asked for, by the reader s was prepared with ([Sample.ReadWith]). Call it before any of
+// the sample's text is read: the copy does not share what s has read.
+func (s Sample) WithReferenceText(text string) Sample {
+	var read TextReader = AnswerText
+	if s.text != nil && s.text.read != nil {
+		read = s.text.read
+	}
+	l := &lazyText{read: read}
+	l.refOnce.Do(func() { l.ref = text })
+	s.text = l
+	return s
+}
+
 // Group is the group the sample is reported in: its hypothesis label (or id), else
 // [GroupDataset], [GroupRequests] or [GroupFile] by kind.
 func (s *Sample) Group() string {

@@ -56,6 +56,18 @@ var _ = Describe("the demo data through the emulator", Ordered, func() {
 				Expect(seen[s.RequestID]).To(BeFalse(), "request %s twice", s.RequestID)
 				seen[s.RequestID] = true
 				Expect(helicone.IsUUID(s.RequestID)).To(BeTrue())
+				// A row's answer is read once for its sample and its runs' reference, before
+				// either is yielded: a copy without its bodies still has both texts.
+				bare := s
+				bare.Body, bare.Reference = nil, nil
+				wantText, _ := datasets.AnswerText(s.Body)
+				wantRef, _ := heval.ReferenceText(s.Reference)
+				switch s.Kind {
+				case heval.KindDatasetRow:
+					Expect(bare.Text()).To(Equal(wantText), "row %s", s.DatasetRowID)
+				case heval.KindHypothesisRun:
+					Expect(bare.ReferenceText()).To(Equal(wantRef), "run %s", s.RequestID)
+				}
 				text, err := s.Answer()
 				Expect(err).NotTo(HaveOccurred(), "request %s", s.RequestID)
 				Expect(text).NotTo(BeEmpty())

@@ -279,6 +279,21 @@ type rowPart struct {
 	provider  string
 	inputs    map[string]string
 	resp      *response
+	// text is the answer text of resp, read once for the row's sample and its runs'
+	// reference when the row's runs join it (textRead); textOK says it was read without
+	// error ("" otherwise, as a reference that cannot be read has no text).
+	text             string
+	textRead, textOK bool
+}
+
+// readText reads the answer text of the row's response, for its sample and as the
+// reference of its runs.
+func (p *rowPart) readText() {
+	if p.resp == nil {
+		return
+	}
+	text, err := AnswerText(p.resp.body)
+	p.text, p.textRead, p.textOK = text, true, err == nil
 }
 
 func rowPartOf(r *helicone.DatasetRow) *rowPart {
@@ -342,6 +357,11 @@ func (p *rowPart) encode(e *spool.Encoder) {
 		e.String(p.inputs[k])
 	}
 	encodeResponse(e, p.resp)
+	e.Bool(p.textRead)
+	if p.textRead {
+		e.Bool(p.textOK)
+		e.String(p.text)
+	}
 }
 
 func decodeRowPart(rec []byte) (*rowPart, error) {
@@ -358,6 +378,10 @@ func decodeRowPart(rec []byte) (*rowPart, error) {
 		}
 	}
 	p.resp = decodeResponse(d)
+	if p.textRead = d.Bool(); p.textRead {
+		p.textOK = d.Bool()
+		p.text = d.String()
+	}
 	return p, d.Err()
 }
 
@@ -560,6 +584,7 @@ func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
 	}
 	p := rowPartOf(r)
 	if j.cfg.runs && r.RowID != "" && !(j.whole && !j.runsNeedRows()) {
+		p.readText()
 		off, ok := j.spool(p)
 		if !ok {
 			return false
@@ -680,7 +705,11 @@ func (j *experimentJoin) rowSample(p *rowPart) bool {
 		Provider:     p.provider,
 	}
 	fillResponse(&s, p.resp)
-	if !j.yield(Prepare(s), nil) {
+	s = Prepare(s)
+	if p.textRead && p.textOK {
+		s = s.WithText(p.text, nil, "")
+	}
+	if !j.yield(s, nil) {
 		j.stopped = true
 		return false
 	}
@@ -726,8 +755,14 @@ func (j *experimentJoin) runSample(hi int, p *runPart) bool {
 				s.Reference = row.resp.body
 			}
 		}
+		s = Prepare(s)
+		if row.hasInput && row.textRead {
+			s = s.WithReferenceText(row.text)
+		}
+	} else {
+		s = Prepare(s)
 	}
-	if !j.yield(Prepare(s), nil) {
+	if !j.yield(s, nil) {
 		j.stopped = true
 		return false
 	}
