@@ -219,6 +219,9 @@ var _ = Describe("DatasetExperiment", func() {
 		rows := map[string]*heval.Sample{}
 		for i := range samples[:3] {
 			Expect(samples[i].Kind).To(Equal(heval.KindDatasetRow))
+			bare := samples[i]
+			bare.Body = nil
+			Expect(bare.Text()).To(HavePrefix("original answer"), "read before the row's sample was yielded")
 			rows[samples[i].DatasetRowID] = &samples[i]
 		}
 		runs := map[string]heval.Sample{}
@@ -235,6 +238,9 @@ var _ = Describe("DatasetExperiment", func() {
 				Expect(s.RowIndex).To(Equal(rows[row].RowIndex))
 				Expect(s.Unit()).To(Equal(rows[row].Unit()), "a run pairs with its row")
 				Expect(s.Text()).To(Equal(fmt.Sprintf("%s answer %d", hyp, i)))
+				bare := s
+				bare.Reference = nil
+				Expect(bare.ReferenceText()).To(Equal(fmt.Sprintf("original answer %d", i)), "the row's answer, read once for it and its runs")
 				Expect(s.ReferenceText()).To(Equal(fmt.Sprintf("original answer %d", i)))
 				Expect(s.Inputs).To(HaveKeyWithValue("prompt", fmt.Sprintf("question %d?", i)), "the row's inputs")
 				Expect(s.Model).To(Equal("gpt-4o"))

@@ -218,9 +218,10 @@ func (r *datasetReader) close() {
 	}
 }
 
-// keepForRuns moves what the runs need of row (its id, index, inputs and answer) to the
-// join spool; rows are kept in row order, which is the order runs reads them back in.
-func (r *datasetReader) keepForRuns(row *datasetRow) error {
+// keepForRuns moves what the runs need of row (its id, index, inputs, answer and the
+// answer's text) to the join spool; rows are kept in row order, which is the order runs
+// reads them back in.
+func (r *datasetReader) keepForRuns(row *datasetRow, text string) error {
 	if r.join == nil {
 		var err error
 		if r.join, r.joinRd, err = spoolFile("the rows for their runs"); err != nil {
@@ -238,6 +239,7 @@ func (r *datasetReader) keepForRuns(row *datasetRow) error {
 	}
 	r.enc.Bool(row.inputs != nil)
 	r.enc.Blob(row.bodies.Response)
+	r.enc.String(text)
 	if _, err := r.join.Append(r.enc.Bytes()); err != nil {
 		return fmt.Errorf("holding the rows for their runs: %w", err)
 	}
@@ -266,8 +268,8 @@ func (r *datasetReader) joinRows(at *int64, n int) ([]joinRow, error) {
 	return rows, nil
 }
 
-// joined decodes the inputs and answer keepForRuns kept of row.
-func joined(row *joinRow) (map[string]string, []byte, error) {
+// joined decodes the inputs, answer and answer text keepForRuns kept of row.
+func joined(row *joinRow) (map[string]string, []byte, string, error) {
 	d := spool.NewDecoder(row.rec)
 	n := d.Uint()
 	var inputs map[string]string
@@ -287,7 +289,8 @@ func joined(row *joinRow) (map[string]string, []byte, error) {
 		inputs = map[string]string{}
 	}
 	body := d.Blob()
-	return inputs, body, d.Err()
+	text := d.String()
+	return inputs, body, text, d.Err()
 }
 
 // open finds the dataset and reads its rows into the list spool, and returns their keys,
@@ -437,12 +440,22 @@ func (r *datasetReader) rowSamples(f fetchedRows) ([]heval.Sample, error) {
 			s.CreatedAt = helicone.ParseTime(m.RequestCreatedAt)
 		}
 		out[i] = Prepare(s)
-		// Runs need only the row's inputs and answer, kept in the spool; a dataset read
-		// without runs, nothing.
+		// Runs need only the row's inputs and answer, and its text, read once for the row's
+		// sample and their reference, kept in the spool; a dataset read without runs,
+		// nothing.
 		row.bodies.Request = nil
 		if !r.cfg.runs {
 			row.bodies.Response = nil
-		} else if err := r.keepForRuns(row); err != nil {
+			continue
+		}
+		var text string
+		if row.unavailable == "" {
+			var err error
+			if text, err = AnswerText(row.bodies.Response); err == nil {
+				out[i] = out[i].WithText(text, nil, "")
+			}
+		}
+		if err := r.keepForRuns(row, text); err != nil {
 			return nil, err
 		}
 	}
@@ -585,17 +598,19 @@ func (r *datasetReader) runsOf(ctx context.Context, chunk []joinRow) ([]heval.Sa
 			s.Hypothesis = l
 		}
 		s.DatasetRowID, s.RowIndex, s.Experiment = row.id, row.index, r.name
-		inputs, ref, err := joined(row)
+		inputs, ref, refText, err := joined(row)
 		if err != nil {
 			return nil, fmt.Errorf("reading back dataset row %s: %w", row.id, err)
 		}
 		if inputs != nil {
 			s.Inputs = inputs
 		}
+		s = Prepare(s)
 		if row.unavailable == "" {
 			s.Reference = ref
+			s = s.WithReferenceText(refText)
 		}
-		out = append(out, Prepare(s))
+		out = append(out, s)
 	}
 	return out, nil
 }
