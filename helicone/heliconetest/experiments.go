@@ -303,7 +303,7 @@ func scoresOf(r *request) scoreMapOut {
 
 func responseOf(r *request) *responseOut {
 	return &responseOut{
-		CreatedAt:        timeText(r.createdAt),
+		CreatedAt:        r.createdText,
 		CompletionTokens: r.seed.CompletionTokens,
 		PromptTokens:     r.seed.PromptTokens,
 		DelayMs:          r.seed.LatencyMs,
@@ -334,6 +334,7 @@ func mean(reqs []*request) map[string]scoreOut {
 type answerWriter struct {
 	w         *bufio.Writer
 	buf       bytes.Buffer
+	scratch   []byte // the row or run being written
 	err       error
 	encodeErr error
 }
@@ -437,12 +438,12 @@ func (h *Handler) writeExperiment(aw *answerWriter, o *org, e *experiment, inc i
 			aw.raw(",")
 		}
 		rows++
+		var body []byte
+		var err error
 		if out.InputRecord != nil && out.InputRecord.Response != nil {
-			body, err := req.responseJSON()
-			aw.valueWithBody(out, body, err)
-		} else {
-			aw.value(out)
+			body, err = req.responseJSON()
 		}
+		aw.writeRow(&out, body, err)
 	}
 	if rows == 0 {
 		aw.value(nullRowOut{})
@@ -474,12 +475,12 @@ func (h *Handler) writeExperiment(aw *answerWriter, o *org, e *experiment, inc i
 				aw.raw(",")
 			}
 			runs++
+			var body []byte
+			var err error
 			if out.Response != nil {
-				body, err := req.responseJSON()
-				aw.valueWithBody(out, body, err)
-			} else {
-				aw.value(out)
+				body, err = req.responseJSON()
 			}
+			aw.writeRun(&out, body, err)
 		}
 		ho := hypothesisOut{
 			ProviderKey:     hy.seed.ProviderKey,

@@ -459,7 +459,7 @@ func (h *Handler) renderRow(o *org, x row, host string, now time.Time) *requestR
 		ResponseCreatedAt:      timeText(responseCreatedAt(r)),
 		ResponseStatus:         status(r),
 		RequestID:              r.id,
-		RequestCreatedAt:       timeText(r.createdAt),
+		RequestCreatedAt:       r.createdText,
 		RequestUserID:          r.userID,
 		RequestProperties:      props,
 		Provider:               provider(r),

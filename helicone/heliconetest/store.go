@@ -83,8 +83,10 @@ type request struct {
 	id, orgID string
 	seed      SeedRequest
 	createdAt time.Time
-	userID    string
-	storage   string
+	// createdText is createdAt as the answers write it.
+	createdText string
+	userID      string
+	storage     string
 	// versions are the row versions in request_response_rmt, oldest first, never empty;
 	// a score write or property change inserts a new one.
 	versions []*rowVersion
@@ -440,7 +442,7 @@ func (st *state) addSeed(s Seed, now time.Time) error {
 			props, userID, _ := seedProperties(sr)
 			created := now.Add(-time.Duration(sr.CreatedAgo))
 			r := &request{
-				id: id, orgID: o.id, seed: sr, createdAt: created, userID: userID,
+				id: id, orgID: o.id, seed: sr, createdAt: created, createdText: timeText(created), userID: userID,
 				storage:  cmpOr(sr.StorageLocation, StorageClickhouse),
 				pgScores: maps.Clone(sr.Scores),
 				versions: []*rowVersion{{
