@@ -40,6 +40,9 @@ func appendMarshaled(b []byte, v any) []byte {
 	return append(b, out...)
 }
 
+// appendMember appends a member's name (with what precedes it) and its string value.
+func appendMember(b []byte, name, s string) []byte { return appendString(append(b, name...), s) }
+
 func appendStringPtr(b []byte, s *string) []byte {
 	if s == nil {
 		return append(b, "null"...)
@@ -70,18 +73,15 @@ func appendScores(b []byte, m scoreMapOut) []byte {
 		} else {
 			b = appendMarshaled(b, s.Value)
 		}
-		b = append(b, `,"valueType":`...)
-		b = appendString(b, s.ValueType)
+		b = appendMember(b, `,"valueType":`, s.ValueType)
 		b = append(b, '}')
 	}
 	return append(b, '}')
 }
 
 func appendRequestRef(b []byte, r *requestRefOut) []byte {
-	b = append(b, `{"id":`...)
-	b = appendString(b, r.ID)
-	b = append(b, `,"provider":`...)
-	b = appendString(b, r.Provider)
+	b = appendMember(b, `{"id":`, r.ID)
+	b = appendMember(b, `,"provider":`, r.Provider)
 	return append(b, '}')
 }
 
@@ -89,8 +89,7 @@ func appendRequestRef(b []byte, r *requestRefOut) []byte {
 func appendResponse(b []byte, r *responseOut, body []byte) []byte {
 	b = append(b, `{"body":`...)
 	b = append(b, body...)
-	b = append(b, `,"createdAt":`...)
-	b = appendString(b, r.CreatedAt)
+	b = appendMember(b, `,"createdAt":`, r.CreatedAt)
 	for _, m := range [...]struct {
 		name string
 		v    int64
@@ -104,8 +103,7 @@ func appendResponse(b []byte, r *responseOut, body []byte) []byte {
 		b = append(b, m.name...)
 		b = strconv.AppendInt(b, m.v, 10)
 	}
-	b = append(b, `,"model":`...)
-	b = appendString(b, r.Model)
+	b = appendMember(b, `,"model":`, r.Model)
 	return append(b, '}')
 }
 
@@ -123,10 +121,8 @@ func appendRun(b []byte, r *runOut, body []byte) []byte {
 		b = append(b, `,"response":`...)
 		b = appendResponse(b, r.Response, body)
 	}
-	b = append(b, `,"resultRequestId":`...)
-	b = appendString(b, r.ResultRequestID)
-	b = append(b, `,"datasetRowId":`...)
-	b = appendString(b, r.DatasetRowID)
+	b = appendMember(b, `,"resultRequestId":`, r.ResultRequestID)
+	b = appendMember(b, `,"datasetRowId":`, r.DatasetRowID)
 	return append(b, '}')
 }
 
@@ -169,12 +165,9 @@ func appendRow(b []byte, r *rowOut, body []byte) []byte {
 			b = append(b, `,"inputs":`...)
 			b = appendMarshaled(b, in)
 		}
-		b = append(b, `,"requestPath":`...)
-		b = appendString(b, rec.RequestPath)
-		b = append(b, `,"requestId":`...)
-		b = appendString(b, rec.RequestID)
-		b = append(b, `,"id":`...)
-		b = appendString(b, rec.ID)
+		b = appendMember(b, `,"requestPath":`, rec.RequestPath)
+		b = appendMember(b, `,"requestId":`, rec.RequestID)
+		b = appendMember(b, `,"id":`, rec.ID)
 		b = append(b, '}')
 	}
 	b = append(b, `,"rowIndex":`...)
