@@ -139,3 +139,41 @@ func BenchmarkSubmissionRate(b *testing.B) {
 		b.ReportMetric(float64(tooMany), "429s")
 	}
 }
+
+// BenchmarkSubmissionLatency sends score writes that each take 100 ms to answer (as a
+// distant server's do) under a budget of 200 a second, with 8 writers and with the default
+// number for the budget, and reports the achieved rate as a fraction of the budget.
+func BenchmarkSubmissionLatency(b *testing.B) {
+	const budget = 200
+	for _, writers := range []int{8, 0} {
+		name := fmt.Sprintf("writers=%d", writers)
+		if writers == 0 {
+			name = "writers=default"
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				srv := heliconetest.NewServer(heliconetest.WithRateLimit(time.Second, budget), heliconetest.WithWriteDelay(0))
+				srv.Inject(heliconetest.RouteAddScores, heliconetest.Delay(100*time.Millisecond).Sometimes(1, 1))
+				client, err := helicone.NewClient(helicone.WithAPIKey(srv.APIKey), helicone.WithBaseURL(srv.URL), helicone.WithRetry(helicone.NoRetry()))
+				if err != nil {
+					b.Fatal(err)
+				}
+				n := 2 * budget
+				start := time.Now()
+				res, err := harness.Run(context.Background(), harness.Config{
+					Source: datasets.Slice(makeSamples(n)...), Env: datasets.Env{Client: client},
+					Evaluators: []*harness.EvaluatorSpec{harness.Evaluator("one", constant(1))},
+					Rate:       helicone.Rate{Requests: budget, Window: time.Second}, Submitters: writers,
+				})
+				elapsed := time.Since(start)
+				srv.Close()
+				if err != nil {
+					b.Fatal(err)
+				}
+				achieved := float64(res.Summary.Delivery.Posts) / elapsed.Seconds()
+				b.ReportMetric(achieved, "posts/s")
+				b.ReportMetric(achieved/budget, "fraction-of-budget")
+			}
+		})
+	}
+}

@@ -35,3 +35,6 @@ func PacedReleases(r helicone.Rate, n int) []time.Duration {
 	}
 	return out
 }
+
+// DefaultSubmitters is the default number of score writers of a run paced at rt.
+func DefaultSubmitters(rt helicone.Rate) int { return defaultSubmitters(rt) }

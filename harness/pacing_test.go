@@ -52,4 +52,15 @@ var _ = Describe("pacing", func() {
 		perSecond := 1000 / (released[1000] - released[0]).Seconds()
 		Expect(perSecond).To(BeNumerically(">=", 0.98*helicone.ProRequests/helicone.RateWindow.Seconds()))
 	})
+
+	DescribeTable("has enough score writers to spend a budget when each write takes a quarter of a second",
+		func(rate helicone.Rate, want int) {
+			Expect(harness.DefaultSubmitters(rate)).To(Equal(want))
+		},
+		Entry("unlimited", helicone.Rate{}, 8),
+		Entry("the free tier", helicone.Rate{Requests: helicone.FreeRequests, Window: helicone.RateWindow}, 8),
+		Entry("a paid tier", helicone.Rate{Requests: helicone.ProRequests, Window: helicone.RateWindow}, 9),
+		Entry("enterprise, a quarter share", helicone.Rate{Requests: helicone.EnterpriseRequests, Window: helicone.RateWindow}.Share(4), 21),
+		Entry("enterprise, at most 48", helicone.Rate{Requests: helicone.EnterpriseRequests, Window: helicone.RateWindow}, 48),
+	)
 })

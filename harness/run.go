@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime"
 	"slices"
 	"strings"
@@ -50,7 +51,9 @@ type Config struct {
 	// Rate is the budget of requests to Helicone (writes and read-backs) for this process;
 	// the zero Rate is unlimited. With a Shard, the run takes 1/N of it.
 	Rate helicone.Rate
-	// Submitters is the number of concurrent score writers (default 8).
+	// Submitters is the number of concurrent score writers. By default a run paced by a
+	// budget has as many as keep it spent when a write takes a quarter of a second (as
+	// hosted Helicone's can), 8 to 48; an unlimited run has 8.
 	Submitters int
 	// QueueSize bounds the evaluated samples waiting for delivery (default 4×Concurrency);
 	// when it is full the evaluators wait.
@@ -198,6 +201,21 @@ func (e *NoSamplesError) Error() string {
 // Is matches ErrNoSamples.
 func (e *NoSamplesError) Is(target error) bool { return target == ErrNoSamples }
 
+// submitterLatency is the round trip of a score write the default number of writers is
+// sized for: hosted Helicone answers one in a tenth to a quarter of a second.
+const submitterLatency = 250 * time.Millisecond
+
+// defaultSubmitters is the default number of score writers of a run paced at rt: enough to
+// spend its budget when every write takes submitterLatency, at least 8 and at most 48
+// (which, with the verifier and a query's pages, the client's kept-alive connections
+// cover); 8 without a budget.
+func defaultSubmitters(rt helicone.Rate) int {
+	if rt.IsUnlimited() {
+		return 8
+	}
+	return min(max(8, int(math.Ceil(rt.PerSecond()*submitterLatency.Seconds()))), 48)
+}
+
 // MaxConcurrency bounds Config.Concurrency and Config.Submitters.
 const MaxConcurrency = 4096
 
@@ -291,8 +309,12 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = max(4*runtime.GOMAXPROCS(0), 16)
 	}
+	rt := cfg.Rate
+	if !cfg.Shard.IsWhole() {
+		rt = rt.Share(cfg.Shard.N)
+	}
 	if cfg.Submitters <= 0 {
-		cfg.Submitters = 8
+		cfg.Submitters = defaultSubmitters(rt)
 	}
 	if cfg.QueueSize <= 0 {
 		cfg.QueueSize = 4 * cfg.Concurrency
@@ -322,10 +344,6 @@ func newRun(ctx context.Context, cfg Config) (*run, error) {
 		r.slotsFree <- i
 	}
 	r.running = make([]atomic.Pointer[heval.Record], cfg.Concurrency)
-	rt := cfg.Rate
-	if !cfg.Shard.IsWhole() {
-		rt = rt.Share(cfg.Shard.N)
-	}
 	r.pacer = newPacer(rt)
 	r.phases, _ = cfg.Progress.(PhaseProgress)
 

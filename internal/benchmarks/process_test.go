@@ -19,7 +19,7 @@ const (
 	// second (fraction-of-target reports the rate over it).
 	dryRunTarget = 50_000
 	// bareWorkers is the concurrency of the bare POST loop: the harness's default number of
-	// score writers.
+	// score writers of an unpaced run, as the submit benchmark's is.
 	bareWorkers = 8
 )
 
