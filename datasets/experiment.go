@@ -739,6 +739,7 @@ func (j *experimentJoin) runSample(hi int, p *runPart) bool {
 		Provider:        p.provider,
 	}
 	fillResponse(&s, p.resp)
+	s = Prepare(s)
 	if off, ok := j.rowAt.Get(p.rowID); ok {
 		rec, _, err := j.rows.Read(off)
 		if err != nil {
@@ -754,13 +755,10 @@ func (j *experimentJoin) runSample(hi int, p *runPart) bool {
 			if row.resp != nil {
 				s.Reference = row.resp.body
 			}
+			if row.textRead {
+				s = s.WithReferenceText(row.text)
+			}
 		}
-		s = Prepare(s)
-		if row.hasInput && row.textRead {
-			s = s.WithReferenceText(row.text)
-		}
-	} else {
-		s = Prepare(s)
 	}
 	if !j.yield(s, nil) {
 		j.stopped = true

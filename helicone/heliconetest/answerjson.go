@@ -10,9 +10,9 @@ import (
 
 // The experiment answer's rows and runs, most of a large answer, are appended by hand in
 // the bytes encoding/json writes for them (field order, omitted members, sorted map keys,
-// HTML-escaped strings); a value of any other form than the answer's usual one is handed to
-// go-json-experiment, as every other piece of the answer is. The internal tests hold the
-// two to the same bytes.
+// HTML-escaped strings); a row or run of any other form than the answer's usual one (see
+// handWritten) is encoded by go-json-experiment, as every other piece of the answer is.
+// The tests hold the two to the same bytes.
 
 // reflectPieces makes the answer writer encode rows and runs with go-json-experiment too:
 // the tests' reference for the hand-written pieces.
@@ -22,7 +22,10 @@ var reflectPieces = false
 func appendString(b []byte, s string) []byte {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			return appendMarshaled(b, s)
+			// Escapes, and invalid UTF-8, as encoding/json writes them; a string always
+			// encodes.
+			out, _ := jsonv2.Marshal(s, v1Options)
+			return append(b, out...)
 		}
 	}
 	b = append(b, '"')
@@ -30,14 +33,24 @@ func appendString(b []byte, s string) []byte {
 	return append(b, '"')
 }
 
-// appendMarshaled appends v as go-json-experiment writes it with encoding/json's options;
-// nothing the answer's pieces hold fails to encode.
-func appendMarshaled(b []byte, v any) []byte {
-	out, err := jsonv2.Marshal(v, v1Options)
-	if err != nil {
-		return append(b, "null"...)
+// handWritten reports whether the appenders write a row's or run's scores, and a row's
+// input record, in their usual forms: integer score values, no automatic inputs, inputs
+// as text.
+func handWritten(scores scoreMapOut, rec *inputRecordOut) bool {
+	for _, s := range scores {
+		if _, ok := s.Value.(int64); !ok {
+			return false
+		}
 	}
-	return append(b, out...)
+	if rec == nil {
+		return true
+	}
+	switch rec.Inputs.(type) {
+	case nil, map[string]string:
+	default:
+		return false
+	}
+	return rec.AutoInputs != nil && len(rec.AutoInputs) == 0
 }
 
 // appendMember appends a member's name (with what precedes it) and its string value.
@@ -56,23 +69,14 @@ func appendScores(b []byte, m scoreMapOut) []byte {
 		return append(b, "null"...)
 	}
 	b = append(b, '{')
-	keys := make([]string, 0, 8)
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for i, k := range keys {
+	for i, k := range slices.Sorted(maps.Keys(m)) {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		s := m[k]
 		b = appendString(b, k)
 		b = append(b, `:{"value":`...)
-		if v, ok := s.Value.(int64); ok {
-			b = strconv.AppendInt(b, v, 10)
-		} else {
-			b = appendMarshaled(b, s.Value)
-		}
+		b = strconv.AppendInt(b, s.Value.(int64), 10) // handWritten
 		b = appendMember(b, `,"valueType":`, s.ValueType)
 		b = append(b, '}')
 	}
@@ -142,15 +146,8 @@ func appendRow(b []byte, r *rowOut, body []byte) []byte {
 			b = appendResponse(b, rec.Response, body)
 			b = append(b, ',')
 		}
-		b = append(b, `"autoInputs":`...)
-		if rec.AutoInputs != nil && len(rec.AutoInputs) == 0 {
-			b = append(b, "[]"...)
-		} else {
-			b = appendMarshaled(b, rec.AutoInputs)
-		}
-		switch in := rec.Inputs.(type) {
-		case nil:
-		case map[string]string:
+		b = append(b, `"autoInputs":[]`...) // handWritten
+		if in, ok := rec.Inputs.(map[string]string); ok {
 			b = append(b, `,"inputs":{`...)
 			for i, k := range slices.Sorted(maps.Keys(in)) {
 				if i > 0 {
@@ -161,9 +158,6 @@ func appendRow(b []byte, r *rowOut, body []byte) []byte {
 				b = appendString(b, in[k])
 			}
 			b = append(b, '}')
-		default:
-			b = append(b, `,"inputs":`...)
-			b = appendMarshaled(b, in)
 		}
 		b = appendMember(b, `,"requestPath":`, rec.RequestPath)
 		b = appendMember(b, `,"requestId":`, rec.RequestID)
@@ -186,7 +180,7 @@ func appendRow(b []byte, r *rowOut, body []byte) []byte {
 // writeRow writes a dataset row of the answer; body is its response's (and err the failure
 // to give it), when the row includes one.
 func (aw *answerWriter) writeRow(r *rowOut, body []byte, err error) {
-	if reflectPieces {
+	if reflectPieces || !handWritten(r.Scores, r.InputRecord) {
 		aw.valueWithBody(r, body, err)
 		return
 	}
@@ -195,7 +189,7 @@ func (aw *answerWriter) writeRow(r *rowOut, body []byte, err error) {
 
 // writeRun writes a hypothesis run of the answer, as writeRow a row.
 func (aw *answerWriter) writeRun(r *runOut, body []byte, err error) {
-	if reflectPieces {
+	if reflectPieces || !handWritten(r.Scores, nil) {
 		aw.valueWithBody(r, body, err)
 		return
 	}

@@ -150,7 +150,7 @@ func encodeBody(raw []byte) *encodedBody {
 // canonicalBody reports whether raw is JSON that encoding/json writes unchanged inside a
 // value: valid, without whitespace between its tokens, and without the characters it
 // escapes for HTML (<, >, &, U+2028 and U+2029). It is the quick check of the usual body,
-// a third of the cost of compacting and escaping it; false leaves raw to that general way,
+// about half the cost of compacting and escaping it; false leaves raw to that general way,
 // which also words the error of an invalid body. (In valid JSON a string holds no raw tab,
 // newline or carriage return, so those are whitespace wherever they are.)
 func canonicalBody(raw []byte) bool {
