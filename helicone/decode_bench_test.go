@@ -17,9 +17,26 @@ import (
 
 // benchExperimentAnswer is the emulator's (legacy profile) answer to the experiment query
 // for one experiment of 25,000 rows and three hypotheses: 100,000 samples.
-var benchExperimentAnswer = sync.OnceValues(func() ([]byte, error) {
+var benchExperimentAnswer = sync.OnceValues(func() ([]byte, error) { return experimentAnswer(false) })
+
+// benchScoredAnswer is the same answer after a run judged it: every request carries the
+// six scores of the demo suite.
+var benchScoredAnswer = sync.OnceValues(func() ([]byte, error) { return experimentAnswer(true) })
+
+func experimentAnswer(scored bool) ([]byte, error) {
 	o := demo.Options{Experiments: 1, Rows: 25_000, Hypotheses: 3, Requests: -1}
-	h, err := heliconetest.NewHandler(heliconetest.WithSeed(demo.Generate(o)), heliconetest.WithProfile(heliconetest.Legacy))
+	seed := demo.Generate(o)
+	if scored {
+		for i := range seed.Organizations {
+			for j := range seed.Organizations[i].Requests {
+				r := &seed.Organizations[i].Requests[j]
+				r.Scores = map[string]int64{"word_count": int64(40 + j%90), "has_citations" + BoolSuffix: int64(j % 2),
+					"has_code_examples" + BoolSuffix: 0, "starts_with_greeting" + BoolSuffix: int64(j % 3 / 2),
+					"exceeds_min_length" + BoolSuffix: 1, "contains_markdown" + BoolSuffix: int64(j % 5 / 4)}
+			}
+		}
+	}
+	h, err := heliconetest.NewHandler(heliconetest.WithSeed(seed), heliconetest.WithProfile(heliconetest.Legacy))
 	if err != nil {
 		return nil, err
 	}
@@ -34,7 +51,7 @@ var benchExperimentAnswer = sync.OnceValues(func() ([]byte, error) {
 		return nil, &APIError{Status: w.Code, Message: w.Body.String()}
 	}
 	return w.Body.Bytes(), nil
-})
+}
 
 const benchSamples = 100_000
 
@@ -67,11 +84,34 @@ func reportRate(b *testing.B, raw []byte) {
 // BenchmarkDecodeExperimentAnswer decodes the same 100,000-sample experiment answer (about
 // 130 MB) into []Experiment three ways: the client's decoder (collecting what
 // StreamExperiments reads, as QueryExperiments does), plain encoding/json, and
-// go-json-experiment/json; and streams it without collecting (client-stream).
+// go-json-experiment/json; and streams it without collecting (client-stream). client-scored
+// is the client's decoder on the answer after a run judged it, six scores on every request.
 func BenchmarkDecodeExperimentAnswer(b *testing.B) {
 	c := fuzzClient()
 	b.Run("client", func(b *testing.B) {
 		raw := benchAnswer(b)
+		b.ReportAllocs()
+		for b.Loop() {
+			var exps []Experiment
+			data := func(a *answer) error {
+				return (&experimentReader{a: a, emit: func(it *ExperimentItem) error { exps = collectExperiment(exps, it); return nil }}).data()
+			}
+			br := &bodyReader{r: bytes.NewReader(raw)}
+			if err := c.decodeBody("POST", "/v1/experiment/query", 200, br, RateLimit{}, data, maxValueBytes); err != nil {
+				b.Fatal(err)
+			}
+			countSamples(b, exps)
+		}
+		reportRate(b, raw)
+	})
+	b.Run("client-scored", func(b *testing.B) {
+		raw, err := benchScoredAnswer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if !bytes.Contains(raw, []byte(`"has_citations`+BoolSuffix+`":{"value":`)) {
+			b.Fatal("the answer carries no scores")
+		}
 		b.ReportAllocs()
 		for b.Loop() {
 			var exps []Experiment

@@ -203,13 +203,37 @@ func rawCopy(b []byte, i int, dst *[]byte) int {
 	return end
 }
 
-// scores reads a ScoreMap at b[i] with the general decoder (into a variable of its own, so
-// that the record being filled can stay off the heap).
+// scores reads a ScoreMap at b[i]: an object of plain names, each once, whose scores have
+// the plain form StoredScore.scanPlain reads, directly; any other form with the general
+// decoder. (A run of an experiment that was judged before carries every key it was given;
+// the general decoder spent 11 µs on six of them.) The map is a variable of its own, so
+// that the record being filled can stay off the heap.
 func scores(b []byte, i int, dst *ScoreMap) (int, bool) {
 	var m ScoreMap
-	end, ok := general(b, i, &m)
+	end, ok := scan(b, i, func(name []byte, v int) (int, bool) {
+		end := skip(b, v)
+		if m == nil {
+			m = make(ScoreMap, 8)
+		} else if _, dup := m[string(name)]; dup {
+			return end, false
+		}
+		var s StoredScore
+		if !s.scanPlain(b[v:end]) {
+			return end, false
+		}
+		m[shortString(name)] = s
+		return end, true
+	})
+	if !ok {
+		m = nil
+		if end, ok = general(b, i, &m); !ok {
+			return end, false
+		}
+	} else if m == nil {
+		m = ScoreMap{} // {}
+	}
 	*dst = m
-	return end, ok
+	return end, true
 }
 
 var requestRefNames = []string{"id", "provider"}

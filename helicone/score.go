@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unique"
 
 	jsonv2 "github.com/go-json-experiment/json"
 
@@ -219,7 +220,7 @@ func (s *StoredScore) scanPlain(b []byte) bool {
 		f := &fields[k]
 		if text, j, ok := plainString(b, i); ok {
 			*f = FlexValue{}
-			f.setText(string(text))
+			f.setText(shortString(text))
 			i = j
 		} else if j, ok := plainScalar(b, i); ok {
 			// As UnmarshalJSON reads these.
@@ -232,7 +233,7 @@ func (s *StoredScore) scanPlain(b []byte) bool {
 				*f = FlexValue{Raw: "0", IsNumber: true, Number: 0}
 			default:
 				*f = FlexValue{}
-				f.setText(string(b[i:j]))
+				f.setText(shortString(b[i:j]))
 			}
 			i = j
 		} else {
@@ -262,6 +263,15 @@ func (s *StoredScore) scanPlain(b []byte) bool {
 		s.Min = &n
 	}
 	return true
+}
+
+// shortString is string(b), the same string for the same short bytes: a stored score's
+// key, type and value repeat on every request of a run, and each of them was an allocation.
+func shortString(b []byte) string {
+	if len(b) > 32 {
+		return string(b)
+	}
+	return unique.Make(string(b)).Value()
 }
 
 // plainString reads a JSON string at b[i] made of printable ASCII without escapes and
