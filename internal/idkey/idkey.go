@@ -9,26 +9,35 @@ func Pack(id string) ([16]byte, bool) {
 	if len(id) != 36 || id[8] != '-' || id[13] != '-' || id[18] != '-' || id[23] != '-' {
 		return k, false
 	}
-	j := 0
-	for i := 0; i < 36; i++ {
+	var bad byte // the union of the digits' values: above 15 when one is not a digit
+	for i, j := 0, 0; j < 16; j++ {
 		if i == 8 || i == 13 || i == 18 || i == 23 {
-			continue
+			i++
 		}
-		c := id[i]
-		var v byte
-		switch {
-		case '0' <= c && c <= '9':
-			v = c - '0'
-		case 'a' <= c && c <= 'f':
-			v = c - 'a' + 10
-		default:
-			return [16]byte{}, false
-		}
-		k[j/2] |= v << (4 * (1 - j%2))
-		j++
+		hi, lo := hexDigit[id[i]], hexDigit[id[i+1]]
+		bad |= hi | lo
+		k[j] = hi<<4 | lo
+		i += 2
+	}
+	if bad > 15 {
+		return [16]byte{}, false
 	}
 	return k, true
 }
+
+// hexDigit is the value of each lower-case hex digit, and 0xff for every other byte.
+var hexDigit = func() (t [256]byte) {
+	for i := range t {
+		t[i] = 0xff
+	}
+	for c := byte('0'); c <= '9'; c++ {
+		t[c] = c - '0'
+	}
+	for c := byte('a'); c <= 'f'; c++ {
+		t[c] = c - 'a' + 10
+	}
+	return t
+}()
 
 // Map maps ids to values. The zero Map is empty and ready to use.
 type Map[V any] struct {

@@ -1,9 +1,6 @@
 package idkey
 
-import (
-	"bytes"
-	"slices"
-)
+import "slices"
 
 // Index maps ids to int64 values in less memory than a Map when the ids are added before
 // they are looked up, as a stream's rows are before the runs that join them: until the
@@ -17,15 +14,18 @@ type Index struct {
 	late   Map[int64]
 }
 
+// indexEntry is one id of the sorted slice, as a Set keeps it.
 type indexEntry struct {
-	key [16]byte
-	v   int64
+	k key
+	v int64
 }
+
+func compareEntries(a, b indexEntry) int { return compareKeys(a.k, b.k) }
 
 // Set maps id to v.
 func (x *Index) Set(id string, v int64) {
 	if k, ok := Pack(id); ok && !x.frozen {
-		x.sorted = append(x.sorted, indexEntry{k, v})
+		x.sorted = append(x.sorted, indexEntry{toKey(k), v})
 		return
 	}
 	x.late.Set(id, v)
@@ -33,30 +33,30 @@ func (x *Index) Set(id string, v int64) {
 
 // Get returns the value of id and whether it has one.
 func (x *Index) Get(id string) (int64, bool) {
-	if v, ok := x.late.Get(id); ok {
-		return v, true
-	}
 	k, ok := Pack(id)
 	if !ok {
-		return 0, false
+		v, found := x.late.other[id]
+		return v, found
+	}
+	if v, found := x.late.uuids[k]; found {
+		return v, true
 	}
 	if !x.frozen {
 		x.freeze()
 	}
-	i, found := slices.BinarySearchFunc(x.sorted, k, func(e indexEntry, k [16]byte) int { return bytes.Compare(e.key[:], k[:]) })
+	i, found := slices.BinarySearchFunc(x.sorted, toKey(k), func(e indexEntry, k key) int { return compareKeys(e.k, k) })
 	if !found {
 		return 0, false
 	}
 	return x.sorted[i].v, true
 }
 
-// freeze sorts the ids added so far, keeping the last value of an id added more than once.
 func (x *Index) freeze() {
 	x.frozen = true
-	slices.SortStableFunc(x.sorted, func(a, b indexEntry) int { return bytes.Compare(a.key[:], b.key[:]) })
+	slices.SortStableFunc(x.sorted, compareEntries)
 	out := x.sorted[:0]
 	for i, e := range x.sorted {
-		if i+1 < len(x.sorted) && x.sorted[i+1].key == e.key {
+		if i+1 < len(x.sorted) && x.sorted[i+1].k == e.k {
 			continue // a later value of the same id follows
 		}
 		out = append(out, e)
@@ -71,7 +71,7 @@ func (x *Index) Len() int {
 	}
 	n := x.late.Len()
 	for _, e := range x.sorted {
-		if _, dup := x.late.uuids[e.key]; !dup {
+		if _, dup := x.late.uuids[e.k.bytes()]; !dup {
 			n++
 		}
 	}

@@ -23,6 +23,14 @@ func toKey(k [16]byte) key {
 	return key{binary.BigEndian.Uint64(k[:8]), binary.BigEndian.Uint64(k[8:])}
 }
 
+// bytes is the id's 16 bytes again.
+func (k key) bytes() [16]byte {
+	var b [16]byte
+	binary.BigEndian.PutUint64(b[:8], k.hi)
+	binary.BigEndian.PutUint64(b[8:], k.lo)
+	return b
+}
+
 func compareKeys(a, b key) int { return cmp.Or(cmp.Compare(a.hi, b.hi), cmp.Compare(a.lo, b.lo)) }
 
 // setBatch is the fewest ids the small map holds before it moves into the slice.
