@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"maps"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,7 +17,6 @@ import (
 	"github.com/heval-dev/heval"
 
 	"github.com/heval-dev/heval/helicone"
-	"github.com/heval-dev/heval/internal/idkey"
 	"github.com/heval-dev/heval/internal/spool"
 )
 
@@ -187,20 +187,64 @@ func (s *experimentSource) Samples(ctx context.Context, env Env) iter.Seq2[heval
 			f = helicone.ExperimentPrompt(s.promptOp, s.prompt)
 		}
 		inc := helicone.IncludeAll()
-		j := &experimentJoin{cfg: s.cfg, yield: yield}
+		q := helicone.ExperimentQuery{Filter: f, Include: &inc}
+		// The join reads the answer in a goroutine of its own; this one builds and yields
+		// the samples (see builder).
+		tasks := make(chan joinTask, joinTasks)
+		stop := make(chan struct{})
+		rctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		j := &experimentJoin{cfg: s.cfg, out: tasks, done: stop}
 		if !s.byPrompt {
 			// Keep only the experiment asked for, whatever else the server sent.
 			j.want = s.id
 		}
-		defer j.close()
-		for it, err := range env.Client.StreamExperiments(ctx, helicone.ExperimentQuery{Filter: f, Include: &inc}) {
-			if err != nil {
-				yield(heval.Sample{}, fmt.Errorf("datasets: reading %s: %w", s, err))
-				return
+		go func() {
+			defer close(tasks)
+			defer func() {
+				// A fault of the join is the source's error, not the process's end.
+				if v := recover(); v != nil {
+					err := fmt.Errorf("datasets: reading %s: panic: %v\n%s", s, v, debug.Stack())
+					select {
+					case tasks <- joinTask{kind: taskErr, err: err}:
+					case <-stop:
+					}
+				}
+			}()
+			for it, err := range env.Client.StreamExperiments(rctx, q) {
+				if err != nil {
+					j.fail(fmt.Errorf("datasets: reading %s: %w", s, err))
+					return
+				}
+				if !j.add(&it) {
+					return
+				}
 			}
-			if !j.add(&it) {
-				return
+		}()
+		b := &builder{yield: yield}
+		stopped := false
+		halt := func() {
+			if !stopped {
+				stopped = true
+				close(stop)
+				cancel()
 			}
+		}
+		defer func() {
+			// Also when the consumer panicked: the join stops, and the spool is closed
+			// once its goroutine has ended (it closes tasks).
+			halt()
+			for range tasks {
+			}
+			j.close()
+		}()
+		for t := range tasks {
+			if !b.stopped && !b.do(t) {
+				halt()
+			}
+		}
+		if b.stopped || j.stopped {
+			return
 		}
 		if j.found == 0 {
 			nf := &ExperimentNotFoundError{ID: s.id, BaseURL: env.Client.BaseURL()}
@@ -212,11 +256,15 @@ func (s *experimentSource) Samples(ctx context.Context, env Env) iter.Seq2[heval
 	}
 }
 
+// joinTasks is how many tasks the join may hand on before the builder takes them: enough
+// to keep both busy, few enough that the samples they hold stay a few megabytes.
+const joinTasks = 256
+
 // ExperimentSamples turns one decoded experiment into samples, as [Experiment] does.
 func ExperimentSamples(e *helicone.Experiment, opts ...ExperimentOption) iter.Seq2[heval.Sample, error] {
 	cfg := newExperimentConfig(opts)
 	return func(yield func(heval.Sample, error) bool) {
-		j := &experimentJoin{cfg: cfg, yield: yield, whole: true}
+		j := &experimentJoin{cfg: cfg, b: &builder{yield: yield}, whole: true}
 		defer j.close()
 		head := *e
 		head.Dataset.Rows = nil
@@ -410,18 +458,21 @@ func decodeRunPart(rec []byte) (*runPart, error) {
 // spool too, found by row id; only that index and the offsets of the parts held back stay
 // in memory.
 type experimentJoin struct {
-	cfg   experimentConfig
-	want  string // the experiment id asked for; "" takes every experiment
-	yield func(heval.Sample, error) bool
+	cfg  experimentConfig
+	want string // the experiment id asked for; "" takes every experiment
+	// out takes the tasks of a builder in another goroutine, which closes done when it
+	// stops; with out nil, b carries each task out at once.
+	out  chan<- joinTask
+	done <-chan struct{}
+	b    *builder
 	// whole is set for an experiment decoded whole: every header is complete from the
 	// start.
 	whole bool
 	// found counts the experiments taken.
 	found int
 
-	sp         *spool.File
-	rows, runs *spool.Reader
-	enc        spool.Encoder
+	sp  *spool.File
+	enc spool.Encoder
 
 	// The experiment being read.
 	index    int
@@ -431,7 +482,9 @@ type experimentJoin struct {
 	rowsSeen bool
 	rowsDone bool
 	hypDone  []bool
-	rowAt    idkey.Index
+	rowAt    *rowIndex
+	info     *expInfo
+	hyps     []*hypInfo
 	heldRows []int64
 	heldRuns [][]int64
 	labels   map[string]string
@@ -446,11 +499,80 @@ func (j *experimentJoin) close() {
 	}
 }
 
-// fail yields err and stops.
+// fail hands err on and stops.
 func (j *experimentJoin) fail(err error) bool {
-	j.yield(heval.Sample{}, err)
+	j.emit(joinTask{kind: taskErr, err: err})
 	j.stopped = true
 	return false
+}
+
+// emit hands t to the builder, with the spool's size so far; it reports whether to go on.
+func (j *experimentJoin) emit(t joinTask) bool {
+	if j.sp != nil {
+		limit, err := j.sp.Flush()
+		if err != nil && t.kind != taskErr {
+			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+		}
+		t.sp, t.limit = j.sp, limit
+	}
+	if j.out == nil {
+		if !j.b.do(t) {
+			j.stopped = true
+			return false
+		}
+		return true
+	}
+	select {
+	case j.out <- t:
+		return true
+	case <-j.done:
+		j.stopped = true
+		return false
+	}
+}
+
+// fence waits until the builder has carried out every task handed to it.
+func (j *experimentJoin) fence() bool {
+	if j.out == nil {
+		return true
+	}
+	done := make(chan struct{})
+	if !j.emit(joinTask{kind: taskFence, fence: done}) {
+		return false
+	}
+	select {
+	case <-done:
+		return true
+	case <-j.done:
+		j.stopped = true
+		return false
+	}
+}
+
+// expInfo is what the experiment's samples take of it; it is called once its name is known.
+func (j *experimentJoin) expInfo() *expInfo {
+	if j.info == nil || j.info.id != j.e.ID {
+		j.info = &expInfo{id: j.e.ID, name: j.name(), rows: j.rowAt}
+	}
+	return j.info
+}
+
+// hypInfo is what the runs of hypothesis hi take of it, nil when the runs are not wanted;
+// it is called once the hypothesis's header and the experiment's labels are known.
+func (j *experimentJoin) hypInfo(hi int) *hypInfo {
+	for len(j.hyps) <= hi {
+		j.hyps = append(j.hyps, nil)
+	}
+	if j.hyps[hi] == nil {
+		h := &j.e.Hypotheses[hi]
+		label := j.label(h)
+		unwanted := len(j.cfg.hypotheses) > 0 && !slices.Contains(j.cfg.hypotheses, h.ID) && !slices.Contains(j.cfg.hypotheses, label)
+		j.hyps[hi] = &hypInfo{id: h.ID, label: label, model: h.Model, promptVersionID: h.PromptVersionID, unwanted: unwanted}
+	}
+	if j.hyps[hi].unwanted {
+		return nil
+	}
+	return j.hyps[hi]
 }
 
 func (j *experimentJoin) spool(p interface{ encode(*spool.Encoder) }) (int64, bool) {
@@ -459,7 +581,7 @@ func (j *experimentJoin) spool(p interface{ encode(*spool.Encoder) }) (int64, bo
 		if err != nil {
 			return 0, j.fail(fmt.Errorf("datasets: experiment %s: holding back parts of the answer: %w", j.e.ID, err))
 		}
-		j.sp, j.rows, j.runs = sp, sp.NewReader(), sp.NewReader()
+		j.sp = sp
 	}
 	j.enc.Reset()
 	p.encode(&j.enc)
@@ -476,12 +598,16 @@ func (j *experimentJoin) begin(it *helicone.ExperimentItem) bool {
 		return false
 	}
 	if j.sp != nil && j.sp.Size() > 0 {
+		// The builder may still be reading what the last experiment held back.
+		if !j.fence() {
+			return false
+		}
 		if err := j.sp.Reset(); err != nil {
 			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
 		}
 	}
-	*j = experimentJoin{cfg: j.cfg, want: j.want, yield: j.yield, whole: j.whole, found: j.found,
-		sp: j.sp, rows: j.rows, runs: j.runs, enc: j.enc, index: it.Index, started: true}
+	*j = experimentJoin{cfg: j.cfg, want: j.want, out: j.out, done: j.done, b: j.b, whole: j.whole, found: j.found,
+		sp: j.sp, enc: j.enc, index: it.Index, started: true, rowAt: &rowIndex{}}
 	return true
 }
 
@@ -589,13 +715,13 @@ func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
 		if !ok {
 			return false
 		}
-		j.rowAt.Set(r.RowID, off)
+		j.rowAt.set(r.RowID, off)
 	}
 	if !j.cfg.rows {
 		return true
 	}
 	if j.rowsReady() {
-		return j.rowSample(p)
+		return j.emit(joinTask{kind: taskRow, row: p, exp: j.expInfo()})
 	}
 	off, ok := j.spool(p)
 	if !ok {
@@ -619,7 +745,11 @@ func (j *experimentJoin) run(hi int, r *helicone.Run) bool {
 	}
 	p := runPartOf(r)
 	if j.runReady(hi) && (j.rowsDone || j.hasRow(p.rowID)) {
-		return j.runSample(hi, p)
+		h := j.hypInfo(hi)
+		if h == nil {
+			return true
+		}
+		return j.emit(joinTask{kind: taskRun, run: p, exp: j.expInfo(), hyp: h})
 	}
 	off, ok := j.spool(p)
 	if !ok {
@@ -633,11 +763,11 @@ func (j *experimentJoin) run(hi int, r *helicone.Run) bool {
 }
 
 func (j *experimentJoin) hasRow(id string) bool {
-	_, ok := j.rowAt.Get(id)
+	_, ok := j.rowAt.get(id)
 	return ok
 }
 
-// release yields what was held back and can be built now.
+// release hands on what was held back and can be built now.
 func (j *experimentJoin) release() bool {
 	if j.skipped() {
 		j.heldRows, j.heldRuns = nil, nil
@@ -649,18 +779,8 @@ func (j *experimentJoin) release() bool {
 	if len(j.heldRows) > 0 {
 		held := j.heldRows
 		j.heldRows = nil
-		for _, off := range held {
-			rec, _, err := j.rows.Read(off)
-			if err != nil {
-				return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
-			}
-			p, err := decodeRowPart(rec)
-			if err != nil {
-				return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
-			}
-			if !j.rowSample(p) {
-				return false
-			}
+		if !j.emit(joinTask{kind: taskHeldRows, offs: held, exp: j.expInfo()}) {
+			return false
 		}
 	}
 	if !j.labelsKnown() || !j.rowsDone {
@@ -672,97 +792,9 @@ func (j *experimentJoin) release() bool {
 		}
 		held := j.heldRuns[hi]
 		j.heldRuns[hi] = nil
-		for _, off := range held {
-			rec, _, err := j.runs.Read(off)
-			if err == nil {
-				var p *runPart
-				if p, err = decodeRunPart(rec); err == nil {
-					if !j.runSample(hi, p) {
-						return false
-					}
-					continue
-				}
-			}
-			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+		if h := j.hypInfo(hi); h != nil && !j.emit(joinTask{kind: taskHeldRuns, offs: held, exp: j.expInfo(), hyp: h}) {
+			return false
 		}
-	}
-	return true
-}
-
-func (j *experimentJoin) rowSample(p *rowPart) bool {
-	if !p.hasInput || p.requestID == "" {
-		return j.fail(fmt.Errorf("datasets: experiment %s: dataset row %q (index %d) has no input record, so its request id is unknown; the server's answer is incomplete", j.e.ID, p.rowID, p.rowIndex))
-	}
-	s := heval.Sample{
-		Kind:         heval.KindDatasetRow,
-		RequestID:    p.requestID,
-		ExperimentID: j.e.ID,
-		Experiment:   j.name(),
-		Hypothesis:   DatasetHypothesis,
-		DatasetRowID: p.rowID,
-		RowIndex:     p.rowIndex,
-		Inputs:       p.inputs,
-		Provider:     p.provider,
-	}
-	fillResponse(&s, p.resp)
-	s = Prepare(s)
-	if p.textRead && p.textOK {
-		s = s.WithText(p.text, nil, "")
-	}
-	if !j.yield(s, nil) {
-		j.stopped = true
-		return false
-	}
-	return true
-}
-
-func (j *experimentJoin) runSample(hi int, p *runPart) bool {
-	h := &j.e.Hypotheses[hi]
-	label := j.label(h)
-	if len(j.cfg.hypotheses) > 0 && !slices.Contains(j.cfg.hypotheses, h.ID) && !slices.Contains(j.cfg.hypotheses, label) {
-		return true
-	}
-	if p.requestID == "" {
-		return j.fail(fmt.Errorf("datasets: experiment %s: hypothesis %s has a run (dataset row %q) without a result request id; the server's answer is incomplete", j.e.ID, h.ID, p.rowID))
-	}
-	s := heval.Sample{
-		Kind:            heval.KindHypothesisRun,
-		RequestID:       p.requestID,
-		ExperimentID:    j.e.ID,
-		Experiment:      j.name(),
-		HypothesisID:    h.ID,
-		Hypothesis:      label,
-		Model:           h.Model,
-		PromptVersionID: h.PromptVersionID,
-		DatasetRowID:    p.rowID,
-		RowIndex:        -1,
-		Provider:        p.provider,
-	}
-	fillResponse(&s, p.resp)
-	s = Prepare(s)
-	if off, ok := j.rowAt.Get(p.rowID); ok {
-		rec, _, err := j.rows.Read(off)
-		if err != nil {
-			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
-		}
-		row, err := decodeRowPart(rec)
-		if err != nil {
-			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
-		}
-		s.RowIndex = row.rowIndex
-		if row.hasInput {
-			s.Inputs = row.inputs
-			if row.resp != nil {
-				s.Reference = row.resp.body
-			}
-			if row.textRead {
-				s = s.WithReferenceText(row.text)
-			}
-		}
-	}
-	if !j.yield(s, nil) {
-		j.stopped = true
-		return false
 	}
 	return true
 }

@@ -85,6 +85,16 @@ func (s *File) flush() error {
 	return nil
 }
 
+// Flush writes the records appended so far to the file and returns their size: while the
+// appending goroutine goes on appending, another may read every record below that size with
+// [Reader.ReadBelow], once it has learnt the size from the appending one.
+func (s *File) Flush() (int64, error) {
+	if err := s.flush(); err != nil {
+		return 0, err
+	}
+	return s.flushed, nil
+}
+
 // Reset forgets every record, emptying the file. Readers made before stay usable.
 func (s *File) Reset() error {
 	if err := s.flush(); err != nil {
@@ -106,7 +116,7 @@ func (s *File) Close() error { return closeTemp(s.f, s.named) }
 
 // Reader reads records of a File through a read-ahead buffer of its own, so that records
 // read in the order they were written cost few system calls. Several readers may read one
-// file (by turns, not concurrently).
+// file, by turns, or, with ReadBelow, each in a goroutine of its own.
 type Reader struct {
 	s     *File
 	buf   []byte
@@ -120,35 +130,47 @@ func (s *File) NewReader() *Reader { return &Reader{s: s, buf: make([]byte, 0, 6
 // Read returns the record at off, valid until the next call, and the offset of the next
 // record.
 func (r *Reader) Read(off int64) ([]byte, int64, error) {
-	if off < 0 || off >= r.s.size {
+	if off >= 0 && off < r.s.size {
+		if err := r.s.flush(); err != nil {
+			return nil, 0, err
+		}
+	}
+	return r.read(off, r.s.size)
+}
+
+// ReadBelow is Read for a record of the first limit bytes of the file, limit being a size
+// [File.Flush] returned: it reads the file only, so that it may run in another goroutine than
+// the one appending (each reader in one goroutine).
+func (r *Reader) ReadBelow(off, limit int64) ([]byte, int64, error) { return r.read(off, limit) }
+
+func (r *Reader) read(off, size int64) ([]byte, int64, error) {
+	if off < 0 || off >= size {
 		return nil, 0, fmt.Errorf("spool: no record at offset %d", off)
 	}
-	if err := r.s.flush(); err != nil {
-		return nil, 0, err
-	}
 	// The length takes at most MaxVarintLen64 bytes.
-	hdr, err := r.bytes(off, min(int64(binary.MaxVarintLen64), r.s.size-off))
+	hdr, err := r.bytes(off, min(int64(binary.MaxVarintLen64), size-off), size)
 	if err != nil {
 		return nil, 0, err
 	}
 	n, k := binary.Uvarint(hdr)
-	if k <= 0 || int64(n) > r.s.size-off-int64(k) {
+	if k <= 0 || int64(n) > size-off-int64(k) {
 		return nil, 0, fmt.Errorf("spool: damaged record at offset %d", off)
 	}
-	rec, err := r.bytes(off+int64(k), int64(n))
+	rec, err := r.bytes(off+int64(k), int64(n), size)
 	if err != nil {
 		return nil, 0, err
 	}
 	return rec, off + int64(k) + int64(n), nil
 }
 
-// bytes returns n bytes at off, from the buffer when it holds them.
-func (r *Reader) bytes(off, n int64) ([]byte, error) {
+// bytes returns n bytes at off, from the buffer when it holds them, reading ahead no
+// further than size.
+func (r *Reader) bytes(off, n, size int64) ([]byte, error) {
 	if r.start >= 0 && r.gen == r.s.gen && off >= r.start && off+n <= r.start+int64(len(r.buf)) {
 		return r.buf[off-r.start : off-r.start+n], nil
 	}
 	want := max(n, int64(cap(r.buf)))
-	want = min(want, r.s.size-off)
+	want = min(want, size-off)
 	if int64(cap(r.buf)) < want {
 		r.buf = make([]byte, want)
 	}

@@ -49,6 +49,50 @@ var _ = Describe("File", func() {
 		Expect(err).To(HaveOccurred())
 	})
 
+	It("lets another goroutine read what was flushed while records are appended (run with -race)", func() {
+		type batch struct {
+			offs  []int64
+			limit int64
+		}
+		batches := make(chan batch, 4)
+		read := make(chan error, 1)
+		go func() {
+			r := f.NewReader()
+			n := 0
+			for b := range batches {
+				for _, off := range b.offs {
+					rec, _, err := r.ReadBelow(off, b.limit)
+					if err == nil && string(rec) != fmt.Sprintf("record %d %s", n, bytes.Repeat([]byte{'y'}, n%500)) {
+						err = fmt.Errorf("record %d reads %.40q", n, rec)
+					}
+					if err != nil {
+						read <- err
+						return
+					}
+					n++
+				}
+			}
+			read <- nil
+		}()
+		var offs []int64
+		for i := range 20_000 {
+			off, err := f.Append([]byte(fmt.Sprintf("record %d %s", i, bytes.Repeat([]byte{'y'}, i%500))))
+			Expect(err).NotTo(HaveOccurred())
+			offs = append(offs, off)
+			if len(offs) == 997 || i == 19_999 {
+				limit, err := f.Flush()
+				Expect(err).NotTo(HaveOccurred())
+				Expect(limit).To(Equal(f.Size()))
+				batches <- batch{offs, limit}
+				offs = nil
+			}
+		}
+		close(batches)
+		Expect(<-read).To(Succeed())
+		_, _, err := f.NewReader().ReadBelow(0, 0)
+		Expect(err).To(MatchError(ContainSubstring("no record at offset 0")))
+	})
+
 	It("forgets every record on Reset and removes its file on Close", func() {
 		r := f.NewReader()
 		_, err := f.Append([]byte("old record"))
