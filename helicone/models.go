@@ -189,7 +189,26 @@ func (r *Request) UnmarshalJSON(b []byte) error {
 // answer's decoder (one pass over the row instead of two).
 func (r *Request) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 	var w requestWire
-	if err := jsonv2.UnmarshalDecode(dec, &w, decodeOptions); err != nil {
+	if !fastValues || dec.PeekKind() != '{' {
+		if err := jsonv2.UnmarshalDecode(dec, &w, decodeOptions); err != nil {
+			return err
+		}
+		*r = w.request()
+		return nil
+	}
+	raw, err := dec.ReadValue()
+	if err != nil {
+		return err
+	}
+	if fastRequest(raw, r) {
+		return nil
+	}
+	if err := jsonv2.Unmarshal(raw, &w, decodeOptions); err != nil {
+		// Named as the decoder names it: by its place in the answer and its offset.
+		if se, ok := err.(*jsonv2.SemanticError); ok {
+			se.JSONPointer = dec.StackPointer() + se.JSONPointer
+			se.ByteOffset += dec.InputOffset() - int64(len(raw))
+		}
 		return err
 	}
 	*r = w.request()
