@@ -86,23 +86,28 @@ func reportRate(b *testing.B, raw []byte) {
 // StreamExperiments reads, as QueryExperiments does), plain encoding/json, and
 // go-json-experiment/json; and streams it without collecting (client-stream). client-scored
 // is the client's decoder on the answer after a run judged it, six scores on every request.
+// clientDecode measures the client's decoder on raw, collecting the experiments.
+func clientDecode(b *testing.B, c *Client, raw []byte) {
+	b.ReportAllocs()
+	for b.Loop() {
+		var exps []Experiment
+		data := func(a *answer) error {
+			return (&experimentReader{a: a, emit: func(it *ExperimentItem) error { exps = collectExperiment(exps, it); return nil }}).data()
+		}
+		br := &bodyReader{r: bytes.NewReader(raw)}
+		if err := c.decodeBody("POST", "/v1/experiment/query", 200, br, RateLimit{}, data, maxValueBytes); err != nil {
+			b.Fatal(err)
+		}
+		countSamples(b, exps)
+	}
+	reportRate(b, raw)
+}
+
 func BenchmarkDecodeExperimentAnswer(b *testing.B) {
 	c := fuzzClient()
 	b.Run("client", func(b *testing.B) {
 		raw := benchAnswer(b)
-		b.ReportAllocs()
-		for b.Loop() {
-			var exps []Experiment
-			data := func(a *answer) error {
-				return (&experimentReader{a: a, emit: func(it *ExperimentItem) error { exps = collectExperiment(exps, it); return nil }}).data()
-			}
-			br := &bodyReader{r: bytes.NewReader(raw)}
-			if err := c.decodeBody("POST", "/v1/experiment/query", 200, br, RateLimit{}, data, maxValueBytes); err != nil {
-				b.Fatal(err)
-			}
-			countSamples(b, exps)
-		}
-		reportRate(b, raw)
+		clientDecode(b, c, raw)
 	})
 	b.Run("client-scored", func(b *testing.B) {
 		raw, err := benchScoredAnswer()
@@ -112,19 +117,7 @@ func BenchmarkDecodeExperimentAnswer(b *testing.B) {
 		if !bytes.Contains(raw, []byte(`"has_citations`+BoolSuffix+`":{"value":`)) {
 			b.Fatal("the answer carries no scores")
 		}
-		b.ReportAllocs()
-		for b.Loop() {
-			var exps []Experiment
-			data := func(a *answer) error {
-				return (&experimentReader{a: a, emit: func(it *ExperimentItem) error { exps = collectExperiment(exps, it); return nil }}).data()
-			}
-			br := &bodyReader{r: bytes.NewReader(raw)}
-			if err := c.decodeBody("POST", "/v1/experiment/query", 200, br, RateLimit{}, data, maxValueBytes); err != nil {
-				b.Fatal(err)
-			}
-			countSamples(b, exps)
-		}
-		reportRate(b, raw)
+		clientDecode(b, c, raw)
 	})
 	b.Run("client-stream", func(b *testing.B) {
 		raw := benchAnswer(b)

@@ -1,13 +1,9 @@
 package helicone
 
 import (
-	"bytes"
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/go-json-experiment/json"
-	"github.com/go-json-experiment/json/jsontext"
 )
 
 // seedRequestRow is a request row as the emulator writes it (the current profile).
@@ -38,22 +34,8 @@ func FuzzFastRequest(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		b := []byte(s)
-		dec := jsontext.NewDecoder(bytes.NewReader(b), decodeOptions)
-		v, err := dec.ReadValue()
-		if err == nil {
-			raw := bytes.Clone(v)
-			if _, err := dec.ReadToken(); err != nil {
-				var got, want Request
-				if fastRequest(raw, &got) {
-					if err := withoutScan(func() error { return json.Unmarshal(raw, &want, decodeOptions) }); err != nil {
-						t.Fatalf("%s: the scan read a row the general decoder refuses (%v)", raw, err)
-					}
-					if !reflect.DeepEqual(got, want) {
-						t.Fatalf("%s: the scan read\n%#v\nthe general decoder\n%#v", raw, got, want)
-					}
-				}
-			}
+		if raw, ok := oneValue(s); ok {
+			sameAsGeneral(t, raw, fastRequest)
 		}
 		body := `{"data":[` + seedRequestRow + `,` + s + `,{"request_id":"last"}],"error":null}`
 		got, gotErr := decodePage(body)
@@ -74,12 +56,6 @@ func decodePage(body string) ([]Request, error) {
 	err := fuzzClient().decodeBody("POST", "/v1/request/query-clickhouse", 200, &bodyReader{r: strings.NewReader(body)}, RateLimit{},
 		func(a *answer) error { return a.into(&rows) }, 0)
 	return rows, err
-}
-
-func withoutScan(f func() error) error {
-	defer func(was bool) { fastValues = was }(fastValues)
-	fastValues = false
-	return f()
 }
 
 // BenchmarkRequestPage reads a page of 1,000 request rows as the emulator writes them, with
