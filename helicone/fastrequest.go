@@ -12,10 +12,10 @@ import (
 // FuzzFastRequest holds the two ways to the same values.
 
 // requestNames are the columns fastRequest reads (every other plain name is skipped).
-var requestNames = []string{"request_id", "request_created_at", "request_path", "model", "provider", "status",
+var requestNames = nameSetOf("request_id", "request_created_at", "request_path", "model", "provider", "status",
 	"user_id", "request_body", "response_body", "delay_ms", "prompt_tokens", "completion_tokens", "cost",
 	"properties", "scores", "updated_at", "storage_location", "signed_body_url",
-	"request_user_id", "response_status", "request_properties", "latency"}
+	"request_user_id", "response_status", "request_properties", "latency")
 
 // fastRequest fills r from raw, one well-formed JSON value, when it has the form described
 // above; it reports false, leaving r as it was, otherwise.

@@ -119,20 +119,41 @@ func skip(b []byte, i int) int {
 	return i
 }
 
+// nameSet is the member names of a record a scan reads, in lower case.
+type nameSet map[string]struct{}
+
+func nameSetOf(names ...string) nameSet {
+	set := nameSet{}
+	for _, n := range names {
+		set[strings.ToLower(n)] = struct{}{}
+	}
+	return set
+}
+
 // unknown reports whether a member name matches none of names, not even ignoring case:
-// a member the general decoder skips too. Names outside ASCII are not judged here.
-func unknown(name []byte, names []string) bool {
-	for _, c := range name {
+// a member the general decoder skips too. Names outside ASCII are not judged here. (For
+// ASCII, matching ignoring case is matching in lower case.)
+func unknown(name []byte, names nameSet) bool {
+	var buf [64]byte
+	if len(name) > len(buf) {
+		for _, c := range name {
+			if c >= 0x80 {
+				return false
+			}
+		}
+		return true // longer than every name a scan reads
+	}
+	for i, c := range name {
 		if c >= 0x80 {
 			return false
 		}
-	}
-	for _, n := range names {
-		if strings.EqualFold(n, string(name)) {
-			return false
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
+		buf[i] = c
 	}
-	return true
+	_, known := names[string(buf[:len(name)])]
+	return !known
 }
 
 // seen marks member k of an object read; it reports false for a member read before.
@@ -236,7 +257,7 @@ func scores(b []byte, i int, dst *ScoreMap) (int, bool) {
 	return end, true
 }
 
-var requestRefNames = []string{"id", "provider"}
+var requestRefNames = nameSetOf("id", "provider")
 
 // fastRequestRef reads a RequestRef (or null) at b[i].
 func fastRequestRef(b []byte, i int, dst **RequestRef) (int, bool) {
@@ -268,8 +289,8 @@ func plainStrOnce(b []byte, i int, dst *string, mask *uint32, k int) (int, bool)
 	return plainStr(b, i, dst)
 }
 
-var responseInfoNames = []string{"body", "createdAt", "completionTokens", "promptTokens",
-	"promptCacheWriteTokens", "promptCacheReadTokens", "delayMs", "model"}
+var responseInfoNames = nameSetOf("body", "createdAt", "completionTokens", "promptTokens",
+	"promptCacheWriteTokens", "promptCacheReadTokens", "delayMs", "model")
 
 // fastResponseInfo reads a ResponseInfo (or null) at b[i].
 func fastResponseInfo(b []byte, i int, dst **ResponseInfo) (int, bool) {
@@ -319,7 +340,7 @@ func fastResponseInfo(b []byte, i int, dst **ResponseInfo) (int, bool) {
 	return j, ok
 }
 
-var runNames = []string{"request", "scores", "response", "resultRequestId", "datasetRowId"}
+var runNames = nameSetOf("request", "scores", "response", "resultRequestId", "datasetRowId")
 
 // fastRun fills run from raw, one well-formed JSON value, when it has the form described
 // above; it reports false, leaving run as it was, otherwise.
@@ -361,7 +382,7 @@ func fastRun(raw []byte, run *Run) bool {
 	return true
 }
 
-var inputRecordNames = []string{"id", "requestId", "requestPath", "inputs", "autoInputs", "request", "response"}
+var inputRecordNames = nameSetOf("id", "requestId", "requestPath", "inputs", "autoInputs", "request", "response")
 
 // fastInputRecord reads an InputRecord (or null) at b[i].
 func fastInputRecord(b []byte, i int, dst **InputRecord) (int, bool) {
@@ -407,7 +428,7 @@ func fastInputRecord(b []byte, i int, dst **InputRecord) (int, bool) {
 	return j, ok
 }
 
-var datasetRowNames = []string{"rowId", "inputRecord", "rowIndex", "columnId", "scores"}
+var datasetRowNames = nameSetOf("rowId", "inputRecord", "rowIndex", "columnId", "scores")
 
 // fastDatasetRow fills row from raw as fastRun fills a run.
 func fastDatasetRow(raw []byte, row *DatasetRow) bool {
