@@ -473,6 +473,8 @@ type experimentJoin struct {
 
 	sp  *spool.File
 	enc spool.Encoder
+	// limit is the size of the spool written to its file.
+	limit int64
 
 	// The experiment being read.
 	index    int
@@ -506,14 +508,20 @@ func (j *experimentJoin) fail(err error) bool {
 	return false
 }
 
-// emit hands t to the builder, with the spool's size so far; it reports whether to go on.
+// emit hands t to the builder, with the size of the spool written to its file: the task
+// reads no record past it. The spool is written out only for a task that reads what is
+// not written yet (held parts, a run's row), not once per row. emit reports whether to go on.
 func (j *experimentJoin) emit(t joinTask) bool {
 	if j.sp != nil {
-		limit, err := j.sp.Flush()
-		if err != nil && t.kind != taskErr {
-			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+		read := t.kind == taskHeldRows || t.kind == taskHeldRuns || t.kind == taskRun && t.hasRow && t.rowOff >= j.limit
+		if read && j.limit < j.sp.Size() {
+			limit, err := j.sp.Flush()
+			if err != nil {
+				return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+			}
+			j.limit = limit
 		}
-		t.sp, t.limit = j.sp, limit
+		t.sp, t.limit = j.sp, j.limit
 	}
 	if j.out == nil {
 		if !j.b.do(t) {
@@ -607,7 +615,7 @@ func (j *experimentJoin) begin(it *helicone.ExperimentItem) bool {
 		}
 	}
 	*j = experimentJoin{cfg: j.cfg, want: j.want, out: j.out, done: j.done, b: j.b, whole: j.whole, found: j.found,
-		sp: j.sp, enc: j.enc, index: it.Index, started: true, rowAt: &rowIndex{}}
+		sp: j.sp, enc: j.enc, limit: j.limit, index: it.Index, started: true, rowAt: &rowIndex{}}
 	return true
 }
 
@@ -749,7 +757,9 @@ func (j *experimentJoin) run(hi int, r *helicone.Run) bool {
 		if h == nil {
 			return true
 		}
-		return j.emit(joinTask{kind: taskRun, run: p, exp: j.expInfo(), hyp: h})
+		t := joinTask{kind: taskRun, run: p, exp: j.expInfo(), hyp: h}
+		t.rowOff, t.hasRow = j.rowAt.get(p.rowID)
+		return j.emit(t)
 	}
 	off, ok := j.spool(p)
 	if !ok {

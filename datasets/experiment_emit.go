@@ -44,6 +44,9 @@ type joinTask struct {
 	// the task was made: every record the task reads lies below it.
 	sp    *spool.File
 	limit int64
+	// rowOff is the spool offset of a taskRun's row, when hasRow.
+	rowOff int64
+	hasRow bool
 }
 
 // expInfo is what every sample of an experiment takes of it.
@@ -99,7 +102,7 @@ func (b *builder) do(t joinTask) bool {
 	case taskRow:
 		return b.rowSample(t.exp, t.row)
 	case taskRun:
-		return b.runSample(t.exp, t.hyp, t.run, t.limit)
+		return b.runSample(t.exp, t.hyp, t.run, t.rowOff, t.hasRow, t.limit)
 	case taskHeldRows:
 		for _, off := range t.offs {
 			rec, _, err := b.rows.ReadBelow(off, t.limit)
@@ -120,7 +123,8 @@ func (b *builder) do(t joinTask) bool {
 			if err == nil {
 				var p *runPart
 				if p, err = decodeRunPart(rec); err == nil {
-					if !b.runSample(t.exp, t.hyp, p, t.limit) {
+					off, ok := t.exp.rows.get(p.rowID)
+					if !b.runSample(t.exp, t.hyp, p, off, ok, t.limit) {
 						return false
 					}
 					continue
@@ -174,7 +178,8 @@ func (b *builder) rowSample(e *expInfo, p *rowPart) bool {
 	return b.emit(s)
 }
 
-func (b *builder) runSample(e *expInfo, h *hypInfo, p *runPart, limit int64) bool {
+// runSample builds a run's sample, joined to its row when the spool holds it at rowOff.
+func (b *builder) runSample(e *expInfo, h *hypInfo, p *runPart, rowOff int64, hasRow bool, limit int64) bool {
 	if p.requestID == "" {
 		return b.fail(fmt.Errorf("datasets: experiment %s: hypothesis %s has a run (dataset row %q) without a result request id; the server's answer is incomplete", e.id, h.id, p.rowID))
 	}
@@ -193,8 +198,8 @@ func (b *builder) runSample(e *expInfo, h *hypInfo, p *runPart, limit int64) boo
 	}
 	fillResponse(&s, p.resp)
 	s = Prepare(s)
-	if off, ok := e.rows.get(p.rowID); ok {
-		rec, _, err := b.rows.ReadBelow(off, limit)
+	if hasRow {
+		rec, _, err := b.rows.ReadBelow(rowOff, limit)
 		if err != nil {
 			return b.fail(fmt.Errorf("datasets: experiment %s: %w", e.id, err))
 		}
