@@ -193,7 +193,6 @@ func (s *experimentSource) Samples(ctx context.Context, env Env) iter.Seq2[heval
 		tasks := make(chan joinTask, joinTasks)
 		stop := make(chan struct{})
 		rctx, cancel := context.WithCancel(ctx)
-		defer cancel()
 		j := &experimentJoin{cfg: s.cfg, out: tasks, done: stop}
 		if !s.byPrompt {
 			// Keep only the experiment asked for, whatever else the server sent.
@@ -752,14 +751,14 @@ func (j *experimentJoin) run(hi int, r *helicone.Run) bool {
 		return true
 	}
 	p := runPartOf(r)
-	if j.runReady(hi) && (j.rowsDone || j.hasRow(p.rowID)) {
-		h := j.hypInfo(hi)
-		if h == nil {
-			return true
+	if j.runReady(hi) {
+		if rowOff, hasRow := j.rowAt.get(p.rowID); j.rowsDone || hasRow {
+			h := j.hypInfo(hi)
+			if h == nil {
+				return true
+			}
+			return j.emit(joinTask{kind: taskRun, run: p, exp: j.expInfo(), hyp: h, rowOff: rowOff, hasRow: hasRow})
 		}
-		t := joinTask{kind: taskRun, run: p, exp: j.expInfo(), hyp: h}
-		t.rowOff, t.hasRow = j.rowAt.get(p.rowID)
-		return j.emit(t)
 	}
 	off, ok := j.spool(p)
 	if !ok {
@@ -770,11 +769,6 @@ func (j *experimentJoin) run(hi int, r *helicone.Run) bool {
 	}
 	j.heldRuns[hi] = append(j.heldRuns[hi], off)
 	return true
-}
-
-func (j *experimentJoin) hasRow(id string) bool {
-	_, ok := j.rowAt.get(id)
-	return ok
 }
 
 // release hands on what was held back and can be built now.

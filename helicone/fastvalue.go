@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/go-json-experiment/json"
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/heval-dev/heval/internal/jsonscan"
 )
@@ -44,12 +45,18 @@ func (a *answer) valueRaw(out any, fast func(raw []byte) bool) (bool, error) {
 	if err == nil {
 		return true, nil
 	}
-	if se, ok := err.(*json.SemanticError); ok {
-		se.JSONPointer = a.dec.StackPointer() + se.JSONPointer
-		se.ByteOffset += a.dec.InputOffset() - int64(len(raw))
-	}
-	a.keep(err)
+	a.keep(placed(err, a.dec, raw))
 	return false, nil
+}
+
+// placed names the place of a decoding error of raw, the value dec has just read whole, as
+// the error of decoding it from dec would: its JSON pointer and offset in the answer.
+func placed(err error, dec *jsontext.Decoder, raw []byte) error {
+	if se, ok := err.(*json.SemanticError); ok {
+		se.JSONPointer = dec.StackPointer() + se.JSONPointer
+		se.ByteOffset += dec.InputOffset() - int64(len(raw))
+	}
+	return err
 }
 
 // scan reads the members of the JSON object at b[i] (a well-formed value): member is

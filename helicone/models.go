@@ -204,12 +204,7 @@ func (r *Request) UnmarshalJSONFrom(dec *jsontext.Decoder) error {
 		return nil
 	}
 	if err := jsonv2.Unmarshal(raw, &w, decodeOptions); err != nil {
-		// Named as the decoder names it: by its place in the answer and its offset.
-		if se, ok := err.(*jsonv2.SemanticError); ok {
-			se.JSONPointer = dec.StackPointer() + se.JSONPointer
-			se.ByteOffset += dec.InputOffset() - int64(len(raw))
-		}
-		return err
+		return placed(err, dec, raw)
 	}
 	*r = w.request()
 	return nil
