@@ -454,8 +454,8 @@ func decodeRunPart(rec []byte) (*runPart, error) {
 // held back in a spool file (compact records, not the decoded parts) and yielded as soon
 // as what it needs has been read: the rows when the name arrives, a hypothesis's runs when
 // its header ends. What the joins need of the rows (inputs, index, reference) is in the
-// spool too, found by row id; only that index and the offsets of the parts held back stay
-// in memory.
+// spool too, found by row id; only that index and the offsets of the parts held back
+// (spool.Offsets, about two bytes each) stay in memory.
 type experimentJoin struct {
 	cfg  experimentConfig
 	want string // the experiment id asked for; "" takes every experiment
@@ -486,8 +486,8 @@ type experimentJoin struct {
 	rowAt    *rowIndex
 	info     *expInfo
 	hyps     []*hypInfo
-	heldRows []int64
-	heldRuns [][]int64
+	heldRows spool.Offsets
+	heldRuns []spool.Offsets
 	labels   map[string]string
 	named    bool
 	nameText string
@@ -708,7 +708,7 @@ func (j *experimentJoin) label(h *helicone.Hypothesis) string {
 }
 
 func (j *experimentJoin) rowsReady() bool {
-	return j.taken() && j.nameKnown() && len(j.heldRows) == 0
+	return j.taken() && j.nameKnown() && j.heldRows.Len() == 0
 }
 
 func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
@@ -734,7 +734,7 @@ func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
 	if !ok {
 		return false
 	}
-	j.heldRows = append(j.heldRows, off)
+	j.heldRows.Add(off)
 	return true
 }
 
@@ -742,8 +742,8 @@ func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
 func (j *experimentJoin) runsNeedRows() bool { return len(j.e.Hypotheses) > 0 }
 
 func (j *experimentJoin) runReady(hi int) bool {
-	return j.taken() && j.nameKnown() && j.labelsKnown() && len(j.heldRows) == 0 &&
-		hi < len(j.hypDone) && j.hypDone[hi] && (hi >= len(j.heldRuns) || len(j.heldRuns[hi]) == 0)
+	return j.taken() && j.nameKnown() && j.labelsKnown() && j.heldRows.Len() == 0 &&
+		hi < len(j.hypDone) && j.hypDone[hi] && (hi >= len(j.heldRuns) || j.heldRuns[hi].Len() == 0)
 }
 
 func (j *experimentJoin) run(hi int, r *helicone.Run) bool {
@@ -765,24 +765,24 @@ func (j *experimentJoin) run(hi int, r *helicone.Run) bool {
 		return false
 	}
 	for len(j.heldRuns) <= hi {
-		j.heldRuns = append(j.heldRuns, nil)
+		j.heldRuns = append(j.heldRuns, spool.Offsets{})
 	}
-	j.heldRuns[hi] = append(j.heldRuns[hi], off)
+	j.heldRuns[hi].Add(off)
 	return true
 }
 
 // release hands on what was held back and can be built now.
 func (j *experimentJoin) release() bool {
 	if j.skipped() {
-		j.heldRows, j.heldRuns = nil, nil
+		j.heldRows, j.heldRuns = spool.Offsets{}, nil
 		return true
 	}
 	if !j.taken() || !j.nameKnown() {
 		return true
 	}
-	if len(j.heldRows) > 0 {
+	if j.heldRows.Len() > 0 {
 		held := j.heldRows
-		j.heldRows = nil
+		j.heldRows = spool.Offsets{}
 		if !j.emit(joinTask{kind: taskHeldRows, offs: held, exp: j.expInfo()}) {
 			return false
 		}
@@ -791,11 +791,11 @@ func (j *experimentJoin) release() bool {
 		return true
 	}
 	for hi := range j.heldRuns {
-		if len(j.heldRuns[hi]) == 0 || hi >= len(j.hypDone) || !j.hypDone[hi] {
+		if j.heldRuns[hi].Len() == 0 || hi >= len(j.hypDone) || !j.hypDone[hi] {
 			continue
 		}
 		held := j.heldRuns[hi]
-		j.heldRuns[hi] = nil
+		j.heldRuns[hi] = spool.Offsets{}
 		if h := j.hypInfo(hi); h != nil && !j.emit(joinTask{kind: taskHeldRuns, offs: held, exp: j.expInfo(), hyp: h}) {
 			return false
 		}

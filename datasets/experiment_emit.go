@@ -35,7 +35,7 @@ type joinTask struct {
 	kind  taskKind
 	row   *rowPart
 	run   *runPart
-	offs  []int64
+	offs  spool.Offsets
 	exp   *expInfo
 	hyp   *hypInfo
 	err   error
@@ -104,7 +104,7 @@ func (b *builder) do(t joinTask) bool {
 	case taskRun:
 		return b.runSample(t.exp, t.hyp, t.run, t.rowOff, t.hasRow, t.limit)
 	case taskHeldRows:
-		for _, off := range t.offs {
+		for off := range t.offs.All() {
 			rec, _, err := b.rows.ReadBelow(off, t.limit)
 			if err != nil {
 				return b.fail(fmt.Errorf("datasets: experiment %s: %w", t.exp.id, err))
@@ -118,7 +118,7 @@ func (b *builder) do(t joinTask) bool {
 			}
 		}
 	case taskHeldRuns:
-		for _, off := range t.offs {
+		for off := range t.offs.All() {
 			rec, _, err := b.runs.ReadBelow(off, t.limit)
 			if err == nil {
 				var p *runPart
