@@ -237,6 +237,15 @@ const maxStalePages = 100
 // the rows returned. page reports how many of a page's requests were never seen before; a
 // page of nothing new that repeats the previous one exactly means the server ignores the
 // offset, and paging stops with an error.
+//
+// The next page is asked for as soon as a page has arrived, while page handles it (and the
+// caller judges what it yields), so that the server computes the next answer meanwhile.
+// Only one query is in flight: each page is asked for after the one before it was
+// answered, so it sees the server's rows as they were then or later. Rows that score
+// writes move while the query pages move to later offsets, onto the same page or the
+// next; two pages asked for at once could be answered in the other order and miss the
+// rows moved between them. pages returns only once its last query has returned; one that
+// a stop made unnecessary is cancelled.
 func (c *Client) pages(ctx context.Context, q RequestQuery, page func(rows []Request) (fresh int, more bool)) error {
 	if q.Limit == 0 {
 		q.Limit = DefaultPageSize
@@ -244,16 +253,42 @@ func (c *Client) pages(ctx context.Context, q RequestQuery, page func(rows []Req
 	if err := q.Validate(); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	type answer struct {
+		rows []Request
+		err  error
+	}
+	var pending chan answer // the query in flight, nil when none is
+	ask := func(q RequestQuery) {
+		out := make(chan answer, 1)
+		pending = out
+		go func() {
+			rows, err := c.queryPage(ctx, q)
+			out <- answer{rows, err}
+		}()
+	}
+	defer func() {
+		cancel()
+		if pending != nil {
+			<-pending
+		}
+	}()
 	stale := 0
 	var last string
+	ask(q)
 	for {
-		rows, err := c.queryPage(ctx, q)
-		if err != nil {
-			return err
+		a := <-pending
+		pending = nil
+		if a.err != nil {
+			return a.err
 		}
+		rows := a.rows
 		if len(rows) == 0 {
 			return nil
 		}
+		next := q
+		next.Offset += q.Limit
+		ask(next)
 		fresh, more := page(rows)
 		if !more {
 			return nil
@@ -270,7 +305,7 @@ func (c *Client) pages(ctx context.Context, q RequestQuery, page func(rows []Req
 			}
 		}
 		last = sig
-		q.Offset += q.Limit
+		q = next
 	}
 }
 
@@ -306,7 +341,8 @@ func newer(a, b *Request) bool {
 // a request seen before is not yielded again. In a query in creation order (q.Sort nil or
 // on created_at), the ids yielded before the last few pages are kept in a temporary file
 // (see yielded), so its memory does not grow with the number of requests. On an error the
-// iterator yields it once and stops.
+// iterator yields it once and stops. The next page is asked for while the caller handles
+// the requests of one, one query at a time (see pages).
 func (c *Client) Requests(ctx context.Context, q RequestQuery) iter.Seq2[Request, error] {
 	return func(yield func(Request, error) bool) {
 		var held []Request     // read, not yet yielded, in the order first seen
