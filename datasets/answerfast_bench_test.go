@@ -56,3 +56,40 @@ func BenchmarkAnswerText(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkChatInputs reads the inputs (system and user message) of the demo's chat
+// completion request bodies with the fast path (chatInputs) and with the general reader
+// alone; us/body is the time per body.
+func BenchmarkChatInputs(b *testing.B) {
+	seed := demo.Generate(demo.Options{Experiments: 1, Rows: 256, Hypotheses: 1, Requests: -1})
+	var bodies []json.RawMessage
+	for _, o := range seed.Organizations {
+		for _, r := range o.Requests {
+			if len(r.RequestBody) > 0 {
+				bodies = append(bodies, r.RequestBody)
+			}
+		}
+	}
+	if len(bodies) == 0 {
+		b.Fatal("the demo has no request bodies")
+	}
+	for _, bc := range []struct {
+		name string
+		read func(json.RawMessage) map[string]string
+	}{
+		{"fast", chatInputs},
+		{"general", generalChatInputs},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if in := bc.read(bodies[i%len(bodies)]); in["prompt"] == "" {
+					b.Fatalf("no prompt read from %s", bodies[i%len(bodies)])
+				}
+				i++
+			}
+			b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "us/body")
+		})
+	}
+}

@@ -288,6 +288,14 @@ func chatInputs(body json.RawMessage) map[string]string {
 	if helicone.IsJSONNull(body) {
 		return nil
 	}
+	if in, ok := fastChatInputs(body); ok {
+		return in
+	}
+	return generalChatInputs(body)
+}
+
+// generalChatInputs is chatInputs by the general decoder, for any body.
+func generalChatInputs(body json.RawMessage) map[string]string {
 	var req struct {
 		System   json.RawMessage `json:"system"`
 		Messages []struct {
