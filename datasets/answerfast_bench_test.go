@@ -5,24 +5,30 @@ import (
 	"testing"
 
 	"github.com/heval-dev/heval"
+	"github.com/heval-dev/heval/helicone/heliconetest"
 	"github.com/heval-dev/heval/helicone/heliconetest/demo"
 )
 
 // demoBodies are the response bodies of the demo's logged requests: OpenAI chat
 // completions of a few hundred bytes to a few kilobytes, as most experiments hold.
 func demoBodies(b *testing.B) []json.RawMessage {
+	return demoRequestBodies(b, func(r *heliconetest.SeedRequest) json.RawMessage { return r.ResponseBody })
+}
+
+// demoRequestBodies are the bodies that body picks of each of the demo's logged requests that has one.
+func demoRequestBodies(b *testing.B, body func(*heliconetest.SeedRequest) json.RawMessage) []json.RawMessage {
 	b.Helper()
 	seed := demo.Generate(demo.Options{Experiments: 1, Rows: 256, Hypotheses: 1, Requests: -1})
 	var out []json.RawMessage
 	for _, o := range seed.Organizations {
-		for _, r := range o.Requests {
-			if len(r.ResponseBody) > 0 {
-				out = append(out, r.ResponseBody)
+		for i := range o.Requests {
+			if raw := body(&o.Requests[i]); len(raw) > 0 {
+				out = append(out, raw)
 			}
 		}
 	}
 	if len(out) == 0 {
-		b.Fatal("the demo has no response bodies")
+		b.Fatal("the demo has no such bodies")
 	}
 	return out
 }
@@ -61,18 +67,7 @@ func BenchmarkAnswerText(b *testing.B) {
 // completion request bodies with the fast path (chatInputs) and with the general reader
 // alone; us/body is the time per body.
 func BenchmarkChatInputs(b *testing.B) {
-	seed := demo.Generate(demo.Options{Experiments: 1, Rows: 256, Hypotheses: 1, Requests: -1})
-	var bodies []json.RawMessage
-	for _, o := range seed.Organizations {
-		for _, r := range o.Requests {
-			if len(r.RequestBody) > 0 {
-				bodies = append(bodies, r.RequestBody)
-			}
-		}
-	}
-	if len(bodies) == 0 {
-		b.Fatal("the demo has no request bodies")
-	}
+	bodies := demoRequestBodies(b, func(r *heliconetest.SeedRequest) json.RawMessage { return r.RequestBody })
 	for _, bc := range []struct {
 		name string
 		read func(json.RawMessage) map[string]string
