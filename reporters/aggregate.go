@@ -6,7 +6,6 @@ import (
 	"maps"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -243,24 +242,44 @@ func (a *Aggregator) offerWorst(k *keyAcc, group string, r *heval.Record, v *hev
 		cand.RequestID, cand.DatasetRowID, cand.RowIndex = s.RequestID, s.DatasetRowID, s.RowIndex
 	}
 	if k.dir != heval.LowerIsBetter {
-		k.low = a.keep(k.low, &cand, r, worstLess)
+		k.low = a.keep(k.low, &cand, r, false)
 	}
 	if k.dir != heval.HigherIsBetter {
-		k.high = a.keep(k.high, &cand, r, func(x, y *SampleRef) int {
-			return cmp.Or(cmp.Compare(y.Value, x.Value), worstLess(x, y))
-		})
+		k.high = a.keep(k.high, &cand, r, true)
 	}
 }
 
-// keep inserts cand into the bounded list, ordered by less, when it belongs there.
-func (a *Aggregator) keep(list []SampleRef, cand *SampleRef, r *heval.Record, less func(x, y *SampleRef) int) []SampleRef {
+// worstOrder orders a key's worst samples: the lowest first (worstLess), or with highest,
+// the highest first, ties as worstLess orders them.
+func worstOrder(x, y *SampleRef, highest bool) int {
+	if highest {
+		if c := cmp.Compare(y.Value, x.Value); c != 0 {
+			return c
+		}
+	}
+	return worstLess(x, y)
+}
+
+// keep inserts cand into the bounded list, ordered by worstOrder, when it belongs there.
+// The order is a direct call, not a function value, so that cand, which most calls turn
+// away, stays on the caller's stack.
+func (a *Aggregator) keep(list []SampleRef, cand *SampleRef, r *heval.Record, highest bool) []SampleRef {
 	// Most candidates come after the last of a full list: one comparison turns them away.
-	if len(list) >= a.cfg.worst && less(&list[len(list)-1], cand) < 0 {
+	if len(list) >= a.cfg.worst && worstOrder(&list[len(list)-1], cand, highest) < 0 {
 		return list
 	}
 	// The first position whose entry does not come before cand, comparing in place (the
 	// entries are large).
-	pos := sort.Search(len(list), func(i int) bool { return less(&list[i], cand) >= 0 })
+	lo, hi := 0, len(list)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if worstOrder(&list[m], cand, highest) < 0 {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	pos := lo
 	if pos >= a.cfg.worst {
 		return list
 	}
