@@ -500,6 +500,12 @@ func (j *experimentJoin) close() {
 	}
 }
 
+// spoolError is the error of experiment id's spool, the temporary file of the parts of
+// the answer held back, while doing what.
+func spoolError(id, what string, err error) error {
+	return fmt.Errorf("datasets: experiment %s: %s: %w", id, what, err)
+}
+
 // fail hands err on and stops.
 func (j *experimentJoin) fail(err error) bool {
 	j.emit(joinTask{kind: taskErr, err: err})
@@ -516,7 +522,7 @@ func (j *experimentJoin) emit(t joinTask) bool {
 		if read && j.limit < j.sp.Size() {
 			limit, err := j.sp.Flush()
 			if err != nil {
-				return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+				return j.fail(spoolError(j.e.ID, "holding back parts of the answer", err))
 			}
 			j.limit = limit
 		}
@@ -586,7 +592,7 @@ func (j *experimentJoin) spool(p interface{ encode(*spool.Encoder) }) (int64, bo
 	if j.sp == nil {
 		sp, err := spool.Create("")
 		if err != nil {
-			return 0, j.fail(fmt.Errorf("datasets: experiment %s: holding back parts of the answer: %w", j.e.ID, err))
+			return 0, j.fail(spoolError(j.e.ID, "holding back parts of the answer", err))
 		}
 		j.sp = sp
 	}
@@ -594,7 +600,7 @@ func (j *experimentJoin) spool(p interface{ encode(*spool.Encoder) }) (int64, bo
 	p.encode(&j.enc)
 	off, err := j.sp.Append(j.enc.Bytes())
 	if err != nil {
-		return 0, j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+		return 0, j.fail(spoolError(j.e.ID, "holding back parts of the answer", err))
 	}
 	return off, true
 }
@@ -610,7 +616,7 @@ func (j *experimentJoin) begin(it *helicone.ExperimentItem) bool {
 			return false
 		}
 		if err := j.sp.Reset(); err != nil {
-			return j.fail(fmt.Errorf("datasets: experiment %s: %w", j.e.ID, err))
+			return j.fail(spoolError(j.e.ID, "emptying the parts held back", err))
 		}
 	}
 	*j = experimentJoin{cfg: j.cfg, want: j.want, out: j.out, done: j.done, b: j.b, whole: j.whole, found: j.found,

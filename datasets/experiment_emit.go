@@ -105,32 +105,21 @@ func (b *builder) do(t joinTask) bool {
 		return b.runSample(t.exp, t.hyp, t.run, t.rowOff, t.hasRow, t.limit)
 	case taskHeldRows:
 		for off := range t.offs.All() {
-			rec, _, err := b.rows.ReadBelow(off, t.limit)
-			if err != nil {
-				return b.fail(fmt.Errorf("datasets: experiment %s: %w", t.exp.id, err))
-			}
-			p, err := decodeRowPart(rec)
-			if err != nil {
-				return b.fail(fmt.Errorf("datasets: experiment %s: %w", t.exp.id, err))
-			}
-			if !b.rowSample(t.exp, p) {
+			p, ok := readPart(b, b.rows, t.exp, off, t.limit, decodeRowPart)
+			if !ok || !b.rowSample(t.exp, p) {
 				return false
 			}
 		}
 	case taskHeldRuns:
 		for off := range t.offs.All() {
-			rec, _, err := b.runs.ReadBelow(off, t.limit)
-			if err == nil {
-				var p *runPart
-				if p, err = decodeRunPart(rec); err == nil {
-					off, ok := t.exp.rows.get(p.rowID)
-					if !b.runSample(t.exp, t.hyp, p, off, ok, t.limit) {
-						return false
-					}
-					continue
-				}
+			p, ok := readPart(b, b.runs, t.exp, off, t.limit, decodeRunPart)
+			if !ok {
+				return false
 			}
-			return b.fail(fmt.Errorf("datasets: experiment %s: %w", t.exp.id, err))
+			rowOff, hasRow := t.exp.rows.get(p.rowID)
+			if !b.runSample(t.exp, t.hyp, p, rowOff, hasRow, t.limit) {
+				return false
+			}
 		}
 	case taskErr:
 		return b.fail(t.err)
@@ -145,6 +134,20 @@ func (b *builder) fail(err error) bool {
 	b.yield(heval.Sample{}, err)
 	b.stopped = true
 	return false
+}
+
+// readPart reads back through rd the part of experiment e that the spool holds at off,
+// below limit, and decodes it; a failure is yielded and stops b.
+func readPart[T any](b *builder, rd *spool.Reader, e *expInfo, off, limit int64, decode func([]byte) (T, error)) (T, bool) {
+	rec, _, err := rd.ReadBelow(off, limit)
+	var p T
+	if err == nil {
+		if p, err = decode(rec); err == nil {
+			return p, true
+		}
+	}
+	b.fail(spoolError(e.id, "reading back a part of the answer held back", err))
+	return p, false
 }
 
 func (b *builder) emit(s heval.Sample) bool {
@@ -199,13 +202,9 @@ func (b *builder) runSample(e *expInfo, h *hypInfo, p *runPart, rowOff int64, ha
 	fillResponse(&s, p.resp)
 	s = Prepare(s)
 	if hasRow {
-		rec, _, err := b.rows.ReadBelow(rowOff, limit)
-		if err != nil {
-			return b.fail(fmt.Errorf("datasets: experiment %s: %w", e.id, err))
-		}
-		row, err := decodeRowPart(rec)
-		if err != nil {
-			return b.fail(fmt.Errorf("datasets: experiment %s: %w", e.id, err))
+		row, ok := readPart(b, b.rows, e, rowOff, limit, decodeRowPart)
+		if !ok {
+			return false
 		}
 		s.RowIndex = row.rowIndex
 		if row.hasInput {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -129,6 +130,16 @@ var _ = Describe("Experiment read as it streams", func() {
 		Expect(string(run1.Reference)).To(Equal(`{"text":"ref1"}`))
 		Expect(string(run1.Body)).To(Equal(`{"text":"a"}`))
 		Expect(run1.Latency).To(Equal(5 * time.Millisecond))
+	})
+
+	It("says where the parts it holds back go when it cannot keep them", func() {
+		Expect(os.Setenv("TMPDIR", filepath.Join(GinkgoT().TempDir(), "missing"))).To(Succeed())
+		srv := answerServer(nil, nil, `{"data":[{"hypotheses":[{"runs":[{"resultRequestId":"run-1","datasetRowId":"r1"}],"id":"h1"}],`+
+			`"dataset":{"rows":[{"rowId":"r1","rowIndex":0,"inputRecord":{"requestId":"req-1"}}]},"meta":{"name":"n"},"id":"`+fixtureExperimentID+`"}],"error":null}`)
+		_, err := collect(datasets.Experiment(fixtureExperimentID), fixtureEnv(srv.URL))
+		Expect(err).To(MatchError(And(
+			ContainSubstring("holding back parts of the answer: spool: making a temporary file"),
+			ContainSubstring("point TMPDIR at a writable directory with room"))))
 	})
 
 	It("yields the rows before the rest of the answer has been sent", func() {

@@ -79,14 +79,8 @@ var (
 // to skip; known is false for a repeated member and for a name that only ignoring case
 // tells from one of keys, which the general reader would take for it.
 func requestMember(name []byte, keys []string, seen *uint32) (k int, known bool) {
-	for k, key := range keys {
-		if string(name) == key {
-			if *seen&(1<<k) != 0 {
-				return k, false
-			}
-			*seen |= 1 << k
-			return k, true
-		}
+	if k, first := keyOnce(keys, name, seen); k >= 0 {
+		return k, first
 	}
 	for _, key := range keys {
 		if foldsTo(name, key) {

@@ -51,6 +51,7 @@ func (x *Index) Get(id string) (int64, bool) {
 	return x.sorted[i].v, true
 }
 
+// freeze sorts the ids added so far, keeping the last value of an id added more than once.
 func (x *Index) freeze() {
 	x.frozen = true
 	slices.SortStableFunc(x.sorted, compareEntries)

@@ -40,7 +40,7 @@ func (s *Fixed) Append(batch []byte) error {
 		return fmt.Errorf("spool: a batch of %d bytes is not made of %d-byte records", len(batch), s.size)
 	}
 	if _, err := s.f.WriteAt(batch, s.n*int64(s.size)); err != nil {
-		return fmt.Errorf("spool: %w", err)
+		return ioError(s.f, "writing", err)
 	}
 	s.n += int64(len(batch) / s.size)
 	return nil
@@ -55,7 +55,7 @@ func (s *Fixed) Read(i int64, rec []byte) error {
 		return fmt.Errorf("spool: reading a %d-byte record into %d bytes", s.size, len(rec))
 	}
 	if _, err := s.f.ReadAt(rec, i*int64(s.size)); err != nil {
-		return fmt.Errorf("spool: reading record %d: %w", i, err)
+		return ioError(s.f, fmt.Sprintf("reading record %d of", i), err)
 	}
 	return nil
 }

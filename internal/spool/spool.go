@@ -65,13 +65,19 @@ func (s *File) Append(rec []byte) (int64, error) {
 	off := s.size
 	n := binary.PutUvarint(s.hdr[:], uint64(len(rec)))
 	if _, err := s.w.Write(s.hdr[:n]); err != nil {
-		return 0, fmt.Errorf("spool: %w", err)
+		return 0, ioError(s.f, "writing", err)
 	}
 	if _, err := s.w.Write(rec); err != nil {
-		return 0, fmt.Errorf("spool: %w", err)
+		return 0, ioError(s.f, "writing", err)
 	}
 	s.size += int64(n + len(rec))
 	return off, nil
+}
+
+// ioError is the error of doing what to the spool file f: the system's error and where to
+// look.
+func ioError(f *os.File, what string, err error) error {
+	return fmt.Errorf("spool: %s the temporary file %s: %w (it is in TMPDIR, or the system's temporary directory: check that its disk works and has room)", what, f.Name(), err)
 }
 
 func (s *File) flush() error {
@@ -79,7 +85,7 @@ func (s *File) flush() error {
 		return nil
 	}
 	if err := s.w.Flush(); err != nil {
-		return fmt.Errorf("spool: %w", err)
+		return ioError(s.f, "writing", err)
 	}
 	s.flushed = s.size
 	return nil
@@ -101,10 +107,10 @@ func (s *File) Reset() error {
 		return err
 	}
 	if err := s.f.Truncate(0); err != nil {
-		return fmt.Errorf("spool: %w", err)
+		return ioError(s.f, "emptying", err)
 	}
 	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
-		return fmt.Errorf("spool: %w", err)
+		return ioError(s.f, "emptying", err)
 	}
 	s.size, s.flushed = 0, 0
 	s.gen++
@@ -181,7 +187,7 @@ func (r *Reader) bytes(off, n, size int64) ([]byte, error) {
 		if err == nil || err == io.EOF {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, fmt.Errorf("spool: reading at offset %d: %w", off, err)
+		return nil, ioError(r.s.f, fmt.Sprintf("reading at offset %d of", off), err)
 	}
 	r.buf, r.start, r.gen = r.buf[:k], off, r.s.gen
 	return r.buf[:n], nil

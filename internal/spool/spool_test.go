@@ -193,6 +193,27 @@ var _ = Describe("Encoder and Decoder", func() {
 	})
 })
 
+var _ = Describe("a spool whose file fails", func() {
+	It("names the file and says where to look when writing or reading fails", func() {
+		f, err := spool.Create(GinkgoT().TempDir())
+		Expect(err).NotTo(HaveOccurred())
+		_, err = f.Append([]byte("held back"))
+		Expect(err).NotTo(HaveOccurred())
+		r := f.NewReader()
+		Expect(f.Close()).To(Succeed())
+		_, err = f.Flush()
+		Expect(err).To(MatchError(And(ContainSubstring("spool: writing the temporary file "+f.Name()+": "),
+			ContainSubstring("(it is in TMPDIR, or the system's temporary directory: check that its disk works and has room)"))))
+		_, _, err = r.ReadBelow(0, 10)
+		Expect(err).To(MatchError(ContainSubstring("spool: reading at offset 0 of the temporary file ")))
+
+		x, err := spool.CreateFixed(GinkgoT().TempDir(), 4)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(x.Close()).To(Succeed())
+		Expect(x.Append([]byte("abcd"))).To(MatchError(ContainSubstring("check that its disk works and has room")))
+	})
+})
+
 var _ = Describe("a spool that cannot be made", func() {
 	It("says where the temporary files go and what to change", func() {
 		_, err := spool.Create(filepath.Join(GinkgoT().TempDir(), "missing"))
