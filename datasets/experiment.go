@@ -722,13 +722,16 @@ func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
 		return true
 	}
 	p := rowPartOf(r)
+	// A row its runs look up is in the spool already; held back, it is read from there too.
+	off, spooled := int64(0), false
 	if j.cfg.runs && r.RowID != "" && !(j.whole && !j.runsNeedRows()) {
 		p.readText()
-		off, ok := j.spool(p)
-		if !ok {
+		var ok bool
+		if off, ok = j.spool(p); !ok {
 			return false
 		}
 		j.rowAt.set(r.RowID, off)
+		spooled = true
 	}
 	if !j.cfg.rows {
 		return true
@@ -736,9 +739,11 @@ func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
 	if j.rowsReady() {
 		return j.emit(joinTask{kind: taskRow, row: p, exp: j.expInfo()})
 	}
-	off, ok := j.spool(p)
-	if !ok {
-		return false
+	if !spooled {
+		var ok bool
+		if off, ok = j.spool(p); !ok {
+			return false
+		}
 	}
 	j.heldRows.Add(off)
 	return true
