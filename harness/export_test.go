@@ -3,6 +3,7 @@ package harness
 import (
 	"time"
 
+	"github.com/heval-dev/heval"
 	"github.com/heval-dev/heval/helicone"
 )
 
@@ -38,3 +39,9 @@ func PacedReleases(r helicone.Rate, n int) []time.Duration {
 
 // DefaultSubmitters is the default number of score writers of a run paced at rt.
 func DefaultSubmitters(rt helicone.Rate) int { return defaultSubmitters(rt) }
+
+// FillFromGit fills in the commit and branch info lacks from git in dir.
+func FillFromGit(info heval.RunInfo, dir string) heval.RunInfo {
+	fillFromGit(&info, dir)
+	return info
+}
