@@ -2,7 +2,9 @@ package helicone
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -166,4 +168,44 @@ func BenchmarkDecodeExperimentAnswer(b *testing.B) {
 		}
 		reportRate(b, raw)
 	})
+}
+
+// BenchmarkDatasetRowsPage reads one page of 10,000 Helicone dataset rows, each with a
+// signed URL as the server signs them, through the client over loopback HTTP, and reports
+// rows/s.
+func BenchmarkDatasetRowsPage(b *testing.B) {
+	const rows = 10_000
+	dataset := "5e0b7c1a-da7a-4a8e-9b61-2c4d8f0a1e01"
+	var page bytes.Buffer
+	page.WriteString(`{"data":[`)
+	for i := range rows {
+		if i > 0 {
+			page.WriteByte(',')
+		}
+		id := fmt.Sprintf("a6721e50-176c-4cbb-b625-%012x", i)
+		fmt.Fprintf(&page, `{"id":%q,"origin_request_id":"ec873c78-8a59-4b09-9677-%012x","dataset_id":%q,"created_at":"2026-12-03T20:14:26.845Z",`+
+			`"signed_url":{"data":"https://heval-bucket.s3.us-west-2.amazonaws.com/organizations/de300000-0000-4000-8000-00000000d3e0/datasets/%s/requests/%s/raw_request_response_body?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20261206T212929Z&X-Amz-Expires=86400&X-Amz-Signature=%064x","error":null}}`,
+			id, i, dataset, dataset, id, i*7919)
+	}
+	page.WriteString(`],"error":null}`)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		_, _ = w.Write(page.Bytes())
+	}))
+	defer srv.Close()
+	c, err := NewClient(WithBaseURL(srv.URL), WithAPIKey(demo.APIKey))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		got, err := c.DatasetRows(context.Background(), dataset, 0, rows)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(got) != rows || !strings.HasPrefix(got[rows-1].SignedURL.URL, "https://heval-bucket.s3.") {
+			b.Fatalf("%d rows, the last one's URL %q", len(got), got[len(got)-1].SignedURL.URL)
+		}
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }

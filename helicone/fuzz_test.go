@@ -358,3 +358,35 @@ func FuzzRequestURL(f *testing.F) {
 		}
 	})
 }
+
+// FuzzFastSignedURL holds the signed URL's fast path to the general decoder: on every JSON
+// value it takes, it decodes what the general decoder does.
+func FuzzFastSignedURL(f *testing.F) {
+	for _, s := range []string{
+		`{"data":"https://b/x?sig=1&e=2","error":null}`, `{"data":null,"error":"Failed to sign"}`, `{}`, `null`,
+		`"https://b/x"`, `{"data":null,"error":""}`, `{"data":null,"error":{}}`, `{"Data":"u","ERROR":null}`,
+		`{"data":"a","data":"b"}`, `{"data":"a","data":null}`, `{"error":"x","error":null}`, `{"data":5}`, `[1]`,
+		`{"data":"h\u0074tps"}`, `{"dat\u0061":"u"}`, ` {"data" : "u" , "error" : null} `, `{"other":[1,{"data":2}],"data":"u"}`,
+	} {
+		f.Add([]byte(s))
+	}
+	// The server's three envelopes take the fast path.
+	for _, s := range []string{`{"data":"https://b/x?sig=1&e=2","error":null}`, `{"data":null,"error":"Failed to sign"}`, `{}`} {
+		if !fastSignedURL([]byte(s), new(SignedURL)) {
+			f.Fatalf("%s is left to the general decoder", s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if !json.Valid(b) {
+			return
+		}
+		var fast SignedURL
+		if !fastSignedURL(b, &fast) {
+			return
+		}
+		var general SignedURL
+		if err := general.unmarshalGeneral(b); err != nil || general != fast {
+			t.Fatalf("%q: the fast path decodes %+v, the general decoder %+v (%v)", b, fast, general, err)
+		}
+	})
+}
