@@ -469,27 +469,41 @@ func (r *datasetReader) rowSamples(f fetchedRows) ([]heval.Sample, error) {
 func (r *datasetReader) fetchBodies(ctx context.Context, chunk []*datasetRow) error {
 	fetch := func(rows []*datasetRow) (expired []*datasetRow, err error) {
 		expiredAt := make([]bool, len(rows))
-		g, gctx := errgroup.WithContext(ctx)
-		g.SetLimit(bodyFetchers)
+		var signed []int
 		for i, row := range rows {
 			if row.SignedURL.URL == "" {
 				row.unavailable = "Helicone could not sign the row's body URL: " + cmp.Or(row.SignedURL.Error, "the row has none")
 				continue
 			}
+			signed = append(signed, i)
+		}
+		// A few fetchers take the rows in turn, each until its first error (after one, the
+		// others' requests end at once, their context canceled); a goroutine for each row
+		// grew a new stack for every request.
+		g, gctx := errgroup.WithContext(ctx)
+		var next atomic.Int64
+		for range min(bodyFetchers, len(signed)) {
 			g.Go(func() error {
-				b, err := r.client.FetchSignedBody(gctx, row.SignedURL.URL)
-				var se *helicone.SignedURLError
-				switch {
-				case err == nil:
-					row.bodies, row.unavailable = b, ""
-				case errors.As(err, &se) && se.Expired():
-					expiredAt[i] = true
-				case errors.As(err, &se) && (se.Err != nil || se.Status >= 400 && se.Status < 500):
-					row.unavailable = err.Error()
-				default:
-					return fmt.Errorf("reading the body of dataset row %s: %w", row.ID, err)
+				for {
+					k := int(next.Add(1)) - 1
+					if k >= len(signed) {
+						return nil
+					}
+					i := signed[k]
+					row := rows[i]
+					b, err := r.client.FetchSignedBody(gctx, row.SignedURL.URL)
+					var se *helicone.SignedURLError
+					switch {
+					case err == nil:
+						row.bodies, row.unavailable = b, ""
+					case errors.As(err, &se) && se.Expired():
+						expiredAt[i] = true
+					case errors.As(err, &se) && (se.Err != nil || se.Status >= 400 && se.Status < 500):
+						row.unavailable = err.Error()
+					default:
+						return fmt.Errorf("reading the body of dataset row %s: %w", row.ID, err)
+					}
 				}
-				return nil
 			})
 		}
 		err = g.Wait()
