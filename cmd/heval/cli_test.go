@@ -268,6 +268,17 @@ var _ = Describe("heval serve --profile", func() {
 		Expect(call(base, key, "/v1/experiment/query", `{"filter":"all"}`).StatusCode).To(Equal(http.StatusInternalServerError))
 	})
 
+	It("makes every request wait with --latency, and says so", func() {
+		base, key, out := startServeOut("--latency", "200ms")
+		Expect(out.String()).To(ContainSubstring("# every request waits 200ms before it is handled (--latency)"))
+		start := time.Now()
+		Expect(call(base, key, "/v1/helicone-dataset/query", `{}`).StatusCode).To(Equal(http.StatusOK))
+		Expect(time.Since(start)).To(BeNumerically(">=", 200*time.Millisecond))
+		code, _, errOut := runHeval("serve", "--addr", freeAddr(), "--latency", "-1s")
+		Expect(code).To(Equal(exitUsage))
+		Expect(errOut).To(ContainSubstring("--latency -1s: give a duration of 0 or more"))
+	})
+
 	It("is a usage error for an unknown profile, or legacy with --deprecated-experiments", func() {
 		code, _, errOut := runHeval("serve", "--profile", "hosted")
 		Expect(code).To(Equal(exitUsage))

@@ -34,6 +34,7 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	data := fs.String("data", "", "keep every acknowledged score in `DIR`, so a restart (even after kill -9) keeps them")
 	rateLimit := fs.String("rate-limit", "", "enable the per-organization rate limit: `BUDGET/WINDOW` (e.g. 1000/5m) or 'tiers' for the tier budgets")
 	writeDelay := fs.Duration("write-delay", heliconetest.DefaultWriteDelay, "apply score writes `DURATION` after acknowledging them, as Helicone's queue does (0: at once)")
+	latency := fs.Duration("latency", 0, "make every request wait `DURATION` before it is handled, signed body downloads included: the round trip to hosted Helicone and its storage that loopback lacks (0: at once)")
 	deprecated := fs.Bool("deprecated-experiments", false, "answer every valid experiment query with 500 \"Not implemented\": the current profile (kept for old scripts)")
 	verbose := fs.Bool("v", false, "log every request on stderr: method, path, status and organization")
 	numeric := fs.Bool("numeric-scores", false, "send the Int64 columns of request rows (scores, token counts) as JSON numbers instead of strings, as ClickHouse 25.8 does")
@@ -56,6 +57,9 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 	if *writeDelay < 0 {
 		return usagef("--write-delay %s: give a duration of 0 or more", *writeDelay)
 	}
+	if *latency < 0 {
+		return usagef("--latency %s: give a duration of 0 or more", *latency)
+	}
 	if flagGiven(fs.FlagSet, "demo-samples") {
 		switch {
 		case *noDemo:
@@ -64,7 +68,7 @@ func (c *serveCmd) Run(ctx context.Context, args []string) error {
 			return usagef("--demo-samples %d: give a multiple of 4 (each dataset row has three hypothesis runs), at least 4", *demoSamples)
 		}
 	}
-	opts := []heliconetest.Option{heliconetest.WithProfile(p), heliconetest.WithWriteDelay(*writeDelay)}
+	opts := []heliconetest.Option{heliconetest.WithProfile(p), heliconetest.WithWriteDelay(*writeDelay), heliconetest.WithLatency(*latency)}
 	switch {
 	case *demoSamples > 0:
 		opts = append(opts, heliconetest.WithSeed(demo.Generate(demoSetOptions(*demoSamples))))
@@ -230,6 +234,9 @@ func printServed(w io.Writer, h *heliconetest.Handler, writeDelay time.Duration)
 	}
 	if writeDelay > 0 {
 		fmt.Fprintf(w, "# score writes are applied %s after their 201 (--write-delay 0: at once)\n", writeDelay)
+	}
+	if d := h.Latency(); d > 0 {
+		fmt.Fprintf(w, "# every request waits %s before it is handled (--latency)\n", d)
 	}
 }
 

@@ -272,6 +272,9 @@ func (h *Handler) Profile() Profile { return h.cfg.profile }
 // WriteDelay returns how long after its 201 a score write is applied.
 func (h *Handler) WriteDelay() time.Duration { return h.cfg.writeDelay }
 
+// Latency returns how long each request waits before it is handled ([WithLatency]).
+func (h *Handler) Latency() time.Duration { return h.cfg.latency }
+
 // Close applies the waiting score writes at once and closes the durable store. The handler
 // must not be used afterwards.
 func (h *Handler) Close() error {
@@ -463,6 +466,15 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // ServeHTTP answers one call as Helicone would.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if d := h.cfg.latency; d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return
+		}
+	}
 	w.Header().Set(ProfileHeader, string(h.cfg.profile))
 	c := &call{}
 	c.route, c.params = h.matchRoute(r)

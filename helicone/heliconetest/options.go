@@ -35,6 +35,7 @@ type config struct {
 	apiKey        string
 	profile       Profile
 	writeDelay    time.Duration
+	latency       time.Duration
 	rateLimit     bool
 	rlWindow      time.Duration
 	rlBudget      int
@@ -78,6 +79,15 @@ func WithProfile(p Profile) Option { return func(c *config) { c.profile = p } }
 // before its 201 is sent, one by one, as a self-hosted server without a queue does.
 func WithWriteDelay(d time.Duration) Option {
 	return func(c *config) { c.writeDelay = max(d, 0) }
+}
+
+// WithLatency makes every request wait d before the emulator handles it: the round trip to
+// hosted Helicone, or to its storage for a signed body, that a server on loopback lacks, so
+// that a test or a benchmark sees what a client does when each call takes its time. Requests
+// wait side by side, each on its own; one whose client gives up while it waits is not
+// handled (nor logged). 0, the default, answers at once.
+func WithLatency(d time.Duration) Option {
+	return func(c *config) { c.latency = max(d, 0) }
 }
 
 // WithRateLimit enables the per-organization rate limit: budget requests per window.
