@@ -55,11 +55,11 @@ type serveProc struct {
 	out     bytes.Buffer
 }
 
-// startServe starts `heval serve --profile PROFILE --demo-samples N --write-delay 0` on a free
-// loopback port and waits until it has printed its base URL and that it serves.
-func startServe(exe, profile string, samples int) (*serveProc, error) {
-	cmd := exec.Command(exe, "serve", "--profile", profile, "--demo-samples", strconv.Itoa(samples),
-		"--write-delay", "0", "--addr", "127.0.0.1:0")
+// startServe starts `heval serve --profile PROFILE --demo-samples N --write-delay 0 EXTRA...`
+// on a free loopback port and waits until it has printed its base URL and that it serves.
+func startServe(exe, profile string, samples int, extra ...string) (*serveProc, error) {
+	cmd := exec.Command(exe, append([]string{"serve", "--profile", profile, "--demo-samples", strconv.Itoa(samples),
+		"--write-delay", "0", "--addr", "127.0.0.1:0"}, extra...)...)
 	cmd.Env = childEnv()
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
