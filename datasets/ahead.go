@@ -5,11 +5,6 @@ import (
 	"iter"
 )
 
-// queriesAhead is how many of a Helicone source's queries (and the body fetches of their
-// rows) run while the samples of an earlier one are judged: the server computes the next
-// answers while heval reads and judges this one.
-const queriesAhead = 2
-
 // ahead reads a source's units (one query's worth of samples each) ahead of its consumer.
 // next is called in one goroutine, unit after unit, for the part of a unit that must run
 // in order (reading a spool); it returns the unit's fetch, the part that waits on the

@@ -26,6 +26,8 @@ const worldKey = "sk-helicone-dsw0000-world00-0000000-0000000"
 // world is the seed of one organization, built up by a spec before the emulator starts.
 type world struct {
 	org heliconetest.SeedOrganization
+	// serve are more options of the emulator.
+	serve []heliconetest.Option
 }
 
 func newWorld() *world {
@@ -54,8 +56,8 @@ func (w *world) dataset(name string, createdAgo time.Duration, requestIDs ...str
 // start serves the world in profile p (writes applied at once) and returns a client's
 // environment.
 func (w *world) start(p heliconetest.Profile, opts ...helicone.Option) (*heliconetest.Server, datasets.Env) {
-	srv := heliconetest.NewServer(heliconetest.WithProfile(p), heliconetest.WithWriteDelay(0),
-		heliconetest.WithSeed(heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{w.org}}))
+	srv := heliconetest.NewServer(append([]heliconetest.Option{heliconetest.WithProfile(p), heliconetest.WithWriteDelay(0),
+		heliconetest.WithSeed(heliconetest.Seed{Organizations: []heliconetest.SeedOrganization{w.org}})}, w.serve...)...)
 	DeferCleanup(srv.Close)
 	base := []helicone.Option{helicone.WithBaseURL(srv.URL), helicone.WithAPIKey(worldKey),
 		helicone.WithRetry(helicone.RetryPolicy{MaxAttempts: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond})}
@@ -153,6 +155,34 @@ var _ = Describe("HeliconeDataset", func() {
 				Expect(c.Status).To(Equal(200), "the emulator refuses a signed URL sent with an API key, as S3 does")
 			}
 		}
+	})
+
+	It("downloads the bodies of several chunks of rows side by side, at most 64 at once", func() {
+		// A server 50 ms away: the downloads of a chunk of 100 rows overlap those of the
+		// next chunks.
+		var inFlight, peak atomic.Int64
+		hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+			if !signedURL(r) {
+				return http.DefaultTransport.RoundTrip(r)
+			}
+			n := inFlight.Add(1)
+			defer inFlight.Add(-1)
+			for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})}
+		w := newWorld()
+		w.serve = []heliconetest.Option{heliconetest.WithLatency(50 * time.Millisecond)}
+		seedGolden(w, 600)
+		_, env := w.start(heliconetest.Current, helicone.WithHTTPClient(hc))
+		samples, err := collect(datasets.HeliconeDataset("support-golden"), env)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).To(HaveLen(600))
+		for _, s := range samples {
+			Expect(s.Answer()).To(HavePrefix("original answer"))
+		}
+		Expect(peak.Load()).To(BeNumerically(">", 32), "the downloads of more than two chunks at once")
+		Expect(peak.Load()).To(BeNumerically("<=", 64))
 	})
 
 	It("marks a row whose body cannot be signed as unavailable, and reads expired URLs again once", func() {

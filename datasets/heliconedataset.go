@@ -27,8 +27,20 @@ import (
 // requests, and their bodies fetched concurrently.
 const rowChunk = helicone.MaxIDsPerQuery
 
-// bodyFetchers is how many signed bodies are fetched at once.
-const bodyFetchers = 8
+// How much of a dataset is read while what came before is judged: the server (and its
+// storage) answers the next calls while heval judges the last, and a run far from the
+// server is paced by the calls it keeps in flight (BenchmarkLatency), not by its CPU.
+// bodyFetchers is how many signed bodies of a chunk of rows are fetched at once and
+// rowChunksAhead how many chunks are read (their origin requests and bodies) while an
+// earlier one is judged: up to bodyFetchers×(rowChunksAhead+1) downloads in flight, as
+// many as the client keeps connections for. runQueriesAhead is how many queries of tagged
+// runs run while the runs of an earlier one are judged. Each unit ahead is held in memory:
+// a chunk's bodies, a query's samples, a few MiB in all.
+const (
+	bodyFetchers    = 16
+	rowChunksAhead  = 3
+	runQueriesAhead = 5
+)
 
 // HeliconeDataset returns a source of the rows of a Helicone dataset (current Helicone's
 // /v1/helicone-dataset routes), found by id or by name: one sample per row, of kind
@@ -118,7 +130,7 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 			}
 			return func(ctx context.Context) (fetchedRows, error) { return r.fetchRows(ctx, rows) }, true, nil
 		}
-		for fetched, err := range ahead(ctx, queriesAhead, next) {
+		for fetched, err := range ahead(ctx, rowChunksAhead, next) {
 			if err != nil {
 				fail(err)
 				return
@@ -397,17 +409,23 @@ type fetchedRows struct {
 // of rows: what waits on the network, which runs ahead of the judging.
 func (r *datasetReader) fetchRows(ctx context.Context, chunk []*datasetRow) (fetchedRows, error) {
 	f := fetchedRows{rows: chunk}
+	// The query and the downloads go side by side: each takes at least a round trip.
+	g, gctx := errgroup.WithContext(ctx)
 	if r.cfg.rows {
 		origins := make([]string, len(chunk))
 		for i, row := range chunk {
 			origins[i] = row.OriginRequestID
 		}
-		var err error
-		if f.meta, err = r.client.RequestsByID(ctx, helicone.RequestIDQuery{IDs: origins}); err != nil {
-			return f, fmt.Errorf("reading the rows' origin requests: %w", err)
-		}
+		g.Go(func() error {
+			var err error
+			if f.meta, err = r.client.RequestsByID(gctx, helicone.RequestIDQuery{IDs: origins}); err != nil {
+				return fmt.Errorf("reading the rows' origin requests: %w", err)
+			}
+			return nil
+		})
 	}
-	return f, r.fetchBodies(ctx, chunk)
+	g.Go(func() error { return r.fetchBodies(gctx, chunk) })
+	return f, g.Wait()
 }
 
 // rowSamples returns the samples of a fetched chunk of rows, in order, keeping what their
@@ -566,7 +584,7 @@ func (r *datasetReader) runs(ctx context.Context) iter.Seq2[heval.Sample, error]
 			}
 			return func(ctx context.Context) ([]heval.Sample, error) { return r.runsOf(ctx, chunk) }, true, nil
 		}
-		for samples, err := range ahead(ctx, queriesAhead, next) {
+		for samples, err := range ahead(ctx, runQueriesAhead, next) {
 			if err != nil {
 				yield(heval.Sample{}, err)
 				return
