@@ -56,9 +56,8 @@ func firstEnv(names ...string) string {
 }
 
 // fillFromGit fills in the commit and branch that info lacks from git in dir ("": the
-// working directory), with one git command for both (a start of git is about 1.5 ms
-// before the run's first request, more on a slow disk). Outside a repository, or before its first commit, they
-// stay empty; on a detached HEAD the branch is "HEAD", as git names it.
+// working directory), with one git command for both. Outside a repository, or before its
+// first commit, they stay empty; on a detached HEAD the branch is "HEAD", as git names it.
 func fillFromGit(info *heval.RunInfo, dir string) {
 	args, want := []string{"rev-parse"}, 0
 	if info.GitCommit == "" {
