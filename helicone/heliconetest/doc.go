@@ -60,11 +60,12 @@
 //
 // Options add the per-organization rate limit with its RateLimit-* headers, a durable store
 // of score writes that survives kill -9 ([WithDataDir]; properties and dataset changes are
-// not kept), and a bound on request bodies. [Handler.Inject] makes answers fail;
-// [Handler.LoseWrites] acknowledges a request's score writes and never applies them,
-// [Handler.FailSigning] answers a dataset row's signed_url with a signing error, and
-// [Handler.ExpireSignedURLs] expires every signed URL handed out so far. A signed URL sent
-// with an Authorization header is refused, as S3 refuses a second credential.
+// not kept), a bound on request bodies, and a latency every request waits before it is
+// handled ([WithLatency]: a server as far away as hosted Helicone). [Handler.Inject] makes
+// answers fail; [Handler.LoseWrites] acknowledges a request's score writes and never
+// applies them, [Handler.FailSigning] answers a dataset row's signed_url with a signing
+// error, and [Handler.ExpireSignedURLs] expires every signed URL handed out so far. A signed
+// URL sent with an Authorization header is refused, as S3 refuses a second credential.
 //
 // A test starts a server, points a client at it and reads back what was stored:
 //
