@@ -1,12 +1,14 @@
 package parquet_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/heval-dev/heval"
 
@@ -85,6 +87,7 @@ func flipBytes(dir, name string, stride int, read func() (*parquet.Run, error), 
 		case err != nil:
 			o.errs++
 			Expect(err.Error()).To(HavePrefix("reading "+dir), "byte %d", pos)
+			Expect(utf8.ValidString(err.Error())).To(BeTrue(), "byte %d: %q", pos, err.Error())
 			Expect(errors.Is(err, parquet.ErrCorrupt) || errors.Is(err, parquet.ErrNotScoresFile) ||
 				errors.Is(err, parquet.ErrSchemaVersion) || strings.Contains(err.Error(), "opening file") ||
 				strings.Contains(err.Error(), "metadata")).
@@ -127,6 +130,37 @@ var _ = Describe("a corrupt file", func() {
 			Expect(after.different).To(BeZero(), report)
 		})
 	}
+})
+
+var _ = Describe("a damaged checksum", func() {
+	It("is quoted in the error, not sent to the terminal as the bytes the file holds", func() {
+		dir := GinkgoT().TempDir()
+		path := filepath.Join(dir, "scores.parquet")
+		writeRun(path, realRun())
+		orig, err := os.ReadFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		// The two checksums are kept as "crc32c:" and eight hex digits; each in turn gets its
+		// last digit's high bit set, which no UTF-8 text has alone.
+		var at []int
+		for i := 0; ; {
+			j := bytes.Index(orig[i:], []byte("crc32c:"))
+			if j < 0 {
+				break
+			}
+			at = append(at, i+j+len("crc32c:")+7)
+			i += j + 1
+		}
+		Expect(at).To(HaveLen(2))
+		for _, pos := range at {
+			bad := bytes.Clone(orig)
+			bad[pos] |= 0x80
+			Expect(os.WriteFile(path, bad, 0o644)).To(Succeed())
+			_, err := parquet.ReadRun(path)
+			Expect(err).To(MatchError(parquet.ErrCorrupt))
+			Expect(utf8.ValidString(err.Error())).To(BeTrue(), "%q", err.Error())
+			Expect(err.Error()).To(MatchRegexp(`checksum written with (it|them) \("crc32c:[0-9a-f]{7}\\x[0-9a-f]{2}", read crc32c:[0-9a-f]{8}\)`))
+		}
+	})
 })
 
 func writeSamples24(path string, recs []heval.Record) {

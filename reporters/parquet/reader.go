@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/heval-dev/heval"
 
@@ -135,7 +137,7 @@ func open(r io.ReaderAt, size int64) (f *File, err error) {
 			return nil, fmt.Errorf("parquet: %w: %v", ErrCorrupt, err)
 		}
 		if got != want {
-			return nil, fmt.Errorf("parquet: %w: its pages do not match the checksum written with them (%s, read %s): the file was changed after heval wrote it; write it again, or use an intact copy", ErrCorrupt, want, got)
+			return nil, fmt.Errorf("parquet: %w: its pages do not match the checksum written with them (%s, read %s): the file was changed after heval wrote it; write it again, or use an intact copy", ErrCorrupt, shown(want), got)
 		}
 	}
 	return f, nil
@@ -234,9 +236,23 @@ func (f *File) verify(sum *checksum) error {
 	}
 	sum.meta(f.kv())
 	if got := sum.String(); got != want {
-		return fmt.Errorf("parquet: %w: its content does not match the checksum written with it (%s, read %s): it was changed after heval wrote it; write it again, or use an intact copy", ErrCorrupt, want, got)
+		return fmt.Errorf("parquet: %w: its content does not match the checksum written with it (%s, read %s): it was changed after heval wrote it; write it again, or use an intact copy", ErrCorrupt, shown(want), got)
 	}
 	return nil
+}
+
+// shown is a value of a file's metadata as an error shows it: as it is when it is
+// printable text of at most 80 bytes, else quoted and cut there (a damaged file's metadata
+// can hold any bytes, which a terminal or a CI log should not be sent).
+func shown(s string) string {
+	const most = 80
+	if len(s) <= most && !strings.ContainsFunc(s, func(r rune) bool { return r == utf8.RuneError || !unicode.IsPrint(r) }) {
+		return s
+	}
+	if len(s) > most {
+		return strconv.Quote(s[:most]) + "…"
+	}
+	return strconv.Quote(s)
 }
 
 // readRows reads rows into buf, turning a panic of the Parquet reader into an error.
