@@ -723,15 +723,15 @@ func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
 	}
 	p := rowPartOf(r)
 	// A row its runs look up is in the spool already; held back, it is read from there too.
-	off, spooled := int64(0), false
-	if j.cfg.runs && r.RowID != "" && !(j.whole && !j.runsNeedRows()) {
+	var off int64
+	lookedUp := j.cfg.runs && r.RowID != "" && !(j.whole && !j.runsNeedRows())
+	if lookedUp {
 		p.readText()
 		var ok bool
 		if off, ok = j.spool(p); !ok {
 			return false
 		}
 		j.rowAt.set(r.RowID, off)
-		spooled = true
 	}
 	if !j.cfg.rows {
 		return true
@@ -739,7 +739,7 @@ func (j *experimentJoin) row(r *helicone.DatasetRow) bool {
 	if j.rowsReady() {
 		return j.emit(joinTask{kind: taskRow, row: p, exp: j.expInfo()})
 	}
-	if !spooled {
+	if !lookedUp {
 		var ok bool
 		if off, ok = j.spool(p); !ok {
 			return false

@@ -102,12 +102,10 @@ func fastSignedURL(b []byte, s *SignedURL) bool {
 	case '{':
 		var mask uint32
 		j, ok := scan(b, i, func(name []byte, v int) (int, bool) {
-			switch {
-			case unknown(name, signedURLNames):
-				return skip(b, v), true
-			case len(name) == len("data") && strings.EqualFold(string(name), "data"):
+			switch string(name) {
+			case "data":
 				return plainStrOnce(b, v, &s.URL, &mask, 0)
-			case len(name) == len("error") && strings.EqualFold(string(name), "error"):
+			case "error":
 				if !seen(&mask, 1) {
 					return v, false
 				}
@@ -120,7 +118,8 @@ func fastSignedURL(b []byte, s *SignedURL) bool {
 				}
 				return j, ok
 			}
-			return v, false // a name that folds to one of them outside ASCII
+			// Another case of "data" or "error" is the general decoder's.
+			return skip(b, v), unknown(name, signedURLNames)
 		})
 		if !ok {
 			return false
