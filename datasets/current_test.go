@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -214,6 +215,56 @@ var _ = Describe("HeliconeDataset", func() {
 			}
 		}
 		Expect(srv.Counts()[heliconetest.RouteDatasetRows]).To(Equal(2), "the rows were read again once for fresh URLs")
+	})
+
+	It("reads fresh URLs for every row still to be read when they expire mid-read, each time they do", func() {
+		// A long read: the signed URLs expire when row 300's body is first asked for, with
+		// chunks of rows in flight and chunks not read yet, and again at row 1500's.
+		var srv *heliconetest.Server
+		var rowIDs []string
+		var at300, at1500 atomic.Bool
+		hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+			if signedURL(r) {
+				if strings.Contains(r.URL.Path, "/"+rowIDs[300]+"/") && at300.CompareAndSwap(false, true) ||
+					strings.Contains(r.URL.Path, "/"+rowIDs[1500]+"/") && at1500.CompareAndSwap(false, true) {
+					srv.ExpireSignedURLs()
+				}
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})}
+		w := newWorld()
+		_, rowIDs = seedGolden(w, 1700)
+		srv, env := w.start(heliconetest.Current, helicone.WithHTTPClient(hc))
+		samples, err := collect(datasets.HeliconeDataset("support-golden"), env)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).To(HaveLen(1700))
+		for _, s := range samples {
+			Expect(s.Answer()).To(HavePrefix("original answer"), "row %s", s.DatasetRowID)
+		}
+		Expect(at300.Load() && at1500.Load()).To(BeTrue())
+		Expect(srv.Counts()[heliconetest.RouteDatasetRows]).To(Equal(3), "the rows (one page) were read again once per expiry")
+	})
+
+	It("marks the rows unavailable, and stops reading the rows again, when the fresh URLs are expired too", func() {
+		var srv *heliconetest.Server
+		hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+			if signedURL(r) {
+				srv.ExpireSignedURLs()
+			}
+			return http.DefaultTransport.RoundTrip(r)
+		})}
+		w := newWorld()
+		seedGolden(w, 250)
+		srv, env := w.start(heliconetest.Current, helicone.WithHTTPClient(hc))
+		samples, err := collect(datasets.HeliconeDataset("support-golden"), env)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(samples).To(HaveLen(250))
+		for _, s := range samples {
+			_, err := s.Answer()
+			Expect(err).To(MatchError(heval.ErrBodyNotAvailable))
+			Expect(err.Error()).To(ContainSubstring("expired, and so had a fresh one"))
+		}
+		Expect(srv.Counts()[heliconetest.RouteDatasetRows]).To(Equal(2), "the rows (one page) were read again once, not once per chunk")
 	})
 
 	It("says which datasets exist when the name is wrong", func() {

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -91,7 +92,9 @@ func (s *datasetSource) String() string {
 // datasetRow is a row being read, with what its samples need.
 type datasetRow struct {
 	helicone.HeliconeDatasetRow
-	index  int
+	index int
+	// urls is the number of the signed URLs' refreshes when the row's URL was read.
+	urls   int
 	bodies helicone.SignedBody
 	// unavailable says why the row's bodies could not be read; empty when they were.
 	unavailable string
@@ -111,21 +114,14 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 		}
 		r := &datasetReader{client: env.Client, cfg: &s.cfg}
 		defer r.close()
-		keys, err := r.open(ctx, s.query)
-		if err != nil {
+		if err := r.open(ctx, s.query); err != nil {
 			fail(err)
 			return
 		}
 		// The next chunks' origin requests and bodies are read while a chunk is judged.
-		first := 0
 		next := func() (func(context.Context) (fetchedRows, error), bool, error) {
-			if first == len(keys) {
-				return nil, false, nil
-			}
-			chunk := keys[first:min(first+rowChunk, len(keys))]
-			rows, err := r.load(chunk, first)
-			first += len(chunk)
-			if err != nil {
+			rows, err := r.load()
+			if err != nil || rows == nil {
 				return nil, false, err
 			}
 			return func(ctx context.Context) (fetchedRows, error) { return r.fetchRows(ctx, rows) }, true, nil
@@ -149,7 +145,7 @@ func (s *datasetSource) Samples(ctx context.Context, env Env) iter.Seq2[heval.Sa
 			}
 		}
 		// The runs read their rows from the join spool.
-		keys = nil
+		r.keys = nil
 		if r.list != nil {
 			_ = r.list.Close()
 			r.list = nil
@@ -198,9 +194,13 @@ type datasetReader struct {
 	datasetID string
 	// name is the samples' Experiment: the option's, else the dataset's name.
 	name string
-	// refreshed is set once the signed URLs were read again after one had expired (by
-	// whichever of the chunks fetched at once found one first).
-	refreshed atomic.Bool
+	// mu guards what the loading of chunks and the signed URLs' refreshes share: the keys'
+	// offsets, plainIDs, list and listRd, and urls.
+	mu sync.Mutex
+	// keys are the rows' keys, oldest first; keys[loaded:] are the rows not loaded yet.
+	keys   []rowKey
+	loaded int
+	urls   urlRefreshes
 	// list holds the rows as they were read, until they are judged; join what their runs
 	// need of each row (id, index, inputs and answer), in row order, until the runs are
 	// read. Both are on disk rather than in memory.
@@ -305,12 +305,12 @@ func joined(row *joinRow) (map[string]string, []byte, string, error) {
 	return inputs, body, text, d.Err()
 }
 
-// open finds the dataset and reads its rows into the list spool, and returns their keys,
-// oldest first (rows of one creation time by id).
-func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error) {
+// open finds the dataset and reads its rows into the list spool, and their keys, oldest
+// first (rows of one creation time by id).
+func (r *datasetReader) open(ctx context.Context, query string) error {
 	d, err := r.client.FindDataset(ctx, query)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r.datasetID = d.ID
 	r.name = cmp.Or(r.cfg.name, d.Name)
@@ -322,11 +322,7 @@ func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error
 				return err
 			}
 		}
-		r.enc.Reset()
-		// What its samples need later; its creation time is in its key.
-		for _, v := range []string{row.ID, row.OriginRequestID, row.SignedURL.URL, row.SignedURL.Error} {
-			r.enc.String(v)
-		}
+		encodeListRow(&r.enc, &row)
 		at, err := r.list.Append(r.enc.Bytes())
 		if err != nil {
 			return fmt.Errorf("holding the dataset's rows: %w", err)
@@ -348,10 +344,11 @@ func (r *datasetReader) open(ctx context.Context, query string) ([]rowKey, error
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return err
 	}
 	r.sortKeys(keys)
-	return keys, nil
+	r.keys = keys
+	return nil
 }
 
 // sortKeys sorts keys oldest first, rows of one creation time by id.
@@ -378,8 +375,17 @@ func (r *datasetReader) keyID(k *rowKey) string {
 	return idkey.Format(k.id)
 }
 
-// load reads a chunk of rows back from the list spool; first is the index of its first row.
-func (r *datasetReader) load(chunk []rowKey, first int) ([]*datasetRow, error) {
+// load reads the next chunk of rows back from the list spool; none after the last. The
+// chunk is pending until fetchBodies is done with it.
+func (r *datasetReader) load() ([]*datasetRow, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	first := r.loaded
+	if first == len(r.keys) {
+		return nil, nil
+	}
+	chunk := r.keys[first:min(first+rowChunk, len(r.keys))]
+	r.loaded += len(chunk)
 	rows := make([]*datasetRow, len(chunk))
 	for i, k := range chunk {
 		rec, _, err := r.listRd.Read(k.at)
@@ -387,7 +393,7 @@ func (r *datasetReader) load(chunk []rowKey, first int) ([]*datasetRow, error) {
 			return nil, fmt.Errorf("reading back dataset row %s: %w", r.keyID(&k), err)
 		}
 		d := spool.NewDecoder(rec)
-		row := &datasetRow{index: first + i}
+		row := &datasetRow{index: first + i, urls: r.urls.done}
 		row.ID, row.OriginRequestID = d.String(), d.String()
 		row.SignedURL.URL, row.SignedURL.Error = d.String(), d.String()
 		if err := d.Err(); err != nil {
@@ -396,6 +402,7 @@ func (r *datasetReader) load(chunk []rowKey, first int) ([]*datasetRow, error) {
 		rows[i] = row
 		delete(r.plainIDs, k.at) // sorted already: the row has its id now
 	}
+	r.urls.pending(rows)
 	return rows, nil
 }
 
@@ -482,8 +489,8 @@ func (r *datasetReader) rowSamples(f fetchedRows) ([]heval.Sample, error) {
 
 // fetchBodies reads the bodies of a chunk of rows from their signed URLs, a few at a time.
 // A row whose URL could not be signed, or whose body the storage does not have, is marked
-// unavailable; signed URLs that expired are read again once, with fresh ones; any other
-// failure is an error.
+// unavailable; a row whose signed URL expired is read again once, with a fresh one
+// (freshURLs); any other failure is an error.
 func (r *datasetReader) fetchBodies(ctx context.Context, chunk []*datasetRow) error {
 	fetch := func(rows []*datasetRow) (expired []*datasetRow, err error) {
 		expiredAt := make([]bool, len(rows))
@@ -532,39 +539,27 @@ func (r *datasetReader) fetchBodies(ctx context.Context, chunk []*datasetRow) er
 		}
 		return expired, err
 	}
+	defer r.settled(chunk)
 	expired, err := fetch(chunk)
 	if err != nil || len(expired) == 0 {
 		return err
 	}
-	if r.refreshed.CompareAndSwap(false, true) {
-		if err := r.refreshURLs(ctx, expired); err != nil {
-			return err
-		}
-		if expired, err = fetch(expired); err != nil {
-			return err
-		}
+	retry, err := r.freshURLs(ctx, expired)
+	if err != nil {
+		return err
+	}
+	if expired, err = fetch(retry); err != nil {
+		return err
+	}
+	if len(expired) > 0 {
+		// The server's fresh URLs do not serve the bodies either: reading the rows again
+		// for more of them would not help.
+		r.mu.Lock()
+		r.urls.stopped = true
+		r.mu.Unlock()
 	}
 	for _, row := range expired {
 		row.unavailable = "the row's signed body URL had expired, and so had a fresh one"
-	}
-	return nil
-}
-
-// refreshURLs reads the dataset's rows again for fresh signed URLs (they are valid for 24
-// hours; a long run outlives them), keeping only those of rows.
-func (r *datasetReader) refreshURLs(ctx context.Context, rows []*datasetRow) error {
-	byID := make(map[string]*datasetRow, len(rows))
-	for _, row := range rows {
-		byID[row.ID] = row
-	}
-	err := r.client.EachDatasetRow(ctx, r.datasetID, func(fresh helicone.HeliconeDatasetRow) error {
-		if row, ok := byID[fresh.ID]; ok {
-			row.SignedURL = fresh.SignedURL
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("reading the dataset's rows again for fresh signed URLs: %w", err)
 	}
 	return nil
 }
