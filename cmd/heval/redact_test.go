@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -25,13 +26,13 @@ var _ = Describe("a server that echoes parts of the API key", func() {
 			"key " + key[:24] + "\n" + key[24:],                // split
 			"the token " + strings.ToLower(secret[3:20]) + "…", // a long part
 		}
-		var n int
+		var calls atomic.Int64 // the score writes come side by side
 		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)
+			n := int(calls.Add(1) - 1)
 			// 422 is not retried, which keeps the spec quick; its details echo the key.
 			w.WriteHeader(422)
 			fmt.Fprintf(w, `{"message":%q,"details":{"requestBody.scores":{"message":%q}}}`, echo[n%len(echo)], echo[(n+1)%len(echo)])
-			n++
 		}))
 		DeferCleanup(srv.Close)
 		GinkgoT().Setenv("HELICONE_BASE_URL", srv.URL)
