@@ -2,6 +2,7 @@ package parquet_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	pq "github.com/parquet-go/parquet-go"
 
 	"github.com/heval-dev/heval/reporters/parquet"
 )
@@ -58,8 +60,29 @@ func dump(run *parquet.Run) string {
 	return b.String()
 }
 
-// flipOutcomes counts how the reads of byte-flipped copies of a file ended.
-type flipOutcomes struct{ flips, errs, same, different int }
+// flipOutcomes counts how the reads of byte-flipped copies of a file ended, and of the
+// flips in the file's pages (its column chunks), how many were refused by the checksum of
+// the pages.
+type flipOutcomes struct{ flips, errs, same, different, inPages, pagesRefused int }
+
+// pageRange is where the column chunks of the intact Parquet file orig lie.
+func pageRange(orig []byte) (start, end int) {
+	GinkgoHelper()
+	pf, err := pq.OpenFile(bytes.NewReader(orig), int64(len(orig)))
+	Expect(err).NotTo(HaveOccurred())
+	start = len(orig)
+	for _, rg := range pf.Metadata().RowGroups {
+		for _, c := range rg.Columns {
+			m := c.MetaData
+			first := m.DataPageOffset
+			if m.DictionaryPageOffset > 0 && m.DictionaryPageOffset < first {
+				first = m.DictionaryPageOffset
+			}
+			start, end = min(start, int(first)), max(end, int(first+m.TotalCompressedSize))
+		}
+	}
+	return start, end
+}
 
 // flipBytes reads copies of the file at name (in dir), each with one bit of one byte
 // flipped, for every stride-th byte from the first, and counts how each read ended.
@@ -70,11 +93,15 @@ func flipBytes(dir, name string, stride int, read func() (*parquet.Run, error), 
 	Expect(err).NotTo(HaveOccurred())
 	defer os.WriteFile(path, orig, 0o644)
 	var o flipOutcomes
+	pagesStart, pagesEnd := pageRange(orig)
 	for pos := 0; pos < len(orig); pos += stride {
 		bad := append([]byte(nil), orig...)
 		bad[pos] ^= 1 << (pos * 7 % 8)
 		Expect(os.WriteFile(path, bad, 0o644)).To(Succeed())
 		o.flips++
+		if pos >= pagesStart && pos < pagesEnd {
+			o.inPages++
+		}
 		run, err := func() (run *parquet.Run, err error) {
 			defer func() {
 				if p := recover(); p != nil {
@@ -86,6 +113,9 @@ func flipBytes(dir, name string, stride int, read func() (*parquet.Run, error), 
 		switch {
 		case err != nil:
 			o.errs++
+			if pos >= pagesStart && pos < pagesEnd && strings.Contains(err.Error(), "its pages do not match the checksum written with them") {
+				o.pagesRefused++
+			}
 			Expect(err.Error()).To(HavePrefix("reading "+dir), "byte %d", pos)
 			Expect(utf8.ValidString(err.Error())).To(BeTrue(), "byte %d: %q", pos, err.Error())
 			Expect(errors.Is(err, parquet.ErrCorrupt) || errors.Is(err, parquet.ErrNotScoresFile) ||
@@ -117,17 +147,25 @@ var _ = Describe("a corrupt file", func() {
 
 	for _, name := range []string{"scores.parquet", parquet.SamplesFile} {
 		It("is never read as different data, nor panics the reader, whatever byte of "+name+" is flipped", func() {
-			// Every 8th byte with the checksums, every 16th without (a read takes milliseconds).
-			old := parquet.SetVerifyChecksums(false)
-			before := flipBytes(dir, name, 16, read, want)
-			parquet.SetVerifyChecksums(old)
+			// Every 8th byte, with and without the checksum of the rows (a read takes
+			// milliseconds). The checksum of the pages is always verified: the
+			// Parquet reader is never given a damaged page, on which it can fail in ways the
+			// race detector's pointer checks make fatal.
+			old := parquet.SetVerifyRowChecksum(false)
+			before := flipBytes(dir, name, 8, read, want)
+			parquet.SetVerifyRowChecksum(old)
 			after := flipBytes(dir, name, 8, read, want)
-			report := fmt.Sprintf("%s: without heval's checksums, of %d copies with one bit flipped %d read as different data, %d as the same, %d refused; with them, of %d copies %d, %d, %d",
-				name, before.flips, before.different, before.same, before.errs, after.flips, after.different, after.same, after.errs)
+			report := fmt.Sprintf("%s: without the checksum of the rows, of %d copies with one bit flipped %d read as different data, %d as the same, %d refused; with it, of %d copies %d, %d, %d; of the %d flips in its pages the checksum of the pages refused %d",
+				name, before.flips, before.different, before.same, before.errs, after.flips, after.different, after.same, after.errs, after.inPages, after.pagesRefused)
 			AddReportEntry("byte flips "+name, report)
 			GinkgoWriter.Println(report)
-			Expect(before.different).To(BeNumerically(">", 0), "the measurement finds what the checksum catches")
+			if name == "scores.parquet" {
+				// The samples file's footer damage is refused by the other checks at this stride.
+				Expect(before.different).To(BeNumerically(">", 0), "the measurement finds what the checksum of the rows catches")
+			}
 			Expect(after.different).To(BeZero(), report)
+			Expect(after.inPages).To(BeNumerically(">", after.flips/3), report)
+			Expect(after.pagesRefused).To(Equal(after.inPages), report)
 		})
 	}
 })
@@ -175,3 +213,71 @@ func writeSamples24(path string, recs []heval.Record) {
 	}
 	Expect(w.Finish(summary())).To(Succeed())
 }
+
+var _ = Describe("a file whose footer was changed", func() {
+	// footerFlip finds a bit of the file's footer whose flip makes the footer read by
+	// parquet-go satisfy changed, and returns the file with it flipped.
+	footerFlip := func(orig []byte, changed func(*pq.File) bool) []byte {
+		GinkgoHelper()
+		footer := len(orig) - 8 - int(binary.LittleEndian.Uint32(orig[len(orig)-8:]))
+		for pos := footer; pos < len(orig)-8; pos++ {
+			for bit := range 8 {
+				bad := bytes.Clone(orig)
+				bad[pos] ^= 1 << bit
+				found := func() bool {
+					defer func() { _ = recover() }() // most flips make parquet-go fail, some panic
+					pf, err := pq.OpenFile(bytes.NewReader(bad), int64(len(bad)), pq.SkipPageIndex(true), pq.SkipBloomFilters(true))
+					return err == nil && changed(pf)
+				}()
+				if found {
+					return bad
+				}
+			}
+		}
+		Fail("no flipped bit of the footer makes the change")
+		return nil
+	}
+	// refused writes a run's two files, changes one by change and reads the run.
+	refused := func(name string, change func(*pq.File) bool) error {
+		GinkgoHelper()
+		dir := GinkgoT().TempDir()
+		recs := realRun()
+		writeRun(filepath.Join(dir, "scores.parquet"), recs)
+		writeSamples24(filepath.Join(dir, parquet.SamplesFile), recs)
+		path := filepath.Join(dir, name)
+		orig, err := os.ReadFile(path)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(os.WriteFile(path, footerFlip(orig, change), 0o644)).To(Succeed())
+		_, err = parquet.ReadRun(filepath.Join(dir, "scores.parquet"))
+		Expect(err).To(MatchError(parquet.ErrCorrupt))
+		Expect(err.Error()).NotTo(ContainSubstring("the Parquet reader failed"), "refused before the reader is given the rows")
+		return err
+	}
+	// parquet-go trusts the footer: on these changes it reads values the pages do not
+	// hold, a panic heval recovers from or, under the race detector's pointer checks, a
+	// fatal error.
+
+	for _, table := range []struct{ name, column string }{{"scores.parquet", "experiment"}, {parquet.SamplesFile, "answer"}} {
+		It("is refused before its rows are read when "+table.name+" marks an optional column required", func() {
+			err := refused(table.name, func(pf *pq.File) bool {
+				f, ok := pf.Schema().Lookup(table.column)
+				return ok && f.Node.Required()
+			})
+			Expect(err.Error()).To(ContainSubstring("its column " + table.column + " is required BYTE_ARRAY (STRING), where heval writes optional BYTE_ARRAY (STRING)"))
+		})
+	}
+
+	It("is refused before its rows are read when a column's dictionary is not before its data", func() {
+		err := refused(parquet.SamplesFile, func(pf *pq.File) bool {
+			for _, rg := range pf.Metadata().RowGroups {
+				for _, c := range rg.Columns {
+					if c.MetaData.DictionaryPageOffset < 0 {
+						return true
+					}
+				}
+			}
+			return false
+		})
+		Expect(err.Error()).To(MatchRegexp(`column \d+ of row group 0 has its dictionary at byte -\d+, not before its data`))
+	})
+})

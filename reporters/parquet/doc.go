@@ -10,8 +10,9 @@
 // version, the run's summary and two checksums in the file's key/value metadata;
 // [NewSamplesWriter] writes the samples table the same way. [ReadRun] reads a scores file
 // and the samples table beside it back into records whose samples show the same answers;
-// [Open], [OpenFile] and [ReadFile] read a scores file alone. Every reader verifies the
-// checksums and refuses a corrupt file with an error wrapping [ErrCorrupt], never a panic.
+// [Open], [OpenFile] and [ReadFile] read a scores file alone. Every reader checks the
+// footer and the schema and verifies the checksums, and refuses a corrupt file with an
+// error wrapping [ErrCorrupt], never a panic.
 // [Merge] and [MergeSamples] join the files of several shards or runs into one, in a
 // deterministic order.
 package parquet

@@ -1,9 +1,9 @@
 package parquet
 
-// SetVerifyChecksums turns the verification of heval's checksum on or off and returns the
-// previous setting, so that a test can measure what the checksum catches.
-func SetVerifyChecksums(on bool) bool {
-	old := verifyChecksums
-	verifyChecksums = on
+// SetVerifyRowChecksum turns the verification of the checksum of a file's rows on or off
+// and returns the previous setting, so that a test can measure what it catches.
+func SetVerifyRowChecksum(on bool) bool {
+	old := verifyRowChecksum
+	verifyRowChecksum = on
 	return old
 }

@@ -9,6 +9,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -124,7 +125,10 @@ func open(r io.ReaderAt, size int64) (f *File, err error) {
 	if err := checkColumnChunks(pf, size); err != nil {
 		return nil, err
 	}
-	if f.SchemaVersion >= 2 && verifyChecksums {
+	if err := checkSchema(pf, f.table); err != nil {
+		return nil, err
+	}
+	if f.SchemaVersion >= 2 {
 		if _, ok := pf.Lookup(MetaChecksum); !ok {
 			return nil, fmt.Errorf("parquet: %w: it has no %s metadata (an unfinished or damaged file)", ErrCorrupt, MetaChecksum)
 		}
@@ -183,7 +187,81 @@ func checkColumnChunks(pf *pq.File, size int64) error {
 				return fmt.Errorf("parquet: %w: column %d of row group %d says it is compressed with %s; heval compresses with zstd", ErrCorrupt, j, i, m.Codec)
 			case start < 4 || m.TotalCompressedSize < 0 || end > size || m.NumValues < 0:
 				return fmt.Errorf("parquet: %w: column %d of row group %d lies outside the file (bytes %d to %d of %d)", ErrCorrupt, j, i, start, end, size)
+			case m.DictionaryPageOffset < 0 || m.DictionaryPageOffset > 0 && m.DictionaryPageOffset >= m.DataPageOffset:
+				return fmt.Errorf("parquet: %w: column %d of row group %d has its dictionary at byte %d, not before its data at byte %d", ErrCorrupt, j, i, m.DictionaryPageOffset, m.DataPageOffset)
+			case m.DictionaryPageOffset == 0 && slices.ContainsFunc(m.Encoding, dictionaryEncoding):
+				// The pages would be decoded without their dictionary.
+				return fmt.Errorf("parquet: %w: column %d of row group %d is dictionary-encoded but has no dictionary", ErrCorrupt, j, i)
 			}
+		}
+	}
+	return nil
+}
+
+func dictionaryEncoding(e format.Encoding) bool {
+	return e == format.RLEDictionary || e == format.PlainDictionary
+}
+
+// tableSchemas are the schemas heval writes, by table.
+var tableSchemas = map[string]*pq.Schema{tableScores: pq.SchemaOf(row{}), tableSamples: pq.SchemaOf(sampleRow{})}
+
+// checkSchema refuses a file whose schema heval cannot have written for its table, before
+// any row is read: every column must be one of the table's (a file of an older schema
+// version has fewer), of the same type, logical type and repetition. The Parquet reader
+// trusts the schema: a column marked required whose pages hold an optional column's
+// levels makes it read values that are not there.
+func checkSchema(pf *pq.File, table string) error {
+	return checkNode(pf.Schema(), tableSchemas[table], table, "")
+}
+
+func checkNode(got, want pq.Node, table, path string) error {
+	if g, w := nodeShape(got), nodeShape(want); g != w {
+		return fmt.Errorf("parquet: %w: its column %s is %s, where heval writes %s", ErrCorrupt, shown(path), g, w)
+	}
+	if got.Leaf() {
+		return nil
+	}
+	for _, f := range got.Fields() {
+		p := f.Name()
+		if path != "" {
+			p = path + "." + p
+		}
+		w := fieldNamed(want, f.Name())
+		if w == nil {
+			return fmt.Errorf("parquet: %w: it has a column %s, which heval does not write in its %s table", ErrCorrupt, shown(p), table)
+		}
+		if err := checkNode(f, w, table, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nodeShape says what checkNode compares of a node: its repetition, and a leaf's type and
+// logical type.
+func nodeShape(n pq.Node) string {
+	rep := "required"
+	switch {
+	case n.Optional():
+		rep = "optional"
+	case n.Repeated():
+		rep = "repeated"
+	}
+	if !n.Leaf() {
+		return rep + " group"
+	}
+	shape := rep + " " + n.Type().Kind().String()
+	if lt := n.Type().LogicalType(); lt != nil {
+		shape += " (" + lt.String() + ")"
+	}
+	return shape
+}
+
+// fieldNamed is the field of group n named name, or nil.
+func fieldNamed(n pq.Node, name string) pq.Field {
+	for _, f := range n.Fields() {
+		if f.Name() == name {
+			return f
 		}
 	}
 	return nil
@@ -210,8 +288,10 @@ func dataEnd(pf *pq.File) int64 {
 	return end
 }
 
-// verifyChecksums is turned off by tests only, to measure what the checksum catches.
-var verifyChecksums = true
+// verifyRowChecksum is turned off by tests only, to measure what the checksum of the rows
+// catches beyond the checksum of the pages (which is always verified, so that the Parquet
+// reader never decodes a damaged page).
+var verifyRowChecksum = true
 
 // corrupt turns a panic of the Parquet reader into an error.
 func corrupt(p any) error {
@@ -231,7 +311,7 @@ func (f *File) kv() map[string]string {
 // schema version 1 carry none.
 func (f *File) verify(sum *checksum) error {
 	want, ok := f.pf.Lookup(MetaChecksum)
-	if !ok || !verifyChecksums {
+	if !ok || !verifyRowChecksum {
 		return nil
 	}
 	sum.meta(f.kv())
