@@ -198,9 +198,9 @@ func checkColumnChunks(pf *pq.File, size int64) error {
 	return nil
 }
 
-func dictionaryEncoding(e format.Encoding) bool {
-	return e == format.RLEDictionary || e == format.PlainDictionary
-}
+// dictionaryEncoding reports whether data pages of encoding e need a dictionary (heval's
+// writer encodes them RLE_DICTIONARY, never the deprecated PLAIN_DICTIONARY).
+func dictionaryEncoding(e format.Encoding) bool { return e == format.RLEDictionary }
 
 // tableSchemas are the schemas heval writes, by table.
 var tableSchemas = map[string]*pq.Schema{tableScores: pq.SchemaOf(row{}), tableSamples: pq.SchemaOf(sampleRow{})}
