@@ -280,4 +280,37 @@ var _ = Describe("a file whose footer was changed", func() {
 		})
 		Expect(err.Error()).To(MatchRegexp(`column \d+ of row group 0 has its dictionary at byte -\d+, not before its data`))
 	})
+
+	It("is refused before its rows are read when a column's data is past the column's end", func() {
+		err := refused("scores.parquet", func(pf *pq.File) bool {
+			for _, rg := range pf.Metadata().RowGroups {
+				for _, c := range rg.Columns {
+					m := c.MetaData
+					if m.DictionaryPageOffset > 0 && m.TotalCompressedSize > 0 && m.DataPageOffset >= m.DictionaryPageOffset+m.TotalCompressedSize && m.DataPageOffset < 4096 {
+						return true
+					}
+				}
+			}
+			return false
+		})
+		Expect(err.Error()).To(MatchRegexp(`column \d+ of row group 0 has its data at byte \d+, past its end at byte \d+`))
+	})
+
+	It("is refused before its rows are read when a column's size makes it overlap the next", func() {
+		err := refused("scores.parquet", func(pf *pq.File) bool {
+			cols := pf.Metadata().RowGroups[0].Columns
+			for j := range cols[:len(cols)-1] {
+				m, n := cols[j].MetaData, cols[j+1].MetaData
+				next := n.DataPageOffset
+				if n.DictionaryPageOffset > 0 {
+					next = n.DictionaryPageOffset
+				}
+				if end := m.DataPageOffset + m.TotalCompressedSize; m.DictionaryPageOffset == 0 && m.TotalCompressedSize > 0 && end > next && end < pf.Size()-8 {
+					return true
+				}
+			}
+			return false
+		})
+		Expect(err.Error()).To(MatchRegexp(`column \d+ of row group 0 starts at byte \d+, where the column before it ends at byte \d+ \(heval writes them one after the other\)`))
+	})
 })

@@ -172,9 +172,11 @@ func checkFrame(r io.ReaderAt, size int64) error {
 
 // checkColumnChunks refuses a footer that heval cannot have written, before any page is
 // decoded: heval compresses every column with zstd (a footer naming another codec is
-// corrupt, and decoding zstd data as another codec can exhaust memory), and every column
-// chunk lies within the file.
+// corrupt, and decoding zstd data as another codec can exhaust memory), and the column
+// chunks lie within the file one after the other from its start, each with its dictionary
+// (when it is dictionary-encoded) before its data.
 func checkColumnChunks(pf *pq.File, size int64) error {
+	next := int64(4) // where the next column chunk starts: they follow each other
 	for i, rg := range pf.Metadata().RowGroups {
 		if rg.NumRows < 0 {
 			return fmt.Errorf("parquet: %w: row group %d has %d rows", ErrCorrupt, i, rg.NumRows)
@@ -182,6 +184,8 @@ func checkColumnChunks(pf *pq.File, size int64) error {
 		for j := range rg.Columns {
 			m := &rg.Columns[j].MetaData
 			start, end := chunkRange(m)
+			at := next
+			next = end
 			switch {
 			case m.Codec != format.Zstd && m.Codec != format.Uncompressed:
 				return fmt.Errorf("parquet: %w: column %d of row group %d says it is compressed with %s; heval compresses with zstd", ErrCorrupt, j, i, m.Codec)
@@ -189,6 +193,10 @@ func checkColumnChunks(pf *pq.File, size int64) error {
 				return fmt.Errorf("parquet: %w: column %d of row group %d lies outside the file (bytes %d to %d of %d)", ErrCorrupt, j, i, start, end, size)
 			case m.DictionaryPageOffset < 0 || m.DictionaryPageOffset > 0 && m.DictionaryPageOffset >= m.DataPageOffset:
 				return fmt.Errorf("parquet: %w: column %d of row group %d has its dictionary at byte %d, not before its data at byte %d", ErrCorrupt, j, i, m.DictionaryPageOffset, m.DataPageOffset)
+			case m.DataPageOffset >= end:
+				return fmt.Errorf("parquet: %w: column %d of row group %d has its data at byte %d, past its end at byte %d", ErrCorrupt, j, i, m.DataPageOffset, end)
+			case start != at:
+				return fmt.Errorf("parquet: %w: column %d of row group %d starts at byte %d, where the column before it ends at byte %d (heval writes them one after the other)", ErrCorrupt, j, i, start, at)
 			case m.DictionaryPageOffset == 0 && slices.ContainsFunc(m.Encoding, dictionaryEncoding):
 				// The pages would be decoded without their dictionary.
 				return fmt.Errorf("parquet: %w: column %d of row group %d is dictionary-encoded but has no dictionary", ErrCorrupt, j, i)
