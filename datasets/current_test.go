@@ -109,6 +109,17 @@ func seedGolden(w *world, n int) (datasetID string, rowIDs []string) {
 	return datasetID, rowIDs
 }
 
+// expiring is a client that expires every signed URL *srv handed out before a GET of a
+// signed URL for which when reports true.
+func expiring(srv **heliconetest.Server, when func(*http.Request) bool) *http.Client {
+	return &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
+		if signedURL(r) && when(r) {
+			(*srv).ExpireSignedURLs()
+		}
+		return http.DefaultTransport.RoundTrip(r)
+	})}
+}
+
 // signedURL reports whether r is a GET of a signed body URL.
 func signedURL(r *http.Request) bool { return r.URL.Query().Get("X-Amz-Signature") != "" }
 
@@ -223,15 +234,10 @@ var _ = Describe("HeliconeDataset", func() {
 		var srv *heliconetest.Server
 		var rowIDs []string
 		var at300, at1500 atomic.Bool
-		hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
-			if signedURL(r) {
-				if strings.Contains(r.URL.Path, "/"+rowIDs[300]+"/") && at300.CompareAndSwap(false, true) ||
-					strings.Contains(r.URL.Path, "/"+rowIDs[1500]+"/") && at1500.CompareAndSwap(false, true) {
-					srv.ExpireSignedURLs()
-				}
-			}
-			return http.DefaultTransport.RoundTrip(r)
-		})}
+		hc := expiring(&srv, func(r *http.Request) bool {
+			return strings.Contains(r.URL.Path, "/"+rowIDs[300]+"/") && at300.CompareAndSwap(false, true) ||
+				strings.Contains(r.URL.Path, "/"+rowIDs[1500]+"/") && at1500.CompareAndSwap(false, true)
+		})
 		w := newWorld()
 		_, rowIDs = seedGolden(w, 1700)
 		srv, env := w.start(heliconetest.Current, helicone.WithHTTPClient(hc))
@@ -247,12 +253,7 @@ var _ = Describe("HeliconeDataset", func() {
 
 	It("marks the rows unavailable, and stops reading the rows again, when the fresh URLs are expired too", func() {
 		var srv *heliconetest.Server
-		hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
-			if signedURL(r) {
-				srv.ExpireSignedURLs()
-			}
-			return http.DefaultTransport.RoundTrip(r)
-		})}
+		hc := expiring(&srv, func(*http.Request) bool { return true })
 		w := newWorld()
 		seedGolden(w, 250)
 		srv, env := w.start(heliconetest.Current, helicone.WithHTTPClient(hc))
@@ -448,12 +449,7 @@ var _ = Describe("Requests of rows stored in S3", func() {
 
 		It(p.String()+": falls back to the row's own text when the signed URL no longer serves the body", func() {
 			var srv *heliconetest.Server
-			hc := &http.Client{Transport: roundTrip(func(r *http.Request) (*http.Response, error) {
-				if signedURL(r) {
-					srv.ExpireSignedURLs()
-				}
-				return http.DefaultTransport.RoundTrip(r)
-			})}
+			hc := expiring(&srv, func(*http.Request) bool { return true })
 			w := newWorld()
 			w.request(heliconetest.SeedRequest{ID: reqID(1, 0), StorageLocation: heliconetest.StorageS3, ResponseBody: chatAnswer("old answer — café")})
 			srv, env := w.start(p, helicone.WithHTTPClient(hc))
