@@ -552,14 +552,7 @@ func (r *datasetReader) fetchBodies(ctx context.Context, chunk []*datasetRow) er
 		return err
 	}
 	if len(expired) > 0 {
-		// The server's fresh URLs do not serve the bodies either: reading the rows again
-		// for more of them would not help.
-		r.mu.Lock()
-		r.urls.stopped = true
-		r.mu.Unlock()
-	}
-	for _, row := range expired {
-		row.unavailable = "the row's signed body URL had expired, and so had a fresh one"
+		r.gaveUp(expired)
 	}
 	return nil
 }

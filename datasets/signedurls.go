@@ -62,9 +62,7 @@ func (r *datasetReader) freshURLs(ctx context.Context, expired []*datasetRow) ([
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.urls.stopped {
-		for _, row := range expired {
-			row.unavailable = "the row's signed body URL had expired, and so had a fresh one"
-		}
+		markExpiredTwice(expired)
 		return nil, nil
 	}
 	if slices.ContainsFunc(expired, func(row *datasetRow) bool { return row.urls == r.urls.done }) {
@@ -83,6 +81,22 @@ func (r *datasetReader) freshURLs(ctx context.Context, expired []*datasetRow) ([
 		retry = append(retry, row)
 	}
 	return retry, nil
+}
+
+// gaveUp marks the rows whose fresh URLs had expired too, and stops the refreshes: the
+// server's fresh URLs do not serve the bodies either, so reading the rows again for more of
+// them would not help.
+func (r *datasetReader) gaveUp(rows []*datasetRow) {
+	r.mu.Lock()
+	r.urls.stopped = true
+	r.mu.Unlock()
+	markExpiredTwice(rows)
+}
+
+func markExpiredTwice(rows []*datasetRow) {
+	for _, row := range rows {
+		row.unavailable = "the row's signed body URL had expired, and so had a fresh one: the storage refuses the URLs the server signs (check the server's clock and its storage settings, then run again)"
+	}
 }
 
 // refresh reads the dataset's rows again for fresh signed URLs: those of the rows being
